@@ -1,0 +1,723 @@
+/*
+ * libvdisk - virtual disks for libvirt/QEMU hosts
+ *
+ * disk.h: disk descriptor objects, libvirt's <disk> element
+ *
+ * Conventions:
+ *  - Objects are opaque. What comes back through an out parameter (or as
+ *    a non-const pointer from *_new) is the caller's to free; a `const char *`
+ *    or a borrowed object pointer returned by a getter belongs to its parent
+ *    and stays valid until the parent is changed or freed.
+ *  - Enum getters return 0 (the *_DEFAULT / *_NONE member) when the XML does
+ *    not set the value. Setting 0 removes it from the XML.
+ *  - Numeric getters return 0 when unset (libvirt treats 0 as unset for every
+ *    numeric disk field); setting 0 removes the value.
+ *  - String setters copy their argument; NULL removes the value.
+ *  - Every enum's non-zero members map to exactly libvirt 9.0's XML strings;
+ *    vdisk_enum_to_string()/vdisk_enum_from_string() convert.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef VDISK_DISK_H
+#define VDISK_DISK_H
+
+#include <stdint.h>
+#include <vdisk/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vdisk_disk vdisk_disk;
+typedef struct vdisk_source vdisk_source;
+typedef struct vdisk_host vdisk_host;
+typedef struct vdisk_domain vdisk_domain;
+
+/* ---- enums: libvirt's XML values ------------------------------------------------ */
+
+/** disk@type and backingStore@type ("file", "block", ...). */
+typedef enum {
+    VDISK_TYPE_NONE = 0,
+    VDISK_TYPE_FILE,
+    VDISK_TYPE_BLOCK,
+    VDISK_TYPE_DIR,
+    VDISK_TYPE_NETWORK,
+    VDISK_TYPE_VOLUME,
+    VDISK_TYPE_NVME,
+    VDISK_TYPE_VHOSTUSER,
+    VDISK_TYPE_LAST
+} vdisk_type;
+
+/** disk@device. */
+typedef enum {
+    VDISK_DEVICE_DEFAULT = 0,
+    VDISK_DEVICE_DISK,
+    VDISK_DEVICE_CDROM,
+    VDISK_DEVICE_FLOPPY,
+    VDISK_DEVICE_LUN,
+    VDISK_DEVICE_LAST
+} vdisk_device;
+
+/** target@bus. */
+typedef enum {
+    VDISK_BUS_NONE = 0,
+    VDISK_BUS_IDE,
+    VDISK_BUS_FDC,
+    VDISK_BUS_SCSI,
+    VDISK_BUS_VIRTIO,
+    VDISK_BUS_XEN,
+    VDISK_BUS_USB,
+    VDISK_BUS_UML,
+    VDISK_BUS_SATA,
+    VDISK_BUS_SD,
+    VDISK_BUS_LAST
+} vdisk_bus;
+
+/** driver@cache. */
+typedef enum {
+    VDISK_CACHE_DEFAULT = 0,
+    VDISK_CACHE_NONE,
+    VDISK_CACHE_WRITETHROUGH,
+    VDISK_CACHE_WRITEBACK,
+    VDISK_CACHE_DIRECTSYNC,
+    VDISK_CACHE_UNSAFE,
+    VDISK_CACHE_LAST
+} vdisk_cache;
+
+/** driver@error_policy and driver@rerror_policy. */
+typedef enum {
+    VDISK_ERROR_POLICY_DEFAULT = 0,
+    VDISK_ERROR_POLICY_STOP,
+    VDISK_ERROR_POLICY_REPORT,
+    VDISK_ERROR_POLICY_IGNORE,
+    VDISK_ERROR_POLICY_ENOSPACE,
+    VDISK_ERROR_POLICY_LAST
+} vdisk_error_policy;
+
+/** driver@io. */
+typedef enum {
+    VDISK_IO_DEFAULT = 0,
+    VDISK_IO_NATIVE,
+    VDISK_IO_THREADS,
+    VDISK_IO_IO_URING,
+    VDISK_IO_LAST
+} vdisk_io;
+
+/** driver@discard. */
+typedef enum {
+    VDISK_DISCARD_DEFAULT = 0,
+    VDISK_DISCARD_UNMAP,
+    VDISK_DISCARD_IGNORE,
+    VDISK_DISCARD_LAST
+} vdisk_discard;
+
+/** driver@detect_zeroes. */
+typedef enum {
+    VDISK_DETECT_ZEROES_DEFAULT = 0,
+    VDISK_DETECT_ZEROES_OFF,
+    VDISK_DETECT_ZEROES_ON,
+    VDISK_DETECT_ZEROES_UNMAP,
+    VDISK_DETECT_ZEROES_LAST
+} vdisk_detect_zeroes;
+
+/** disk@snapshot. */
+typedef enum {
+    VDISK_SNAPSHOT_DEFAULT = 0,
+    VDISK_SNAPSHOT_NO,
+    VDISK_SNAPSHOT_INTERNAL,
+    VDISK_SNAPSHOT_EXTERNAL,
+    VDISK_SNAPSHOT_MANUAL,
+    VDISK_SNAPSHOT_LAST
+} vdisk_snapshot;
+
+/** disk@sgio. */
+typedef enum {
+    VDISK_SGIO_DEFAULT = 0,
+    VDISK_SGIO_FILTERED,
+    VDISK_SGIO_UNFILTERED,
+    VDISK_SGIO_LAST
+} vdisk_sgio;
+
+/** disk@model. */
+typedef enum {
+    VDISK_MODEL_DEFAULT = 0,
+    VDISK_MODEL_VIRTIO,
+    VDISK_MODEL_VIRTIO_TRANSITIONAL,
+    VDISK_MODEL_VIRTIO_NON_TRANSITIONAL,
+    VDISK_MODEL_LAST
+} vdisk_model;
+
+/** target@tray. */
+typedef enum {
+    VDISK_TRAY_DEFAULT = 0, /* absent: libvirt formats "closed" only for live XML */
+    VDISK_TRAY_CLOSED,
+    VDISK_TRAY_OPEN,
+    VDISK_TRAY_LAST
+} vdisk_tray;
+
+/** geometry@trans. */
+typedef enum {
+    VDISK_TRANS_DEFAULT = 0,
+    VDISK_TRANS_NONE,
+    VDISK_TRANS_AUTO,
+    VDISK_TRANS_LBA,
+    VDISK_TRANS_LAST
+} vdisk_trans;
+
+/** source@startupPolicy. */
+typedef enum {
+    VDISK_STARTUP_POLICY_DEFAULT = 0,
+    VDISK_STARTUP_POLICY_MANDATORY,
+    VDISK_STARTUP_POLICY_REQUISITE,
+    VDISK_STARTUP_POLICY_OPTIONAL,
+    VDISK_STARTUP_POLICY_LAST
+} vdisk_startup_policy;
+
+/** driver@type and backingStore/format@type: image formats. */
+typedef enum {
+    VDISK_FORMAT_NONE = 0,
+    VDISK_FORMAT_RAW,
+    VDISK_FORMAT_DIR,
+    VDISK_FORMAT_BOCHS,
+    VDISK_FORMAT_CLOOP,
+    VDISK_FORMAT_DMG,
+    VDISK_FORMAT_ISO,
+    VDISK_FORMAT_VPC,
+    VDISK_FORMAT_VDI,
+    VDISK_FORMAT_FAT,
+    VDISK_FORMAT_VHD,
+    VDISK_FORMAT_PLOOP,
+    VDISK_FORMAT_COW,
+    VDISK_FORMAT_QCOW,
+    VDISK_FORMAT_QCOW2,
+    VDISK_FORMAT_QED,
+    VDISK_FORMAT_VMDK,
+    VDISK_FORMAT_LAST
+} vdisk_format;
+
+/** source@protocol. */
+typedef enum {
+    VDISK_PROTOCOL_NONE = 0,
+    VDISK_PROTOCOL_NBD,
+    VDISK_PROTOCOL_RBD,
+    VDISK_PROTOCOL_SHEEPDOG,
+    VDISK_PROTOCOL_GLUSTER,
+    VDISK_PROTOCOL_ISCSI,
+    VDISK_PROTOCOL_HTTP,
+    VDISK_PROTOCOL_HTTPS,
+    VDISK_PROTOCOL_FTP,
+    VDISK_PROTOCOL_FTPS,
+    VDISK_PROTOCOL_TFTP,
+    VDISK_PROTOCOL_SSH,
+    VDISK_PROTOCOL_VXHS,
+    VDISK_PROTOCOL_NFS,
+    VDISK_PROTOCOL_LAST
+} vdisk_protocol;
+
+/** host@transport. */
+typedef enum {
+    VDISK_TRANSPORT_DEFAULT = 0, /* absent: tcp */
+    VDISK_TRANSPORT_TCP,
+    VDISK_TRANSPORT_UNIX,
+    VDISK_TRANSPORT_RDMA,
+    VDISK_TRANSPORT_LAST
+} vdisk_transport;
+
+/** source@mode for type='volume'. */
+typedef enum {
+    VDISK_POOL_MODE_DEFAULT = 0,
+    VDISK_POOL_MODE_HOST,
+    VDISK_POOL_MODE_DIRECT,
+    VDISK_POOL_MODE_LAST
+} vdisk_pool_mode;
+
+/** auth@type (in <auth>), as libvirt: chap for iscsi, ceph for rbd. */
+typedef enum {
+    VDISK_AUTH_NONE = 0,
+    VDISK_AUTH_CHAP,
+    VDISK_AUTH_CEPH,
+    VDISK_AUTH_LAST
+} vdisk_auth_type;
+
+/** encryption@format. */
+typedef enum {
+    VDISK_ENCRYPTION_DEFAULT = 0,
+    VDISK_ENCRYPTION_QCOW,
+    VDISK_ENCRYPTION_LUKS,
+    VDISK_ENCRYPTION_LUKS2,
+    VDISK_ENCRYPTION_LAST
+} vdisk_encryption_format;
+
+/** encryption@engine. */
+typedef enum {
+    VDISK_ENCRYPTION_ENGINE_DEFAULT = 0,
+    VDISK_ENCRYPTION_ENGINE_QEMU,
+    VDISK_ENCRYPTION_ENGINE_LIBRBD,
+    VDISK_ENCRYPTION_ENGINE_LAST
+} vdisk_encryption_engine;
+
+/** Tri-state switches: on/off ("ioeventfd", ...) or yes/no ("rawio", ...);
+ * which strings a field uses is libvirt's choice, made per field. */
+typedef enum {
+    VDISK_TRISTATE_DEFAULT = 0,
+    VDISK_TRISTATE_ON,  /* "on" or "yes" */
+    VDISK_TRISTATE_OFF, /* "off" or "no" */
+    VDISK_TRISTATE_LAST
+} vdisk_tristate;
+
+/** address@type for a disk. */
+typedef enum {
+    VDISK_ADDRESS_NONE = 0,
+    VDISK_ADDRESS_PCI,
+    VDISK_ADDRESS_DRIVE,
+    VDISK_ADDRESS_USB,
+    VDISK_ADDRESS_CCW,
+    VDISK_ADDRESS_LAST
+} vdisk_address_type;
+
+/** iotune fields, in libvirt's element names. */
+typedef enum {
+    VDISK_IOTUNE_TOTAL_BYTES_SEC = 0,
+    VDISK_IOTUNE_READ_BYTES_SEC,
+    VDISK_IOTUNE_WRITE_BYTES_SEC,
+    VDISK_IOTUNE_TOTAL_IOPS_SEC,
+    VDISK_IOTUNE_READ_IOPS_SEC,
+    VDISK_IOTUNE_WRITE_IOPS_SEC,
+    VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX,
+    VDISK_IOTUNE_READ_BYTES_SEC_MAX,
+    VDISK_IOTUNE_WRITE_BYTES_SEC_MAX,
+    VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX,
+    VDISK_IOTUNE_READ_IOPS_SEC_MAX,
+    VDISK_IOTUNE_WRITE_IOPS_SEC_MAX,
+    VDISK_IOTUNE_SIZE_IOPS_SEC,
+    VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_READ_IOPS_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
+    VDISK_IOTUNE_LAST
+} vdisk_iotune_field;
+
+/** Identifies an enum type for the generic string conversions. */
+typedef enum {
+    VDISK_ENUM_TYPE = 0,
+    VDISK_ENUM_DEVICE,
+    VDISK_ENUM_BUS,
+    VDISK_ENUM_CACHE,
+    VDISK_ENUM_ERROR_POLICY,
+    VDISK_ENUM_IO,
+    VDISK_ENUM_DISCARD,
+    VDISK_ENUM_DETECT_ZEROES,
+    VDISK_ENUM_SNAPSHOT,
+    VDISK_ENUM_SGIO,
+    VDISK_ENUM_MODEL,
+    VDISK_ENUM_TRAY,
+    VDISK_ENUM_TRANS,
+    VDISK_ENUM_STARTUP_POLICY,
+    VDISK_ENUM_FORMAT,
+    VDISK_ENUM_PROTOCOL,
+    VDISK_ENUM_TRANSPORT,
+    VDISK_ENUM_POOL_MODE,
+    VDISK_ENUM_AUTH_TYPE,
+    VDISK_ENUM_ENCRYPTION_FORMAT,
+    VDISK_ENUM_ENCRYPTION_ENGINE,
+    VDISK_ENUM_ADDRESS_TYPE,
+    VDISK_ENUM_IOTUNE_FIELD,
+    VDISK_ENUM_LAST
+} vdisk_enum;
+
+/** libvirt's XML string for @value of enum @which; NULL when @value is out
+ * of range or is the unset member. Static storage. */
+VDISK_API const char *vdisk_enum_to_string(vdisk_enum which, int value);
+/** The member for libvirt string @str, or -1 when libvirt does not know it. */
+VDISK_API int vdisk_enum_from_string(vdisk_enum which, const char *str);
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+/** Parse flags. */
+typedef enum {
+    VDISK_PARSE_DEFAULT = 0,
+    /** Keep the XML as written: apply none of libvirt's post-parse defaults. */
+    VDISK_PARSE_NO_DEFAULTS = 1 << 0,
+    /** Skip the checks libvirt makes at define time (values are still checked). */
+    VDISK_PARSE_NO_VALIDATE = 1 << 1,
+} vdisk_parse_flags;
+
+/** A new, empty disk (type file, device disk, no source, no target).
+ * Returns NULL only when memory is exhausted. Free with vdisk_disk_free(). */
+VDISK_API vdisk_disk *vdisk_disk_new(void);
+
+/**
+ * vdisk_disk_from_xml:
+ * @out: (out): the new disk, the caller's
+ * @xml: a NUL-terminated <disk> element
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Parses @xml the way libvirt 9.0 parses a disk device: values are checked,
+ * libvirt's post-parse defaults are applied (bus from the target name,
+ * drive addresses, ...), and libvirt's define-time disk checks are made.
+ * Returns 0, or -1 with @err set.
+ */
+VDISK_API int vdisk_disk_from_xml(vdisk_disk **out, const char *xml, vdisk_error **err);
+/** vdisk_disk_from_xml() with #vdisk_parse_flags. */
+VDISK_API int vdisk_disk_from_xml_flags(vdisk_disk **out, const char *xml, unsigned int flags,
+                                        vdisk_error **err);
+
+/** Formats @disk as libvirt's <disk> XML (two-space indent, trailing
+ * newline) into *@out, the caller's (vdisk_free()). */
+VDISK_API int vdisk_disk_to_xml(char **out, const vdisk_disk *disk, vdisk_error **err);
+
+/** A deep copy of @disk into *@out, the caller's. */
+VDISK_API int vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err);
+
+/** 1 when @a and @b describe the same XML (attribute order aside), else 0. */
+VDISK_API int vdisk_disk_equal(const vdisk_disk *a, const vdisk_disk *b);
+
+/** Applies libvirt's post-parse defaults to @disk. @dom (optional) gives the
+ * domain context (machine type, controllers); without it the defaults of a
+ * lone disk are applied. */
+VDISK_API int vdisk_disk_apply_defaults(vdisk_disk *disk, const vdisk_domain *dom,
+                                        vdisk_error **err);
+
+/** Makes libvirt 9.0's define-time checks for @disk (in @dom when given).
+ * Changes nothing. Returns 0, or -1 with @err naming the disk's target and
+ * the offending value. */
+VDISK_API int vdisk_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom,
+                                  vdisk_error **err);
+
+/** Frees @disk; NULL is a no-op. A disk borrowed from a domain must not be
+ * freed (it is owned by the domain). */
+VDISK_API void vdisk_disk_free(vdisk_disk *disk);
+
+/* ---- target names --------------------------------------------------------------- */
+
+/** libvirt's index of a target name: "vda" -> 0, "sdaa" -> 26, "hdc" -> 2;
+ * -1 when @name is not a valid disk name. */
+VDISK_API int vdisk_target_to_index(const char *name);
+/** The target name for @prefix ("vd", "sd", "hd", "fd", "xvd", "ubd") and
+ * @index: ("vd", 27) -> "vdab". Caller frees with vdisk_free(); NULL when
+ * @index is negative or @prefix is NULL. */
+VDISK_API char *vdisk_target_from_index(const char *prefix, int index);
+/** The bus libvirt infers from a target name (hd -> ide, sd -> scsi,
+ * vd -> virtio, xvd -> xen, ubd -> uml, fd -> fdc); VDISK_BUS_NONE when none. */
+VDISK_API vdisk_bus vdisk_bus_from_target(const char *name);
+
+/* ---- disk-level fields ---------------------------------------------------------- */
+
+VDISK_API vdisk_device vdisk_disk_get_device(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_device(vdisk_disk *disk, vdisk_device device, vdisk_error **err);
+VDISK_API vdisk_model vdisk_disk_get_model(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_model(vdisk_disk *disk, vdisk_model model, vdisk_error **err);
+VDISK_API vdisk_snapshot vdisk_disk_get_snapshot(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_snapshot(vdisk_disk *disk, vdisk_snapshot snapshot,
+                                      vdisk_error **err);
+/** disk@rawio: yes/no. */
+VDISK_API vdisk_tristate vdisk_disk_get_rawio(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_rawio(vdisk_disk *disk, vdisk_tristate rawio, vdisk_error **err);
+VDISK_API vdisk_sgio vdisk_disk_get_sgio(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_sgio(vdisk_disk *disk, vdisk_sgio sgio, vdisk_error **err);
+
+/* <driver> */
+VDISK_API const char *vdisk_disk_get_driver_name(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_driver_name(vdisk_disk *disk, const char *name, vdisk_error **err);
+VDISK_API vdisk_cache vdisk_disk_get_cache(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_cache(vdisk_disk *disk, vdisk_cache cache, vdisk_error **err);
+VDISK_API vdisk_error_policy vdisk_disk_get_error_policy(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_error_policy(vdisk_disk *disk, vdisk_error_policy policy,
+                                          vdisk_error **err);
+VDISK_API vdisk_error_policy vdisk_disk_get_rerror_policy(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_rerror_policy(vdisk_disk *disk, vdisk_error_policy policy,
+                                           vdisk_error **err);
+VDISK_API vdisk_io vdisk_disk_get_io(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_io(vdisk_disk *disk, vdisk_io io, vdisk_error **err);
+/** driver@ioeventfd: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_ioeventfd(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_ioeventfd(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
+/** driver@event_idx: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_event_idx(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_event_idx(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
+/** driver@copy_on_read: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_copy_on_read(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_copy_on_read(vdisk_disk *disk, vdisk_tristate v,
+                                          vdisk_error **err);
+VDISK_API vdisk_discard vdisk_disk_get_discard(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_discard(vdisk_disk *disk, vdisk_discard discard, vdisk_error **err);
+VDISK_API vdisk_detect_zeroes vdisk_disk_get_detect_zeroes(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_detect_zeroes(vdisk_disk *disk, vdisk_detect_zeroes dz,
+                                           vdisk_error **err);
+VDISK_API unsigned int vdisk_disk_get_iothread(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_iothread(vdisk_disk *disk, unsigned int iothread,
+                                      vdisk_error **err);
+VDISK_API unsigned int vdisk_disk_get_queues(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_queues(vdisk_disk *disk, unsigned int queues, vdisk_error **err);
+VDISK_API unsigned int vdisk_disk_get_queue_size(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_queue_size(vdisk_disk *disk, unsigned int queue_size,
+                                        vdisk_error **err);
+/** driver/metadata_cache/max_size, in bytes. */
+VDISK_API unsigned long long vdisk_disk_get_metadata_cache_max_size(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_metadata_cache_max_size(vdisk_disk *disk, unsigned long long bytes,
+                                                     vdisk_error **err);
+
+/* <target> */
+VDISK_API const char *vdisk_disk_get_target(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_target(vdisk_disk *disk, const char *dev, vdisk_error **err);
+VDISK_API vdisk_bus vdisk_disk_get_bus(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_bus(vdisk_disk *disk, vdisk_bus bus, vdisk_error **err);
+VDISK_API vdisk_tray vdisk_disk_get_tray(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_tray(vdisk_disk *disk, vdisk_tray tray, vdisk_error **err);
+/** target@removable: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_removable(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_removable(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
+VDISK_API unsigned int vdisk_disk_get_rotation_rate(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_rotation_rate(vdisk_disk *disk, unsigned int rate,
+                                           vdisk_error **err);
+
+/* flags and identification */
+VDISK_API int vdisk_disk_get_readonly(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_readonly(vdisk_disk *disk, int readonly, vdisk_error **err);
+VDISK_API int vdisk_disk_get_shareable(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_shareable(vdisk_disk *disk, int shareable, vdisk_error **err);
+VDISK_API int vdisk_disk_get_transient(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_transient(vdisk_disk *disk, int transient, vdisk_error **err);
+/** transient@shareBacking: yes/no. */
+VDISK_API vdisk_tristate vdisk_disk_get_transient_share_backing(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_transient_share_backing(vdisk_disk *disk, vdisk_tristate v,
+                                                     vdisk_error **err);
+VDISK_API const char *vdisk_disk_get_serial(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_serial(vdisk_disk *disk, const char *serial, vdisk_error **err);
+VDISK_API const char *vdisk_disk_get_wwn(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_wwn(vdisk_disk *disk, const char *wwn, vdisk_error **err);
+VDISK_API const char *vdisk_disk_get_vendor(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_vendor(vdisk_disk *disk, const char *vendor, vdisk_error **err);
+VDISK_API const char *vdisk_disk_get_product(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_product(vdisk_disk *disk, const char *product, vdisk_error **err);
+/** boot@order; 0 when unset. */
+VDISK_API unsigned int vdisk_disk_get_boot_order(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_boot_order(vdisk_disk *disk, unsigned int order, vdisk_error **err);
+/** alias@name. */
+VDISK_API const char *vdisk_disk_get_alias(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_alias(vdisk_disk *disk, const char *alias, vdisk_error **err);
+/** backenddomain@name. */
+VDISK_API const char *vdisk_disk_get_backend_domain(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_backend_domain(vdisk_disk *disk, const char *name,
+                                            vdisk_error **err);
+
+/* <address> */
+VDISK_API vdisk_address_type vdisk_disk_get_address_type(const vdisk_disk *disk);
+/** Removes the <address> element. */
+VDISK_API int vdisk_disk_clear_address(vdisk_disk *disk, vdisk_error **err);
+/** type='pci': returns 0 and fills the fields, -1 when the address is not PCI. */
+VDISK_API int vdisk_disk_get_address_pci(const vdisk_disk *disk, unsigned int *domain,
+                                         unsigned int *bus, unsigned int *slot,
+                                         unsigned int *function);
+VDISK_API int vdisk_disk_set_address_pci(vdisk_disk *disk, unsigned int domain, unsigned int bus,
+                                         unsigned int slot, unsigned int function,
+                                         vdisk_error **err);
+/** type='drive'. */
+VDISK_API int vdisk_disk_get_address_drive(const vdisk_disk *disk, unsigned int *controller,
+                                           unsigned int *bus, unsigned int *target,
+                                           unsigned int *unit);
+VDISK_API int vdisk_disk_set_address_drive(vdisk_disk *disk, unsigned int controller,
+                                           unsigned int bus, unsigned int target,
+                                           unsigned int unit, vdisk_error **err);
+/** type='usb': @port is libvirt's dotted port string ("1" or "1.2"). */
+VDISK_API int vdisk_disk_get_address_usb(const vdisk_disk *disk, unsigned int *bus,
+                                         const char **port);
+VDISK_API int vdisk_disk_set_address_usb(vdisk_disk *disk, unsigned int bus, const char *port,
+                                         vdisk_error **err);
+/** type='ccw'. */
+VDISK_API int vdisk_disk_get_address_ccw(const vdisk_disk *disk, unsigned int *cssid,
+                                         unsigned int *ssid, unsigned int *devno);
+VDISK_API int vdisk_disk_set_address_ccw(vdisk_disk *disk, unsigned int cssid, unsigned int ssid,
+                                         unsigned int devno, vdisk_error **err);
+
+/* <geometry>, <blockio> */
+VDISK_API int vdisk_disk_get_geometry(const vdisk_disk *disk, unsigned int *cyls,
+                                      unsigned int *heads, unsigned int *secs,
+                                      vdisk_trans *trans);
+/** All three of @cyls, @heads, @secs zero removes the element. */
+VDISK_API int vdisk_disk_set_geometry(vdisk_disk *disk, unsigned int cyls, unsigned int heads,
+                                      unsigned int secs, vdisk_trans trans, vdisk_error **err);
+VDISK_API unsigned int vdisk_disk_get_logical_block_size(const vdisk_disk *disk);
+VDISK_API unsigned int vdisk_disk_get_physical_block_size(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_blockio(vdisk_disk *disk, unsigned int logical,
+                                     unsigned int physical, vdisk_error **err);
+
+/* <iotune> */
+VDISK_API unsigned long long vdisk_disk_get_iotune(const vdisk_disk *disk,
+                                                   vdisk_iotune_field field);
+VDISK_API int vdisk_disk_set_iotune(vdisk_disk *disk, vdisk_iotune_field field,
+                                    unsigned long long value, vdisk_error **err);
+VDISK_API const char *vdisk_disk_get_iotune_group(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *group,
+                                          vdisk_error **err);
+
+/* ---- sources: <source>, <backingStore>, <mirror> -------------------------------- */
+
+/** The disk's top source. Borrowed; never NULL. */
+VDISK_API vdisk_source *vdisk_disk_get_source(vdisk_disk *disk);
+VDISK_API const vdisk_source *vdisk_disk_get_source_const(const vdisk_disk *disk);
+/** The <mirror> source of a block job, or NULL. Borrowed. */
+VDISK_API const vdisk_source *vdisk_disk_get_mirror(const vdisk_disk *disk);
+
+/* Convenience for the top source. */
+VDISK_API vdisk_type vdisk_disk_get_type(const vdisk_disk *disk);
+VDISK_API vdisk_format vdisk_disk_get_format(const vdisk_disk *disk);
+/** file, dev or dir path of the top source (by type); NULL for others. */
+VDISK_API const char *vdisk_disk_get_path(const vdisk_disk *disk);
+
+/** disk@type (backingStore@type for backing sources). Changing the type
+ * keeps the path where one applies (file/dev/dir). */
+VDISK_API vdisk_type vdisk_source_get_type(const vdisk_source *src);
+VDISK_API int vdisk_source_set_type(vdisk_source *src, vdisk_type type, vdisk_error **err);
+/** driver@type for the top source, format@type for backing sources. */
+VDISK_API vdisk_format vdisk_source_get_format(const vdisk_source *src);
+VDISK_API int vdisk_source_set_format(vdisk_source *src, vdisk_format format, vdisk_error **err);
+/** source@file / @dev / @dir according to the type; NULL for others. */
+VDISK_API const char *vdisk_source_get_path(const vdisk_source *src);
+VDISK_API int vdisk_source_set_path(vdisk_source *src, const char *path, vdisk_error **err);
+/** 1 when the <source> element is present (an empty cdrom has none). */
+VDISK_API int vdisk_source_is_present(const vdisk_source *src);
+/** Removes <source> and the backing chain (ejects media). */
+VDISK_API int vdisk_source_clear(vdisk_source *src, vdisk_error **err);
+VDISK_API vdisk_startup_policy vdisk_source_get_startup_policy(const vdisk_source *src);
+VDISK_API int vdisk_source_set_startup_policy(vdisk_source *src, vdisk_startup_policy policy,
+                                              vdisk_error **err);
+/** source@index; 0 when unset. */
+VDISK_API unsigned int vdisk_source_get_index(const vdisk_source *src);
+VDISK_API int vdisk_source_set_index(vdisk_source *src, unsigned int index, vdisk_error **err);
+
+/* network sources */
+VDISK_API vdisk_protocol vdisk_source_get_protocol(const vdisk_source *src);
+VDISK_API int vdisk_source_set_protocol(vdisk_source *src, vdisk_protocol protocol,
+                                        vdisk_error **err);
+/** source@name: export, image ("pool/image" for rbd), iqn/lun for iscsi. */
+VDISK_API const char *vdisk_source_get_name(const vdisk_source *src);
+VDISK_API int vdisk_source_set_name(vdisk_source *src, const char *name, vdisk_error **err);
+VDISK_API const char *vdisk_source_get_query(const vdisk_source *src);
+VDISK_API int vdisk_source_set_query(vdisk_source *src, const char *query, vdisk_error **err);
+VDISK_API size_t vdisk_source_get_host_count(const vdisk_source *src);
+/** Host @i, borrowed; NULL when out of range. */
+VDISK_API const vdisk_host *vdisk_source_get_host(const vdisk_source *src, size_t i);
+/** Appends a <host>. @name is the host name, or NULL for a unix socket;
+ * @port 0 leaves it out; @socket is the unix socket path or NULL. */
+VDISK_API int vdisk_source_add_host(vdisk_source *src, const char *name, unsigned int port,
+                                    vdisk_transport transport, const char *socket,
+                                    vdisk_error **err);
+VDISK_API int vdisk_source_clear_hosts(vdisk_source *src, vdisk_error **err);
+VDISK_API const char *vdisk_host_get_name(const vdisk_host *host);
+/** The port as written (libvirt keeps it as a string); NULL when unset. */
+VDISK_API const char *vdisk_host_get_port(const vdisk_host *host);
+VDISK_API vdisk_transport vdisk_host_get_transport(const vdisk_host *host);
+VDISK_API const char *vdisk_host_get_socket(const vdisk_host *host);
+/** source@tls: yes/no. */
+VDISK_API vdisk_tristate vdisk_source_get_tls(const vdisk_source *src);
+VDISK_API int vdisk_source_set_tls(vdisk_source *src, vdisk_tristate tls, vdisk_error **err);
+/** ssl@verify: yes/no. */
+VDISK_API vdisk_tristate vdisk_source_get_ssl_verify(const vdisk_source *src);
+VDISK_API int vdisk_source_set_ssl_verify(vdisk_source *src, vdisk_tristate v,
+                                          vdisk_error **err);
+VDISK_API size_t vdisk_source_get_cookie_count(const vdisk_source *src);
+VDISK_API int vdisk_source_get_cookie(const vdisk_source *src, size_t i, const char **name,
+                                      const char **value);
+VDISK_API int vdisk_source_add_cookie(vdisk_source *src, const char *name, const char *value,
+                                      vdisk_error **err);
+VDISK_API int vdisk_source_clear_cookies(vdisk_source *src, vdisk_error **err);
+/** readahead@size in bytes; 0 unset. */
+VDISK_API unsigned long long vdisk_source_get_readahead(const vdisk_source *src);
+VDISK_API int vdisk_source_set_readahead(vdisk_source *src, unsigned long long bytes,
+                                         vdisk_error **err);
+/** timeout@seconds; 0 unset. */
+VDISK_API unsigned long long vdisk_source_get_timeout(const vdisk_source *src);
+VDISK_API int vdisk_source_set_timeout(vdisk_source *src, unsigned long long seconds,
+                                       vdisk_error **err);
+/** initiator/iqn@name (iscsi). */
+VDISK_API const char *vdisk_source_get_initiator(const vdisk_source *src);
+VDISK_API int vdisk_source_set_initiator(vdisk_source *src, const char *iqn, vdisk_error **err);
+/** snapshot@name and config@file (rbd). */
+VDISK_API const char *vdisk_source_get_snapshot_name(const vdisk_source *src);
+VDISK_API int vdisk_source_set_snapshot_name(vdisk_source *src, const char *name,
+                                             vdisk_error **err);
+VDISK_API const char *vdisk_source_get_config_file(const vdisk_source *src);
+VDISK_API int vdisk_source_set_config_file(vdisk_source *src, const char *path,
+                                           vdisk_error **err);
+
+/* <auth> (inside <source>, or legacy directly in <disk>) */
+VDISK_API const char *vdisk_source_get_auth_username(const vdisk_source *src);
+/** auth/secret@type: "iscsi" or "ceph" (libvirt's secret usage types). */
+VDISK_API const char *vdisk_source_get_auth_secret_type(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_auth_secret_uuid(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_auth_secret_usage(const vdisk_source *src);
+/** Sets <auth username=...><secret type=... uuid=.../usage=.../></auth>;
+ * exactly one of @uuid and @usage. @username NULL removes the auth. */
+VDISK_API int vdisk_source_set_auth(vdisk_source *src, const char *username,
+                                    const char *secret_type, const char *uuid, const char *usage,
+                                    vdisk_error **err);
+
+/* <encryption> (inside <source>, or legacy directly in <disk>) */
+VDISK_API vdisk_encryption_format vdisk_source_get_encryption_format(const vdisk_source *src);
+VDISK_API vdisk_encryption_engine vdisk_source_get_encryption_engine(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_encryption_secret_uuid(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_encryption_secret_usage(const vdisk_source *src);
+/** Sets <encryption format=...><secret type='passphrase' uuid=.../></encryption>.
+ * @format VDISK_ENCRYPTION_DEFAULT removes it. */
+VDISK_API int vdisk_source_set_encryption(vdisk_source *src, vdisk_encryption_format format,
+                                          vdisk_encryption_engine engine, const char *uuid,
+                                          const char *usage, vdisk_error **err);
+
+/* <reservations managed=...><source type='unix' path=... mode=.../></reservations> */
+VDISK_API vdisk_tristate vdisk_source_get_reservations_managed(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_reservations_path(const vdisk_source *src);
+VDISK_API int vdisk_source_set_reservations(vdisk_source *src, vdisk_tristate managed,
+                                            const char *path, const char *mode,
+                                            vdisk_error **err);
+
+/* <slices><slice type='storage' offset=... size=.../></slices> */
+VDISK_API int vdisk_source_get_slice(const vdisk_source *src, unsigned long long *offset,
+                                     unsigned long long *size);
+/** @size 0 removes the slice. */
+VDISK_API int vdisk_source_set_slice(vdisk_source *src, unsigned long long offset,
+                                     unsigned long long size, vdisk_error **err);
+
+/* type='volume' */
+VDISK_API const char *vdisk_source_get_pool(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_volume(const vdisk_source *src);
+VDISK_API vdisk_pool_mode vdisk_source_get_pool_mode(const vdisk_source *src);
+VDISK_API int vdisk_source_set_volume(vdisk_source *src, const char *pool, const char *volume,
+                                      vdisk_pool_mode mode, vdisk_error **err);
+
+/* type='nvme' */
+VDISK_API unsigned int vdisk_source_get_nvme_namespace(const vdisk_source *src);
+VDISK_API int vdisk_source_get_nvme_address(const vdisk_source *src, unsigned int *domain,
+                                            unsigned int *bus, unsigned int *slot,
+                                            unsigned int *function);
+VDISK_API vdisk_tristate vdisk_source_get_nvme_managed(const vdisk_source *src);
+VDISK_API int vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tristate managed,
+                                    unsigned int domain, unsigned int bus, unsigned int slot,
+                                    unsigned int function, vdisk_error **err);
+
+/* type='vhostuser': <source type='unix' path=...><reconnect .../></source> */
+VDISK_API const char *vdisk_source_get_vhostuser_path(const vdisk_source *src);
+VDISK_API int vdisk_source_set_vhostuser_path(vdisk_source *src, const char *path,
+                                              vdisk_error **err);
+
+/* backing chains */
+/** The next source down the chain, or NULL when there is none (or when the
+ * chain ends in an empty <backingStore/>). Borrowed. */
+VDISK_API vdisk_source *vdisk_source_get_backing(const vdisk_source *src);
+/** 1 when the chain explicitly ends here with <backingStore/>. */
+VDISK_API int vdisk_source_get_backing_terminated(const vdisk_source *src);
+/** Sets the explicit <backingStore/> terminator (removing any backing). */
+VDISK_API int vdisk_source_set_backing_terminated(vdisk_source *src, int terminated,
+                                                  vdisk_error **err);
+/** Appends a new backing source below @src (replacing what was there) and
+ * returns it, borrowed, through *@out. */
+VDISK_API int vdisk_source_new_backing(vdisk_source **out, vdisk_source *src, vdisk_type type,
+                                       vdisk_format format, vdisk_error **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDISK_DISK_H */

@@ -1,0 +1,141 @@
+/*
+ * error.c: error objects
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "util/error.h"
+#include "util/enumtab.h"
+
+static _Thread_local const char *vd_context;
+
+VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST,
+             "ok", "internal", "no-memory", "invalid-argument", "xml", "invalid",
+             "unsupported", "not-found", "exists", "libvirt", "pending", "system");
+
+void
+vd_error_set_context(const char *api)
+{
+    vd_context = api;
+}
+
+const char *
+vd_error_get_context(void)
+{
+    return vd_context;
+}
+
+static void
+vd_error_setv(vdisk_error **err, vdisk_error_code code, int lvcode, int line, int column,
+              const char *fmt, va_list ap)
+{
+    vdisk_error *e;
+    g_autofree char *msg = NULL;
+
+    if (!err || *err)
+        return;
+
+    msg = g_strdup_vprintf(fmt, ap);
+    e = g_new0(vdisk_error, 1);
+    e->code = code;
+    e->libvirt_code = lvcode;
+    e->line = line;
+    e->column = column;
+    if (vd_context)
+        e->message = g_strdup_printf("%s: %s", vd_context, msg);
+    else
+        e->message = g_steal_pointer(&msg);
+    *err = e;
+}
+
+void
+vd_error_set(vdisk_error **err, vdisk_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vd_error_setv(err, code, 0, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+void
+vd_error_set_pos(vdisk_error **err, vdisk_error_code code, int line, int column,
+                 const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vd_error_setv(err, code, 0, line, column, fmt, ap);
+    va_end(ap);
+}
+
+void
+vd_error_set_libvirt(vdisk_error **err, int libvirt_code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vd_error_setv(err, VDISK_ERR_LIBVIRT, libvirt_code, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+vdisk_error_code
+vdisk_error_get_code(const vdisk_error *err)
+{
+    return err ? err->code : VDISK_ERR_OK;
+}
+
+const char *
+vdisk_error_get_message(const vdisk_error *err)
+{
+    return err ? err->message : "no error";
+}
+
+int
+vdisk_error_get_libvirt_code(const vdisk_error *err)
+{
+    return err ? err->libvirt_code : 0;
+}
+
+int
+vdisk_error_get_line(const vdisk_error *err)
+{
+    return err ? err->line : 0;
+}
+
+int
+vdisk_error_get_column(const vdisk_error *err)
+{
+    return err ? err->column : 0;
+}
+
+void
+vdisk_error_free(vdisk_error *err)
+{
+    if (!err)
+        return;
+    g_free(err->message);
+    g_free(err);
+}
+
+const char *
+vdisk_error_code_name(vdisk_error_code code)
+{
+    const char *name = vd_error_code_to_string(code);
+    return name ? name : "unknown";
+}
+
+void
+vdisk_free(void *ptr)
+{
+    g_free(ptr);
+}
+
+const char *
+vdisk_version(void)
+{
+    return G_STRINGIFY(VDISK_VERSION_MAJOR) "." G_STRINGIFY(VDISK_VERSION_MINOR) "." G_STRINGIFY(
+        VDISK_VERSION_MICRO);
+}

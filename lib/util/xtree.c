@@ -1,0 +1,861 @@
+/*
+ * xtree.c: a small XML element tree built by libxml2's SAX2 parser
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "util/xtree.h"
+
+struct vd_arena_chunk {
+    vd_arena_chunk *next;
+    size_t size;
+    size_t used;
+    char data[];
+};
+
+#define VD_ARENA_CHUNK 4096
+
+vd_doc *
+vd_doc_new(void)
+{
+    vd_doc *doc = g_new0(vd_doc, 1);
+    doc->refs = 1;
+    return doc;
+}
+
+vd_doc *
+vd_doc_ref(vd_doc *doc)
+{
+    if (doc)
+        doc->refs++;
+    return doc;
+}
+
+void
+vd_doc_unref(vd_doc *doc)
+{
+    vd_arena_chunk *c;
+
+    if (!doc || --doc->refs > 0)
+        return;
+    c = doc->chunks;
+    while (c) {
+        vd_arena_chunk *next = c->next;
+        g_free(c);
+        c = next;
+    }
+    g_free(doc);
+}
+
+void *
+vd_arena_alloc(vd_doc *doc, size_t size)
+{
+    vd_arena_chunk *c = doc->chunks;
+    void *p;
+
+    size = (size + 7) & ~(size_t)7;
+    if (!c || c->size - c->used < size) {
+        size_t csize = size > VD_ARENA_CHUNK / 2 ? size : VD_ARENA_CHUNK;
+        vd_arena_chunk *n = g_malloc(sizeof(*n) + csize);
+        n->size = csize;
+        n->used = 0;
+        if (c && csize != VD_ARENA_CHUNK) {
+            /* a big block goes behind the current chunk, which stays open */
+            n->next = c->next;
+            c->next = n;
+            c = n;
+        } else {
+            n->next = c;
+            doc->chunks = n;
+            c = n;
+        }
+    }
+    p = c->data + c->used;
+    c->used += size;
+    doc->used_bytes += size;
+    memset(p, 0, size);
+    return p;
+}
+
+const char *
+vd_arena_strndup(vd_doc *doc, const char *s, size_t len)
+{
+    char *p = vd_arena_alloc(doc, len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+const char *
+vd_arena_strdup(vd_doc *doc, const char *s)
+{
+    if (!s)
+        return NULL;
+    return vd_arena_strndup(doc, s, strlen(s));
+}
+
+const char *
+vd_arena_printf(vd_doc *doc, const char *fmt, ...)
+{
+    va_list ap;
+    char small[64];
+    int n;
+
+    va_start(ap, fmt);
+    n = g_vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < (int)sizeof(small))
+        return vd_arena_strndup(doc, small, (size_t)n);
+    {
+        g_autofree char *big = NULL;
+        va_start(ap, fmt);
+        big = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        return vd_arena_strdup(doc, big);
+    }
+}
+
+vd_node *
+vd_node_new(vd_doc *doc, const char *name)
+{
+    vd_node *n = vd_arena_alloc(doc, sizeof(*n));
+    n->kind = VD_NODE_ELEMENT;
+    n->name = name;
+    return n;
+}
+
+void
+vd_node_append(vd_node *parent, vd_node *child)
+{
+    child->parent = parent;
+    child->next = NULL;
+    child->prev = parent->last;
+    if (parent->last)
+        parent->last->next = child;
+    else
+        parent->children = child;
+    parent->last = child;
+}
+
+void
+vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref)
+{
+    if (!ref) {
+        vd_node_append(parent, child);
+        return;
+    }
+    child->parent = parent;
+    child->next = ref;
+    child->prev = ref->prev;
+    if (ref->prev)
+        ref->prev->next = child;
+    else
+        parent->children = child;
+    ref->prev = child;
+}
+
+void
+vd_node_unlink(vd_node *node)
+{
+    vd_node *parent = node->parent;
+
+    if (!parent)
+        return;
+    if (node->prev)
+        node->prev->next = node->next;
+    else
+        parent->children = node->next;
+    if (node->next)
+        node->next->prev = node->prev;
+    else
+        parent->last = node->prev;
+    node->parent = node->next = node->prev = NULL;
+}
+
+vd_node *
+vd_node_copy(vd_doc *doc, const vd_node *src)
+{
+    vd_node *n = vd_node_new(doc, vd_arena_strdup(doc, src->name));
+    const vd_attr *a;
+    vd_attr **tail = &n->attrs;
+    const vd_node *c;
+
+    n->kind = src->kind;
+    n->text = vd_arena_strdup(doc, src->text);
+    n->line = src->line;
+    for (a = src->attrs; a; a = a->next) {
+        vd_attr *na = vd_arena_alloc(doc, sizeof(*na));
+        na->name = vd_arena_strdup(doc, a->name);
+        na->value = vd_arena_strdup(doc, a->value);
+        *tail = na;
+        tail = &na->next;
+    }
+    for (c = src->children; c; c = c->next)
+        vd_node_append(n, vd_node_copy(doc, c));
+    return n;
+}
+
+vd_attr *
+vd_node_attr_find(const vd_node *node, const char *name)
+{
+    vd_attr *a;
+
+    if (!node)
+        return NULL;
+    for (a = node->attrs; a; a = a->next) {
+        if (strcmp(a->name, name) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+const char *
+vd_node_attr(const vd_node *node, const char *name)
+{
+    vd_attr *a = vd_node_attr_find(node, name);
+    return a ? a->value : NULL;
+}
+
+void
+vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value)
+{
+    vd_attr **pp = &node->attrs;
+    vd_attr *a;
+
+    while ((a = *pp)) {
+        if (strcmp(a->name, name) == 0) {
+            if (value) {
+                a->value = value;
+            } else {
+                *pp = a->next;
+            }
+            return;
+        }
+        pp = &a->next;
+    }
+    if (!value)
+        return;
+    a = vd_arena_alloc(doc, sizeof(*a));
+    a->name = vd_arena_strdup(doc, name);
+    a->value = value;
+    *pp = a;
+}
+
+void
+vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value)
+{
+    vd_node_set_attr_static(doc, node, name, value ? vd_arena_strdup(doc, value) : NULL);
+}
+
+vd_node *
+vd_node_child(const vd_node *node, const char *name)
+{
+    vd_node *c;
+
+    if (!node)
+        return NULL;
+    for (c = node->children; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT && strcmp(c->name, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+vd_node *
+vd_node_next_sibling(const vd_node *node, const char *name)
+{
+    vd_node *c;
+
+    for (c = node->next; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT && strcmp(c->name, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+size_t
+vd_node_count_children(const vd_node *node, const char *name)
+{
+    size_t n = 0;
+    vd_node *c;
+
+    for (c = node ? node->children : NULL; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT && (!name || strcmp(c->name, name) == 0))
+            n++;
+    }
+    return n;
+}
+
+bool
+vd_node_has_element_children(const vd_node *node)
+{
+    vd_node *c;
+
+    for (c = node->children; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT)
+            return true;
+    }
+    return false;
+}
+
+const char *
+vd_node_text(vd_doc *doc, const vd_node *node)
+{
+    vd_node *c;
+    vd_node *first = NULL;
+    GString *s = NULL;
+    const char *ret;
+
+    if (!node)
+        return NULL;
+    for (c = node->children; c; c = c->next) {
+        if (c->kind != VD_NODE_TEXT)
+            continue;
+        if (!first) {
+            first = c;
+        } else {
+            if (!s)
+                s = g_string_new(first->text);
+            g_string_append(s, c->text);
+        }
+    }
+    if (!first)
+        return NULL;
+    if (!s)
+        return first->text;
+    ret = vd_arena_strndup(doc, s->str, s->len);
+    g_string_free(s, TRUE);
+    return ret;
+}
+
+void
+vd_node_set_text(vd_doc *doc, vd_node *node, const char *text)
+{
+    vd_node *c = node->children;
+    vd_node *t;
+
+    while (c) {
+        vd_node *next = c->next;
+        if (c->kind == VD_NODE_TEXT)
+            vd_node_unlink(c);
+        c = next;
+    }
+    if (!text)
+        return;
+    t = vd_node_new(doc, NULL);
+    t->kind = VD_NODE_TEXT;
+    t->text = vd_arena_strdup(doc, text);
+    vd_node_insert_before(node, t, node->children);
+}
+
+/* ---- ordering ---------------------------------------------------------- */
+
+typedef struct {
+    void *item;
+    int rank;
+    unsigned int pos;
+} vd_sort_item;
+
+static int
+vd_sort_cmp(const void *pa, const void *pb)
+{
+    const vd_sort_item *a = pa;
+    const vd_sort_item *b = pb;
+
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return a->pos < b->pos ? -1 : (a->pos > b->pos ? 1 : 0);
+}
+
+/* Assigns ranks; unknown items inherit the rank of the item before them,
+ * so they travel with it. Returns whether any reordering is needed. */
+static bool
+vd_sort_rank(vd_sort_item *items, size_t n)
+{
+    size_t i;
+    int prev = -1;
+    bool sorted = true;
+
+    for (i = 0; i < n; i++) {
+        if (items[i].rank < 0)
+            items[i].rank = prev;
+        if (items[i].rank < prev)
+            sorted = false;
+        prev = items[i].rank;
+    }
+    return !sorted;
+}
+
+void
+vd_node_sort_children(vd_node *node, vd_rank_fn rank)
+{
+    vd_sort_item stack[32];
+    g_autofree vd_sort_item *heap = NULL;
+    vd_sort_item *items = stack;
+    size_t n = 0;
+    size_t i;
+    vd_node *c;
+
+    for (c = node->children; c; c = c->next)
+        n++;
+    if (n < 2)
+        return;
+    if (n > G_N_ELEMENTS(stack))
+        items = heap = g_new(vd_sort_item, n);
+    for (i = 0, c = node->children; c; c = c->next, i++) {
+        items[i].item = c;
+        items[i].pos = (unsigned int)i;
+        items[i].rank = c->kind == VD_NODE_ELEMENT ? rank(node, c->name) : -1;
+    }
+    if (!vd_sort_rank(items, n))
+        return;
+    qsort(items, n, sizeof(*items), vd_sort_cmp);
+    node->children = node->last = NULL;
+    for (i = 0; i < n; i++)
+        vd_node_append(node, items[i].item);
+}
+
+void
+vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
+{
+    vd_sort_item stack[32];
+    g_autofree vd_sort_item *heap = NULL;
+    vd_sort_item *items = stack;
+    size_t n = 0;
+    size_t i;
+    vd_attr *a;
+    vd_attr **tail;
+
+    for (a = node->attrs; a; a = a->next)
+        n++;
+    if (n < 2)
+        return;
+    if (n > G_N_ELEMENTS(stack))
+        items = heap = g_new(vd_sort_item, n);
+    for (i = 0, a = node->attrs; a; a = a->next, i++) {
+        items[i].item = a;
+        items[i].pos = (unsigned int)i;
+        items[i].rank = rank(node, a->name);
+    }
+    if (!vd_sort_rank(items, n))
+        return;
+    qsort(items, n, sizeof(*items), vd_sort_cmp);
+    tail = &node->attrs;
+    for (i = 0; i < n; i++) {
+        a = items[i].item;
+        *tail = a;
+        tail = &a->next;
+    }
+    *tail = NULL;
+}
+
+/* ---- equality ---------------------------------------------------------- */
+
+static size_t
+vd_attr_count(const vd_node *n)
+{
+    size_t c = 0;
+    const vd_attr *a;
+
+    for (a = n->attrs; a; a = a->next)
+        c++;
+    return c;
+}
+
+bool
+vd_node_equal(const vd_node *a, const vd_node *b)
+{
+    const vd_attr *at;
+    const vd_node *ca;
+    const vd_node *cb;
+
+    if (!a || !b)
+        return a == b;
+    if (a->kind != b->kind || g_strcmp0(a->name, b->name) != 0 ||
+        g_strcmp0(a->text, b->text) != 0)
+        return false;
+    if (vd_attr_count(a) != vd_attr_count(b))
+        return false;
+    for (at = a->attrs; at; at = at->next) {
+        if (g_strcmp0(vd_node_attr(b, at->name), at->value) != 0)
+            return false;
+    }
+    for (ca = a->children, cb = b->children; ca && cb; ca = ca->next, cb = cb->next) {
+        if (!vd_node_equal(ca, cb))
+            return false;
+    }
+    return !ca && !cb;
+}
+
+/* ---- formatting -------------------------------------------------------- */
+
+void
+vd_escape_append(GString *buf, const char *s, bool attr)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *run = p;
+
+    (void)attr;
+    for (; *p; p++) {
+        const char *rep;
+        unsigned char ch = *p;
+
+        if (ch >= 0x20 && ch != '<' && ch != '>' && ch != '&' && ch != '\'' && ch != '"')
+            continue;
+        switch (ch) {
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            continue;
+        default:
+            rep = ""; /* control characters are not representable: dropped */
+            break;
+        }
+        g_string_append_len(buf, (const char *)run, (gssize)(p - run));
+        g_string_append(buf, rep);
+        run = p + 1;
+    }
+    g_string_append_len(buf, (const char *)run, (gssize)(p - run));
+}
+
+static void
+vd_indent(GString *buf, unsigned int indent)
+{
+    static const char spaces[] = "                                                                ";
+    while (indent > sizeof(spaces) - 1) {
+        g_string_append_len(buf, spaces, sizeof(spaces) - 1);
+        indent -= sizeof(spaces) - 1;
+    }
+    g_string_append_len(buf, spaces, indent);
+}
+
+void
+vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
+{
+    const vd_attr *a;
+    const vd_node *c;
+
+    if (node->kind == VD_NODE_TEXT) {
+        vd_escape_append(buf, node->text, false);
+        return;
+    }
+    vd_indent(buf, indent);
+    g_string_append_c(buf, '<');
+    g_string_append(buf, node->name);
+    for (a = node->attrs; a; a = a->next) {
+        g_string_append_c(buf, ' ');
+        g_string_append(buf, a->name);
+        g_string_append(buf, "='");
+        vd_escape_append(buf, a->value, true);
+        g_string_append_c(buf, '\'');
+    }
+    if (!node->children) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append_c(buf, '>');
+    if (!vd_node_has_element_children(node)) {
+        for (c = node->children; c; c = c->next)
+            vd_escape_append(buf, c->text, false);
+    } else {
+        g_string_append_c(buf, '\n');
+        for (c = node->children; c; c = c->next) {
+            if (c->kind == VD_NODE_TEXT) {
+                /* mixed content: keep the text on a line of its own */
+                vd_indent(buf, indent + 2);
+                vd_escape_append(buf, c->text, false);
+                g_string_append_c(buf, '\n');
+            } else {
+                vd_node_format(buf, c, indent + 2);
+            }
+        }
+        vd_indent(buf, indent);
+    }
+    g_string_append(buf, "</");
+    g_string_append(buf, node->name);
+    g_string_append(buf, ">\n");
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+typedef struct {
+    vd_doc *doc;
+    vd_node *cur;
+    xmlParserCtxtPtr ctxt;
+    unsigned int depth;
+    GString *text; /* pending character data of the current element */
+    vdisk_error **err;
+    const char *what;
+    bool failed;
+} vd_sax_state;
+
+static void
+vd_sax_fail(vd_sax_state *st, vdisk_error_code code, const char *msg)
+{
+    int line = 0;
+    int col = 0;
+
+    if (st->failed)
+        return;
+    st->failed = true;
+    if (st->ctxt && st->ctxt->input) {
+        line = st->ctxt->input->line;
+        col = st->ctxt->input->col;
+    }
+    vd_error_set_pos(st->err, code, line, col, "%s: line %d column %d: %s", st->what, line, col,
+                     msg);
+    if (st->ctxt)
+        xmlStopParser(st->ctxt);
+}
+
+static void
+vd_sax_flush_text(vd_sax_state *st)
+{
+    const char *s;
+    size_t i;
+    bool blank = true;
+    vd_node *t;
+
+    if (!st->text->len || !st->cur)
+        goto done;
+    s = st->text->str;
+    for (i = 0; i < st->text->len; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            blank = false;
+            break;
+        }
+    }
+    if (blank)
+        goto done; /* indentation, as libvirt ignores it */
+    t = vd_node_new(st->doc, NULL);
+    t->kind = VD_NODE_TEXT;
+    t->text = vd_arena_strndup(st->doc, s, st->text->len);
+    vd_node_append(st->cur, t);
+done:
+    g_string_truncate(st->text, 0);
+}
+
+static const char *
+vd_qname(vd_doc *doc, const xmlChar *prefix, const xmlChar *local)
+{
+    if (!prefix)
+        return vd_arena_strdup(doc, (const char *)local);
+    return vd_arena_printf(doc, "%s:%s", (const char *)prefix, (const char *)local);
+}
+
+static void
+vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+             int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+             const xmlChar **attributes)
+{
+    vd_sax_state *st = ctx;
+    vd_node *n;
+    vd_attr **tail;
+    int i;
+
+    (void)uri;
+    (void)nb_defaulted;
+    if (st->failed)
+        return;
+    if (++st->depth > VD_XML_MAX_DEPTH) {
+        vd_sax_fail(st, VDISK_ERR_XML, "elements nested too deeply");
+        return;
+    }
+    vd_sax_flush_text(st);
+    n = vd_node_new(st->doc, vd_qname(st->doc, prefix, localname));
+    n->line = st->ctxt && st->ctxt->input ? st->ctxt->input->line : 0;
+    tail = &n->attrs;
+    for (i = 0; i < nb_namespaces; i++) {
+        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
+        const xmlChar *p = namespaces[2 * i];
+        a->name = p ? vd_arena_printf(st->doc, "xmlns:%s", (const char *)p) : "xmlns";
+        a->value = vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]);
+        *tail = a;
+        tail = &a->next;
+    }
+    for (i = 0; i < nb_attributes; i++) {
+        const xmlChar **at = attributes + 5 * i;
+        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
+        const char *vs = (const char *)at[3];
+        size_t vlen = (size_t)(at[4] - at[3]);
+
+        a->name = vd_qname(st->doc, at[1], at[0]);
+        if (memchr(vs, '&', vlen)) {
+            /* libxml2 hands over raw values when they hold references */
+            xmlChar *dec = xmlStringLenDecodeEntities(st->ctxt, at[3], (int)vlen,
+                                                      XML_SUBSTITUTE_REF, 0, 0, 0);
+            if (!dec) {
+                vd_sax_fail(st, VDISK_ERR_XML, "undecodable attribute value");
+                return;
+            }
+            a->value = vd_arena_strdup(st->doc, (const char *)dec);
+            xmlFree(dec);
+        } else {
+            a->value = vd_arena_strndup(st->doc, vs, vlen);
+        }
+        *tail = a;
+        tail = &a->next;
+    }
+    if (st->cur)
+        vd_node_append(st->cur, n);
+    else
+        st->doc->root = n;
+    st->cur = n;
+}
+
+static void
+vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    vd_sax_state *st = ctx;
+
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    if (st->failed)
+        return;
+    vd_sax_flush_text(st);
+    st->depth--;
+    if (st->cur)
+        st->cur = st->cur->parent;
+}
+
+static void
+vd_sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+    vd_sax_state *st = ctx;
+
+    if (st->failed || !st->cur)
+        return;
+    g_string_append_len(st->text, (const char *)ch, len);
+}
+
+static void
+vd_sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
+{
+    (void)name;
+    (void)eid;
+    (void)sid;
+    vd_sax_fail(ctx, VDISK_ERR_XML, "document type declarations are not accepted");
+}
+
+static void
+vd_sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pid,
+                   const xmlChar *sid, xmlChar *content)
+{
+    (void)name;
+    (void)type;
+    (void)pid;
+    (void)sid;
+    (void)content;
+    vd_sax_fail(ctx, VDISK_ERR_XML, "entity declarations are not accepted");
+}
+
+static xmlEntityPtr
+vd_sax_get_entity(void *ctx, const xmlChar *name)
+{
+    vd_sax_state *st = ctx;
+    xmlEntityPtr e = xmlGetPredefinedEntity(name);
+
+    if (!e && !st->failed) {
+        g_autofree char *msg =
+            g_strdup_printf("undefined entity '&%s;'", (const char *)name);
+        vd_sax_fail(st, VDISK_ERR_XML, msg);
+    }
+    return e;
+}
+
+static void
+vd_sax_serror(void *ctx, xmlErrorPtr error)
+{
+    vd_sax_state *st = ctx;
+    g_autofree char *msg = NULL;
+
+    if (st->failed || !error || error->level < XML_ERR_ERROR)
+        return;
+    msg = g_strdup(error->message ? error->message : "malformed XML");
+    g_strchomp(msg);
+    st->failed = true;
+    vd_error_set_pos(st->err, VDISK_ERR_XML, error->line, error->int2,
+                     "%s: line %d column %d: %s", st->what, error->line, error->int2, msg);
+}
+
+int
+vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_error **err)
+{
+    xmlSAXHandler sax;
+    xmlParserCtxtPtr ctxt;
+    vd_sax_state st = {0};
+    g_autoptr(vd_doc) doc = NULL;
+    int ret = -1;
+
+    *out = NULL;
+    if (!buf)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: no XML given", what);
+    if (len == 0)
+        return vd_fail(err, VDISK_ERR_XML, "%s: line 1 column 1: the document is empty", what);
+    if (len > VD_XML_MAX_BYTES)
+        return vd_fail(err, VDISK_ERR_XML, "%s: %zu bytes is more than the %u accepted", what,
+                       len, VD_XML_MAX_BYTES);
+
+    memset(&sax, 0, sizeof(sax));
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = vd_sax_start;
+    sax.endElementNs = vd_sax_end;
+    sax.characters = vd_sax_chars;
+    sax.cdataBlock = vd_sax_chars;
+    sax.internalSubset = vd_sax_internal_subset;
+    sax.externalSubset = vd_sax_internal_subset;
+    sax.entityDecl = vd_sax_entity_decl;
+    sax.getEntity = vd_sax_get_entity;
+    sax.serror = vd_sax_serror;
+
+    doc = vd_doc_new();
+    st.doc = doc;
+    st.err = err;
+    st.what = what;
+    st.text = g_string_sized_new(64);
+
+    ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+    if (!ctxt) {
+        g_string_free(st.text, TRUE);
+        return vd_fail(err, VDISK_ERR_NO_MEMORY, "%s: cannot create XML parser", what);
+    }
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET);
+    *ctxt->sax = sax;
+    ctxt->userData = &st;
+    ctxt->replaceEntities = 0;
+    st.ctxt = ctxt;
+
+    xmlParseDocument(ctxt);
+
+    if (!st.failed && (!ctxt->wellFormed || !doc->root))
+        vd_sax_fail(&st, VDISK_ERR_XML, doc->root ? "malformed XML" : "no root element");
+    if (!st.failed) {
+        *out = g_steal_pointer(&doc);
+        ret = 0;
+    }
+    xmlFreeParserCtxt(ctxt);
+    g_string_free(st.text, TRUE);
+    return ret;
+}

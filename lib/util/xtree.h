@@ -1,0 +1,112 @@
+/*
+ * xtree.h: a small XML element tree, built by libxml2's SAX2 parser
+ *
+ * The disk model keeps the parsed XML as its single source of truth: typed
+ * accessors read and write attributes and elements of this tree, so that
+ * anything the model does not know survives a parse -> format round trip
+ * where it stood. Nodes and strings live in a per-document arena.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "util/error.h"
+
+typedef struct vd_arena_chunk vd_arena_chunk;
+typedef struct vd_attr vd_attr;
+typedef struct vd_node vd_node;
+typedef struct vd_doc vd_doc;
+
+struct vd_attr {
+    const char *name;
+    const char *value;
+    vd_attr *next;
+};
+
+typedef enum {
+    VD_NODE_ELEMENT,
+    VD_NODE_TEXT,
+} vd_node_kind;
+
+struct vd_node {
+    vd_node_kind kind;
+    const char *name; /* element: qualified name ("prefix:local" or "local") */
+    const char *text; /* text node: its content */
+    vd_attr *attrs;   /* element: attributes in order (namespace declarations too) */
+    vd_node *parent;
+    vd_node *children;
+    vd_node *last;
+    vd_node *next;
+    vd_node *prev;
+    int line;
+};
+
+struct vd_doc {
+    vd_arena_chunk *chunks;
+    size_t used_bytes; /* bytes handed out by the arena */
+    vd_node *root;
+    int refs;
+};
+
+/* Limits that keep hostile input from exhausting memory. */
+#define VD_XML_MAX_BYTES (64u * 1024u * 1024u)
+#define VD_XML_MAX_DEPTH 64
+
+vd_doc *vd_doc_new(void);
+vd_doc *vd_doc_ref(vd_doc *doc);
+void vd_doc_unref(vd_doc *doc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_doc, vd_doc_unref)
+
+/* Parses @len bytes. Refuses DTDs, entity declarations and anything that
+ * would reach the network; errors carry line and column. @what names the
+ * input in messages ("disk XML"). */
+int vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what,
+                 vdisk_error **err);
+
+void *vd_arena_alloc(vd_doc *doc, size_t size);
+const char *vd_arena_strdup(vd_doc *doc, const char *s);
+const char *vd_arena_strndup(vd_doc *doc, const char *s, size_t len);
+const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+vd_node *vd_node_new(vd_doc *doc, const char *name);
+void vd_node_append(vd_node *parent, vd_node *child);
+void vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref);
+void vd_node_unlink(vd_node *node);
+/* Deep copy of @src into @doc (unlinked). */
+vd_node *vd_node_copy(vd_doc *doc, const vd_node *src);
+
+const char *vd_node_attr(const vd_node *node, const char *name);
+vd_attr *vd_node_attr_find(const vd_node *node, const char *name);
+/* Sets (value != NULL) or removes (value == NULL) an attribute; a new one is
+ * appended. @value is copied into the arena. */
+void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value);
+/* Same, without copying: @value must already live in @doc's arena or in
+ * static storage. */
+void vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
+
+vd_node *vd_node_child(const vd_node *node, const char *name);
+vd_node *vd_node_next_sibling(const vd_node *node, const char *name);
+size_t vd_node_count_children(const vd_node *node, const char *name);
+/* The concatenated text of @node's text children, or NULL when none. */
+const char *vd_node_text(vd_doc *doc, const vd_node *node);
+void vd_node_set_text(vd_doc *doc, vd_node *node, const char *text);
+bool vd_node_has_element_children(const vd_node *node);
+
+/* Sorts children (attributes) stably by @rank; a child whose rank is -1
+ * (unknown to the caller) keeps its place right after the child that
+ * preceded it in the input. */
+typedef int (*vd_rank_fn)(const vd_node *parent, const char *name);
+void vd_node_sort_children(vd_node *node, vd_rank_fn rank);
+void vd_node_sort_attrs(vd_node *node, vd_rank_fn rank);
+
+/* Structural equality: names, attributes (in any order), text, children. */
+bool vd_node_equal(const vd_node *a, const vd_node *b);
+
+/* Serializes @node the way libvirt formats XML: two spaces of indentation
+ * per level, single-quoted attributes, empty elements as <x/>. */
+void vd_node_format(GString *buf, const vd_node *node, unsigned int indent);
+void vd_escape_append(GString *buf, const char *s, bool attr);

@@ -1,0 +1,138 @@
+/*
+ * test-xtree.c: the XML tree layer parses, formats and refuses hostile input
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "util/xtree.h"
+
+static char *
+roundtrip(const char *xml)
+{
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    GString *buf = g_string_new(NULL);
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "test XML", &err), 0);
+    vd_node_format(buf, doc->root, 0);
+    return g_string_free(buf, FALSE);
+}
+
+static void
+test_format_libvirt_style(void **state)
+{
+    g_autofree char *out = roundtrip("<disk type=\"file\"><driver name='qemu'/>\n  <serial>a&amp;b</serial>"
+                                     "<x:y xmlns:x='urn:x' x:a='1'/></disk>");
+    assert_string_equal(out, "<disk type='file'>\n"
+                             "  <driver name='qemu'/>\n"
+                             "  <serial>a&amp;b</serial>\n"
+                             "  <x:y xmlns:x='urn:x' x:a='1'/>\n"
+                             "</disk>\n");
+}
+
+static void
+test_escape_attr_entities(void **state)
+{
+    g_autofree char *out = roundtrip("<a v='&lt;&quot;&apos;&#65;&amp;'/>");
+    assert_string_equal(out, "<a v='&lt;&quot;&apos;A&amp;'/>\n");
+}
+
+static void
+expect_xml_error(const char *xml, const char *needle)
+{
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "test XML", &err), -1);
+    assert_null(doc);
+    assert_non_null(err);
+    assert_int_equal(vdisk_error_get_code(err), VDISK_ERR_XML);
+    if (!strstr(vdisk_error_get_message(err), needle))
+        fail_msg("message '%s' lacks '%s'", vdisk_error_get_message(err), needle);
+}
+
+static void
+test_refuses_hostile(void **state)
+{
+    expect_xml_error("<!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><d>&x;</d>",
+                     "document type");
+    expect_xml_error("<!DOCTYPE d [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><d>&b;</d>",
+                     "document type");
+    expect_xml_error("<d>&nope;</d>", "nope");
+    expect_xml_error("<disk><target dev='vda'></disk>", "line 1");
+    expect_xml_error("", "test XML");
+}
+
+static void
+test_error_position(void **state)
+{
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    const char *xml = "<disk>\n  <target dev='vda'>\n</disk>\n";
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "disk XML", &err), -1);
+    assert_int_equal(vdisk_error_get_line(err), 3);
+    assert_true(vdisk_error_get_column(err) > 0);
+}
+
+static void
+test_deep_nesting_refused(void **state)
+{
+    GString *s = g_string_new(NULL);
+    int i;
+
+    for (i = 0; i < 10000; i++)
+        g_string_append(s, "<a>");
+    expect_xml_error(s->str, "deeply");
+    g_string_free(s, TRUE);
+}
+
+static void
+test_sort_keeps_unknown_in_place(void **state);
+
+static int
+rank_abc(const vd_node *parent, const char *name)
+{
+    if (strcmp(name, "a") == 0)
+        return 0;
+    if (strcmp(name, "b") == 0)
+        return 1;
+    if (strcmp(name, "c") == 0)
+        return 2;
+    return -1;
+}
+
+static void
+test_sort_keeps_unknown_in_place(void **state)
+{
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    const char *xml = "<r><c/><x/><b/><a/><y/></r>";
+    GString *buf = g_string_new(NULL);
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "t", &err), 0);
+    vd_node_sort_children(doc->root, rank_abc);
+    vd_node_format(buf, doc->root, 0);
+    assert_string_equal(buf->str, "<r>\n  <a/>\n  <y/>\n  <b/>\n  <c/>\n  <x/>\n</r>\n");
+    g_string_free(buf, TRUE);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_libvirt_style),
+        cmocka_unit_test(test_escape_attr_entities),
+        cmocka_unit_test(test_refuses_hostile),
+        cmocka_unit_test(test_error_position),
+        cmocka_unit_test(test_deep_nesting_refused),
+        cmocka_unit_test(test_sort_keeps_unknown_in_place),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
