@@ -1,0 +1,69 @@
+/*
+ * disk_priv.h: the disk object inside the library
+ *
+ * A disk is a view onto a <disk> element of an XML tree (util/xtree.h): the
+ * tree is the single source of truth, so what the model does not know is
+ * kept where it stood. A standalone disk owns its tree; a disk read from a
+ * domain shares the domain's tree and is owned by the domain.
+ *
+ * Stages, one file each, data flowing one way:
+ *   disk_parse.c      values checked against libvirt's tables, canonical
+ *                     spelling and element/attribute order (no defaults)
+ *   disk_postparse.c  libvirt's post-parse defaults
+ *   disk_validate.c   libvirt's define-time refusals (const, no side effects)
+ *   disk_format.c     XML out
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vdisk/disk.h"
+#include "vdisk/domain.h"
+#include "util/xtree.h"
+
+/* A view of one storage source: the top one (<disk>), a <backingStore>,
+ * or a <mirror>. Views are created on demand, cached in the disk and live
+ * as long as it does. */
+struct vdisk_source {
+    vdisk_disk *disk;
+    vd_node *holder; /* element carrying @type: <disk>, <backingStore> or <mirror> */
+    unsigned int depth; /* 0 for the top source and the mirror, n for the n-th backing */
+    bool is_mirror;
+    vdisk_source *next_view; /* the disk's list of views */
+};
+
+/* A vdisk_host is never defined: a `vdisk_host *` is the <host> element's
+ * `vd_node *` itself, cast (see VD_HOST()/VD_HOST_NODE()). */
+#define VD_HOST(node) ((const vdisk_host *)(node))
+#define VD_HOST_NODE(host) ((const vd_node *)(host))
+
+struct vdisk_disk {
+    vd_doc *doc;           /* a reference is held */
+    vd_node *node;         /* the <disk> element */
+    vdisk_domain *domain;  /* the owning domain, or NULL for a standalone disk */
+    vdisk_source top;      /* view of the top source */
+    vdisk_source *views;   /* further views (backing stores, mirror) */
+};
+
+/* Wraps @node of @doc (taking a reference on @doc). */
+vdisk_disk *vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain);
+/* Frees the wrapper (and drops its @doc reference). */
+void vd_disk_unwrap(vdisk_disk *disk);
+
+/* "target 'vda'" (or "disk with source '/x'" when no target is set), for
+ * messages. Static thread-local buffer; valid until the next call. */
+const char *vd_disk_label(const vdisk_disk *disk);
+
+/* disk_parse.c: checks every value libvirt's parser checks, rewrites them in
+ * libvirt's canonical spelling and orders children and attributes as libvirt
+ * formats them. No defaults. */
+int vd_disk_parse(vdisk_disk *disk, vdisk_error **err);
+
+/* disk_postparse.c: libvirt's post-parse defaults; @dom may be NULL. */
+int vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
+
+/* disk_validate.c: libvirt's define-time checks; @dom may be NULL. */
+int vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
+
+/* disk_format.c */
+void vd_disk_format(GString *buf, const vdisk_disk *disk, unsigned int indent);
