@@ -1,0 +1,73 @@
+/*
+ * props.h: ordered property trees for QEMU, and their renderings
+ *
+ * Translation builds these trees first (one per -blockdev node, -device or
+ * -object), then renders them as JSON for the command line, inside QMP
+ * commands, or shell-quoted. The JSON matches what libvirt 9.0 passes to
+ * QEMU byte for byte: compact, keys in insertion order, strings escaped
+ * like yajl does (", \, \b \f \n \r \t, other control bytes as \u00XX
+ * with upper-case hex, '/' and non-ASCII bytes unescaped).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "vdisk/disk.h"
+
+typedef enum {
+    VD_PROP_OBJECT,
+    VD_PROP_ARRAY,
+    VD_PROP_STRING,
+    VD_PROP_NUMBER, /* kept as its decimal text */
+    VD_PROP_BOOL,
+    VD_PROP_NULL,
+} vd_prop_type;
+
+typedef struct vd_prop vd_prop;
+struct vd_prop {
+    vd_prop_type type;
+    char *key;   /* member name inside an object, else NULL */
+    char *str;   /* string value or number text */
+    bool boolean;
+    vd_prop *children;
+    vd_prop *last;
+    vd_prop *next;
+};
+
+vd_prop *vd_prop_object_new(void);
+vd_prop *vd_prop_array_new(void);
+void vd_prop_free(vd_prop *prop);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_prop, vd_prop_free)
+
+/* Adders. Those named *_opt skip the member when the value is NULL (or 0
+ * for numbers, DEFAULT for tristates), as libvirt's optional members do. */
+void vd_prop_add_str(vd_prop *obj, const char *key, const char *value);
+void vd_prop_add_str_opt(vd_prop *obj, const char *key, const char *value);
+void vd_prop_add_int(vd_prop *obj, const char *key, long long value);
+void vd_prop_add_uint(vd_prop *obj, const char *key, unsigned long long value);
+void vd_prop_add_uint_opt(vd_prop *obj, const char *key, unsigned long long value);
+void vd_prop_add_bool(vd_prop *obj, const char *key, bool value);
+/* Tristate: ON -> true, OFF -> false, DEFAULT -> nothing. */
+void vd_prop_add_tristate_bool(vd_prop *obj, const char *key, vdisk_tristate value);
+/* Tristate as QEMU's "on"/"off" strings. */
+void vd_prop_add_tristate_onoff(vd_prop *obj, const char *key, vdisk_tristate value);
+void vd_prop_add_null(vd_prop *obj, const char *key);
+/* Takes ownership of @child; NULL is skipped. */
+void vd_prop_add_prop(vd_prop *obj, const char *key, vd_prop *child);
+/* Array element (key NULL); takes ownership. */
+void vd_prop_append(vd_prop *arr, vd_prop *child);
+
+const vd_prop *vd_prop_get(const vd_prop *obj, const char *key);
+const char *vd_prop_get_str(const vd_prop *obj, const char *key);
+
+void vd_prop_to_json(GString *buf, const vd_prop *prop);
+char *vd_prop_to_json_string(const vd_prop *prop);
+void vd_json_escape_append(GString *buf, const char *s);
+
+/* Appends @arg quoted for a POSIX shell the way libvirt prints command
+ * lines: unquoted when it holds no shell metacharacter, else in single
+ * quotes with ' written as '\''. */
+void vd_shell_quote_append(GString *buf, const char *arg);
