@@ -94,6 +94,16 @@ test_deep_nesting_refused(void **state)
 }
 
 static void
+test_mixed_content_is_fixed_point(void **state)
+{
+    g_autofree char *once = roundtrip("<d>\n  $ \n<a/>x<b/></d>");
+    g_autofree char *twice = roundtrip(once);
+
+    assert_string_equal(once, "<d>\n  $\n  <a/>\n  x\n  <b/>\n</d>\n");
+    assert_string_equal(once, twice);
+}
+
+static void
 test_sort_keeps_unknown_in_place(void **state);
 
 static int
@@ -133,6 +143,7 @@ main(void)
         cmocka_unit_test(test_error_position),
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_sort_keeps_unknown_in_place),
+        cmocka_unit_test(test_mixed_content_is_fixed_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

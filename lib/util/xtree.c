@@ -724,6 +724,27 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
     st->cur = n;
 }
 
+/* Text beside child elements is formatted on a line of its own, so it is
+ * kept without the white space around it: formatting stays a fixed point. */
+static void
+vd_sax_trim_mixed(vd_node *node)
+{
+    vd_node *c = node->children;
+
+    if (!vd_node_has_element_children(node))
+        return;
+    while (c) {
+        vd_node *next = c->next;
+        if (c->kind == VD_NODE_TEXT) {
+            char *t = (char *)c->text; /* arena memory owned by this tree */
+            g_strstrip(t);
+            if (!*t)
+                vd_node_unlink(c);
+        }
+        c = next;
+    }
+}
+
 static void
 vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
@@ -736,8 +757,10 @@ vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xml
         return;
     vd_sax_flush_text(st);
     st->depth--;
-    if (st->cur)
+    if (st->cur) {
+        vd_sax_trim_mixed(st->cur);
         st->cur = st->cur->parent;
+    }
 }
 
 static void
