@@ -1,0 +1,198 @@
+/*
+ * disk.c: the disk object's lifecycle
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "conf/disk_priv.h"
+#include "util/error.h"
+
+vdisk_disk *
+vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain)
+{
+    vdisk_disk *disk = g_new0(vdisk_disk, 1);
+
+    disk->doc = vd_doc_ref(doc);
+    disk->node = node;
+    disk->domain = domain;
+    disk->top.disk = disk;
+    disk->top.holder = node;
+    disk->top.depth = 0;
+    disk->top.is_mirror = false;
+    disk->top.next_view = NULL;
+    disk->views = NULL;
+    return disk;
+}
+
+void
+vd_disk_unwrap(vdisk_disk *disk)
+{
+    vdisk_source *v;
+
+    if (!disk)
+        return;
+    v = disk->views;
+    while (v) {
+        vdisk_source *next = v->next_view;
+        g_free(v);
+        v = next;
+    }
+    vd_doc_unref(disk->doc);
+    g_free(disk);
+}
+
+const char *
+vd_disk_label(const vdisk_disk *disk)
+{
+    static _Thread_local char buf[512];
+    static const char *const path_attrs[] = {"file", "dev", "dir", "name", "volume", "path"};
+    const vd_node *target;
+    const vd_node *source;
+    const char *dev;
+    size_t i;
+
+    if (!disk || !disk->node)
+        return "disk";
+    target = vd_node_child(disk->node, "target");
+    dev = vd_node_attr(target, "dev");
+    if (dev) {
+        g_snprintf(buf, sizeof(buf), "target '%s'", dev);
+        return buf;
+    }
+    source = vd_node_child(disk->node, "source");
+    for (i = 0; source && i < G_N_ELEMENTS(path_attrs); i++) {
+        const char *p = vd_node_attr(source, path_attrs[i]);
+        if (p) {
+            g_snprintf(buf, sizeof(buf), "disk with source '%s'", p);
+            return buf;
+        }
+    }
+    return "disk without target";
+}
+
+vdisk_disk *
+vdisk_disk_new(void)
+{
+    g_autoptr(vd_doc) doc = vd_doc_new();
+    vd_node *node;
+
+    VD_API_ENTER();
+    node = vd_node_new(doc, "disk");
+    vd_node_set_attr_static(doc, node, "type", "file");
+    vd_node_set_attr_static(doc, node, "device", "disk");
+    doc->root = node;
+    return vd_disk_wrap(doc, node, NULL);
+}
+
+static int
+vd_disk_from_xml_impl(vdisk_disk **out, const char *xml, unsigned int flags, vdisk_error **err)
+{
+    g_autoptr(vd_doc) doc = NULL;
+    vdisk_disk *disk;
+
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no output pointer given");
+    *out = NULL;
+    if (!xml)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no XML given");
+    if (flags & ~(unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE))
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x",
+                       flags & ~(unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE));
+    if (vd_doc_parse(&doc, xml, strlen(xml), "disk XML", err) < 0)
+        return -1;
+    disk = vd_disk_wrap(doc, doc->root, NULL);
+    if (vd_disk_parse(disk, err) < 0 ||
+        (!(flags & VDISK_PARSE_NO_DEFAULTS) && vd_disk_postparse(disk, NULL, err) < 0) ||
+        (!(flags & VDISK_PARSE_NO_VALIDATE) && vd_disk_validate(disk, NULL, err) < 0)) {
+        vd_disk_unwrap(disk);
+        return -1;
+    }
+    *out = disk;
+    return 0;
+}
+
+int
+vdisk_disk_from_xml(vdisk_disk **out, const char *xml, vdisk_error **err)
+{
+    VD_API_ENTER();
+    return vd_disk_from_xml_impl(out, xml, 0, err);
+}
+
+int
+vdisk_disk_from_xml_flags(vdisk_disk **out, const char *xml, unsigned int flags, vdisk_error **err)
+{
+    VD_API_ENTER();
+    return vd_disk_from_xml_impl(out, xml, flags, err);
+}
+
+int
+vdisk_disk_to_xml(char **out, const vdisk_disk *disk, vdisk_error **err)
+{
+    GString *buf;
+
+    VD_API_ENTER();
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no output pointer given");
+    *out = NULL;
+    if (!disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    buf = g_string_sized_new(512);
+    vd_disk_format(buf, disk, 0);
+    *out = g_string_free(buf, FALSE);
+    return 0;
+}
+
+int
+vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err)
+{
+    g_autoptr(vd_doc) doc = NULL;
+
+    VD_API_ENTER();
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no output pointer given");
+    *out = NULL;
+    if (!disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    doc = vd_doc_new();
+    doc->root = vd_node_copy(doc, disk->node);
+    *out = vd_disk_wrap(doc, doc->root, NULL);
+    return 0;
+}
+
+int
+vdisk_disk_equal(const vdisk_disk *a, const vdisk_disk *b)
+{
+    VD_API_ENTER();
+    if (a == b)
+        return 1;
+    if (!a || !b)
+        return 0;
+    return vd_node_equal(a->node, b->node) ? 1 : 0;
+}
+
+int
+vdisk_disk_apply_defaults(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
+{
+    VD_API_ENTER();
+    if (!disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    return vd_disk_postparse(disk, dom, err);
+}
+
+int
+vdisk_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
+{
+    VD_API_ENTER();
+    if (!disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    return vd_disk_validate(disk, dom, err);
+}
+
+void
+vdisk_disk_free(vdisk_disk *disk)
+{
+    if (!disk || disk->domain)
+        return;
+    vd_disk_unwrap(disk);
+}

@@ -1,0 +1,766 @@
+/*
+ * disk_parse.c: check a <disk> element the way libvirt 9.0's parser does,
+ * rewrite its values in libvirt's canonical spelling and order its
+ * children and attributes as libvirt formats them. No defaults are added.
+ *
+ * What the parser does not know is left where it stood.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "conf/disk_enums.h"
+#include "conf/disk_parse_priv.h"
+#include "conf/disk_priv.h"
+#include "conf/parse_util.h"
+#include "conf/source_priv.h"
+#include "util/error.h"
+
+typedef struct {
+    vdisk_disk *disk;
+    vd_doc *doc;
+    vdisk_error **err;
+} vd_pctx;
+
+#define VD_LABEL(c) vd_disk_label((c)->disk)
+
+/* ---- ranks: libvirt's formatting order ----------------------------------------------- */
+
+static int
+vd_rank_in(const char *const *names, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+#define VD_RANK_FN(fn, ...)                                                                        \
+    static int fn(const vd_node *parent, const char *name)                                         \
+    {                                                                                              \
+        static const char *const names[] = {__VA_ARGS__};                                          \
+        (void)parent;                                                                              \
+        return vd_rank_in(names, G_N_ELEMENTS(names), name);                                       \
+    }
+
+VD_RANK_FN(vd_rank_disk_attrs, "type", "device", "model", "rawio", "sgio", "snapshot")
+VD_RANK_FN(vd_rank_disk_children, "driver", "auth", "source", "backingStore", "backenddomain",
+           "geometry", "blockio", "mirror", "target", "iotune", "readonly", "shareable",
+           "transient", "serial", "wwn", "vendor", "product", "encryption", "boot", "alias",
+           "master", "rom", "acpi", "address", "privateData", "diskSecretsPlacement")
+VD_RANK_FN(vd_rank_driver_attrs, "name", "type", "cache", "error_policy", "rerror_policy", "io",
+           "ioeventfd", "event_idx", "copy_on_read", "discard", "iothread", "detect_zeroes",
+           "queues", "queue_size", "iommu", "ats", "packed", "page_per_vq")
+VD_RANK_FN(vd_rank_target_attrs, "dev", "bus", "tray", "removable", "rotation_rate")
+VD_RANK_FN(vd_rank_geometry_attrs, "cyls", "heads", "secs", "trans")
+VD_RANK_FN(vd_rank_blockio_attrs, "logical_block_size", "physical_block_size")
+VD_RANK_FN(vd_rank_boot_attrs, "order", "loadparm")
+VD_RANK_FN(vd_rank_iotune_children, "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+           "total_iops_sec", "read_iops_sec", "write_iops_sec", "total_bytes_sec_max",
+           "read_bytes_sec_max", "write_bytes_sec_max", "total_iops_sec_max", "read_iops_sec_max",
+           "write_iops_sec_max", "size_iops_sec", "group_name", "total_bytes_sec_max_length",
+           "read_bytes_sec_max_length", "write_bytes_sec_max_length", "total_iops_sec_max_length",
+           "read_iops_sec_max_length", "write_iops_sec_max_length")
+
+static int
+vd_rank_address_attrs(const vd_node *parent, const char *name)
+{
+    static const char *const pci[] = {"type", "domain", "bus", "slot", "function", "multifunction"};
+    static const char *const drive[] = {"type", "controller", "bus", "target", "unit"};
+    static const char *const vserial[] = {"type", "controller", "bus", "port"};
+    static const char *const ccid[] = {"type", "controller", "slot"};
+    static const char *const usb[] = {"type", "bus", "port"};
+    static const char *const spapr[] = {"type", "reg"};
+    static const char *const ccw[] = {"type", "cssid", "ssid", "devno"};
+    static const char *const isa[] = {"type", "iobase", "irq"};
+    static const char *const dimm[] = {"type", "slot", "base"};
+    static const char *const plain[] = {"type"};
+    int t = vd_address_type_full_from_string(vd_node_attr(parent, "type"));
+
+    switch ((vd_address_type_full)t) {
+    case VD_ADDR_FULL_PCI:
+        return vd_rank_in(pci, G_N_ELEMENTS(pci), name);
+    case VD_ADDR_FULL_DRIVE:
+        return vd_rank_in(drive, G_N_ELEMENTS(drive), name);
+    case VD_ADDR_FULL_VIRTIO_SERIAL:
+        return vd_rank_in(vserial, G_N_ELEMENTS(vserial), name);
+    case VD_ADDR_FULL_CCID:
+        return vd_rank_in(ccid, G_N_ELEMENTS(ccid), name);
+    case VD_ADDR_FULL_USB:
+        return vd_rank_in(usb, G_N_ELEMENTS(usb), name);
+    case VD_ADDR_FULL_SPAPRVIO:
+        return vd_rank_in(spapr, G_N_ELEMENTS(spapr), name);
+    case VD_ADDR_FULL_CCW:
+        return vd_rank_in(ccw, G_N_ELEMENTS(ccw), name);
+    case VD_ADDR_FULL_ISA:
+        return vd_rank_in(isa, G_N_ELEMENTS(isa), name);
+    case VD_ADDR_FULL_DIMM:
+        return vd_rank_in(dimm, G_N_ELEMENTS(dimm), name);
+    case VD_ADDR_FULL_NONE:
+    case VD_ADDR_FULL_VIRTIO_S390:
+    case VD_ADDR_FULL_VIRTIO_MMIO:
+    case VD_ADDR_FULL_UNASSIGNED:
+    case VD_ADDR_FULL_LAST:
+        break;
+    }
+    return vd_rank_in(plain, G_N_ELEMENTS(plain), name);
+}
+
+int
+vd_disk_rank_child(const vd_node *parent, const char *name)
+{
+    return vd_rank_disk_children(parent, name);
+}
+
+int
+vd_disk_rank_attr(const vd_node *node, const char *name)
+{
+    const char *el = node->name;
+
+    if (strcmp(el, "disk") == 0)
+        return vd_rank_disk_attrs(node, name);
+    if (strcmp(el, "driver") == 0)
+        return vd_rank_driver_attrs(node, name);
+    if (strcmp(el, "target") == 0)
+        return vd_rank_target_attrs(node, name);
+    if (strcmp(el, "geometry") == 0)
+        return vd_rank_geometry_attrs(node, name);
+    if (strcmp(el, "blockio") == 0)
+        return vd_rank_blockio_attrs(node, name);
+    if (strcmp(el, "boot") == 0)
+        return vd_rank_boot_attrs(node, name);
+    if (strcmp(el, "address") == 0)
+        return vd_rank_address_attrs(node, name);
+    return -1;
+}
+
+int
+vd_iotune_rank_child(const vd_node *parent, const char *name)
+{
+    return vd_rank_iotune_children(parent, name);
+}
+
+/* ---- value checks ------------------------------------------------------------------------ */
+
+/* An enum attribute. Returns the member (0 when absent or when libvirt's
+ * string for the unset member was given and dropped), or -1. With @nonzero
+ * libvirt refuses the unset member's string. */
+static int
+vd_parse_enum(vd_pctx *c, vd_node *node, const char *attr, int (*from)(const char *), bool nonzero,
+              const char *what)
+{
+    const char *v = vd_node_attr(node, attr);
+    int val;
+
+    if (!v)
+        return 0;
+    val = from(v);
+    if (val < 0 || (val == 0 && nonzero)) {
+        vd_error_set(c->err, VDISK_ERR_INVALID, "%s: unknown %s '%s'", VD_LABEL(c), what, v);
+        return -1;
+    }
+    if (val == 0)
+        vd_node_set_attr(c->doc, node, attr, NULL);
+    return val;
+}
+
+/* A tri-state attribute: on/off (@yesno false) or yes/no; "default" is refused. */
+static int
+vd_parse_tristate(vd_pctx *c, vd_node *node, const char *attr, bool yesno)
+{
+    const char *v = vd_node_attr(node, attr);
+    int val;
+
+    if (!v)
+        return 0;
+    val = yesno ? vd_tristate_bool_from_string(v) : vd_tristate_switch_from_string(v);
+    if (val <= 0) {
+        vd_error_set(c->err, VDISK_ERR_INVALID,
+                     "%s: invalid value for attribute '%s' in element '%s': '%s', expected %s",
+                     VD_LABEL(c), attr, node->name, v, yesno ? "'yes' or 'no'" : "'on' or 'off'");
+        return -1;
+    }
+    return val;
+}
+
+typedef enum {
+    VD_UINT_KEEP_ZERO = 0, /* zero is a value libvirt formats */
+    VD_UINT_DROP_ZERO,     /* zero means unset: the attribute is dropped */
+    VD_UINT_NONZERO,       /* zero is refused */
+    VD_UINT_REQUIRED_NONZERO,
+} vd_uint_mode;
+
+/* An unsigned attribute, rewritten in canonical decimal. Returns 0 and
+ * fills @out (0 when absent), or -1. */
+static int
+vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uint_mode mode,
+                   unsigned int *out)
+{
+    const char *v = vd_node_attr(node, attr);
+    unsigned int val;
+
+    *out = 0;
+    if (!v) {
+        if (mode == VD_UINT_REQUIRED_NONZERO)
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: missing required attribute '%s' in element '%s'", VD_LABEL(c), attr,
+                           node->name);
+        return 0;
+    }
+    if (!vd_parse_uint(v, base, &val))
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid value for attribute '%s' in element '%s': '%s', expected "
+                       "a non-negative integer",
+                       VD_LABEL(c), attr, node->name, v);
+    if (val == 0 && (mode == VD_UINT_NONZERO || mode == VD_UINT_REQUIRED_NONZERO))
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid value for attribute '%s' in element '%s': zero is not "
+                       "permitted",
+                       VD_LABEL(c), attr, node->name);
+    if (val == 0 && mode == VD_UINT_DROP_ZERO)
+        vd_node_set_attr(c->doc, node, attr, NULL);
+    else if (base == 10)
+        vd_node_set_attr_static(c->doc, node, attr, vd_arena_printf(c->doc, "%u", val));
+    *out = val;
+    return 0;
+}
+
+#define vd_set_uint_fmt(c, node, attr, fmt, v)                                                     \
+    vd_node_set_attr_static((c)->doc, (node), (attr), vd_arena_printf((c)->doc, fmt, (v)))
+
+static bool
+vd_node_is_empty(const vd_node *node)
+{
+    return !node->attrs && !node->children;
+}
+
+static void
+vd_drop_if_empty(vd_node *node)
+{
+    if (node && vd_node_is_empty(node))
+        vd_node_unlink(node);
+}
+
+/* ---- <disk> attributes ------------------------------------------------------------------- */
+
+static int
+vd_parse_disk_attrs(vd_pctx *c)
+{
+    vd_node *n = c->disk->node;
+
+    if (vd_parse_enum(c, n, "device", vd_device_from_string, false, "disk device") < 0 ||
+        vd_parse_enum(c, n, "model", vd_model_from_string, false, "disk model") < 0 ||
+        vd_parse_enum(c, n, "snapshot", vd_snapshot_from_string, true, "disk snapshot mode") < 0 ||
+        vd_parse_tristate(c, n, "rawio", true) < 0 ||
+        vd_parse_enum(c, n, "sgio", vd_sgio_from_string, true, "disk sgio mode") < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- <driver> ---------------------------------------------------------------------------- */
+
+static int
+vd_parse_metadata_cache(vd_pctx *c, vd_node *driver)
+{
+    vd_node *mc = vd_node_child(driver, "metadata_cache");
+    vd_node *ms;
+    const char *text;
+    const char *unit;
+    unsigned long long bytes;
+    int rc;
+
+    if (!mc)
+        return 0;
+    ms = vd_node_child(mc, "max_size");
+    if (!ms) {
+        vd_drop_if_empty(mc);
+        return 0;
+    }
+    text = vd_node_text(c->doc, ms);
+    if (!text || !*text) {
+        vd_node_unlink(ms);
+        vd_drop_if_empty(mc);
+        return 0;
+    }
+    if (!vd_parse_ull(text, 10, &bytes))
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid value '%s' for element or attribute "
+                       "'./metadata_cache/max_size'",
+                       VD_LABEL(c), text);
+    unit = vd_node_attr(ms, "unit");
+    rc = vd_scale_integer(&bytes, unit, 1, G_MAXUINT64);
+    if (rc == -1)
+        return vd_fail(c->err, VDISK_ERR_INVALID, "%s: unknown suffix '%s'", VD_LABEL(c), unit);
+    if (rc < 0)
+        return vd_fail(c->err, VDISK_ERR_INVALID, "%s: value too large: %s%s", VD_LABEL(c), text,
+                       unit);
+    if (bytes == 0) {
+        vd_node_unlink(ms);
+        vd_drop_if_empty(mc);
+        return 0;
+    }
+    vd_node_set_text(c->doc, ms, vd_arena_printf(c->doc, "%llu", bytes));
+    vd_node_set_attr_static(c->doc, ms, "unit", "bytes");
+    return 0;
+}
+
+static int
+vd_parse_driver(vd_pctx *c)
+{
+    vd_node *d = vd_node_child(c->disk->node, "driver");
+    unsigned int u;
+    int rerror;
+    static const char *const virtio_opts[] = {"iommu", "ats", "packed", "page_per_vq"};
+    size_t i;
+
+    if (!d)
+        return 0;
+    if (vd_parse_enum(c, d, "cache", vd_cache_from_string, false, "cache mode") < 0 ||
+        vd_parse_enum(c, d, "error_policy", vd_error_policy_from_string, true,
+                      "disk error policy") < 0)
+        return -1;
+    if ((rerror = vd_parse_enum(c, d, "rerror_policy", vd_error_policy_from_string, true,
+                                "disk read error policy")) < 0)
+        return -1;
+    if (rerror == VDISK_ERROR_POLICY_ENOSPACE)
+        return vd_fail(c->err, VDISK_ERR_UNSUPPORTED,
+                       "%s: invalid disk read error policy: 'enospace'", VD_LABEL(c));
+    if (vd_parse_enum(c, d, "io", vd_io_from_string, true, "disk io mode") < 0 ||
+        vd_parse_tristate(c, d, "ioeventfd", false) < 0 ||
+        vd_parse_tristate(c, d, "event_idx", false) < 0 ||
+        vd_parse_tristate(c, d, "copy_on_read", false) < 0 ||
+        vd_parse_enum(c, d, "discard", vd_discard_from_string, true, "disk discard mode") < 0 ||
+        vd_parse_uint_attr(c, d, "iothread", 10, VD_UINT_NONZERO, &u) < 0 ||
+        vd_parse_enum(c, d, "detect_zeroes", vd_detect_zeroes_from_string, true,
+                      "disk detect_zeroes mode") < 0 ||
+        vd_parse_uint_attr(c, d, "queues", 10, VD_UINT_DROP_ZERO, &u) < 0 ||
+        vd_parse_uint_attr(c, d, "queue_size", 10, VD_UINT_DROP_ZERO, &u) < 0)
+        return -1;
+    for (i = 0; i < G_N_ELEMENTS(virtio_opts); i++) {
+        if (vd_parse_tristate(c, d, virtio_opts[i], false) < 0)
+            return -1;
+    }
+    if (vd_parse_metadata_cache(c, d) < 0)
+        return -1;
+    vd_node_sort_attrs(d, vd_rank_driver_attrs);
+    vd_drop_if_empty(d);
+    return 0;
+}
+
+/* ---- <target>, <geometry>, <blockio> ------------------------------------------------------ */
+
+static int
+vd_parse_target(vd_pctx *c)
+{
+    vd_node *t = vd_node_child(c->disk->node, "target");
+    int tray;
+    unsigned int u;
+
+    if (!t)
+        return 0;
+    if (vd_parse_enum(c, t, "bus", vd_bus_from_string, true, "disk bus") < 0)
+        return -1;
+    if ((tray = vd_parse_enum(c, t, "tray", vd_tray_from_string, false, "disk tray status")) < 0)
+        return -1;
+    /* closed is libvirt's unset value. A tray on a non-removable device or
+     * removable= on a non-USB bus are kept: libvirt refuses them at define
+     * time (see disk_validate.c). */
+    if (tray == VDISK_TRAY_CLOSED)
+        vd_node_set_attr(c->doc, t, "tray", NULL);
+    if (vd_parse_tristate(c, t, "removable", false) < 0)
+        return -1;
+    if (vd_parse_uint_attr(c, t, "rotation_rate", 10, VD_UINT_DROP_ZERO, &u) < 0)
+        return -1;
+    vd_node_sort_attrs(t, vd_rank_target_attrs);
+    return 0;
+}
+
+static int
+vd_parse_geometry(vd_pctx *c)
+{
+    vd_node *g = vd_node_child(c->disk->node, "geometry");
+    unsigned int cyls;
+    unsigned int heads;
+    unsigned int secs;
+
+    if (!g)
+        return 0;
+    if (vd_parse_uint_attr(c, g, "cyls", 10, VD_UINT_KEEP_ZERO, &cyls) < 0 ||
+        vd_parse_uint_attr(c, g, "heads", 10, VD_UINT_KEEP_ZERO, &heads) < 0 ||
+        vd_parse_uint_attr(c, g, "secs", 10, VD_UINT_KEEP_ZERO, &secs) < 0 ||
+        vd_parse_enum(c, g, "trans", vd_trans_from_string, true, "disk geometry translation") < 0)
+        return -1;
+    if (!cyls || !heads || !secs) {
+        /* libvirt keeps a geometry only when all three are set */
+        vd_node_set_attr(c->doc, g, "cyls", NULL);
+        vd_node_set_attr(c->doc, g, "heads", NULL);
+        vd_node_set_attr(c->doc, g, "secs", NULL);
+        vd_node_set_attr(c->doc, g, "trans", NULL);
+        vd_drop_if_empty(g);
+        return 0;
+    }
+    vd_node_sort_attrs(g, vd_rank_geometry_attrs);
+    return 0;
+}
+
+static int
+vd_parse_blockio(vd_pctx *c)
+{
+    vd_node *b = vd_node_child(c->disk->node, "blockio");
+    unsigned int u;
+
+    if (!b)
+        return 0;
+    if (vd_parse_uint_attr(c, b, "logical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0 ||
+        vd_parse_uint_attr(c, b, "physical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0)
+        return -1;
+    vd_node_sort_attrs(b, vd_rank_blockio_attrs);
+    vd_drop_if_empty(b);
+    return 0;
+}
+
+/* ---- <iotune> ------------------------------------------------------------------------------ */
+
+static int
+vd_parse_iotune(vd_pctx *c)
+{
+    vd_node *io = vd_node_child(c->disk->node, "iotune");
+    int f;
+
+    if (!io)
+        return 0;
+    for (f = 0; f < VDISK_IOTUNE_LAST; f++) {
+        const char *name = vd_iotune_field_to_string(f);
+        vd_node *e = vd_node_child(io, name);
+        const char *text;
+        unsigned long long v;
+
+        if (!e)
+            continue;
+        text = vd_node_text(c->doc, e);
+        if (!text || !*text) {
+            vd_node_unlink(e);
+            continue;
+        }
+        if (!vd_parse_ull(text, 10, &v))
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: disk iotune field '%s' must be an integer, not '%s'", VD_LABEL(c),
+                           name, text);
+        if (v == 0)
+            vd_node_unlink(e);
+        else
+            vd_node_set_text(c->doc, e, vd_arena_printf(c->doc, "%llu", v));
+    }
+    {
+        vd_node *g = vd_node_child(io, "group_name");
+        const char *text = vd_node_text(c->doc, g);
+
+        if (g && (!text || !*text))
+            vd_node_unlink(g);
+    }
+    vd_node_sort_children(io, vd_rank_iotune_children);
+    vd_drop_if_empty(io);
+    return 0;
+}
+
+/* ---- flags, identification ----------------------------------------------------------------- */
+
+static int
+vd_parse_misc(vd_pctx *c)
+{
+    vd_node *n = c->disk->node;
+    vd_node *t = vd_node_child(n, "transient");
+    vd_node *bd = vd_node_child(n, "backenddomain");
+    static const char *const texts[] = {"serial", "wwn", "vendor", "product"};
+    size_t i;
+
+    if (t) {
+        int share = vd_parse_tristate(c, t, "shareBacking", true);
+        if (share < 0)
+            return -1;
+        if (share == VDISK_TRISTATE_OFF)
+            vd_node_set_attr(c->doc, t, "shareBacking", NULL);
+    }
+    if (bd && !vd_node_attr(bd, "name"))
+        vd_drop_if_empty(bd);
+    for (i = 0; i < G_N_ELEMENTS(texts); i++) {
+        vd_node *e = vd_node_child(n, texts[i]);
+        const char *text = vd_node_text(c->doc, e);
+        if (e && !vd_node_has_element_children(e) && (!text || !*text))
+            vd_node_unlink(e);
+    }
+    return 0;
+}
+
+/* ---- device info: <boot>, <address> -------------------------------------------------------- */
+
+static int
+vd_parse_boot(vd_pctx *c)
+{
+    vd_node *b = vd_node_child(c->disk->node, "boot");
+    const char *lp;
+    unsigned int u;
+
+    if (!b)
+        return 0;
+    if (vd_parse_uint_attr(c, b, "order", 10, VD_UINT_REQUIRED_NONZERO, &u) < 0)
+        return -1;
+    if ((lp = vd_node_attr(b, "loadparm"))) {
+        g_autofree char *up = g_ascii_strup(lp, -1);
+        size_t len = strlen(up);
+        size_t i;
+
+        if (len < 1 || len > 8)
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: loadparm value '%s' must be between 1 and 8 characters",
+                           VD_LABEL(c), up);
+        for (i = 0; i < len; i++) {
+            if (!g_ascii_isalnum(up[i]) && up[i] != '.' && up[i] != ' ')
+                return vd_fail(c->err, VDISK_ERR_INVALID,
+                               "%s: invalid loadparm char '%c', expecting chars in set of "
+                               "[a-zA-Z0-9.] and blank spaces",
+                               VD_LABEL(c), up[i]);
+        }
+        vd_node_set_attr(c->doc, b, "loadparm", up);
+    }
+    vd_node_sort_attrs(b, vd_rank_boot_attrs);
+    return 0;
+}
+
+static int
+vd_parse_address_pci(vd_pctx *c, vd_node *a)
+{
+    unsigned int dom;
+    unsigned int bus;
+    unsigned int slot;
+    unsigned int fn;
+
+    if (vd_parse_uint_attr(c, a, "domain", 0, VD_UINT_KEEP_ZERO, &dom) < 0 ||
+        vd_parse_uint_attr(c, a, "bus", 0, VD_UINT_KEEP_ZERO, &bus) < 0 ||
+        vd_parse_uint_attr(c, a, "slot", 0, VD_UINT_KEEP_ZERO, &slot) < 0 ||
+        vd_parse_uint_attr(c, a, "function", 0, VD_UINT_KEEP_ZERO, &fn) < 0 ||
+        vd_parse_tristate(c, a, "multifunction", false) < 0)
+        return -1;
+    if (!dom && !bus && !slot) {
+        vd_node_set_attr(c->doc, a, "domain", NULL);
+        vd_node_set_attr(c->doc, a, "bus", NULL);
+        vd_node_set_attr(c->doc, a, "slot", NULL);
+        vd_node_set_attr(c->doc, a, "function", NULL);
+        return 0;
+    }
+    if (bus > 0xFF)
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid PCI address bus='0x%x', must be <= 0xFF", VD_LABEL(c), bus);
+    if (slot > 0x1F)
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid PCI address slot='0x%x', must be <= 0x1F", VD_LABEL(c), slot);
+    if (fn > 7)
+        return vd_fail(c->err, VDISK_ERR_INVALID,
+                       "%s: invalid PCI address function=0x%x, must be <= 7", VD_LABEL(c), fn);
+    vd_set_uint_fmt(c, a, "domain", "0x%04x", dom);
+    vd_set_uint_fmt(c, a, "bus", "0x%02x", bus);
+    vd_set_uint_fmt(c, a, "slot", "0x%02x", slot);
+    vd_set_uint_fmt(c, a, "function", "0x%u", fn);
+    return 0;
+}
+
+static int
+vd_parse_address_usb_port(vd_pctx *c, vd_node *a)
+{
+    const char *port = vd_node_attr(a, "port");
+    g_auto(GStrv) parts = NULL;
+    GString *canon;
+    size_t i;
+
+    if (!port)
+        return 0;
+    parts = g_strsplit(port, ".", -1);
+    if (g_strv_length(parts) > 4)
+        goto bad;
+    canon = g_string_new(NULL);
+    for (i = 0; parts[i]; i++) {
+        unsigned int v;
+        if (!vd_parse_uint(parts[i], 10, &v)) {
+            g_string_free(canon, TRUE);
+            goto bad;
+        }
+        g_string_append_printf(canon, "%s%u", i ? "." : "", v);
+    }
+    /* a first port of 0 is libvirt's "no port" */
+    if (g_str_has_prefix(canon->str, "0") && (canon->str[1] == '\0' || canon->str[1] == '.'))
+        vd_node_set_attr(c->doc, a, "port", NULL);
+    else
+        vd_node_set_attr(c->doc, a, "port", canon->str);
+    g_string_free(canon, TRUE);
+    return 0;
+
+bad:
+    return vd_fail(c->err, VDISK_ERR_INVALID, "%s: cannot parse <address> 'port' attribute '%s'",
+                   VD_LABEL(c), port);
+}
+
+static int
+vd_parse_address(vd_pctx *c)
+{
+    vd_node *a = vd_node_child(c->disk->node, "address");
+    const char *type;
+    int t;
+    unsigned int u1;
+    unsigned int u2;
+    unsigned int u3;
+    unsigned int u4;
+    unsigned long long ull;
+
+    if (!a)
+        return 0;
+    type = vd_node_attr(a, "type");
+    if (!type)
+        return vd_fail(c->err, VDISK_ERR_INVALID, "%s: no type specified for device address",
+                       VD_LABEL(c));
+    t = vd_address_type_full_from_string(type);
+    if (t <= 0)
+        return vd_fail(c->err, VDISK_ERR_UNSUPPORTED, "%s: unknown address type '%s'", VD_LABEL(c),
+                       type);
+    switch ((vd_address_type_full)t) {
+    case VD_ADDR_FULL_PCI:
+        if (vd_parse_address_pci(c, a) < 0)
+            return -1;
+        break;
+    case VD_ADDR_FULL_DRIVE:
+        if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
+            vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
+            vd_parse_uint_attr(c, a, "target", 10, VD_UINT_KEEP_ZERO, &u3) < 0 ||
+            vd_parse_uint_attr(c, a, "unit", 10, VD_UINT_KEEP_ZERO, &u4) < 0)
+            return -1;
+        vd_set_uint_fmt(c, a, "controller", "%u", u1);
+        vd_set_uint_fmt(c, a, "bus", "%u", u2);
+        vd_set_uint_fmt(c, a, "target", "%u", u3);
+        vd_set_uint_fmt(c, a, "unit", "%u", u4);
+        break;
+    case VD_ADDR_FULL_VIRTIO_SERIAL:
+        if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
+            vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
+            vd_parse_uint_attr(c, a, "port", 10, VD_UINT_KEEP_ZERO, &u3) < 0)
+            return -1;
+        vd_set_uint_fmt(c, a, "controller", "%u", u1);
+        vd_set_uint_fmt(c, a, "bus", "%u", u2);
+        vd_set_uint_fmt(c, a, "port", "%u", u3);
+        break;
+    case VD_ADDR_FULL_CCID:
+        if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
+            vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u2) < 0)
+            return -1;
+        vd_set_uint_fmt(c, a, "controller", "%u", u1);
+        vd_set_uint_fmt(c, a, "slot", "%u", u2);
+        break;
+    case VD_ADDR_FULL_USB:
+        if (vd_parse_address_usb_port(c, a) < 0 ||
+            vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
+            return -1;
+        vd_set_uint_fmt(c, a, "bus", "%u", u1);
+        break;
+    case VD_ADDR_FULL_CCW:
+        if (vd_parse_uint_attr(c, a, "cssid", 0, VD_UINT_KEEP_ZERO, &u1) < 0 ||
+            vd_parse_uint_attr(c, a, "ssid", 0, VD_UINT_KEEP_ZERO, &u2) < 0 ||
+            vd_parse_uint_attr(c, a, "devno", 0, VD_UINT_KEEP_ZERO, &u3) < 0)
+            return -1;
+        if (u1 > 0xfe || u2 > 3 || u3 > 0xffff)
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: invalid specification for virtio ccw address: cssid='0x%x' "
+                           "ssid='0x%x' devno='0x%04x'",
+                           VD_LABEL(c), u1, u2, u3);
+        if (!(u1 && u2 && u3) && (u1 || u2 || u3))
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: invalid partial specification for virtio ccw address", VD_LABEL(c));
+        vd_set_uint_fmt(c, a, "cssid", "0x%x", u1);
+        vd_set_uint_fmt(c, a, "ssid", "0x%x", u2);
+        vd_set_uint_fmt(c, a, "devno", "0x%04x", u3);
+        break;
+    case VD_ADDR_FULL_SPAPRVIO:
+        if (vd_node_attr(a, "reg")) {
+            if (!vd_parse_ull(vd_node_attr(a, "reg"), 16, &ull))
+                return vd_fail(c->err, VDISK_ERR_INVALID,
+                               "%s: invalid value for attribute 'reg' in element 'address': '%s'",
+                               VD_LABEL(c), vd_node_attr(a, "reg"));
+            if (ull)
+                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_printf(c->doc, "0x%08llx", ull));
+            else
+                vd_node_set_attr(c->doc, a, "reg", NULL);
+        }
+        break;
+    case VD_ADDR_FULL_ISA:
+        if (vd_parse_uint_attr(c, a, "iobase", 16, VD_UINT_DROP_ZERO, &u1) < 0 ||
+            vd_parse_uint_attr(c, a, "irq", 16, VD_UINT_DROP_ZERO, &u2) < 0)
+            return -1;
+        if (u1)
+            vd_set_uint_fmt(c, a, "iobase", "0x%x", u1);
+        if (u2)
+            vd_set_uint_fmt(c, a, "irq", "0x%x", u2);
+        break;
+    case VD_ADDR_FULL_DIMM:
+        if (!vd_node_attr(a, "slot"))
+            return vd_fail(c->err, VDISK_ERR_INVALID,
+                           "%s: missing required attribute 'slot' in element 'address'",
+                           VD_LABEL(c));
+        if (vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
+            return -1;
+        if (vd_node_attr(a, "base")) {
+            if (!vd_parse_ull(vd_node_attr(a, "base"), 16, &ull))
+                return vd_fail(c->err, VDISK_ERR_INVALID,
+                               "%s: invalid value for attribute 'base' in element 'address': "
+                               "'%s'",
+                               VD_LABEL(c), vd_node_attr(a, "base"));
+            if (ull)
+                vd_node_set_attr_static(c->doc, a, "base", vd_arena_printf(c->doc, "0x%llx", ull));
+            else
+                vd_node_set_attr(c->doc, a, "base", NULL);
+        }
+        break;
+    case VD_ADDR_FULL_NONE:
+    case VD_ADDR_FULL_VIRTIO_S390:
+    case VD_ADDR_FULL_VIRTIO_MMIO:
+    case VD_ADDR_FULL_UNASSIGNED:
+    case VD_ADDR_FULL_LAST:
+        break;
+    }
+    if (t == VD_ADDR_FULL_VIRTIO_S390) {
+        /* libvirt drops the legacy s390 address on output */
+        vd_node_unlink(a);
+        return 0;
+    }
+    vd_node_sort_attrs(a, vd_rank_address_attrs);
+    return 0;
+}
+
+/* ---- the whole <disk> ---------------------------------------------------------------------- */
+
+int
+vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
+{
+    vd_pctx ctx = {disk, disk->doc, err};
+    vd_pctx *c = &ctx;
+    vd_node *n = disk->node;
+
+    if (!n || n->kind != VD_NODE_ELEMENT || strcmp(n->name, "disk") != 0)
+        return vd_fail(err, VDISK_ERR_XML, "unexpected root element <%s>, expecting <disk>",
+                       n && n->name ? n->name : "");
+
+    if (vd_source_parse(disk, n, err) < 0)
+        return -1;
+    if (vd_parse_disk_attrs(c) < 0 || vd_parse_target(c) < 0 || vd_parse_geometry(c) < 0 ||
+        vd_parse_blockio(c) < 0 || vd_parse_driver(c) < 0 || vd_parse_misc(c) < 0 ||
+        vd_parse_iotune(c) < 0 || vd_parse_boot(c) < 0 || vd_parse_address(c) < 0)
+        return -1;
+
+    /* libvirt leaves snapshot='no' out for read-only disks */
+    if (vd_snapshot_from_string(vd_node_attr(n, "snapshot")) == VDISK_SNAPSHOT_NO &&
+        vd_node_child(n, "readonly"))
+        vd_node_set_attr(c->doc, n, "snapshot", NULL);
+
+    vd_node_sort_attrs(n, vd_rank_disk_attrs);
+    vd_node_sort_children(n, vd_rank_disk_children);
+    return 0;
+}
