@@ -1,0 +1,50 @@
+/*
+ * source_priv.h: storage sources inside the library
+ *
+ * A storage source is described by a "holder" element carrying its type
+ * (<disk>, <backingStore> or <mirror>) and the <source> child of that
+ * holder. The public vdisk_source objects are views onto those elements
+ * (see struct vdisk_source in disk_priv.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "conf/disk_priv.h"
+
+/* source_parse.c: checks and canonicalizes everything about the storage
+ * sources of @disk, whose <disk> element is @holder: disk@type, <source>
+ * for every type, the top format (driver@type), legacy <auth>/<encryption>
+ * directly in <disk>, the <backingStore> chain and <mirror>. Values are
+ * refused where libvirt 9.0's parser refuses them; attributes and children
+ * are put in libvirt's order; nothing is defaulted. */
+int vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err);
+
+/* Canonical spelling of a UUID ("8-4-4-4-12", lower case) into @out (37
+ * bytes), parsed the way libvirt does. Returns false when @s is no UUID. */
+bool vd_uuid_canonical(const char *s, char out[37]);
+
+/* Checks a cookie name/value pair the way libvirt does; on failure fills
+ * @why with the reason (static text) and returns false. */
+bool vd_cookie_check(const char *name, const char *value, const char **why);
+
+/* Inserts @child into @parent before the first element child that @rank
+ * places after it (children unknown to @rank are skipped over). */
+void vd_node_insert_ranked(vd_node *parent, vd_node *child, vd_rank_fn rank);
+
+/* Element/attribute order of libvirt's formatter. */
+int vd_source_rank_disk_child(const vd_node *parent, const char *name);
+int vd_source_rank_holder_child(const vd_node *parent, const char *name);
+int vd_source_rank_source_child(const vd_node *parent, const char *name);
+int vd_source_rank_source_attr(const vd_node *parent, const char *name);
+
+/* The type of the source @holder describes: disk@type (absent: file),
+ * backingStore@type, mirror@type (absent: file). */
+vdisk_type vd_source_holder_type(const vd_node *holder);
+
+/* libvirt's default port for @protocol (0 when it has none). */
+unsigned int vd_source_default_port(vdisk_protocol protocol);
+
+/* Post-parse: gives every tcp <host> without a port libvirt's default port
+ * for the protocol, in the top source, the backing chain and the mirror. */
+void vd_source_apply_default_ports(vdisk_disk *disk);
