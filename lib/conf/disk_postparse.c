@@ -1,0 +1,350 @@
+/*
+ * disk_postparse.c: libvirt's post-parse defaults for a disk
+ *
+ * What libvirt 9.0 fills in when the QEMU driver defines a domain: the
+ * generic ones (bus from the target name, read-only cdroms, drive addresses
+ * from the target index, ...) and the QEMU driver's (driver name 'qemu',
+ * raw format, encryption engine). Values are written into the tree in the
+ * place and spelling libvirt formats them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "conf/disk_priv.h"
+#include "conf/domain_priv.h"
+#include "conf/source_priv.h"
+#include "conf/target_priv.h"
+#include "util/error.h"
+
+/* The order in which libvirt formats the children of <disk>. */
+static const char *const vd_disk_child_order[] = {
+    "driver", "auth",   "source",  "backingStore", "backenddomain", "geometry",  "blockio",
+    "mirror", "target", "iotune",  "readonly",     "shareable",     "transient", "serial",
+    "wwn",    "vendor", "product", "encryption",   "boot",          "alias",     "address",
+};
+
+static const char *const vd_driver_attr_order[] = {
+    "name",      "type",         "cache",   "error_policy", "rerror_policy", "io",     "ioeventfd",
+    "event_idx", "copy_on_read", "discard", "iothread",     "detect_zeroes", "queues", "queue_size",
+};
+
+static int
+vd_rank_in(const char *const *table, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(table[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int
+vd_disk_child_rank(const vd_node *parent, const char *name)
+{
+    (void)parent;
+    return vd_rank_in(vd_disk_child_order, G_N_ELEMENTS(vd_disk_child_order), name);
+}
+
+static int
+vd_driver_attr_rank(const vd_node *parent, const char *name)
+{
+    (void)parent;
+    return vd_rank_in(vd_driver_attr_order, G_N_ELEMENTS(vd_driver_attr_order), name);
+}
+
+static int
+vd_target_attr_rank(const vd_node *parent, const char *name)
+{
+    static const char *const order[] = {"dev", "bus", "tray", "removable", "rotation_rate"};
+
+    (void)parent;
+    return vd_rank_in(order, G_N_ELEMENTS(order), name);
+}
+
+static int
+vd_disk_attr_rank(const vd_node *parent, const char *name)
+{
+    static const char *const order[] = {"type", "device", "model", "rawio", "sgio", "snapshot"};
+
+    (void)parent;
+    return vd_rank_in(order, G_N_ELEMENTS(order), name);
+}
+
+static int
+vd_encryption_attr_rank(const vd_node *parent, const char *name)
+{
+    static const char *const order[] = {"format", "engine"};
+
+    (void)parent;
+    return vd_rank_in(order, G_N_ELEMENTS(order), name);
+}
+
+static int
+vd_nvme_source_attr_rank(const vd_node *parent, const char *name)
+{
+    static const char *const order[] = {"type", "managed", "namespace"};
+
+    (void)parent;
+    return vd_rank_in(order, G_N_ELEMENTS(order), name);
+}
+
+/* Returns the <disk> child @name, creating it where libvirt formats it. */
+static vd_node *
+vd_disk_ensure_child(vdisk_disk *disk, const char *name)
+{
+    vd_node *n = vd_node_child(disk->node, name);
+    int rank = vd_disk_child_rank(disk->node, name);
+    vd_node *c;
+
+    if (n)
+        return n;
+    n = vd_node_new(disk->doc, name);
+    for (c = disk->node->children; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT && vd_disk_child_rank(disk->node, c->name) > rank) {
+            vd_node_insert_before(disk->node, n, c);
+            return n;
+        }
+    }
+    vd_node_append(disk->node, n);
+    return n;
+}
+
+static void
+vd_set_attr_ranked(vd_doc *doc, vd_node *node, const char *name, const char *value, vd_rank_fn rank)
+{
+    vd_node_set_attr(doc, node, name, value);
+    vd_node_sort_attrs(node, rank);
+}
+
+static bool
+vd_disk_is_readonly(const vdisk_disk *disk)
+{
+    return vd_node_child(disk->node, "readonly") != NULL;
+}
+
+/* Encryption engine default for every source of the chain (the QEMU driver
+ * sets 'qemu' where none is given). */
+static void
+vd_default_encryption_engine(vdisk_disk *disk, vd_node *holder, vd_node *source)
+{
+    vd_node *enc = source ? vd_node_child(source, "encryption") : NULL;
+
+    if (!enc && holder == disk->node)
+        enc = vd_node_child(holder, "encryption"); /* the legacy place */
+    if (enc && !vd_node_attr(enc, "engine"))
+        vd_set_attr_ranked(disk->doc, enc, "engine", "qemu", vd_encryption_attr_rank);
+}
+
+static void
+vd_walk_chain_encryption(vdisk_disk *disk)
+{
+    vd_node *holder = disk->node;
+
+    while (holder) {
+        vd_node *bs = vd_node_child(holder, "backingStore");
+
+        vd_default_encryption_engine(disk, holder, vd_node_child(holder, "source"));
+        /* an empty <backingStore/> ends the chain */
+        holder = bs && vd_node_attr(bs, "type") ? bs : NULL;
+    }
+}
+
+/* libvirt's drive address from the target index, for controller-based buses. */
+static int
+vd_assign_drive_address(vdisk_disk *disk, vdisk_bus bus, const char *dev, vdisk_error **err)
+{
+    unsigned int controller = 0;
+    unsigned int busno = 0;
+    unsigned int unit = 0;
+    vd_node *addr;
+    int idx;
+
+    if (vd_target_parse(dev, &idx, NULL) < 0)
+        return vd_fail(err, VDISK_ERR_INVALID,
+                       "%s: unknown disk name '%s' and no address specified", vd_disk_label(disk),
+                       dev);
+
+    switch (bus) {
+    case VDISK_BUS_SCSI:
+        /* the QEMU driver uses libvirt's narrow SCSI bus: 7 units per
+         * controller, whatever the controller model */
+        controller = (unsigned int)idx / 7;
+        unit = (unsigned int)idx % 7;
+        break;
+    case VDISK_BUS_IDE:
+        controller = (unsigned int)idx / 4;
+        busno = ((unsigned int)idx % 4) / 2;
+        unit = (unsigned int)idx % 2;
+        break;
+    case VDISK_BUS_SATA:
+        controller = (unsigned int)idx / 6;
+        unit = (unsigned int)idx % 6;
+        break;
+    case VDISK_BUS_FDC:
+        controller = (unsigned int)idx / 2;
+        unit = (unsigned int)idx % 2;
+        break;
+    case VDISK_BUS_NONE:
+    case VDISK_BUS_VIRTIO:
+    case VDISK_BUS_XEN:
+    case VDISK_BUS_USB:
+    case VDISK_BUS_UML:
+    case VDISK_BUS_SD:
+    case VDISK_BUS_LAST:
+        /* not controller based: no address at this stage */
+        return 0;
+    }
+
+    addr = vd_disk_ensure_child(disk, "address");
+    vd_node_set_attr_static(disk->doc, addr, "type", "drive");
+    vd_node_set_attr(disk->doc, addr, "controller", vd_arena_printf(disk->doc, "%u", controller));
+    vd_node_set_attr(disk->doc, addr, "bus", vd_arena_printf(disk->doc, "%u", busno));
+    vd_node_set_attr_static(disk->doc, addr, "target", "0");
+    vd_node_set_attr(disk->doc, addr, "unit", vd_arena_printf(disk->doc, "%u", unit));
+    return 0;
+}
+
+static bool
+vd_iotune_has_values(const vd_node *iotune)
+{
+    const vd_node *c;
+
+    for (c = iotune ? iotune->children : NULL; c; c = c->next) {
+        if (c->kind == VD_NODE_ELEMENT && strcmp(c->name, "group_name") != 0)
+            return true;
+    }
+    return false;
+}
+
+/* A disk naming only an iotune group takes the group's settings from the
+ * first disk of the domain that has them. */
+static void
+vd_expand_iotune_group(vdisk_disk *disk, const vdisk_domain *dom)
+{
+    vd_node *iotune = vd_node_child(disk->node, "iotune");
+    vd_node *group = iotune ? vd_node_child(iotune, "group_name") : NULL;
+    const char *name;
+    guint i;
+
+    if (!dom || !group || vd_iotune_has_values(iotune))
+        return;
+    name = vd_node_text(disk->doc, group);
+    for (i = 0; i < dom->disks->len; i++) {
+        const vdisk_disk *d = dom->disks->pdata[i];
+        vd_node *other = vd_node_child(d->node, "iotune");
+        vd_node *og = other ? vd_node_child(other, "group_name") : NULL;
+
+        if (d == disk || !og || g_strcmp0(vd_node_text(d->doc, og), name) != 0 ||
+            !vd_iotune_has_values(other))
+            continue;
+        {
+            vd_node *copy = vd_node_copy(disk->doc, other);
+
+            vd_node_insert_before(disk->node, copy, iotune);
+            vd_node_unlink(iotune);
+        }
+        return;
+    }
+}
+
+int
+vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
+{
+    vd_node *target;
+    vd_node *source;
+    const char *dev;
+    const char *device;
+    const char *type;
+    vd_node *driver;
+    vd_node *mirror;
+
+    if (!disk || !disk->node)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    target = vd_node_child(disk->node, "target");
+    source = vd_node_child(disk->node, "source");
+    dev = vd_node_attr(target, "dev");
+    device = vd_node_attr(disk->node, "device");
+    type = vd_node_attr(disk->node, "type");
+
+    /* old Xen configurations prefix the target with "ioemu:" */
+    if (dev && g_str_has_prefix(dev, "ioemu:")) {
+        vd_node_set_attr(disk->doc, target, "dev", dev + strlen("ioemu:"));
+        dev = vd_node_attr(target, "dev");
+    }
+
+    if (g_strcmp0(device, "cdrom") == 0)
+        vd_disk_ensure_child(disk, "readonly");
+
+    if (target && !vd_node_attr(target, "bus")) {
+        vdisk_bus bus = VDISK_BUS_IDE;
+
+        if (g_strcmp0(device, "floppy") == 0) {
+            bus = VDISK_BUS_FDC;
+        } else if (dev) {
+            bus = vd_target_bus(dev);
+            /* only a floppy device gets fdc; "fd" names default to ide */
+            if (bus == VDISK_BUS_NONE || bus == VDISK_BUS_FDC)
+                bus = VDISK_BUS_IDE;
+        }
+        vd_set_attr_ranked(disk->doc, target, "bus", vdisk_enum_to_string(VDISK_ENUM_BUS, bus),
+                           vd_target_attr_rank);
+    }
+
+    /* a read-only disk is never snapshotted; libvirt does not write the
+     * implied snapshot='no' out */
+    if (vd_disk_is_readonly(disk) && g_strcmp0(vd_node_attr(disk->node, "snapshot"), "no") == 0)
+        vd_node_set_attr(disk->doc, disk->node, "snapshot", NULL);
+
+    if (g_strcmp0(type, "network") == 0 && source &&
+        g_strcmp0(vd_node_attr(source, "protocol"), "iscsi") == 0) {
+        const char *name = vd_node_attr(source, "name");
+
+        /* an iSCSI name without LUN means LUN 0 */
+        if (name && !strchr(name, '/'))
+            vd_node_set_attr(disk->doc, source, "name", vd_arena_printf(disk->doc, "%s/0", name));
+    }
+
+    /* network hosts without a port get their protocol's default port */
+    vd_source_apply_default_ports(disk);
+
+    if (g_strcmp0(type, "nvme") == 0 && source && !vd_node_attr(source, "managed"))
+        vd_set_attr_ranked(disk->doc, source, "managed", "yes", vd_nvme_source_attr_rank);
+
+    if (g_strcmp0(type, "vhostuser") == 0 && !vd_node_attr(disk->node, "snapshot") &&
+        !vd_disk_is_readonly(disk))
+        vd_set_attr_ranked(disk->doc, disk->node, "snapshot", "no", vd_disk_attr_rank);
+
+    if (!vd_node_child(disk->node, "address") && dev) {
+        const char *bus = vd_node_attr(target, "bus");
+        int b = vdisk_enum_from_string(VDISK_ENUM_BUS, bus);
+
+        if (vd_assign_drive_address(disk, b < 0 ? VDISK_BUS_NONE : (vdisk_bus)b, dev, err) < 0)
+            return -1;
+    }
+
+    vd_expand_iotune_group(disk, dom);
+
+    /* the QEMU driver's defaults */
+    driver = vd_disk_ensure_child(disk, "driver");
+    if (!vd_node_attr(driver, "name"))
+        vd_set_attr_ranked(disk->doc, driver, "name", "qemu", vd_driver_attr_rank);
+    if (!vd_node_attr(driver, "type") && g_strcmp0(type, "volume") != 0)
+        vd_set_attr_ranked(disk->doc, driver, "type", "raw", vd_driver_attr_rank);
+
+    mirror = vd_node_child(disk->node, "mirror");
+    if (mirror && !vd_node_attr(mirror, "format") && !vd_node_child(mirror, "format")) {
+        vd_node *fmt = vd_node_new(disk->doc, "format");
+
+        vd_node_set_attr_static(disk->doc, fmt, "type", "raw");
+        if (mirror->children)
+            vd_node_insert_before(mirror, fmt, mirror->children);
+        else
+            vd_node_append(mirror, fmt);
+    }
+
+    vd_walk_chain_encryption(disk);
+    return 0;
+}

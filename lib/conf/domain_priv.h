@@ -1,0 +1,54 @@
+/*
+ * domain_priv.h: the domain context inside the library
+ *
+ * A domain owns the whole <domain> tree; its disks are views onto the
+ * <disk> elements of that tree. Controllers are read once; those libvirt
+ * adds implicitly for disk addresses are kept here (flagged implicit) and
+ * are not written into the XML.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vdisk/domain.h"
+#include "conf/disk_priv.h"
+#include "util/enumtab.h"
+
+struct vdisk_controller {
+    vdisk_controller_type type;
+    unsigned int index;
+    const char *model; /* NULL when unset */
+    const char *alias;
+    bool has_pci;
+    unsigned int pci[4]; /* domain, bus, slot, function */
+    bool implicit;       /* added as libvirt would, not in the XML */
+    vd_node *node;       /* NULL for implicit controllers */
+};
+
+struct vdisk_domain {
+    vd_doc *doc;
+    vd_node *devices; /* the <devices> element (created when absent) */
+    const char *name;
+    const char *virt_type;
+    const char *arch;
+    const char *machine;
+    unsigned int iothreads;
+    bool shared_memory;     /* guest memory is shared, as vhost-user needs */
+    GArray *iothread_ids;   /* unsigned int */
+    GPtrArray *disks;       /* vdisk_disk *, owned */
+    GPtrArray *controllers; /* vdisk_controller *, owned */
+};
+
+VD_ENUM_DECL(vd_controller_type);
+
+/* The controller of @type and @index (explicit or implicit), or NULL. */
+const vdisk_controller *vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type,
+                                             unsigned int index);
+/* Whether @id names one of the domain's iothreads. */
+bool vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id);
+/* Adds the controllers libvirt adds for the disks' drive addresses. */
+void vd_domain_add_implicit_controllers(vdisk_domain *dom);
+/* libvirt's domain-wide disk checks: duplicate targets and drive addresses. */
+int vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err);
+/* A disk's drive address (controller, bus, target, unit): 0, or -1 when none. */
+int vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4]);

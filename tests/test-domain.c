@@ -1,0 +1,338 @@
+/*
+ * test-domain.c: the domain context reads a <domain>, gives its disks
+ * libvirt's defaults in context and makes libvirt's domain-wide checks
+ *
+ * Expected disks and refusal messages come from libvirt 9.0 (`virsh define`
+ * then `virsh dumpxml`, QEMU driver, x86_64); PCI addresses the QEMU driver
+ * gives virtio disks are left out.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "vdisk/domain.h"
+
+#define F "<source file='/var/lib/libvirt/images/a.img'/>"
+
+static char *
+domain_xml(const char *machine, const char *extra, const char *devices)
+{
+    return g_strdup_printf("<domain type='kvm'><name>vdtest</name><memory>131072</memory>%s"
+                           "<os><type arch='x86_64' machine='%s'>hvm</type></os>"
+                           "<devices>%s</devices></domain>",
+                           extra, machine, devices);
+}
+
+static vdisk_domain *
+load_ok(const char *machine, const char *extra, const char *devices)
+{
+    g_autofree char *xml = domain_xml(machine, extra, devices);
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    if (vdisk_domain_from_xml(&dom, xml, &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    return dom;
+}
+
+static void
+expect_refused(const char *machine, const char *extra, const char *devices, vdisk_error_code code,
+               const char *message)
+{
+    g_autofree char *xml = domain_xml(machine, extra, devices);
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    if (vdisk_domain_from_xml(&dom, xml, &err) == 0)
+        fail_msg("accepted, want '%s'", message);
+    assert_null(dom);
+    if (vdisk_error_get_code(err) != code || !strstr(vdisk_error_get_message(err), message))
+        fail_msg("got %s '%s', want %s '%s'", vdisk_error_code_name(vdisk_error_get_code(err)),
+                 vdisk_error_get_message(err), vdisk_error_code_name(code), message);
+    vdisk_error_free(err);
+}
+
+static char *
+disk_xml(const vdisk_disk *disk)
+{
+    char *out = NULL;
+    vdisk_error *err = NULL;
+
+    assert_int_equal(vdisk_disk_to_xml(&out, disk, &err), 0);
+    return out;
+}
+
+static void
+test_reads_name_type_machine(void **state)
+{
+    vdisk_domain *dom = load_ok("pc-q35-7.2", "<iothreads>2</iothreads>", "");
+
+    (void)state;
+    assert_string_equal(vdisk_domain_get_name(dom), "vdtest");
+    assert_string_equal(vdisk_domain_get_virt_type(dom), "kvm");
+    assert_string_equal(vdisk_domain_get_arch(dom), "x86_64");
+    assert_string_equal(vdisk_domain_get_machine(dom), "pc-q35-7.2");
+    assert_int_equal(vdisk_domain_is_q35(dom), 1);
+    assert_int_equal(vdisk_domain_get_iothreads(dom), 2);
+    assert_int_equal(vdisk_domain_get_disk_count(dom), 0);
+    vdisk_domain_free(dom);
+
+    dom = load_ok("pc-i440fx-7.2", "", "");
+    assert_int_equal(vdisk_domain_is_q35(dom), 0);
+    vdisk_domain_free(dom);
+}
+
+static void
+test_controllers_are_read(void **state)
+{
+    vdisk_domain *dom =
+        load_ok("pc", "",
+                "<controller type='scsi' index='0' model='virtio-scsi'><alias name='ua-s'/>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>"
+                "</controller>");
+    const vdisk_controller *c;
+    unsigned int d, b, s, f;
+
+    (void)state;
+    c = vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 0);
+    assert_non_null(c);
+    assert_int_equal(vdisk_controller_get_type(c), VDISK_CONTROLLER_SCSI);
+    assert_string_equal(vdisk_controller_get_model(c), "virtio-scsi");
+    assert_string_equal(vdisk_controller_get_alias(c), "ua-s");
+    assert_int_equal(vdisk_controller_get_address_pci(c, &d, &b, &s, &f), 0);
+    assert_int_equal(s, 5);
+    assert_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 1));
+    vdisk_domain_free(dom);
+}
+
+static void
+test_implicit_controllers_follow_disk_addresses(void **state)
+{
+    /* libvirt added scsi 0 and 1 (lsilogic), fdc 0 and ide 0 for these disks */
+    vdisk_domain *dom = load_ok("pc", "",
+                                "<disk type='file' device='disk'>" F "<target dev='sdh'/></disk>"
+                                "<disk type='file' device='floppy'>" F "<target dev='fdb'/></disk>"
+                                "<disk type='file' device='cdrom'><target dev='hdc'/></disk>");
+    const vdisk_controller *c;
+
+    (void)state;
+    c = vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 1);
+    assert_non_null(c);
+    assert_string_equal(vdisk_controller_get_model(c), "lsilogic");
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 0));
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_FDC, 0));
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_IDE, 0));
+    assert_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SATA, 0));
+    vdisk_domain_free(dom);
+}
+
+static void
+test_q35_has_implicit_sata_and_sata_addresses(void **state)
+{
+    vdisk_domain *dom = load_ok(
+        "q35", "", "<disk type='file' device='disk'>" F "<target dev='sdh' bus='sata'/></disk>");
+    g_autofree char *out = NULL;
+
+    (void)state;
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SATA, 0));
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SATA, 1));
+    out = disk_xml(vdisk_domain_find_disk(dom, "sdh"));
+    assert_string_equal(out,
+                        "<disk type='file' device='disk'>\n"
+                        "  <driver name='qemu' type='raw'/>\n"
+                        "  <source file='/var/lib/libvirt/images/a.img'/>\n"
+                        "  <target dev='sdh' bus='sata'/>\n"
+                        "  <address type='drive' controller='1' bus='0' target='0' unit='1'/>\n"
+                        "</disk>\n");
+    vdisk_domain_free(dom);
+}
+
+static void
+test_iotune_group_is_expanded_from_other_disk(void **state)
+{
+    vdisk_domain *dom = load_ok("q35", "",
+                                "<disk type='file' device='disk'>" F "<target dev='vda'/>"
+                                "<iotune><total_bytes_sec>1000</total_bytes_sec>"
+                                "<group_name>g</group_name></iotune></disk>"
+                                "<disk type='file' device='disk'>" F "<target dev='vdb'/>"
+                                "<iotune><group_name>g</group_name></iotune></disk>");
+    g_autofree char *out = NULL;
+
+    (void)state;
+    out = disk_xml(vdisk_domain_find_disk(dom, "vdb"));
+    assert_string_equal(out, "<disk type='file' device='disk'>\n"
+                             "  <driver name='qemu' type='raw'/>\n"
+                             "  <source file='/var/lib/libvirt/images/a.img'/>\n"
+                             "  <target dev='vdb' bus='virtio'/>\n"
+                             "  <iotune>\n"
+                             "    <total_bytes_sec>1000</total_bytes_sec>\n"
+                             "    <group_name>g</group_name>\n"
+                             "  </iotune>\n"
+                             "</disk>\n");
+    vdisk_domain_free(dom);
+}
+
+static void
+test_duplicate_target_refused(void **state)
+{
+    (void)state;
+    /* libvirt: "target 'vda' duplicated for disk sources
+     * '/var/lib/libvirt/images/a.img' and '/var/lib/libvirt/images/a.img'" */
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>"
+                   "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>",
+                   VDISK_ERR_EXISTS,
+                   "target 'vda': duplicated for disk sources '/var/lib/libvirt/images/a.img' "
+                   "and '/var/lib/libvirt/images/a.img'");
+}
+
+static void
+test_duplicate_drive_address_refused(void **state)
+{
+    (void)state;
+    /* libvirt: "Found duplicate drive address for disk with target name 'sda'
+     * controller='0' bus='0' target='0' unit='0'" */
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'>" F "<target dev='sda'/></disk>"
+                   "<disk type='file' device='disk'>" F "<target dev='sdb'/>"
+                   "<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>",
+                   VDISK_ERR_UNSUPPORTED,
+                   "target 'sda': duplicate drive address controller='0' bus='0' target='0' "
+                   "unit='0'");
+}
+
+static void
+test_iothread_must_exist_in_domain(void **state)
+{
+    vdisk_domain *dom;
+
+    (void)state;
+    /* libvirt: "Disk iothread '1' not defined in iothreadid" */
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'><driver name='qemu' iothread='1'/>" F
+                   "<target dev='vda'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "target 'vda': iothread '1' is not defined");
+    /* libvirt: "Disk iothread '2' not defined in iothreadid" */
+    expect_refused("pc", "<iothreads>1</iothreads>",
+                   "<disk type='file' device='disk'><driver name='qemu' iothread='2'/>" F
+                   "<target dev='vda'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "target 'vda': iothread '2' is not defined");
+    dom = load_ok("pc", "<iothreads>2</iothreads>",
+                  "<disk type='file' device='disk'><driver name='qemu' iothread='2'/>" F
+                  "<target dev='vda'/></disk>");
+    vdisk_domain_free(dom);
+}
+
+static void
+test_ide_refused_on_q35(void **state)
+{
+    (void)state;
+    /* libvirt: "IDE controllers are unsupported for this QEMU binary or machine type" */
+    expect_refused("q35", "", "<disk type='file' device='disk'>" F "<target dev='hda'/></disk>",
+                   VDISK_ERR_UNSUPPORTED,
+                   "target 'hda': bus 'ide' is not supported by machine type 'q35'");
+}
+
+static void
+test_add_find_remove_disk(void **state)
+{
+    vdisk_domain *dom = load_ok("pc", "",
+                                "<disk type='file' device='disk'>" F
+                                "<target dev='vda'/></disk><controller type='usb' index='0'/>");
+    vdisk_disk *disk = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *whole = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_disk_from_xml_flags(
+                         &disk, "<disk type='file' device='disk'>" F "<target dev='hdb'/></disk>",
+                         VDISK_PARSE_NO_DEFAULTS, &err),
+                     0);
+    assert_int_equal(vdisk_domain_add_disk(dom, disk, &err), 0);
+    assert_int_equal(vdisk_domain_get_disk_count(dom), 2);
+    out = disk_xml(vdisk_domain_find_disk(dom, "hdb"));
+    assert_non_null(
+        strstr(out, "<address type='drive' controller='0' bus='0' target='0' unit='1'/>"));
+    assert_non_null(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_IDE, 0));
+
+    /* a second disk on the same target is refused and leaves the domain as it was */
+    assert_int_equal(vdisk_domain_add_disk(dom, disk, &err), -1);
+    assert_int_equal(vdisk_error_get_code(err), VDISK_ERR_EXISTS);
+    vdisk_error_free(err);
+    err = NULL;
+    assert_int_equal(vdisk_domain_get_disk_count(dom), 2);
+
+    assert_int_equal(vdisk_domain_to_xml(&whole, dom, &err), 0);
+    assert_non_null(strstr(whole, "<target dev='hdb' bus='ide'/>"));
+    /* the new disk follows the last disk, before the controller */
+    assert_true(strstr(whole, "dev='hdb'") < strstr(whole, "<controller"));
+
+    assert_int_equal(vdisk_domain_remove_disk(dom, "vda", &err), 0);
+    assert_null(vdisk_domain_find_disk(dom, "vda"));
+    assert_int_equal(vdisk_domain_get_disk_count(dom), 1);
+    assert_int_equal(vdisk_domain_remove_disk(dom, "vda", &err), -1);
+    assert_int_equal(vdisk_error_get_code(err), VDISK_ERR_NOT_FOUND);
+    vdisk_error_free(err);
+    vdisk_disk_free(disk);
+    vdisk_domain_free(dom);
+}
+
+static void
+test_no_defaults_keeps_domain_xml(void **state)
+{
+    g_autofree char *xml =
+        domain_xml("pc", "", "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>");
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *out = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_domain_from_xml_flags(&dom, xml, VDISK_PARSE_NO_DEFAULTS, &err), 0);
+    assert_int_equal(vdisk_domain_to_xml(&out, dom, &err), 0);
+    assert_null(strstr(out, "<driver"));
+    assert_non_null(strstr(out, "<target dev='vda'/>"));
+    vdisk_domain_free(dom);
+}
+
+static void
+test_not_a_domain_refused(void **state)
+{
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_domain_from_xml(&dom, "<disk/>", &err), -1);
+    assert_int_equal(vdisk_error_get_code(err), VDISK_ERR_XML);
+    assert_non_null(strstr(vdisk_error_get_message(err), "vdisk_domain_from_xml: "));
+    vdisk_error_free(err);
+    vdisk_domain_free(NULL);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reads_name_type_machine),
+        cmocka_unit_test(test_controllers_are_read),
+        cmocka_unit_test(test_implicit_controllers_follow_disk_addresses),
+        cmocka_unit_test(test_q35_has_implicit_sata_and_sata_addresses),
+        cmocka_unit_test(test_iotune_group_is_expanded_from_other_disk),
+        cmocka_unit_test(test_duplicate_target_refused),
+        cmocka_unit_test(test_duplicate_drive_address_refused),
+        cmocka_unit_test(test_iothread_must_exist_in_domain),
+        cmocka_unit_test(test_ide_refused_on_q35),
+        cmocka_unit_test(test_add_find_remove_disk),
+        cmocka_unit_test(test_no_defaults_keeps_domain_xml),
+        cmocka_unit_test(test_not_a_domain_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
