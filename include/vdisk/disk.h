@@ -342,6 +342,10 @@ typedef enum {
     VDISK_PARSE_NO_DEFAULTS = 1 << 0,
     /** Skip the checks libvirt makes at define time (values are still checked). */
     VDISK_PARSE_NO_VALIDATE = 1 << 1,
+    /** Also make the checks libvirt's QEMU driver makes only when the domain
+     * starts (what QEMU 7.2 cannot do: bus 'xen'/'uml', VxHS, gluster over
+     * RDMA, ...). `vdisk check` uses this: "would libvirt run these disks". */
+    VDISK_PARSE_VALIDATE_START = 1 << 2,
 } vdisk_parse_flags;
 
 /** A new, empty disk (type file, device disk, no source, no target).
@@ -385,6 +389,10 @@ VDISK_API int vdisk_disk_apply_defaults(vdisk_disk *disk, const vdisk_domain *do
  * the offending value. */
 VDISK_API int vdisk_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom,
                                   vdisk_error **err);
+/** The checks libvirt's QEMU driver makes for @disk when the domain starts
+ * (see VDISK_PARSE_VALIDATE_START). Changes nothing. */
+VDISK_API int vdisk_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom,
+                                        vdisk_error **err);
 
 /** Frees @disk; NULL is a no-op. A disk borrowed from a domain must not be
  * freed (it is owned by the domain). */

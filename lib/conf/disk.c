@@ -96,15 +96,16 @@ vd_disk_from_xml_impl(vdisk_disk **out, const char *xml, unsigned int flags, vdi
     *out = NULL;
     if (!xml)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no XML given");
-    if (flags & ~(unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE))
+    if (flags & ~VD_PARSE_FLAGS_ALL)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x",
-                       flags & ~(unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE));
+                       flags & ~VD_PARSE_FLAGS_ALL);
     if (vd_doc_parse(&doc, xml, strlen(xml), "disk XML", err) < 0)
         return -1;
     disk = vd_disk_wrap(doc, doc->root, NULL);
     if (vd_disk_parse(disk, err) < 0 ||
         (!(flags & VDISK_PARSE_NO_DEFAULTS) && vd_disk_postparse(disk, NULL, err) < 0) ||
-        (!(flags & VDISK_PARSE_NO_VALIDATE) && vd_disk_validate(disk, NULL, err) < 0)) {
+        (!(flags & VDISK_PARSE_NO_VALIDATE) && vd_disk_validate(disk, NULL, err) < 0) ||
+        ((flags & VDISK_PARSE_VALIDATE_START) && vd_disk_validate_start(disk, NULL, err) < 0)) {
         vd_disk_unwrap(disk);
         return -1;
     }
@@ -187,6 +188,15 @@ vdisk_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error
     if (!disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     return vd_disk_validate(disk, dom, err);
+}
+
+int
+vdisk_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
+{
+    VD_API_ENTER();
+    if (!disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    return vd_disk_validate_start(disk, dom, err);
 }
 
 void

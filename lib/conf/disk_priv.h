@@ -65,5 +65,12 @@ int vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **e
 /* disk_validate.c: libvirt's define-time checks; @dom may be NULL. */
 int vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
 
+/* disk_validate.c: the checks libvirt's QEMU driver makes only when the
+ * domain starts. */
+int vd_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
+
+#define VD_PARSE_FLAGS_ALL                                                                         \
+    ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))
+
 /* disk_format.c */
 void vd_disk_format(GString *buf, const vdisk_disk *disk, unsigned int indent);
