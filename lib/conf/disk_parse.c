@@ -748,6 +748,9 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
         return vd_fail(err, VDISK_ERR_XML, "unexpected root element <%s>, expecting <disk>",
                        n && n->name ? n->name : "");
 
+    /* every known child of <disk> is single-valued */
+    vd_node_drop_repeated(n, vd_rank_disk_children);
+
     if (vd_source_parse(disk, n, err) < 0)
         return -1;
     if (vd_parse_disk_attrs(c) < 0 || vd_parse_target(c) < 0 || vd_parse_geometry(c) < 0 ||

@@ -455,6 +455,27 @@ vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
     *tail = NULL;
 }
 
+void
+vd_node_drop_repeated(vd_node *node, vd_rank_fn rank)
+{
+    vd_node *c = node->children;
+
+    while (c) {
+        vd_node *next = c->next;
+        vd_node *p;
+
+        if (c->kind == VD_NODE_ELEMENT && rank(node, c->name) >= 0) {
+            for (p = node->children; p != c; p = p->next) {
+                if (p->kind == VD_NODE_ELEMENT && strcmp(p->name, c->name) == 0) {
+                    vd_node_unlink(c);
+                    break;
+                }
+            }
+        }
+        c = next;
+    }
+}
+
 /* ---- equality ---------------------------------------------------------- */
 
 static size_t
@@ -501,7 +522,6 @@ vd_escape_append(GString *buf, const char *s, bool attr)
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *run = p;
 
-    (void)attr;
     for (; *p; p++) {
         const char *rep;
         unsigned char ch = *p;
@@ -525,9 +545,18 @@ vd_escape_append(GString *buf, const char *s, bool attr)
             rep = "&quot;";
             break;
         case '\t':
+            if (!attr)
+                continue;
+            rep = "&#9;"; /* a raw one would read back as a space */
+            break;
         case '\n':
+            if (!attr)
+                continue;
+            rep = "&#10;";
+            break;
         case '\r':
-            continue;
+            rep = "&#13;"; /* a raw one would read back as a line feed */
+            break;
         default:
             rep = ""; /* control characters are not representable: dropped */
             break;
@@ -582,9 +611,14 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
         g_string_append_c(buf, '\n');
         for (c = node->children; c; c = c->next) {
             if (c->kind == VD_NODE_TEXT) {
-                /* mixed content: keep the text on a line of its own */
+                /* mixed content: the text, without the white space around
+                 * it, on a line of its own (as it reads back) */
+                g_autofree char *t = g_strstrip(g_strdup(c->text));
+
+                if (!*t)
+                    continue;
                 vd_indent(buf, indent + 2);
-                vd_escape_append(buf, c->text, false);
+                vd_escape_append(buf, t, false);
                 g_string_append_c(buf, '\n');
             } else {
                 vd_node_format(buf, c, indent + 2);
