@@ -210,6 +210,22 @@ test_duplicate_drive_address_refused(void **state)
 }
 
 static void
+test_same_drive_address_on_other_buses_accepted(void **state)
+{
+    vdisk_domain *dom;
+
+    (void)state;
+    /* libvirt 9.0 defines this (hda, sda and fda all at 0:0:0:0): drive
+     * addresses clash only between disks on the same bus */
+    dom = load_ok("pc", "",
+                  "<disk type='file' device='disk'>" F "<target dev='hda'/></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='sda'/></disk>"
+                  "<disk type='file' device='floppy'>" F "<target dev='fda'/></disk>");
+    assert_int_equal(vdisk_domain_get_disk_count(dom), 3);
+    vdisk_domain_free(dom);
+}
+
+static void
 test_iothread_must_exist_in_domain(void **state)
 {
     vdisk_domain *dom;
@@ -328,6 +344,7 @@ main(void)
         cmocka_unit_test(test_iotune_group_is_expanded_from_other_disk),
         cmocka_unit_test(test_duplicate_target_refused),
         cmocka_unit_test(test_duplicate_drive_address_refused),
+        cmocka_unit_test(test_same_drive_address_on_other_buses_accepted),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),
         cmocka_unit_test(test_add_find_remove_disk),

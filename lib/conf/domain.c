@@ -589,6 +589,12 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
 }
 
 static const char *
+vd_disk_bus(const vdisk_disk *disk)
+{
+    return vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+}
+
+static const char *
 vd_disk_source_desc(const vdisk_disk *disk)
 {
     static const char *const attrs[] = {"file", "dev", "dir", "name", "volume"};
@@ -625,7 +631,9 @@ vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
                 return vd_fail(err, VDISK_ERR_EXISTS,
                                "target '%s': duplicated for disk sources '%s' and '%s'", ta,
                                vd_disk_source_desc(a), vd_disk_source_desc(b));
-            if (has_a && vd_disk_drive_address(b, vb) == 0 && memcmp(va, vb, sizeof(va)) == 0)
+            /* libvirt compares drive addresses of disks on the same bus only */
+            if (has_a && g_strcmp0(vd_disk_bus(a), vd_disk_bus(b)) == 0 &&
+                vd_disk_drive_address(b, vb) == 0 && memcmp(va, vb, sizeof(va)) == 0)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "target '%s': duplicate drive address controller='%u' bus='%u' "
                                "target='%u' unit='%u' (also used by target '%s')",
