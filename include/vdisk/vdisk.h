@@ -11,5 +11,6 @@
 #include <vdisk/common.h>
 #include <vdisk/disk.h>
 #include <vdisk/domain.h>
+#include <vdisk/qemu.h>
 
 #endif /* VDISK_VDISK_H */

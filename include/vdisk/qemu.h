@@ -1,0 +1,109 @@
+/*
+ * libvdisk - virtual disks for libvirt/QEMU hosts
+ *
+ * qemu.h: translating disks into QEMU arguments, as libvirt 9.0's QEMU
+ * driver does for QEMU 7.2
+ *
+ * Translation is a pure function of the disk, its domain context and the
+ * options: it reads no file and talks to no daemon. Each disk becomes the
+ * same -object/-blockdev/-device arguments libvirt puts on QEMU's command
+ * line, and the same objects can be rendered as QMP commands (object-add,
+ * blockdev-add, device_add) for hotplug.
+ *
+ * Ownership: what comes back through an out parameter is the caller's
+ * (vdisk_qemu_args_free(), vdisk_free() for strings); `const char *` returns
+ * are borrowed from the object they come from.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef VDISK_QEMU_H
+#define VDISK_QEMU_H
+
+#include <vdisk/common.h>
+#include <vdisk/disk.h>
+#include <vdisk/domain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Translation options. */
+typedef struct vdisk_qemu_opts vdisk_qemu_opts;
+/** The result of a translation: an argv fragment and its QMP equivalent. */
+typedef struct vdisk_qemu_args vdisk_qemu_args;
+
+/** New options with libvirt's defaults for QEMU 7.2. NULL only when memory
+ * is exhausted. Free with vdisk_qemu_opts_free(). */
+VDISK_API vdisk_qemu_opts *vdisk_qemu_opts_new(void);
+/** Frees @opts; NULL is a no-op. */
+VDISK_API void vdisk_qemu_opts_free(vdisk_qemu_opts *opts);
+/** Uses @machine ("pc", "q35", "pc-q35-7.2", ...) instead of the domain's
+ * machine type; NULL restores the domain's. The string is copied. */
+VDISK_API int vdisk_qemu_opts_set_machine(vdisk_qemu_opts *opts, const char *machine,
+                                          vdisk_error **err);
+/** The QEMU version to translate for. Only 7.2 and later are accepted (the
+ * translation follows QEMU 7.2's capabilities); others fail with
+ * VDISK_ERR_UNSUPPORTED. */
+VDISK_API int vdisk_qemu_opts_set_qemu_version(vdisk_qemu_opts *opts, unsigned int major,
+                                               unsigned int minor, unsigned int micro,
+                                               vdisk_error **err);
+/** The number libvirt gives the first storage node ("libvirt-N-storage"),
+ * 1 by default. A running domain continues counting where it stopped, so a
+ * disk hotplugged after N nodes uses N + 1. Must be at least 1. */
+VDISK_API int vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsigned int index,
+                                                   vdisk_error **err);
+
+/**
+ * vdisk_qemu_translate_domain:
+ * @out: (out): the arguments for every disk of @dom, the caller's
+ * @dom: the domain
+ * @opts: (optional): options; NULL for the defaults
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Translates every disk of @dom in libvirt's order: storage nodes numbered
+ * the way libvirt numbers them when it starts the domain, arguments in the
+ * order of its command line. Disks libvirt attaches only after start
+ * (transient disks sharing their backing image) are left out. Anything
+ * libvirt refuses for this translation, and anything this translation does
+ * not implement, fails with VDISK_ERR_UNSUPPORTED naming the disk; no
+ * partial result is returned.
+ */
+VDISK_API int vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
+                                          const vdisk_qemu_opts *opts, vdisk_error **err);
+
+/**
+ * vdisk_qemu_translate_disk:
+ * @out: (out): the arguments of @disk, the caller's
+ * @disk: the disk
+ * @dom: (optional): its domain context (machine type, controllers); without
+ *       it a "pc" machine with libvirt's default controllers is assumed
+ * @opts: (optional): options; NULL for the defaults
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Translates one disk, its storage nodes numbered from the options' first
+ * node index. The disk need not belong to @dom.
+ */
+VDISK_API int vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
+                                        const vdisk_domain *dom, const vdisk_qemu_opts *opts,
+                                        vdisk_error **err);
+
+/** The number of argv elements ("-blockdev", "{...}", "-device", ...). */
+VDISK_API size_t vdisk_qemu_args_count(const vdisk_qemu_args *args);
+/** argv element @i, borrowed from @args; NULL when out of range. */
+VDISK_API const char *vdisk_qemu_args_get(const vdisk_qemu_args *args, size_t i);
+/** The argv elements as one line, each quoted for a POSIX shell the way
+ * libvirt quotes them, separated by single spaces. The caller's (vdisk_free()). */
+VDISK_API char *vdisk_qemu_args_to_shell(const vdisk_qemu_args *args);
+/** The number of QMP commands equivalent to the argv. */
+VDISK_API size_t vdisk_qemu_args_qmp_count(const vdisk_qemu_args *args);
+/** QMP command @i as one line of JSON ({"execute":"blockdev-add",
+ * "arguments":{...}}), borrowed from @args; NULL when out of range. */
+VDISK_API const char *vdisk_qemu_args_qmp_get(const vdisk_qemu_args *args, size_t i);
+/** Frees @args; NULL is a no-op. */
+VDISK_API void vdisk_qemu_args_free(vdisk_qemu_args *args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDISK_QEMU_H */

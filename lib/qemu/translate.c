@@ -1,0 +1,960 @@
+/*
+ * translate.c: disks to QEMU -blockdev/-device property trees
+ *
+ * Follows libvirt 9.0's QEMU driver for QEMU 7.2: every storage source of
+ * a disk's chain gets a storage (protocol) node and a format node named
+ * "libvirt-N-storage"/"libvirt-N-format", the chain is added bottom up,
+ * then the guest device. Node numbers are handed out the way libvirt does
+ * when it prepares a domain: disks from the last to the first, each chain
+ * from its top down.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/disk_enums.h"
+#include "conf/disk_priv.h"
+#include "conf/domain_priv.h"
+#include "qemu/qemu_priv.h"
+#include "util/error.h"
+
+/* The public call being served: the getters this file calls are public
+ * entry points too and name themselves, so errors are raised with the
+ * translation call's name restored. */
+static _Thread_local const char *vd_qemu_api;
+
+#undef vd_fail
+#define vd_fail(err, code, ...)                                                                    \
+    (vd_error_set_context(vd_qemu_api), vd_error_set((err), (code), __VA_ARGS__), -1)
+
+typedef struct {
+    const vdisk_domain *dom; /* may be NULL */
+    bool q35;
+    /* per-device boot indexes from <os><boot dev=...> (0: none) */
+    unsigned int boot_cd;
+    unsigned int boot_disk;
+} vd_qemu_ctx;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static bool
+vd_machine_is_q35(const char *machine)
+{
+    return machine && (strcmp(machine, "q35") == 0 || g_str_has_prefix(machine, "pc-q35-"));
+}
+
+static bool
+vd_source_is_empty(const vdisk_source *src)
+{
+    vdisk_type t = vdisk_source_get_type(src);
+
+    if (t == VDISK_TYPE_NETWORK)
+        return false;
+    if (t == VDISK_TYPE_FILE || t == VDISK_TYPE_BLOCK || t == VDISK_TYPE_DIR)
+        return !vdisk_source_get_path(src);
+    return !vdisk_source_is_present(src);
+}
+
+/* cache mode -> (writeback, direct, no-flush), as QEMU documents them */
+static void
+vd_cache_flags(vdisk_cache cache, bool *writeback, bool *direct, bool *noflush)
+{
+    *writeback = *direct = *noflush = false;
+    switch (cache) {
+    case VDISK_CACHE_NONE:
+        *writeback = true;
+        *direct = true;
+        break;
+    case VDISK_CACHE_WRITETHROUGH:
+        break;
+    case VDISK_CACHE_WRITEBACK:
+        *writeback = true;
+        break;
+    case VDISK_CACHE_DIRECTSYNC:
+        *direct = true;
+        break;
+    case VDISK_CACHE_UNSAFE:
+        *writeback = true;
+        *noflush = true;
+        break;
+    case VDISK_CACHE_DEFAULT:
+    case VDISK_CACHE_LAST:
+        break;
+    }
+}
+
+/* The cache mode libvirt uses: a shareable writable disk defaults to none. */
+static vdisk_cache
+vd_effective_cache(const vdisk_disk *disk)
+{
+    vdisk_cache cache = vdisk_disk_get_cache(disk);
+
+    if (cache == VDISK_CACHE_DEFAULT && vdisk_disk_get_shareable(disk) &&
+        !vdisk_disk_get_readonly(disk))
+        return VDISK_CACHE_NONE;
+    return cache;
+}
+
+static void
+vd_add_cache(vd_prop *props, vdisk_cache cache)
+{
+    bool wb, direct, noflush;
+    vd_prop *obj;
+
+    if (cache == VDISK_CACHE_DEFAULT)
+        return;
+    vd_cache_flags(cache, &wb, &direct, &noflush);
+    obj = vd_prop_object_new();
+    vd_prop_add_bool(obj, "direct", direct);
+    vd_prop_add_bool(obj, "no-flush", noflush);
+    vd_prop_add_prop(props, "cache", obj);
+}
+
+/* libvirt's check of a storage source against what QEMU can open. */
+static int
+vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
+                vdisk_error **err)
+{
+    vdisk_type type = vdisk_source_get_type(src);
+    vdisk_format fmt = vdisk_source_get_format(src);
+    const char *label = vd_disk_label(disk);
+
+    switch (type) {
+    case VDISK_TYPE_FILE:
+    case VDISK_TYPE_BLOCK:
+    case VDISK_TYPE_DIR:
+        break;
+    case VDISK_TYPE_NETWORK:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of network sources (protocol '%s') is not implemented",
+                       label, vd_protocol_to_string(vdisk_source_get_protocol(src)));
+    case VDISK_TYPE_VOLUME:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: a storage pool volume must be resolved on the host before "
+                       "translation",
+                       label);
+    case VDISK_TYPE_NVME:
+    case VDISK_TYPE_VHOSTUSER:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of '%s' sources is not implemented", label,
+                       vd_type_to_string(type));
+    case VDISK_TYPE_NONE:
+    case VDISK_TYPE_LAST:
+        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: source without a type", label);
+    }
+
+    if (fmt == VDISK_FORMAT_COW)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: 'cow' storage format is not supported",
+                       label);
+    if (fmt == VDISK_FORMAT_DIR)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: 'directory' storage format is not directly supported by QEMU, "
+                       "use 'dir' disk type instead",
+                       label);
+    if (fmt == VDISK_FORMAT_ISO)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: storage format 'iso' is not directly supported by QEMU, "
+                       "use 'raw' instead",
+                       label);
+    if (fmt == VDISK_FORMAT_FAT && type != VDISK_TYPE_DIR)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: storage format 'fat' is supported only with 'dir' storage type",
+                       label);
+    if (type == VDISK_TYPE_DIR) {
+        if (fmt != VDISK_FORMAT_NONE && fmt != VDISK_FORMAT_FAT)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: storage type 'dir' requires use of storage format 'fat'", label);
+        if (!readonly)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: virtual FAT storage can't be accessed in read-write mode", label);
+    }
+    if (vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of encrypted sources is not implemented", label);
+    if (vdisk_source_get_reservations_managed(src) != VDISK_TRISTATE_DEFAULT)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of persistent reservations is not implemented", label);
+    if (src == vdisk_disk_get_source_const(disk) &&
+        vdisk_disk_get_metadata_cache_max_size(disk) > 0 && fmt != VDISK_FORMAT_QCOW2)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: metadata_cache is supported only with qcow2 format", label);
+    return 0;
+}
+
+/* ---- storage and format nodes -------------------------------------------- */
+
+typedef struct {
+    const vdisk_disk *disk;
+    const vdisk_source *src;
+    unsigned int index;
+    bool top;
+    bool readonly;
+    vdisk_cache cache;
+} vd_node_ctx;
+
+static vd_prop *
+vd_storage_props(const vd_node_ctx *n)
+{
+    vd_prop *props = vd_prop_object_new();
+    vdisk_type type = vdisk_source_get_type(n->src);
+    vdisk_io io = vdisk_disk_get_io(n->disk);
+    g_autofree char *name = g_strdup_printf("libvirt-%u-storage", n->index);
+
+    if (type == VDISK_TYPE_DIR) {
+        vd_prop_add_str(props, "driver", "vvfat");
+        vd_prop_add_str(props, "dir", vdisk_source_get_path(n->src));
+        vd_prop_add_bool(props, "floppy",
+                         vdisk_disk_get_device(n->disk) == VDISK_DEVICE_FLOPPY);
+        vd_prop_add_bool(props, "rw", !n->readonly);
+    } else {
+        /* a host CD-ROM drive would be host_cdrom, which needs a look at the
+         * host; block devices are host_device here */
+        vd_prop_add_str(props, "driver", type == VDISK_TYPE_BLOCK ? "host_device" : "file");
+        vd_prop_add_str(props, "filename", vdisk_source_get_path(n->src));
+        if (io != VDISK_IO_DEFAULT)
+            vd_prop_add_str(props, "aio", vd_io_to_string(io));
+    }
+    vd_prop_add_str(props, "node-name", name);
+    vd_add_cache(props, n->cache);
+    vd_prop_add_bool(props, "auto-read-only", true);
+    vd_prop_add_str(props, "discard", "unmap");
+    return props;
+}
+
+static bool
+vd_source_slice(const vdisk_source *src, unsigned long long *offset, unsigned long long *size)
+{
+    return vdisk_source_get_slice(src, offset, size) == 0;
+}
+
+static vd_prop *
+vd_slice_props(const vd_node_ctx *n, unsigned long long offset, unsigned long long size)
+{
+    vd_prop *props = vd_prop_object_new();
+    g_autofree char *name = g_strdup_printf("libvirt-%u-slice-sto", n->index);
+    g_autofree char *file = g_strdup_printf("libvirt-%u-storage", n->index);
+
+    vd_prop_add_str(props, "driver", "raw");
+    vd_prop_add_str(props, "node-name", name);
+    vd_prop_add_uint(props, "offset", offset);
+    vd_prop_add_uint(props, "size", size);
+    vd_prop_add_str(props, "file", file);
+    vd_prop_add_bool(props, "auto-read-only", true);
+    vd_prop_add_str(props, "discard", "unmap");
+    vd_add_cache(props, n->cache);
+    return props;
+}
+
+static const char *
+vd_format_driver(vdisk_format fmt)
+{
+    switch (fmt) {
+    case VDISK_FORMAT_NONE:
+    case VDISK_FORMAT_RAW:
+    case VDISK_FORMAT_FAT:
+        return "raw";
+    case VDISK_FORMAT_PLOOP:
+        return "parallels";
+    case VDISK_FORMAT_VHD:
+        return "vhdx";
+    case VDISK_FORMAT_BOCHS:
+    case VDISK_FORMAT_CLOOP:
+    case VDISK_FORMAT_DMG:
+    case VDISK_FORMAT_VDI:
+    case VDISK_FORMAT_VPC:
+    case VDISK_FORMAT_QED:
+    case VDISK_FORMAT_VMDK:
+    case VDISK_FORMAT_QCOW:
+    case VDISK_FORMAT_QCOW2:
+        return vd_format_to_string(fmt);
+    case VDISK_FORMAT_DIR:
+    case VDISK_FORMAT_ISO:
+    case VDISK_FORMAT_COW:
+    case VDISK_FORMAT_LAST:
+        break;
+    }
+    return NULL;
+}
+
+static int
+vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing,
+                bool terminated, vdisk_error **err)
+{
+    g_autoptr(vd_prop) props = vd_prop_object_new();
+    vdisk_format fmt = vdisk_source_get_format(n->src);
+    vdisk_discard discard = vdisk_disk_get_discard(n->disk);
+    vdisk_detect_zeroes dz = n->top ? vdisk_disk_get_detect_zeroes(n->disk)
+                                    : VDISK_DETECT_ZEROES_DEFAULT;
+    g_autofree char *name = g_strdup_printf("libvirt-%u-format", n->index);
+    unsigned long long offset = 0, size = 0;
+    bool slice = vd_source_slice(n->src, &offset, &size);
+    const char *driver = vd_format_driver(fmt);
+
+    if (!driver)
+        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: mishandled storage format '%s'",
+                       vd_disk_label(n->disk), vd_format_to_string(fmt));
+    if (dz == VDISK_DETECT_ZEROES_UNMAP && discard != VDISK_DISCARD_UNMAP)
+        dz = VDISK_DETECT_ZEROES_ON;
+
+    vd_prop_add_str(props, "node-name", name);
+    vd_prop_add_bool(props, "read-only", n->readonly);
+    if (discard != VDISK_DISCARD_DEFAULT)
+        vd_prop_add_str(props, "discard", vd_discard_to_string(discard));
+    if (dz != VDISK_DETECT_ZEROES_DEFAULT)
+        vd_prop_add_str(props, "detect-zeroes", vd_detect_zeroes_to_string(dz));
+    vd_add_cache(props, n->cache);
+    vd_prop_add_str(props, "driver", driver);
+    if (strcmp(driver, "raw") == 0 && slice) {
+        vd_prop_add_uint(props, "offset", offset);
+        vd_prop_add_uint(props, "size", size);
+    }
+    if (fmt == VDISK_FORMAT_QCOW2 && n->top)
+        vd_prop_add_uint_opt(props, "cache-size",
+                             vdisk_disk_get_metadata_cache_max_size(n->disk));
+
+    if (slice && strcmp(driver, "raw") != 0) {
+        g_autofree char *file = g_strdup_printf("libvirt-%u-slice-sto", n->index);
+        vd_prop_add_str(props, "file", file);
+    } else {
+        g_autofree char *file = g_strdup_printf("libvirt-%u-storage", n->index);
+        vd_prop_add_str(props, "file", file);
+    }
+
+    if (backing || terminated) {
+        if (fmt >= VDISK_FORMAT_COW) {
+            if (backing) {
+                g_autofree char *bname = g_strdup_printf("libvirt-%u-format", n->index + 1);
+                vd_prop_add_str(props, "backing", bname);
+            } else {
+                vd_prop_add_null(props, "backing");
+            }
+        } else if (backing) {
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: storage format '%s' does not support backing store",
+                           vd_disk_label(n->disk), vd_format_to_string(fmt));
+        }
+    }
+    *out = g_steal_pointer(&props);
+    return 0;
+}
+
+/* Adds the nodes of the chain starting at @src (numbered from @index),
+ * bottom up. */
+static int
+vd_add_chain(vdisk_qemu_args *args, const vdisk_disk *disk, const vdisk_source *src,
+             unsigned int index, bool top, vdisk_error **err)
+{
+    vd_node_ctx n = {disk, src, index, top, false, vd_effective_cache(disk)};
+    const vdisk_source *backing = vdisk_source_get_backing(src);
+    bool terminated = !backing && vdisk_source_get_backing_terminated(src);
+    unsigned long long offset = 0, size = 0;
+    vd_prop *format = NULL;
+
+    n.readonly = top ? vdisk_disk_get_readonly(disk) != 0 : true;
+    if (vd_check_source(disk, src, n.readonly, err) < 0)
+        return -1;
+    if (vd_format_props(&format, &n, backing, terminated, err) < 0)
+        return -1;
+    if (backing && vd_add_chain(args, disk, backing, index + 1, false, err) < 0) {
+        vd_prop_free(format);
+        return -1;
+    }
+    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_storage_props(&n));
+    if (vd_source_slice(src, &offset, &size) && strcmp(vd_format_driver(vdisk_source_get_format(src)), "raw") != 0)
+        vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n, offset, size));
+    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, format);
+    return 0;
+}
+
+/* The number of node indexes the disk's chain uses. */
+static unsigned int
+vd_chain_length(const vdisk_disk *disk)
+{
+    const vdisk_source *src = vdisk_disk_get_source_const(disk);
+    unsigned int n = 0;
+
+    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER)
+        return 0;
+    for (; src; src = vdisk_source_get_backing(src))
+        n++;
+    return n;
+}
+
+/* ---- device -------------------------------------------------------------- */
+
+static bool
+vd_is_user_alias(const char *alias)
+{
+    return alias && g_str_has_prefix(alias, "ua-");
+}
+
+static const vdisk_controller *
+vd_find_controller(const vd_qemu_ctx *ctx, vdisk_controller_type type, unsigned int index)
+{
+    return ctx->dom ? vdisk_domain_find_controller(ctx->dom, type, index) : NULL;
+}
+
+/* libvirt's alias for a controller: a user alias when given, else the
+ * type and index ("scsi0", "sata1", "usb" for the first USB controller). */
+static char *
+vd_controller_alias(const vd_qemu_ctx *ctx, vdisk_controller_type type, unsigned int index)
+{
+    const vdisk_controller *c = vd_find_controller(ctx, type, index);
+    const char *alias = c ? vdisk_controller_get_alias(c) : NULL;
+
+    if (vd_is_user_alias(alias))
+        return g_strdup(alias);
+    if (type == VDISK_CONTROLLER_USB && index == 0)
+        return g_strdup("usb");
+    return g_strdup_printf("%s%u", vd_controller_type_to_string(type), index);
+}
+
+typedef enum {
+    VD_SCSI_BUS_UNIT,   /* lsilogic and the other single-channel HBAs */
+    VD_SCSI_MULTI_LEVEL /* virtio-scsi and the others: channel, scsi-id, lun */
+} vd_scsi_addressing;
+
+static const char *
+vd_scsi_model(const vd_qemu_ctx *ctx, unsigned int index)
+{
+    const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_SCSI, index);
+    const char *model = c ? vdisk_controller_get_model(c) : NULL;
+
+    return model && strcmp(model, "auto") != 0 ? model : "lsilogic";
+}
+
+static vd_scsi_addressing
+vd_scsi_addressing_of(const char *model)
+{
+    if (strcmp(model, "lsilogic") == 0 || strcmp(model, "ncr53c90") == 0 ||
+        strcmp(model, "dc390") == 0 || strcmp(model, "am53c974") == 0)
+        return VD_SCSI_BUS_UNIT;
+    return VD_SCSI_MULTI_LEVEL;
+}
+
+static char *
+vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk)
+{
+    const char *alias = vdisk_disk_get_alias(disk);
+    const char *prefix = vd_bus_to_string(vdisk_disk_get_bus(disk));
+    unsigned int a[4];
+
+    if (vd_is_user_alias(alias))
+        return g_strdup(alias);
+    if (vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0) {
+        if (vdisk_disk_get_bus(disk) != VDISK_BUS_SCSI ||
+            strcmp(vd_scsi_model(ctx, a[0]), "lsilogic") == 0)
+            return g_strdup_printf("%s%u-%u-%u", prefix, a[0], a[1], a[3]);
+        return g_strdup_printf("%s%u-%u-%u-%u", prefix, a[0], a[1], a[2], a[3]);
+    }
+    return g_strdup_printf("%s-disk%d", prefix, vdisk_target_to_index(vdisk_disk_get_target(disk)));
+}
+
+static char *
+vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
+{
+    const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_PCI, bus);
+    const char *alias = c ? vdisk_controller_get_alias(c) : NULL;
+
+    if (bus == 0)
+        return g_strdup(ctx->q35 ? "pcie.0" : "pci.0");
+    if (vd_is_user_alias(alias))
+        return g_strdup(alias);
+    return g_strdup_printf("pci.%u", bus);
+}
+
+static int
+vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+               vdisk_error **err)
+{
+    vdisk_bus bus = vdisk_disk_get_bus(disk);
+    unsigned int a[4];
+    const char *port = NULL;
+
+    switch (vdisk_disk_get_address_type(disk)) {
+    case VDISK_ADDRESS_NONE:
+        return 0;
+    case VDISK_ADDRESS_PCI: {
+        g_autofree char *busname = NULL;
+        g_autofree char *addr = NULL;
+        vd_node *anode = vd_node_child(disk->node, "address");
+        const char *multi = anode ? vd_node_attr(anode, "multifunction") : NULL;
+
+        vdisk_disk_get_address_pci(disk, &a[0], &a[1], &a[2], &a[3]);
+        busname = vd_pci_bus_name(ctx, a[1]);
+        addr = a[3] ? g_strdup_printf("0x%x.0x%x", a[2], a[3]) : g_strdup_printf("0x%x", a[2]);
+        vd_prop_add_str(props, "bus", busname);
+        if (multi && strcmp(multi, "on") == 0)
+            vd_prop_add_bool(props, "multifunction", true);
+        else if (multi && strcmp(multi, "off") == 0)
+            vd_prop_add_bool(props, "multifunction", false);
+        vd_prop_add_str(props, "addr", addr);
+        return 0;
+    }
+    case VDISK_ADDRESS_USB: {
+        g_autofree char *alias = NULL;
+        g_autofree char *busname = NULL;
+
+        vdisk_disk_get_address_usb(disk, &a[0], &port);
+        alias = vd_controller_alias(ctx, VDISK_CONTROLLER_USB, a[0]);
+        busname = g_strdup_printf("%s.0", alias);
+        vd_prop_add_str(props, "bus", busname);
+        vd_prop_add_str_opt(props, "port", port);
+        return 0;
+    }
+    case VDISK_ADDRESS_DRIVE:
+        break;
+    case VDISK_ADDRESS_CCW:
+    case VDISK_ADDRESS_LAST:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of '%s' addresses is not implemented",
+                       vd_disk_label(disk),
+                       vd_address_type_to_string(vdisk_disk_get_address_type(disk)));
+    }
+
+    vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]);
+    switch (bus) {
+    case VDISK_BUS_IDE: {
+        g_autofree char *busname = NULL;
+        g_autofree char *alias = NULL;
+
+        /* the IDE controller of pc machines is built in and named "ide" */
+        alias = ctx->q35 ? vd_controller_alias(ctx, VDISK_CONTROLLER_IDE, a[0]) : g_strdup("ide");
+        busname = g_strdup_printf("%s.%u", alias, a[1]);
+        vd_prop_add_str(props, "bus", busname);
+        vd_prop_add_uint(props, "unit", a[3]);
+        return 0;
+    }
+    case VDISK_BUS_SATA: {
+        g_autofree char *busname = NULL;
+        g_autofree char *alias = NULL;
+
+        /* q35's built-in AHCI controller is named "ide" */
+        alias = ctx->q35 && a[0] == 0 ? g_strdup("ide")
+                                      : vd_controller_alias(ctx, VDISK_CONTROLLER_SATA, a[0]);
+        busname = g_strdup_printf("%s.%u", alias, a[3]);
+        vd_prop_add_str(props, "bus", busname);
+        return 0;
+    }
+    case VDISK_BUS_FDC:
+        vd_prop_add_uint(props, "unit", a[3]);
+        return 0;
+    case VDISK_BUS_SCSI: {
+        g_autofree char *alias = vd_controller_alias(ctx, VDISK_CONTROLLER_SCSI, a[0]);
+        g_autofree char *busname = NULL;
+
+        switch (vd_scsi_addressing_of(vd_scsi_model(ctx, a[0]))) {
+        case VD_SCSI_BUS_UNIT:
+            busname = g_strdup_printf("%s.%u", alias, a[1]);
+            vd_prop_add_str(props, "bus", busname);
+            vd_prop_add_uint(props, "scsi-id", a[3]);
+            return 0;
+        case VD_SCSI_MULTI_LEVEL:
+            busname = g_strdup_printf("%s.0", alias);
+            vd_prop_add_str(props, "bus", busname);
+            vd_prop_add_uint(props, "channel", a[1]);
+            vd_prop_add_uint(props, "scsi-id", a[2]);
+            vd_prop_add_uint(props, "lun", a[3]);
+            return 0;
+        }
+        return 0;
+    }
+    case VDISK_BUS_VIRTIO:
+    case VDISK_BUS_USB:
+    case VDISK_BUS_XEN:
+    case VDISK_BUS_UML:
+    case VDISK_BUS_SD:
+    case VDISK_BUS_NONE:
+    case VDISK_BUS_LAST:
+        break;
+    }
+    return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: address type drive is not supported for bus '%s'",
+                   vd_disk_label(disk), vd_bus_to_string(bus));
+}
+
+static char *
+vd_escape_serial(const char *serial)
+{
+    GString *buf = g_string_new(NULL);
+
+    for (; *serial; serial++) {
+        if (*serial == ' ')
+            g_string_append_c(buf, '\\');
+        g_string_append_c(buf, *serial);
+    }
+    return g_string_free(buf, FALSE);
+}
+
+static int
+vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+                const char *drive, vdisk_error **err)
+{
+    g_autoptr(vd_prop) props = vd_prop_object_new();
+    g_autofree char *alias = vd_disk_alias(ctx, disk);
+    g_autofree char *device_id = NULL;
+    g_autofree char *serial = NULL;
+    vdisk_device device = vdisk_disk_get_device(disk);
+    vdisk_bus bus = vdisk_disk_get_bus(disk);
+    vdisk_cache cache = vd_effective_cache(disk);
+    vdisk_tristate removable = VDISK_TRISTATE_DEFAULT;
+    vdisk_error_policy ep = vdisk_disk_get_error_policy(disk);
+    vdisk_error_policy rp = vdisk_disk_get_rerror_policy(disk);
+    const char *wpolicy = NULL;
+    const char *rpolicy = NULL;
+    unsigned int bootindex = 0;
+    unsigned int cyls = 0, heads = 0, secs = 0;
+    vdisk_trans trans = VDISK_TRANS_DEFAULT;
+    const char *wwn = vdisk_disk_get_wwn(disk);
+
+    switch (bus) {
+    case VDISK_BUS_IDE:
+    case VDISK_BUS_SATA:
+        vd_prop_add_str(props, "driver", device == VDISK_DEVICE_CDROM ? "ide-cd" : "ide-hd");
+        break;
+    case VDISK_BUS_SCSI:
+        if (device == VDISK_DEVICE_LUN) {
+            vd_prop_add_str(props, "driver", "scsi-block");
+        } else {
+            const char *s = vdisk_disk_get_serial(disk);
+
+            vd_prop_add_str(props, "driver", device == VDISK_DEVICE_CDROM ? "scsi-cd" : "scsi-hd");
+            device_id = s ? g_strdup(s) : g_strdup_printf("drive-%s", alias);
+        }
+        break;
+    case VDISK_BUS_VIRTIO: {
+        g_autofree char *iothread = NULL;
+        const char *model = "virtio-blk-pci";
+
+        switch (vdisk_disk_get_model(disk)) {
+        case VDISK_MODEL_VIRTIO_TRANSITIONAL:
+            model = "virtio-blk-pci-transitional";
+            break;
+        case VDISK_MODEL_VIRTIO_NON_TRANSITIONAL:
+            model = "virtio-blk-pci-non-transitional";
+            break;
+        case VDISK_MODEL_DEFAULT:
+        case VDISK_MODEL_VIRTIO:
+        case VDISK_MODEL_LAST:
+            break;
+        }
+        if (vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_CCW)
+            model = "virtio-blk-ccw";
+        if (vdisk_disk_get_iothread(disk) > 0)
+            iothread = g_strdup_printf("iothread%u", vdisk_disk_get_iothread(disk));
+        vd_prop_add_str(props, "driver", model);
+        vd_prop_add_str_opt(props, "iothread", iothread);
+        vd_prop_add_tristate_onoff(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
+        vd_prop_add_tristate_onoff(props, "event_idx", vdisk_disk_get_event_idx(disk));
+        vd_prop_add_uint_opt(props, "num-queues", vdisk_disk_get_queues(disk));
+        vd_prop_add_uint_opt(props, "queue-size", vdisk_disk_get_queue_size(disk));
+        break;
+    }
+    case VDISK_BUS_USB:
+        vd_prop_add_str(props, "driver", "usb-storage");
+        removable = vdisk_disk_get_removable(disk);
+        if (removable == VDISK_TRISTATE_DEFAULT)
+            removable = VDISK_TRISTATE_OFF;
+        break;
+    case VDISK_BUS_FDC:
+        vd_prop_add_str(props, "driver", "floppy");
+        break;
+    case VDISK_BUS_SD:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of '%s' disks is not implemented", vd_disk_label(disk),
+                       vd_bus_to_string(bus));
+    case VDISK_BUS_XEN:
+    case VDISK_BUS_UML:
+    case VDISK_BUS_NONE:
+    case VDISK_BUS_LAST:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unsupported disk bus '%s' with device setup",
+                       vd_disk_label(disk), bus == VDISK_BUS_NONE ? "" : vd_bus_to_string(bus));
+    }
+
+    if (vd_add_address(props, ctx, disk, err) < 0)
+        return -1;
+
+    /* a floppy's boot index is a property of the floppy controller */
+    bootindex = vdisk_disk_get_boot_order(disk);
+    if (device == VDISK_DEVICE_FLOPPY)
+        bootindex = 0;
+    else if (bootindex == 0 && device == VDISK_DEVICE_CDROM)
+        bootindex = ctx->boot_cd;
+    else if (bootindex == 0 && (device == VDISK_DEVICE_DISK || device == VDISK_DEVICE_LUN ||
+                                device == VDISK_DEVICE_DEFAULT))
+        bootindex = ctx->boot_disk;
+
+    vdisk_disk_get_geometry(disk, &cyls, &heads, &secs, &trans);
+    if (vdisk_disk_get_serial(disk))
+        serial = vd_escape_serial(vdisk_disk_get_serial(disk));
+
+    if (ep != VDISK_ERROR_POLICY_DEFAULT)
+        wpolicy = vd_error_policy_to_string(ep);
+    if (rp != VDISK_ERROR_POLICY_DEFAULT)
+        rpolicy = vd_error_policy_to_string(rp);
+    if (ep == VDISK_ERROR_POLICY_ENOSPACE)
+        wpolicy = "enospc";
+    else if (!rpolicy)
+        rpolicy = wpolicy;
+
+    vd_prop_add_str_opt(props, "device_id", device_id);
+    if (vdisk_disk_get_shareable(disk))
+        vd_prop_add_bool(props, "share-rw", true);
+    vd_prop_add_str_opt(props, "drive", drive);
+    vd_prop_add_str(props, "id", alias);
+    vd_prop_add_uint_opt(props, "bootindex", bootindex);
+    vd_prop_add_uint_opt(props, "logical_block_size", vdisk_disk_get_logical_block_size(disk));
+    vd_prop_add_uint_opt(props, "physical_block_size", vdisk_disk_get_physical_block_size(disk));
+    if (wwn) {
+        char *end = NULL;
+        const char *digits = g_str_has_prefix(wwn, "0x") ? wwn + 2 : wwn;
+        unsigned long long w = strtoull(digits, &end, 16);
+
+        if (!*digits || !end || *end)
+            return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: failed to parse wwn '%s' as number",
+                           vd_disk_label(disk), wwn);
+        vd_prop_add_uint(props, "wwn", w);
+    }
+    vd_prop_add_uint_opt(props, "rotation_rate", vdisk_disk_get_rotation_rate(disk));
+    vd_prop_add_str_opt(props, "vendor", vdisk_disk_get_vendor(disk));
+    vd_prop_add_str_opt(props, "product", vdisk_disk_get_product(disk));
+    vd_prop_add_tristate_bool(props, "removable", removable);
+    if (cache != VDISK_CACHE_DEFAULT && device != VDISK_DEVICE_LUN) {
+        bool wb, direct, noflush;
+
+        vd_cache_flags(cache, &wb, &direct, &noflush);
+        vd_prop_add_str(props, "write-cache", wb ? "on" : "off");
+    }
+    vd_prop_add_uint_opt(props, "cyls", cyls);
+    vd_prop_add_uint_opt(props, "heads", heads);
+    vd_prop_add_uint_opt(props, "secs", secs);
+    if (trans != VDISK_TRANS_DEFAULT)
+        vd_prop_add_str(props, "bios-chs-trans", vd_trans_to_string(trans));
+    vd_prop_add_str_opt(props, "serial", serial);
+    vd_prop_add_str_opt(props, "werror", wpolicy);
+    vd_prop_add_str_opt(props, "rerror", rpolicy);
+
+    *out = g_steal_pointer(&props);
+    return 0;
+}
+
+/* ---- disks --------------------------------------------------------------- */
+
+/* What libvirt refuses only when it starts the domain. */
+static int
+vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_error **err)
+{
+    unsigned int a[4];
+
+    if (vdisk_disk_get_device(disk) == VDISK_DEVICE_LUN &&
+        vdisk_source_get_format(vdisk_disk_get_source_const(disk)) != VDISK_FORMAT_RAW)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: disk device 'lun' must use 'raw' format",
+                       vd_disk_label(disk));
+    if (vdisk_disk_get_bus(disk) == VDISK_BUS_USB) {
+        const vdisk_controller *usb = vd_find_controller(ctx, VDISK_CONTROLLER_USB, 0);
+        const char *model = usb ? vdisk_controller_get_model(usb) : NULL;
+
+        if (model && strcmp(model, "none") == 0)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: USB is disabled for this domain, but USB devices are present in "
+                           "the domain XML",
+                           vd_disk_label(disk));
+    }
+    if (vdisk_disk_get_bus(disk) == VDISK_BUS_IDE &&
+        vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0 && a[2] != 0)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: target must be 0 for ide controller",
+                       vd_disk_label(disk));
+    return 0;
+}
+
+static int
+vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+                 unsigned int index, vdisk_error **err)
+{
+    const vdisk_source *src = vdisk_disk_get_source_const(disk);
+    g_autofree char *drive = NULL;
+    vd_prop *dev = NULL;
+
+    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of 'vhostuser' sources is not implemented",
+                       vd_disk_label(disk));
+    if (vdisk_disk_get_bus(disk) == VDISK_BUS_SD)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of '%s' disks is not implemented", vd_disk_label(disk),
+                       vd_bus_to_string(vdisk_disk_get_bus(disk)));
+
+    if (vd_check_start(ctx, disk, err) < 0)
+        return -1;
+    if (!vd_source_is_empty(src)) {
+        if (vd_add_chain(args, disk, src, index, true, err) < 0)
+            return -1;
+        if (vdisk_disk_get_copy_on_read(disk) == VDISK_TRISTATE_ON) {
+            vd_prop *cor = vd_prop_object_new();
+            g_autofree char *file = g_strdup_printf("libvirt-%u-format", index);
+
+            drive = g_strdup_printf("libvirt-CoR-%s", vdisk_disk_get_target(disk));
+            vd_prop_add_str(cor, "driver", "copy-on-read");
+            vd_prop_add_str(cor, "node-name", drive);
+            vd_prop_add_str(cor, "file", file);
+            vd_prop_add_str(cor, "discard", "unmap");
+            vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, cor);
+        } else {
+            drive = g_strdup_printf("libvirt-%u-format", index);
+        }
+    }
+
+    if (vd_device_props(&dev, ctx, disk, drive, err) < 0)
+        return -1;
+    vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
+    return 0;
+}
+
+static void
+vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *opts)
+{
+    const char *machine = opts && opts->machine ? opts->machine
+                                                : (dom ? vdisk_domain_get_machine(dom) : NULL);
+    vd_node *os;
+    vd_node *boot;
+    unsigned int i = 0;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->dom = dom;
+    ctx->q35 = vd_machine_is_q35(machine);
+    if (!dom || !dom->doc || !dom->doc->root)
+        return;
+    if (!(os = vd_node_child(dom->doc->root, "os")))
+        return;
+    if (!vd_node_child(os, "boot")) {
+        /* libvirt boots from the first disk when neither <os> nor any
+         * device names a boot order */
+        vd_node *dev;
+
+        for (dev = dom->devices ? dom->devices->children : NULL; dev; dev = dev->next) {
+            if (dev->name && vd_node_child(dev, "boot"))
+                return;
+        }
+        ctx->boot_disk = 1;
+        return;
+    }
+    for (boot = vd_node_child(os, "boot"); boot; boot = vd_node_next_sibling(boot, "boot")) {
+        const char *dev = vd_node_attr(boot, "dev");
+
+        i++;
+        if (!dev)
+            continue;
+        if (strcmp(dev, "cdrom") == 0)
+            ctx->boot_cd = i;
+        else if (strcmp(dev, "hd") == 0)
+            ctx->boot_disk = i;
+    }
+}
+
+/* libvirt keeps a domain's disks sorted as it parses them: each disk goes
+ * before the first disk on its bus with a higher target index, else after
+ * the last disk on its bus, else at the end. */
+static void
+vd_disk_order(const vdisk_domain *dom, size_t *order, size_t n)
+{
+    size_t len = 0, i;
+
+    for (i = 0; i < n; i++) {
+        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, i);
+        vdisk_bus bus = vdisk_disk_get_bus(disk);
+        int idx = vdisk_target_to_index(vdisk_disk_get_target(disk));
+        long at = -1;
+        long j;
+
+        for (j = (long)len - 1; j >= 0; j--) {
+            const vdisk_disk *other = vdisk_domain_get_disk_const(dom, order[j]);
+
+            if (vdisk_disk_get_bus(other) != bus)
+                continue;
+            if (vdisk_target_to_index(vdisk_disk_get_target(other)) > idx)
+                at = j;
+            else if (at == -1)
+                at = j + 1;
+        }
+        if (at < 0)
+            at = (long)len;
+        memmove(order + at + 1, order + at, (len - (size_t)at) * sizeof(*order));
+        order[at] = i;
+        len++;
+    }
+}
+
+int
+vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
+                            const vdisk_qemu_opts *opts, vdisk_error **err)
+{
+    g_autoptr(vdisk_qemu_args) args = NULL;
+    g_autofree unsigned int *first = NULL;
+    g_autofree size_t *order = NULL;
+    vd_qemu_ctx ctx;
+    size_t n, i;
+    unsigned int next;
+
+    VD_API_ENTER();
+    vd_qemu_api = __func__;
+    if (!out || !dom)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "out and dom must not be NULL");
+    *out = NULL;
+    vd_ctx_init(&ctx, dom, opts);
+    n = vdisk_domain_get_disk_count(dom);
+    first = g_new0(unsigned int, n + 1);
+    order = g_new0(size_t, n + 1);
+    vd_disk_order(dom, order, n);
+
+    /* libvirt numbers the nodes preparing the disks from the last one */
+    next = opts ? opts->first_node : 1;
+    for (i = n; i > 0; i--) {
+        first[i - 1] = next;
+        next += vd_chain_length(vdisk_domain_get_disk_const(dom, order[i - 1]));
+    }
+
+    args = vd_qemu_args_new();
+    for (i = 0; i < n; i++) {
+        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, order[i]);
+
+        /* libvirt attaches these only once the domain runs */
+        if (vdisk_disk_get_transient(disk) &&
+            vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON)
+            continue;
+        /* in the boot order libvirt derives from <os>, only the first
+         * disk (cdrom) of each kind gets the index */
+        if (vd_translate_one(args, &ctx, disk, first[i], err) < 0)
+            return -1;
+        if (vdisk_disk_get_device(disk) == VDISK_DEVICE_CDROM)
+            ctx.boot_cd = 0;
+        else if (vdisk_disk_get_device(disk) != VDISK_DEVICE_FLOPPY)
+            ctx.boot_disk = 0;
+    }
+    vd_qemu_args_render(args);
+    *out = g_steal_pointer(&args);
+    return 0;
+}
+
+int
+vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
+                          const vdisk_domain *dom, const vdisk_qemu_opts *opts,
+                          vdisk_error **err)
+{
+    g_autoptr(vdisk_qemu_args) args = NULL;
+    vd_qemu_ctx ctx;
+
+    VD_API_ENTER();
+    vd_qemu_api = __func__;
+    if (!out || !disk)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "out and disk must not be NULL");
+    *out = NULL;
+    vd_ctx_init(&ctx, dom, opts);
+    /* a lone disk is not subject to the domain's <os> boot order */
+    ctx.boot_cd = ctx.boot_disk = 0;
+    args = vd_qemu_args_new();
+    if (vd_translate_one(args, &ctx, disk, opts ? opts->first_node : 1, err) < 0)
+        return -1;
+    vd_qemu_args_render(args);
+    *out = g_steal_pointer(&args);
+    return 0;
+}
