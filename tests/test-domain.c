@@ -226,6 +226,58 @@ test_same_drive_address_on_other_buses_accepted(void **state)
 }
 
 static void
+assert_target_order(vdisk_domain *dom, const char *const *expected, size_t n)
+{
+    size_t i;
+
+    assert_int_equal(vdisk_domain_get_disk_count(dom), n);
+    for (i = 0; i < n; i++)
+        assert_string_equal(vdisk_disk_get_target(vdisk_domain_get_disk(dom, i)), expected[i]);
+}
+
+static void
+test_disks_ordered_as_libvirt_inserts_them(void **state)
+{
+    vdisk_domain *dom;
+    vdisk_disk *disk = NULL;
+    g_autofree char *xml = NULL;
+    /* `virsh define` + `virsh dumpxml` of this domain on libvirt 9.0 lists
+     * the disks as vda, hda, sda, sdb, vdc, hdd: at insertion time no bus
+     * is inferred yet, so all share the unset bus and sort by index. */
+    static const char *const parsed[] = {"vda", "hda", "sda", "sdb", "vdc", "hdd"};
+    /* `virsh attach-device --config` of vdb to that domain gives vda, vdb,
+     * vdc, hda, hdd, sda, sdb: libvirt attaches to a copy of the definition,
+     * whose disks are inserted again with their buses known */
+    static const char *const added[] = {"vda", "vdb", "vdc", "hda", "hdd", "sda", "sdb"};
+
+    (void)state;
+    dom = load_ok("pc", "",
+                  "<disk type='file' device='disk'>" F "<target dev='vdc'/></disk>"
+                  "<disk type='file' device='cdrom'><target dev='hdd'/></disk>"
+                  "<controller type='usb' model='piix3-uhci'/>"
+                  "<disk type='file' device='disk'>" F "<target dev='sdb'/></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='hda'/></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='sda'/></disk>");
+    assert_target_order(dom, parsed, G_N_ELEMENTS(parsed));
+    /* the elements moved too: formatting shows the same order */
+    assert_int_equal(vdisk_domain_to_xml(&xml, dom, NULL), 0);
+    assert_true(strstr(xml, "dev='vda'") < strstr(xml, "dev='hda'"));
+    assert_true(strstr(xml, "dev='sdb'") < strstr(xml, "dev='vdc'"));
+    assert_true(strstr(xml, "dev='hdd'") < strstr(xml, "<controller"));
+
+    assert_int_equal(vdisk_disk_from_xml(&disk,
+                                         "<disk type='file' device='disk'>" F
+                                         "<target dev='vdb'/></disk>",
+                                         NULL),
+                     0);
+    assert_int_equal(vdisk_domain_add_disk(dom, disk, NULL), 0);
+    assert_target_order(dom, added, G_N_ELEMENTS(added));
+    vdisk_disk_free(disk);
+    vdisk_domain_free(dom);
+}
+
+static void
 test_iothread_must_exist_in_domain(void **state)
 {
     vdisk_domain *dom;
@@ -345,6 +397,7 @@ main(void)
         cmocka_unit_test(test_duplicate_target_refused),
         cmocka_unit_test(test_duplicate_drive_address_refused),
         cmocka_unit_test(test_same_drive_address_on_other_buses_accepted),
+        cmocka_unit_test(test_disks_ordered_as_libvirt_inserts_them),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),
         cmocka_unit_test(test_add_find_remove_disk),

@@ -14,6 +14,9 @@
 VD_ENUM_IMPL(vd_controller_type, VDISK_CONTROLLER_LAST, "ide", "fdc", "scsi", "sata",
              "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa");
 
+static void vd_domain_sort_disks(vdisk_domain *dom);
+static void vd_domain_place_new_disk(vdisk_domain *dom);
+
 static void
 vd_controller_free(gpointer p)
 {
@@ -205,6 +208,7 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
             return -1;
     }
     if (!(flags & VDISK_PARSE_NO_DEFAULTS)) {
+        vd_domain_sort_disks(dom);
         for (i = 0; i < dom->disks->len; i++) {
             if (vd_disk_postparse(dom->disks->pdata[i], dom, err) < 0)
                 return -1;
@@ -397,6 +401,7 @@ vdisk_domain_add_disk(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **e
         return -1;
     }
     vd_domain_add_implicit_controllers(dom);
+    vd_domain_place_new_disk(dom);
     return 0;
 }
 
@@ -608,6 +613,96 @@ vd_disk_source_desc(const vdisk_disk *disk)
             return v;
     }
     return "<null>";
+}
+
+/* libvirt keeps a domain's disks ordered as virDomainDiskInsert() adds them:
+ * a disk goes before the first later disk on the same bus whose target
+ * index is higher, else right after the last disk on its bus, else at the
+ * end. While parsing, "the same bus" means the bus as written (libvirt
+ * infers missing ones only afterwards). */
+static int
+vd_disk_index_of(const vdisk_disk *disk)
+{
+    return vdisk_target_to_index(vd_disk_target(disk));
+}
+
+static guint
+vd_disk_insert_position(GPtrArray *disks, const vdisk_disk *disk)
+{
+    const char *bus = vd_disk_bus(disk);
+    int idx = vd_disk_index_of(disk);
+    gint insert_at = -1;
+    gint j;
+
+    for (j = (gint)disks->len - 1; j >= 0; j--) {
+        const vdisk_disk *other = disks->pdata[j];
+
+        if (other == disk || g_strcmp0(vd_disk_bus(other), bus) != 0)
+            continue;
+        if (vd_disk_target(other) && vd_disk_target(disk) && vd_disk_index_of(other) > idx)
+            insert_at = j;
+        else if (insert_at == -1)
+            insert_at = j + 1;
+    }
+    return insert_at < 0 ? disks->len : (guint)insert_at;
+}
+
+/* Puts the disks' elements in the order of @dom->disks, together, where
+ * the first disk element stood: libvirt formats them that way. */
+static void
+vd_domain_relink_disks(vdisk_domain *dom)
+{
+    vd_node *at = NULL;
+    vd_node *n;
+    guint i;
+
+    for (n = dom->devices->children; n; n = n->next) {
+        if (n->kind == VD_NODE_ELEMENT && strcmp(n->name, "disk") == 0)
+            break;
+        at = n;
+    }
+    for (i = 0; i < dom->disks->len; i++) {
+        vd_node_unlink(((vdisk_disk *)dom->disks->pdata[i])->node);
+    }
+    for (i = 0; i < dom->disks->len; i++) {
+        n = ((vdisk_disk *)dom->disks->pdata[i])->node;
+        vd_node_insert_before(dom->devices, n, at ? at->next : dom->devices->children);
+        at = n;
+    }
+}
+
+static void
+vd_domain_sort_disks(vdisk_domain *dom)
+{
+    g_autoptr(GPtrArray) sorted = NULL;
+    guint i;
+
+    if (dom->disks->len < 2)
+        return;
+    sorted = g_ptr_array_sized_new(dom->disks->len);
+    for (i = 0; i < dom->disks->len; i++) {
+        vdisk_disk *disk = dom->disks->pdata[i];
+        g_ptr_array_insert(sorted, (gint)vd_disk_insert_position(sorted, disk), disk);
+    }
+    for (i = 0; i < sorted->len; i++)
+        dom->disks->pdata[i] = sorted->pdata[i];
+    vd_domain_relink_disks(dom);
+}
+
+/* Moves the last disk (just added) to where libvirt puts it: libvirt
+ * attaches to a copy of the definition, whose disks are inserted again
+ * one by one (now with their buses known), then inserts the new disk. */
+static void
+vd_domain_place_new_disk(vdisk_domain *dom)
+{
+    vdisk_disk *disk = dom->disks->pdata[dom->disks->len - 1];
+    guint pos;
+
+    g_ptr_array_steal_index(dom->disks, dom->disks->len - 1);
+    vd_domain_sort_disks(dom);
+    pos = vd_disk_insert_position(dom->disks, disk);
+    g_ptr_array_insert(dom->disks, (gint)pos, disk);
+    vd_domain_relink_disks(dom);
 }
 
 int
