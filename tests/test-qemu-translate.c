@@ -278,15 +278,17 @@ test_refuses_ide_target_not_zero(void **state)
                    "controller");
 }
 
+/* libvirt looks a pool volume up when the domain starts; translation
+ * reads no storage pool, so the caller must resolve it first. */
 static void
-test_unimplemented_network_source_is_an_error(void **state)
+test_unresolved_volume_source_is_an_error(void **state)
 {
     (void)state;
-    assert_refused(DOM("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
-                       "<source protocol='nbd' name='e'><host name='h' port='10809'/></source>"
+    assert_refused(DOM("<disk type='volume' device='disk'><driver name='qemu' type='raw'/>"
+                       "<source pool='default' volume='v1.img'/>"
                        "<target dev='vda' bus='virtio'/></disk>"),
-                   "vdisk_qemu_translate_domain: target 'vda': translation of network sources "
-                   "(protocol 'nbd') is not implemented");
+                   "vdisk_qemu_translate_domain: target 'vda': storage pool 'default' volume "
+                   "'v1.img' must be resolved on the host before translation");
 }
 
 static void
@@ -314,7 +316,7 @@ main(void)
         cmocka_unit_test(test_refuses_lun_with_qcow2),
         cmocka_unit_test(test_refuses_backing_under_raw),
         cmocka_unit_test(test_refuses_ide_target_not_zero),
-        cmocka_unit_test(test_unimplemented_network_source_is_an_error),
+        cmocka_unit_test(test_unresolved_volume_source_is_an_error),
         cmocka_unit_test(test_old_qemu_version_refused),
     };
 

@@ -54,6 +54,42 @@ VDISK_API int vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsign
                                                    vdisk_error **err);
 
 /**
+ * vdisk_qemu_opts_set_secret:
+ * @opts: the options
+ * @key: the libvirt secret's UUID, or its usage (the ceph name, the iSCSI
+ *       target, the volume path of a LUKS image)
+ * @value: (nullable): the secret's value, @len bytes, copied; NULL forgets @key
+ * @len: the length of @value
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Gives the value of a secret the disks refer to (<auth><secret>,
+ * <encryption><secret>). Translation reads no secret store: a disk whose
+ * secret has no value here fails with VDISK_ERR_NOT_FOUND, as libvirt
+ * fails when its secret driver has none. A secret is looked up by UUID
+ * first, then by usage.
+ */
+VDISK_API int vdisk_qemu_opts_set_secret(vdisk_qemu_opts *opts, const char *key,
+                                         const void *value, size_t len, vdisk_error **err);
+
+/**
+ * vdisk_qemu_opts_set_master_key:
+ * @opts: the options
+ * @key: (nullable): the 32-byte AES-256 key, copied; NULL removes it
+ * @len: 32
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * With a master key, secret objects come out as libvirt writes them: the
+ * value encrypted with AES-256-CBC under a fresh random IV, with
+ * "keyid":"masterKey0" and "iv". The key object itself
+ * (-object secret,id=masterKey0,format=raw,file=...) is the caller's, as
+ * it is libvirt's per-domain business. Without a master key (the default)
+ * the value is passed as plain base64 ("data" and "format" only), which
+ * QEMU accepts too but which shows the secret on the command line.
+ */
+VDISK_API int vdisk_qemu_opts_set_master_key(vdisk_qemu_opts *opts, const void *key, size_t len,
+                                             vdisk_error **err);
+
+/**
  * vdisk_qemu_translate_domain:
  * @out: (out): the arguments for every disk of @dom, the caller's
  * @dom: the domain

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
@@ -23,6 +25,15 @@ vdisk_qemu_opts_free(vdisk_qemu_opts *opts)
     if (!opts)
         return;
     g_free(opts->machine);
+    g_clear_pointer(&opts->secrets, g_hash_table_unref);
+    if (opts->master_key) {
+        /* keys do not linger in freed memory */
+        gsize len = 0;
+        guint8 *key = g_bytes_unref_to_data(opts->master_key, &len);
+
+        memset(key, 0, len);
+        g_free(key);
+    }
     g_free(opts);
 }
 

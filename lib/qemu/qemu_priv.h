@@ -13,6 +13,7 @@
 
 #include "vdisk/qemu.h"
 #include "qemu/props.h"
+#include "util/error.h"
 
 typedef enum {
     VD_QEMU_ITEM_OBJECT,   /* -object / object-add */
@@ -23,6 +24,8 @@ typedef enum {
 struct vdisk_qemu_opts {
     char *machine;           /* NULL: the domain's */
     unsigned int first_node; /* first "libvirt-N" number */
+    GHashTable *secrets;     /* secret UUID or usage -> GBytes value */
+    GBytes *master_key;      /* AES-256 key of "masterKey0", or NULL */
 };
 
 struct vdisk_qemu_args {
@@ -39,3 +42,52 @@ void vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *pr
 void vd_qemu_args_render(vdisk_qemu_args *args);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_args, vdisk_qemu_args_free)
+
+/* The public call being served. The getters translation calls are public
+ * entry points too and name themselves, so errors are raised with the
+ * translation call's name restored. */
+extern _Thread_local const char *vd_qemu_api;
+
+#define vd_qemu_fail(err, code, ...)                                                               \
+    (vd_error_set_context(vd_qemu_api), vd_error_set((err), (code), __VA_ARGS__), -1)
+
+/* The id QEMU knows libvirt's per-domain master key by. */
+#define VD_QEMU_MASTER_KEY_ID "masterKey0"
+
+/* The default certificate directory of libvirt's qemu.conf. */
+#define VD_QEMU_TLS_DIR "/etc/pki/qemu"
+
+/* storage_net.c: the members of a network storage node: "driver" first,
+ * then the protocol's own, as libvirt orders them. The aliases name the
+ * objects the node refers to (NULL: none): @auth the auth secret, @enc
+ * the librbd encryption secret, @cookie the http cookies, @tls the TLS
+ * credentials. */
+typedef struct {
+    const char *auth;
+    const char *enc;
+    const char *cookie;
+    const char *tls;
+} vd_qemu_net_aliases;
+int vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_source *src,
+                              const vd_qemu_net_aliases *aliases, vdisk_error **err);
+/* The checks libvirt makes of a network source when it starts a domain. */
+int vd_qemu_net_check(const vdisk_disk *disk, const vdisk_source *src, vdisk_error **err);
+/* Whether the source uses TLS (nbd with tls='yes'; libvirt's default,
+ * nbd_tls=0 in qemu.conf, is off). */
+bool vd_qemu_net_uses_tls(const vdisk_source *src);
+/* The "Cookie:" header value of an http(s) source: "a=1; b=2". */
+char *vd_qemu_net_cookie_string(const vdisk_source *src);
+
+/* secret.c: a -object secret carrying @value (@len bytes) as libvirt
+ * writes it: encrypted with the master key of @opts ("keyid" and "iv")
+ * when it has one, else in plain base64. */
+int vd_qemu_secret_object(vd_prop **out, const vdisk_qemu_opts *opts, const char *id,
+                          const void *value, size_t len, vdisk_error **err);
+/* The value the caller gave for a libvirt secret named by @uuid or @usage;
+ * fails like libvirt when there is none. */
+int vd_qemu_secret_lookup(GBytes **out, const vdisk_qemu_opts *opts, const char *uuid,
+                          const char *usage, vdisk_error **err);
+
+/* aes.c: AES-256-CBC with PKCS#7 padding, as QEMU's secret objects decrypt
+ * them. @key is 32 bytes, @iv 16; returns the ciphertext. */
+GBytes *vd_aes256_cbc_encrypt(const guint8 *key, const guint8 *iv, const void *data, size_t len);

@@ -19,17 +19,14 @@
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
-/* The public call being served: the getters this file calls are public
- * entry points too and name themselves, so errors are raised with the
- * translation call's name restored. */
-static _Thread_local const char *vd_qemu_api;
+_Thread_local const char *vd_qemu_api;
 
 #undef vd_fail
-#define vd_fail(err, code, ...)                                                                    \
-    (vd_error_set_context(vd_qemu_api), vd_error_set((err), (code), __VA_ARGS__), -1)
+#define vd_fail vd_qemu_fail
 
 typedef struct {
-    const vdisk_domain *dom; /* may be NULL */
+    const vdisk_domain *dom;     /* may be NULL */
+    const vdisk_qemu_opts *opts; /* may be NULL */
     bool q35;
     /* per-device boot indexes from <os><boot dev=...> (0: none) */
     unsigned int boot_cd;
@@ -111,6 +108,61 @@ vd_add_cache(vd_prop *props, vdisk_cache cache)
     vd_prop_add_prop(props, "cache", obj);
 }
 
+/* Whether the source has encryption libvirt hands to QEMU (or librbd). */
+static bool
+vd_has_encryption(const vdisk_source *src)
+{
+    return vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT;
+}
+
+static bool
+vd_encryption_engine_is_qemu(const vdisk_source *src)
+{
+    vdisk_encryption_engine e = vdisk_source_get_encryption_engine(src);
+
+    return e == VDISK_ENCRYPTION_ENGINE_QEMU || e == VDISK_ENCRYPTION_ENGINE_DEFAULT;
+}
+
+static int
+vd_check_encryption(const vdisk_disk *disk, const vdisk_source *src, vdisk_error **err)
+{
+    const char *label = vd_disk_label(disk);
+    vdisk_format fmt = vdisk_source_get_format(src);
+
+    if (!vd_has_encryption(src))
+        return 0;
+    if (vdisk_source_get_encryption_format(src) == VDISK_ENCRYPTION_QCOW)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: old qcow/qcow2 encryption is not supported",
+                       label);
+    switch (vdisk_source_get_encryption_engine(src)) {
+    case VDISK_ENCRYPTION_ENGINE_DEFAULT:
+    case VDISK_ENCRYPTION_ENGINE_QEMU:
+        if (vdisk_source_get_encryption_format(src) == VDISK_ENCRYPTION_LUKS2)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: luks2 is currently not supported by the qemu encryption engine",
+                           label);
+        if (fmt != VDISK_FORMAT_RAW && fmt != VDISK_FORMAT_QCOW2)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: encryption is supported only with 'raw' and 'qcow2' image format",
+                           label);
+        break;
+    case VDISK_ENCRYPTION_ENGINE_LIBRBD:
+        if (vdisk_source_get_type(src) != VDISK_TYPE_NETWORK ||
+            vdisk_source_get_protocol(src) != VDISK_PROTOCOL_RBD)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: librbd encryption is supported only with RBD backed disks", label);
+        break;
+    case VDISK_ENCRYPTION_ENGINE_LAST:
+        break;
+    }
+    if (!vdisk_source_get_encryption_secret_uuid(src) &&
+        !vdisk_source_get_encryption_secret_usage(src))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: missing secret info for '%s' encryption",
+                       label, vd_encryption_format_to_string(
+                                  vdisk_source_get_encryption_format(src)));
+    return 0;
+}
+
 /* libvirt's check of a storage source against what QEMU can open. */
 static int
 vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
@@ -125,16 +177,21 @@ vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
     case VDISK_TYPE_BLOCK:
     case VDISK_TYPE_DIR:
         break;
-    case VDISK_TYPE_NETWORK:
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of network sources (protocol '%s') is not implemented",
-                       label, vd_protocol_to_string(vdisk_source_get_protocol(src)));
-    case VDISK_TYPE_VOLUME:
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: a storage pool volume must be resolved on the host before "
-                       "translation",
-                       label);
     case VDISK_TYPE_NVME:
+        break;
+    case VDISK_TYPE_NETWORK:
+        if (vd_qemu_net_check(disk, src, err) < 0)
+            return -1;
+        break;
+    case VDISK_TYPE_VOLUME:
+        /* libvirt looks the volume up in its storage pool when the domain
+         * starts; callers do that on the host and translate the resulting
+         * file, block or network source */
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: storage pool '%s' volume '%s' must be resolved on the host before "
+                       "translation",
+                       label, vdisk_source_get_pool(src) ? vdisk_source_get_pool(src) : "",
+                       vdisk_source_get_volume(src) ? vdisk_source_get_volume(src) : "");
     case VDISK_TYPE_VHOSTUSER:
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of '%s' sources is not implemented", label,
@@ -169,12 +226,15 @@ vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: virtual FAT storage can't be accessed in read-write mode", label);
     }
-    if (vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT)
+    if (vd_check_encryption(disk, src, err) < 0)
+        return -1;
+    if (vdisk_source_get_reservations_managed(src) == VDISK_TRISTATE_ON)
+        /* the managed helper's socket lives in the running domain's private
+         * directory, which only libvirt knows */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of encrypted sources is not implemented", label);
-    if (vdisk_source_get_reservations_managed(src) != VDISK_TRISTATE_DEFAULT)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of persistent reservations is not implemented", label);
+                       "%s: translation of managed persistent reservations is not implemented; "
+                       "use <reservations managed='no'> with the helper's socket",
+                       label);
     if (src == vdisk_disk_get_source_const(disk) &&
         vdisk_disk_get_metadata_cache_max_size(disk) > 0 && fmt != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
@@ -193,33 +253,164 @@ typedef struct {
     vdisk_cache cache;
 } vd_node_ctx;
 
-static vd_prop *
-vd_storage_props(const vd_node_ctx *n)
+/* The ids of the objects a storage source refers to. */
+typedef struct {
+    char *pr;     /* pr-manager-helper */
+    char *auth;   /* secret: the protocol's password or key */
+    char *enc;    /* secret: the image's passphrase */
+    char *cookie; /* secret: http cookies */
+    char *tls;    /* tls-creds-x509 */
+} vd_source_objects;
+
+static void
+vd_source_objects_clear(vd_source_objects *o)
 {
-    vd_prop *props = vd_prop_object_new();
+    g_free(o->pr);
+    g_free(o->auth);
+    g_free(o->enc);
+    g_free(o->cookie);
+    g_free(o->tls);
+}
+
+static int
+vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *objs,
+                 vdisk_error **err)
+{
+    g_autoptr(vd_prop) props = vd_prop_object_new();
     vdisk_type type = vdisk_source_get_type(n->src);
     vdisk_io io = vdisk_disk_get_io(n->disk);
     g_autofree char *name = g_strdup_printf("libvirt-%u-storage", n->index);
 
-    if (type == VDISK_TYPE_DIR) {
+    switch (type) {
+    case VDISK_TYPE_DIR:
         vd_prop_add_str(props, "driver", "vvfat");
         vd_prop_add_str(props, "dir", vdisk_source_get_path(n->src));
         vd_prop_add_bool(props, "floppy",
                          vdisk_disk_get_device(n->disk) == VDISK_DEVICE_FLOPPY);
         vd_prop_add_bool(props, "rw", !n->readonly);
-    } else {
+        break;
+    case VDISK_TYPE_FILE:
+    case VDISK_TYPE_BLOCK:
         /* a host CD-ROM drive would be host_cdrom, which needs a look at the
          * host; block devices are host_device here */
         vd_prop_add_str(props, "driver", type == VDISK_TYPE_BLOCK ? "host_device" : "file");
         vd_prop_add_str(props, "filename", vdisk_source_get_path(n->src));
         if (io != VDISK_IO_DEFAULT)
             vd_prop_add_str(props, "aio", vd_io_to_string(io));
+        vd_prop_add_str_opt(props, "pr-manager", objs->pr);
+        break;
+    case VDISK_TYPE_NETWORK: {
+        vd_qemu_net_aliases aliases = {objs->auth, NULL, objs->cookie, objs->tls};
+
+        if (vdisk_source_get_encryption_engine(n->src) == VDISK_ENCRYPTION_ENGINE_LIBRBD)
+            aliases.enc = objs->enc;
+        if (vd_qemu_net_storage_props(props, n->disk, n->src, &aliases, err) < 0)
+            return -1;
+        break;
+    }
+    case VDISK_TYPE_NVME: {
+        unsigned int dom = 0, bus = 0, slot = 0, fn = 0;
+        g_autofree char *addr = NULL;
+
+        vdisk_source_get_nvme_address(n->src, &dom, &bus, &slot, &fn);
+        addr = g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, slot, fn);
+        vd_prop_add_str(props, "driver", "nvme");
+        vd_prop_add_str(props, "device", addr);
+        vd_prop_add_uint(props, "namespace", vdisk_source_get_nvme_namespace(n->src));
+        break;
+    }
+    case VDISK_TYPE_VOLUME:
+    case VDISK_TYPE_VHOSTUSER:
+    case VDISK_TYPE_NONE:
+    case VDISK_TYPE_LAST:
+        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: no storage node for '%s' sources",
+                       vd_disk_label(n->disk), vd_type_to_string(type));
     }
     vd_prop_add_str(props, "node-name", name);
     vd_add_cache(props, n->cache);
     vd_prop_add_bool(props, "auto-read-only", true);
     vd_prop_add_str(props, "discard", "unmap");
-    return props;
+    *out = g_steal_pointer(&props);
+    return 0;
+}
+
+/* The objects of a storage source, in libvirt's order: persistent
+ * reservation manager, auth secret, encryption secret, cookie secret, TLS
+ * credentials. Fills @objs with their ids. */
+static int
+vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_node_ctx *n,
+                      vd_source_objects *objs, vdisk_error **err)
+{
+    const vdisk_source *src = n->src;
+    g_autofree char *storage = g_strdup_printf("libvirt-%u-storage", n->index);
+    g_autofree char *format = g_strdup_printf("libvirt-%u-format", n->index);
+
+    if (vdisk_source_get_reservations_managed(src) == VDISK_TRISTATE_OFF) {
+        vd_prop *pr = vd_prop_object_new();
+
+        objs->pr = g_strdup_printf("pr-helper-%s", storage);
+        vd_prop_add_str(pr, "qom-type", "pr-manager-helper");
+        vd_prop_add_str(pr, "id", objs->pr);
+        vd_prop_add_str(pr, "path", vdisk_source_get_reservations_path(src));
+        vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, pr);
+    }
+    if (vdisk_source_get_type(src) == VDISK_TYPE_NETWORK &&
+        vdisk_source_get_auth_username(src)) {
+        g_autoptr(GBytes) value = NULL;
+        vd_prop *obj = NULL;
+        gsize len = 0;
+        const void *data;
+
+        objs->auth = g_strdup_printf("%s-auth-secret0", storage);
+        if (vd_qemu_secret_lookup(&value, ctx->opts, vdisk_source_get_auth_secret_uuid(src),
+                                  vdisk_source_get_auth_secret_usage(src), err) < 0)
+            return -1;
+        data = g_bytes_get_data(value, &len);
+        if (vd_qemu_secret_object(&obj, ctx->opts, objs->auth, data, len, err) < 0)
+            return -1;
+        vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
+    }
+    if (vd_has_encryption(src)) {
+        g_autoptr(GBytes) value = NULL;
+        vd_prop *obj = NULL;
+        gsize len = 0;
+        const void *data;
+
+        objs->enc = g_strdup_printf("%s-encryption-secret0", format);
+        if (vd_qemu_secret_lookup(&value, ctx->opts,
+                                  vdisk_source_get_encryption_secret_uuid(src),
+                                  vdisk_source_get_encryption_secret_usage(src), err) < 0)
+            return -1;
+        data = g_bytes_get_data(value, &len);
+        if (vd_qemu_secret_object(&obj, ctx->opts, objs->enc, data, len, err) < 0)
+            return -1;
+        vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
+    }
+    if (vdisk_source_get_type(src) == VDISK_TYPE_NETWORK &&
+        vdisk_source_get_cookie_count(src) > 0) {
+        g_autofree char *cookies = vd_qemu_net_cookie_string(src);
+        vd_prop *obj = NULL;
+
+        objs->cookie = g_strdup_printf("%s-httpcookie-secret0", storage);
+        if (vd_qemu_secret_object(&obj, ctx->opts, objs->cookie, cookies, strlen(cookies),
+                                  err) < 0)
+            return -1;
+        vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
+    }
+    if (vd_qemu_net_uses_tls(src)) {
+        vd_prop *tls = vd_prop_object_new();
+
+        /* nbd_tls_x509_cert_dir of qemu.conf defaults to the common
+         * default_tls_x509_cert_dir; a client always verifies its peer */
+        objs->tls = g_strdup_printf("obj%s_tls0", storage);
+        vd_prop_add_str(tls, "qom-type", "tls-creds-x509");
+        vd_prop_add_str(tls, "id", objs->tls);
+        vd_prop_add_str(tls, "dir", VD_QEMU_TLS_DIR);
+        vd_prop_add_str(tls, "endpoint", "client");
+        vd_prop_add_bool(tls, "verify-peer", true);
+        vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, tls);
+    }
+    return 0;
 }
 
 static bool
@@ -304,8 +495,25 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
     if (dz != VDISK_DETECT_ZEROES_DEFAULT)
         vd_prop_add_str(props, "detect-zeroes", vd_detect_zeroes_to_string(dz));
     vd_add_cache(props, n->cache);
-    vd_prop_add_str(props, "driver", driver);
-    if (strcmp(driver, "raw") == 0 && slice) {
+    if (strcmp(driver, "raw") == 0 && vd_has_encryption(n->src) &&
+        vd_encryption_engine_is_qemu(n->src)) {
+        g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
+
+        vd_prop_add_str(props, "driver", "luks");
+        vd_prop_add_str(props, "key-secret", secret);
+    } else {
+        vd_prop_add_str(props, "driver", driver);
+    }
+    if (fmt == VDISK_FORMAT_QCOW2 && vd_has_encryption(n->src) &&
+        vd_encryption_engine_is_qemu(n->src)) {
+        vd_prop *encrypt = vd_prop_object_new();
+        g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
+
+        vd_prop_add_str(encrypt, "format", "luks");
+        vd_prop_add_str(encrypt, "key-secret", secret);
+        vd_prop_add_prop(props, "encrypt", encrypt);
+    }
+    if (strcmp(driver, "raw") == 0 && slice && !vd_has_encryption(n->src)) {
         vd_prop_add_uint(props, "offset", offset);
         vd_prop_add_uint(props, "size", size);
     }
@@ -340,31 +548,40 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
 }
 
 /* Adds the nodes of the chain starting at @src (numbered from @index),
- * bottom up. */
+ * bottom up, each source's objects before its nodes. */
 static int
-vd_add_chain(vdisk_qemu_args *args, const vdisk_disk *disk, const vdisk_source *src,
-             unsigned int index, bool top, vdisk_error **err)
+vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+             const vdisk_source *src, unsigned int index, bool top, vdisk_error **err)
 {
     vd_node_ctx n = {disk, src, index, top, false, vd_effective_cache(disk)};
     const vdisk_source *backing = vdisk_source_get_backing(src);
     bool terminated = !backing && vdisk_source_get_backing_terminated(src);
     unsigned long long offset = 0, size = 0;
-    vd_prop *format = NULL;
+    g_autoptr(vd_prop) format = NULL;
+    vd_prop *storage = NULL;
+    vd_source_objects objs = {0};
+    int ret = -1;
 
     n.readonly = top ? vdisk_disk_get_readonly(disk) != 0 : true;
     if (vd_check_source(disk, src, n.readonly, err) < 0)
         return -1;
     if (vd_format_props(&format, &n, backing, terminated, err) < 0)
         return -1;
-    if (backing && vd_add_chain(args, disk, backing, index + 1, false, err) < 0) {
-        vd_prop_free(format);
+    if (backing && vd_add_chain(args, ctx, disk, backing, index + 1, false, err) < 0)
         return -1;
-    }
-    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_storage_props(&n));
-    if (vd_source_slice(src, &offset, &size) && strcmp(vd_format_driver(vdisk_source_get_format(src)), "raw") != 0)
+    if (vd_add_source_objects(args, ctx, &n, &objs, err) < 0 ||
+        vd_storage_props(&storage, &n, &objs, err) < 0)
+        goto cleanup;
+    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, storage);
+    if (vd_source_slice(src, &offset, &size) &&
+        strcmp(vd_format_driver(vdisk_source_get_format(src)), "raw") != 0)
         vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n, offset, size));
-    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, format);
-    return 0;
+    vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, g_steal_pointer(&format));
+    ret = 0;
+
+cleanup:
+    vd_source_objects_clear(&objs);
+    return ret;
 }
 
 /* The number of node indexes the disk's chain uses. */
@@ -787,7 +1004,7 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
     if (vd_check_start(ctx, disk, err) < 0)
         return -1;
     if (!vd_source_is_empty(src)) {
-        if (vd_add_chain(args, disk, src, index, true, err) < 0)
+        if (vd_add_chain(args, ctx, disk, src, index, true, err) < 0)
             return -1;
         if (vdisk_disk_get_copy_on_read(disk) == VDISK_TRISTATE_ON) {
             vd_prop *cor = vd_prop_object_new();
@@ -821,6 +1038,7 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
 
     memset(ctx, 0, sizeof(*ctx));
     ctx->dom = dom;
+    ctx->opts = opts;
     ctx->q35 = vd_machine_is_q35(machine);
     if (!dom || !dom->doc || !dom->doc->root)
         return;

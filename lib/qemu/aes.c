@@ -1,0 +1,135 @@
+/*
+ * aes.c: AES-256-CBC encryption (FIPS-197, SP 800-38A) with PKCS#7
+ * padding, the cipher of QEMU's secret objects with a "keyid"
+ *
+ * Only encryption is needed: translation encrypts secret values with the
+ * caller's master key, QEMU decrypts them. A plain table implementation;
+ * it handles short secrets, not bulk data.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "qemu/qemu_priv.h"
+
+#define VD_AES_ROUNDS 14
+#define VD_AES_BLOCK 16
+
+static const guint8 vd_aes_sbox[256] = {
+    0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7, 0xab, 0x76,
+    0xca, 0x82, 0xc9, 0x7d, 0xfa, 0x59, 0x47, 0xf0, 0xad, 0xd4, 0xa2, 0xaf, 0x9c, 0xa4, 0x72, 0xc0,
+    0xb7, 0xfd, 0x93, 0x26, 0x36, 0x3f, 0xf7, 0xcc, 0x34, 0xa5, 0xe5, 0xf1, 0x71, 0xd8, 0x31, 0x15,
+    0x04, 0xc7, 0x23, 0xc3, 0x18, 0x96, 0x05, 0x9a, 0x07, 0x12, 0x80, 0xe2, 0xeb, 0x27, 0xb2, 0x75,
+    0x09, 0x83, 0x2c, 0x1a, 0x1b, 0x6e, 0x5a, 0xa0, 0x52, 0x3b, 0xd6, 0xb3, 0x29, 0xe3, 0x2f, 0x84,
+    0x53, 0xd1, 0x00, 0xed, 0x20, 0xfc, 0xb1, 0x5b, 0x6a, 0xcb, 0xbe, 0x39, 0x4a, 0x4c, 0x58, 0xcf,
+    0xd0, 0xef, 0xaa, 0xfb, 0x43, 0x4d, 0x33, 0x85, 0x45, 0xf9, 0x02, 0x7f, 0x50, 0x3c, 0x9f, 0xa8,
+    0x51, 0xa3, 0x40, 0x8f, 0x92, 0x9d, 0x38, 0xf5, 0xbc, 0xb6, 0xda, 0x21, 0x10, 0xff, 0xf3, 0xd2,
+    0xcd, 0x0c, 0x13, 0xec, 0x5f, 0x97, 0x44, 0x17, 0xc4, 0xa7, 0x7e, 0x3d, 0x64, 0x5d, 0x19, 0x73,
+    0x60, 0x81, 0x4f, 0xdc, 0x22, 0x2a, 0x90, 0x88, 0x46, 0xee, 0xb8, 0x14, 0xde, 0x5e, 0x0b, 0xdb,
+    0xe0, 0x32, 0x3a, 0x0a, 0x49, 0x06, 0x24, 0x5c, 0xc2, 0xd3, 0xac, 0x62, 0x91, 0x95, 0xe4, 0x79,
+    0xe7, 0xc8, 0x37, 0x6d, 0x8d, 0xd5, 0x4e, 0xa9, 0x6c, 0x56, 0xf4, 0xea, 0x65, 0x7a, 0xae, 0x08,
+    0xba, 0x78, 0x25, 0x2e, 0x1c, 0xa6, 0xb4, 0xc6, 0xe8, 0xdd, 0x74, 0x1f, 0x4b, 0xbd, 0x8b, 0x8a,
+    0x70, 0x3e, 0xb5, 0x66, 0x48, 0x03, 0xf6, 0x0e, 0x61, 0x35, 0x57, 0xb9, 0x86, 0xc1, 0x1d, 0x9e,
+    0xe1, 0xf8, 0x98, 0x11, 0x69, 0xd9, 0x8e, 0x94, 0x9b, 0x1e, 0x87, 0xe9, 0xce, 0x55, 0x28, 0xdf,
+    0x8c, 0xa1, 0x89, 0x0d, 0xbf, 0xe6, 0x42, 0x68, 0x41, 0x99, 0x2d, 0x0f, 0xb0, 0x54, 0xbb, 0x16,
+};
+
+/* multiplication by x in GF(2^8) */
+static guint8
+vd_aes_xtime(guint8 b)
+{
+    return (guint8)((b << 1) ^ ((b & 0x80) ? 0x1b : 0x00));
+}
+
+/* the 15 round keys of a 256-bit key, 16 bytes each */
+static void
+vd_aes_expand(const guint8 *key, guint8 rk[(VD_AES_ROUNDS + 1) * VD_AES_BLOCK])
+{
+    guint8 rcon = 0x01;
+    size_t i;
+
+    memcpy(rk, key, 32);
+    for (i = 32; i < (VD_AES_ROUNDS + 1) * VD_AES_BLOCK; i += 4) {
+        guint8 t[4];
+
+        memcpy(t, rk + i - 4, 4);
+        if (i % 32 == 0) {
+            guint8 first = t[0];
+
+            t[0] = (guint8)(vd_aes_sbox[t[1]] ^ rcon);
+            t[1] = vd_aes_sbox[t[2]];
+            t[2] = vd_aes_sbox[t[3]];
+            t[3] = vd_aes_sbox[first];
+            rcon = vd_aes_xtime(rcon);
+        } else if (i % 32 == 16) {
+            t[0] = vd_aes_sbox[t[0]];
+            t[1] = vd_aes_sbox[t[1]];
+            t[2] = vd_aes_sbox[t[2]];
+            t[3] = vd_aes_sbox[t[3]];
+        }
+        rk[i] = rk[i - 32] ^ t[0];
+        rk[i + 1] = rk[i - 31] ^ t[1];
+        rk[i + 2] = rk[i - 30] ^ t[2];
+        rk[i + 3] = rk[i - 29] ^ t[3];
+    }
+}
+
+static void
+vd_aes_encrypt_block(const guint8 *rk, guint8 s[VD_AES_BLOCK])
+{
+    unsigned int round;
+    size_t i;
+
+    for (i = 0; i < VD_AES_BLOCK; i++)
+        s[i] ^= rk[i];
+    for (round = 1; round <= VD_AES_ROUNDS; round++) {
+        guint8 t[VD_AES_BLOCK];
+
+        /* SubBytes and ShiftRows: state byte (row r, column c) is s[4c + r] */
+        for (i = 0; i < VD_AES_BLOCK; i++) {
+            size_t r = i % 4, c = i / 4;
+
+            t[i] = vd_aes_sbox[s[4 * ((c + r) % 4) + r]];
+        }
+        if (round < VD_AES_ROUNDS) {
+            for (i = 0; i < 4; i++) {
+                guint8 *col = t + 4 * i;
+                guint8 a0 = col[0], a1 = col[1], a2 = col[2], a3 = col[3];
+                guint8 all = a0 ^ a1 ^ a2 ^ a3;
+
+                col[0] ^= all ^ vd_aes_xtime(a0 ^ a1);
+                col[1] ^= all ^ vd_aes_xtime(a1 ^ a2);
+                col[2] ^= all ^ vd_aes_xtime(a2 ^ a3);
+                col[3] ^= all ^ vd_aes_xtime(a3 ^ a0);
+            }
+        }
+        for (i = 0; i < VD_AES_BLOCK; i++)
+            s[i] = t[i] ^ rk[round * VD_AES_BLOCK + i];
+    }
+}
+
+GBytes *
+vd_aes256_cbc_encrypt(const guint8 *key, const guint8 *iv, const void *data, size_t len)
+{
+    guint8 rk[(VD_AES_ROUNDS + 1) * VD_AES_BLOCK];
+    size_t pad = VD_AES_BLOCK - len % VD_AES_BLOCK;
+    size_t total = len + pad;
+    guint8 *out = g_malloc(total);
+    const guint8 *prev = iv;
+    size_t off;
+
+    vd_aes_expand(key, rk);
+    if (len)
+        memcpy(out, data, len);
+    memset(out + len, (int)pad, pad);
+    for (off = 0; off < total; off += VD_AES_BLOCK) {
+        size_t i;
+
+        for (i = 0; i < VD_AES_BLOCK; i++)
+            out[off + i] ^= prev[i];
+        vd_aes_encrypt_block(rk, out + off);
+        prev = out + off;
+    }
+    memset(rk, 0, sizeof(rk));
+    return g_bytes_new_take(out, total);
+}
