@@ -1,9 +1,8 @@
 # QEMU command-line golden test: `vdisk qemu-args` on the domains of
 # tests/data/qemu must print the disk-related arguments real libvirt 9.0
 # produced for them (committed; scripts/gen-qemu-golden.py regenerates them).
-# Off until the translator covers the corpus; run it by hand meanwhile:
-#   tests/oracle/test_qemu_golden.py --vdisk build/tools/vdisk
-option(VDISK_TEST_QEMU_GOLDEN "Run the QEMU command-line golden test" OFF)
+# By hand: tests/oracle/test_qemu_golden.py --vdisk build/tools/vdisk
+option(VDISK_TEST_QEMU_GOLDEN "Run the QEMU command-line golden test" ON)
 
 if(VDISK_TEST_QEMU_GOLDEN AND TARGET vdisk-cli)
   find_package(Python3 REQUIRED COMPONENTS Interpreter)

@@ -18,11 +18,13 @@ Prints a unified diff per mismatch, a summary, and last the line
 """
 
 import argparse
+import ast
 import difflib
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_DATA = os.path.join(ROOT, "tests", "data", "qemu")
@@ -64,9 +66,46 @@ def describe_rc(rc):
     return "killed by signal %d" % -rc if rc < 0 else "exit %d" % rc
 
 
+def corpus_secrets():
+    """The secrets the corpus refers to, as scripts/gen-qemu-golden.py gives
+    them to libvirt: (uuid, usage, value) triples."""
+    gen = os.path.join(ROOT, "scripts", "gen-qemu-golden.py")
+    with open(gen) as f:
+        tree = ast.parse(f.read(), gen)
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and
+                getattr(node.targets[0], "id", None) == "SECRETS"):
+            out = []
+            for uuid, _, usage_elem, value in ast.literal_eval(node.value):
+                usage = re.sub(r"<[^>]*>", "", usage_elem)
+                out.append((uuid, usage, value))
+            return out
+    raise RuntimeError("no SECRETS in %s" % gen)
+
+
+def secret_options(tmpdir):
+    """--secret and --master-key options: the corpus secrets' values (by
+    UUID and by usage) and a fresh master key, as libvirt keeps one per
+    domain."""
+    opts = []
+    for i, (uuid, usage, value) in enumerate(corpus_secrets()):
+        path = os.path.join(tmpdir, "secret%d" % i)
+        with open(path, "wb") as f:
+            f.write(value)
+        opts += ["--secret", "%s=%s" % (uuid, path), "--secret", "%s=%s" % (usage, path)]
+    key = os.path.join(tmpdir, "master-key.aes")
+    with open(key, "wb") as f:
+        f.write(os.urandom(32))
+    return opts + ["--master-key", key]
+
+
+SECRET_OPTIONS = []
+
+
 def run_vdisk(vdisk, path):
     try:
-        p = subprocess.run([vdisk, "qemu-args", path], stdout=subprocess.PIPE,
+        p = subprocess.run([vdisk, "qemu-args"] + SECRET_OPTIONS + [path],
+                           stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, universal_newlines=True,
                            timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -124,6 +163,8 @@ def main():
     if not names:
         print("test_qemu_golden: no cases in %s" % opts.data, file=sys.stderr)
         return 1
+    tmpdir = tempfile.TemporaryDirectory(prefix="vdisk-golden-")
+    SECRET_OPTIONS[:] = secret_options(tmpdir.name)
     failed = []
     for case in names:
         problem = check_case(opts.vdisk, opts.data, case, opts.verbose)
@@ -138,6 +179,7 @@ def main():
         print("\nFailed cases:")
         for case in failed:
             print("  %s" % case)
+    tmpdir.cleanup()
     print("%d passed, %d failed" % (passed, len(failed)))
     return 1 if failed else 0
 
