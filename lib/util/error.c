@@ -10,15 +10,32 @@
 #include "util/enumtab.h"
 
 static _Thread_local const char *vd_context;
+static _Thread_local unsigned int vd_context_depth;
 
 VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST,
              "ok", "internal", "no-memory", "invalid-argument", "xml", "invalid",
              "unsupported", "not-found", "exists", "libvirt", "pending", "system");
 
+unsigned int
+vd_error_enter_api(const char *api)
+{
+    if (vd_context_depth++ == 0)
+        vd_context = api;
+    return vd_context_depth;
+}
+
 void
 vd_error_set_context(const char *api)
 {
     vd_context = api;
+}
+
+void
+vd_error_leave_api(unsigned int *depth)
+{
+    (void)depth;
+    if (--vd_context_depth == 0)
+        vd_context = NULL;
 }
 
 const char *

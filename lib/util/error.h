@@ -17,11 +17,20 @@ struct vdisk_error {
 };
 
 /* Every public entry point names itself first, so that any error raised
- * below it is prefixed with the call's name ("vdisk_disk_from_xml: ..."). */
-#define VD_API_ENTER() vd_error_set_context(__func__)
+ * below it is prefixed with the call's name ("vdisk_disk_from_xml: ...").
+ * Only the outermost public call on the thread names itself: a public
+ * function the library calls internally keeps its caller's name. The name
+ * is dropped when the outermost call returns. */
+#define VD_API_ENTER()                                                                             \
+    __attribute__((cleanup(vd_error_leave_api))) G_GNUC_UNUSED unsigned int vd_api_depth_ =        \
+        vd_error_enter_api(__func__)
 
-void vd_error_set_context(const char *api);
+unsigned int vd_error_enter_api(const char *api);
+void vd_error_leave_api(unsigned int *depth);
 const char *vd_error_get_context(void);
+/* Renames the current public call (for calls that report on behalf of
+ * another public name). */
+void vd_error_set_context(const char *api);
 
 /* Stores a new error in *@err unless @err is NULL or already set. */
 void vd_error_set(vdisk_error **err, vdisk_error_code code, const char *fmt, ...)
