@@ -582,7 +582,8 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
             if (g_strcmp0(bus, vdisk_enum_to_string(VDISK_ENUM_BUS, map[m].bus)) != 0 ||
                 vd_disk_drive_address(disk, v) < 0)
                 continue;
-            if ((int)v[0] > max)
+            /* an address beyond the limit is refused by validation */
+            if (v[0] <= VD_MAX_DRIVE_CONTROLLER && (int)v[0] > max)
                 max = (int)v[0];
         }
         for (int c = 0; c <= max; c++) {
@@ -705,35 +706,64 @@ vd_domain_place_new_disk(vdisk_domain *dom)
     vd_domain_relink_disks(dom);
 }
 
+typedef struct {
+    const vdisk_disk *disk;
+    const char *target;
+    const char *bus;
+    unsigned int addr[4];
+    bool has_addr;
+} vd_disk_key;
+
 int
 vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
 {
+    g_autofree vd_disk_key *keys = g_new0(vd_disk_key, dom->disks->len ? dom->disks->len : 1);
+    guint n = dom->disks->len;
     guint i;
     guint j;
 
-    for (i = 0; i < dom->disks->len; i++) {
-        const vdisk_disk *a = dom->disks->pdata[i];
-        const char *ta = vd_disk_target(a);
-        unsigned int va[4];
-        bool has_a = vd_disk_drive_address(a, va) == 0;
+    for (i = 0; i < n; i++) {
+        keys[i].disk = dom->disks->pdata[i];
+        keys[i].target = vd_disk_target(keys[i].disk);
+        keys[i].bus = vd_disk_bus(keys[i].disk);
+        keys[i].has_addr = vd_disk_drive_address(keys[i].disk, keys[i].addr) == 0;
 
-        for (j = i + 1; j < dom->disks->len; j++) {
-            const vdisk_disk *b = dom->disks->pdata[j];
-            unsigned int vb[4];
+        /* the implicit controllers such an address needs do not fit */
+        if (keys[i].has_addr && keys[i].addr[0] > VD_MAX_DRIVE_CONTROLLER)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "target '%s': drive address controller '%u' needs more implicit "
+                           "controllers than fit in the domain (at most %u)",
+                           keys[i].target ? keys[i].target : "", keys[i].addr[0],
+                           VD_MAX_DRIVE_CONTROLLER + 1);
+    }
 
+    /* libvirt checks every pair for a duplicate target first... */
+    for (i = 0; i < n; i++) {
+        for (j = i + 1; j < n; j++) {
             /* libvirt: "target '%s' duplicated for disk sources '%s' and '%s'" */
-            if (ta && g_strcmp0(ta, vd_disk_target(b)) == 0)
+            if (keys[i].target && g_strcmp0(keys[i].target, keys[j].target) == 0)
                 return vd_fail(err, VDISK_ERR_EXISTS,
-                               "target '%s': duplicated for disk sources '%s' and '%s'", ta,
-                               vd_disk_source_desc(a), vd_disk_source_desc(b));
-            /* libvirt compares drive addresses of disks on the same bus only */
-            if (has_a && g_strcmp0(vd_disk_bus(a), vd_disk_bus(b)) == 0 &&
-                vd_disk_drive_address(b, vb) == 0 && memcmp(va, vb, sizeof(va)) == 0)
-                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                               "target '%s': duplicate drive address controller='%u' bus='%u' "
-                               "target='%u' unit='%u' (also used by target '%s')",
-                               ta ? ta : "", va[0], va[1], va[2], va[3],
-                               vd_disk_target(b) ? vd_disk_target(b) : "");
+                               "target '%s': duplicated for disk sources '%s' and '%s'",
+                               keys[i].target, vd_disk_source_desc(keys[i].disk),
+                               vd_disk_source_desc(keys[j].disk));
+        }
+    }
+    /* ...then for a duplicate drive address, among disks on the same bus */
+    for (i = 0; i < n; i++) {
+        if (!keys[i].has_addr)
+            continue;
+        for (j = i + 1; j < n; j++) {
+            if (!keys[j].has_addr || g_strcmp0(keys[i].bus, keys[j].bus) != 0 ||
+                memcmp(keys[i].addr, keys[j].addr, sizeof(keys[i].addr)) != 0)
+                continue;
+            /* libvirt: "Found duplicate drive address for disk with target name '%s'
+             * controller='%u' bus='%u' target='%u' unit='%u'" */
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "target '%s': duplicate drive address controller='%u' bus='%u' "
+                           "target='%u' unit='%u' (also used by target '%s')",
+                           keys[i].target ? keys[i].target : "", keys[i].addr[0],
+                           keys[i].addr[1], keys[i].addr[2], keys[i].addr[3],
+                           keys[j].target ? keys[j].target : "");
         }
     }
     return 0;

@@ -47,6 +47,13 @@ const vdisk_controller *vd_domain_controller(const vdisk_domain *dom, vdisk_cont
 /* Whether @id names one of the domain's iothreads. */
 bool vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id);
 /* Adds the controllers libvirt adds for the disks' drive addresses. */
+/* The highest controller index a drive address may name. libvirt adds a
+ * controller for every index up to it, each in a PCI slot, and refuses the
+ * domain when its PCI allocator runs out (an otherwise empty pc domain
+ * takes up to 267); libvdisk refuses past this fixed bound instead, so
+ * that hostile input cannot make it add controllers without end. */
+#define VD_MAX_DRIVE_CONTROLLER 255u
+
 void vd_domain_add_implicit_controllers(vdisk_domain *dom);
 /* libvirt's domain-wide disk checks: duplicate targets and drive addresses. */
 int vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err);
