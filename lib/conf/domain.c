@@ -621,31 +621,44 @@ vd_disk_source_desc(const vdisk_disk *disk)
  * index is higher, else right after the last disk on its bus, else at the
  * end. While parsing, "the same bus" means the bus as written (libvirt
  * infers missing ones only afterwards). */
-static int
-vd_disk_index_of(const vdisk_disk *disk)
+typedef struct {
+    vdisk_disk *disk;
+    const char *bus;
+    bool has_target;
+    int index; /* of the target name (-1 when it is not a disk name) */
+} vd_sort_key;
+
+static vd_sort_key
+vd_sort_key_of(vdisk_disk *disk)
 {
-    return vdisk_target_to_index(vd_disk_target(disk));
+    const char *target = vd_disk_target(disk);
+    vd_sort_key k = {disk, vd_disk_bus(disk), target != NULL, -1};
+
+    if (target)
+        k.index = vdisk_target_to_index(target);
+    return k;
 }
 
-static guint
-vd_disk_insert_position(GPtrArray *disks, const vdisk_disk *disk)
+/* Where virDomainDiskInsert() puts @disk among @keys[0..n). */
+static size_t
+vd_disk_insert_position(const vd_sort_key *keys, size_t n, const vd_sort_key *disk)
 {
-    const char *bus = vd_disk_bus(disk);
-    int idx = vd_disk_index_of(disk);
-    gint insert_at = -1;
-    gint j;
+    size_t insert_at = n;
+    bool found = false;
+    size_t j;
 
-    for (j = (gint)disks->len - 1; j >= 0; j--) {
-        const vdisk_disk *other = disks->pdata[j];
-
-        if (other == disk || g_strcmp0(vd_disk_bus(other), bus) != 0)
+    for (j = n; j-- > 0;) {
+        if (g_strcmp0(keys[j].bus, disk->bus) != 0)
             continue;
-        if (vd_disk_target(other) && vd_disk_target(disk) && vd_disk_index_of(other) > idx)
+        if (keys[j].has_target && disk->has_target && keys[j].index > disk->index) {
             insert_at = j;
-        else if (insert_at == -1)
+            found = true;
+        } else if (!found) {
             insert_at = j + 1;
+            found = true;
+        }
     }
-    return insert_at < 0 ? disks->len : (guint)insert_at;
+    return insert_at;
 }
 
 /* Puts the disks' elements in the order of @dom->disks, together, where
@@ -672,22 +685,41 @@ vd_domain_relink_disks(vdisk_domain *dom)
     }
 }
 
+/* Inserts the disks of @dom->disks one by one, then @extra (or nothing),
+ * as libvirt does, and stores the result in @dom->disks. */
+static void
+vd_domain_insert_disks(vdisk_domain *dom, vdisk_disk *extra)
+{
+    guint n = dom->disks->len;
+    g_autofree vd_sort_key *keys = g_new(vd_sort_key, n + 1);
+    size_t len = 0;
+    guint i;
+
+    for (i = 0; i <= n; i++) {
+        vdisk_disk *disk = i < n ? dom->disks->pdata[i] : extra;
+        vd_sort_key k;
+        size_t pos;
+
+        if (!disk)
+            break;
+        k = vd_sort_key_of(disk);
+        pos = vd_disk_insert_position(keys, len, &k);
+        memmove(keys + pos + 1, keys + pos, (len - pos) * sizeof(*keys));
+        keys[pos] = k;
+        len++;
+    }
+    if (extra)
+        g_ptr_array_add(dom->disks, extra);
+    for (i = 0; i < len; i++)
+        dom->disks->pdata[i] = keys[i].disk;
+    vd_domain_relink_disks(dom);
+}
+
 static void
 vd_domain_sort_disks(vdisk_domain *dom)
 {
-    g_autoptr(GPtrArray) sorted = NULL;
-    guint i;
-
-    if (dom->disks->len < 2)
-        return;
-    sorted = g_ptr_array_sized_new(dom->disks->len);
-    for (i = 0; i < dom->disks->len; i++) {
-        vdisk_disk *disk = dom->disks->pdata[i];
-        g_ptr_array_insert(sorted, (gint)vd_disk_insert_position(sorted, disk), disk);
-    }
-    for (i = 0; i < sorted->len; i++)
-        dom->disks->pdata[i] = sorted->pdata[i];
-    vd_domain_relink_disks(dom);
+    if (dom->disks->len >= 2)
+        vd_domain_insert_disks(dom, NULL);
 }
 
 /* Moves the last disk (just added) to where libvirt puts it: libvirt
@@ -696,14 +728,9 @@ vd_domain_sort_disks(vdisk_domain *dom)
 static void
 vd_domain_place_new_disk(vdisk_domain *dom)
 {
-    vdisk_disk *disk = dom->disks->pdata[dom->disks->len - 1];
-    guint pos;
+    vdisk_disk *disk = g_ptr_array_steal_index(dom->disks, dom->disks->len - 1);
 
-    g_ptr_array_steal_index(dom->disks, dom->disks->len - 1);
-    vd_domain_sort_disks(dom);
-    pos = vd_disk_insert_position(dom->disks, disk);
-    g_ptr_array_insert(dom->disks, (gint)pos, disk);
-    vd_domain_relink_disks(dom);
+    vd_domain_insert_disks(dom, disk);
 }
 
 typedef struct {

@@ -209,7 +209,8 @@ vd_node_attr_find(const vd_node *node, const char *name)
     if (!node)
         return NULL;
     for (a = node->attrs; a; a = a->next) {
-        if (strcmp(a->name, name) == 0)
+        /* the first byte settles most mismatches without a call */
+        if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
             return a;
     }
     return NULL;
@@ -261,7 +262,7 @@ vd_node_child(const vd_node *node, const char *name)
     if (!node)
         return NULL;
     for (c = node->children; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && strcmp(c->name, name) == 0)
+        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
@@ -273,7 +274,7 @@ vd_node_next_sibling(const vd_node *node, const char *name)
     vd_node *c;
 
     for (c = node->next; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && strcmp(c->name, name) == 0)
+        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
