@@ -3,7 +3,7 @@
 
 For each tests/data/disks/NNN-name.xml: wrap the disk in the test domain,
 validate it with virt-xml-validate, define it in libvirtd, and store libvirt's
-<disk> element(s) from `virsh dumpxml --inactive` as NNN-name.libvirt.xml.
+<disk> element(s) from `virsh dumpxml --inactive --security-info` as NNN-name.libvirt.xml.
 When define accepts the disk but the QEMU driver's start-time validation
 (`virsh domxml-to-native qemu-argv`) refuses it for a reason other than a
 missing secret or pool, the message goes to NNN-name.libvirt-start-error.
