@@ -18,8 +18,6 @@
 #define _GNU_SOURCE /* clock_gettime, mallinfo2 */
 #include <getopt.h>
 #include <malloc.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,263 +26,9 @@
 #include <libxml/parser.h>
 #include <vdisk/vdisk.h>
 
+#include "gen-disks.h"
+
 #define TARGET_RATIO 1.5
-
-/* ---- a growable string ------------------------------------------------------------ */
-
-typedef struct {
-    char *s;
-    size_t len;
-    size_t cap;
-} buf;
-
-static void buf_add(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-buf_add(buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            abort();
-        if (b->s && b->len + (size_t)n < b->cap)
-            break;
-        b->cap = (b->cap + (size_t)n + 1) * 2;
-        if (!(b->s = realloc(b->s, b->cap)))
-            abort();
-    }
-    b->len += (size_t)n;
-}
-
-/* ---- generator ---------------------------------------------------------------------- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static unsigned int
-rnd(unsigned int n)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (unsigned int)(rng_state % n);
-}
-
-static const char *
-pick(const char *const *v, size_t n)
-{
-    return v[rnd((unsigned int)n)];
-}
-#define PICK(v) pick((v), sizeof(v) / sizeof((v)[0]))
-
-/* libvirt's disk names: vda..vdz, vdaa, ... */
-static void
-target_name(char *out, size_t size, const char *prefix, unsigned int idx)
-{
-    char rev[16];
-    size_t n = 0;
-    size_t plen = strlen(prefix);
-    size_t i;
-
-    do {
-        rev[n++] = (char)('a' + idx % 26);
-        idx = idx / 26;
-    } while (idx-- > 0 && n < sizeof(rev));
-    if (plen + n + 1 > size)
-        abort();
-    memcpy(out, prefix, plen);
-    for (i = 0; i < n; i++)
-        out[plen + i] = rev[n - 1 - i];
-    out[plen + n] = '\0';
-}
-
-typedef struct {
-    unsigned int vd; /* next index per target prefix */
-    unsigned int sd;
-} target_counter;
-
-static void
-add_iotune(buf *b, unsigned int i)
-{
-    if (rnd(3) != 0)
-        return;
-    buf_add(b, "  <iotune>\n");
-    if (rnd(2)) {
-        buf_add(b, "    <total_bytes_sec>%u</total_bytes_sec>\n", 10000000 + i * 1000);
-    } else {
-        buf_add(b, "    <read_bytes_sec>%u</read_bytes_sec>\n", 20000000 + i * 100);
-        buf_add(b, "    <write_bytes_sec>%u</write_bytes_sec>\n", 10000000 + i * 100);
-    }
-    if (rnd(2)) {
-        buf_add(b, "    <total_iops_sec>%u</total_iops_sec>\n", 1000 + i);
-        if (rnd(2))
-            buf_add(b,
-                    "    <total_iops_sec_max>%u</total_iops_sec_max>\n"
-                    "    <total_iops_sec_max_length>%u</total_iops_sec_max_length>\n",
-                    4000 + i, 1 + rnd(60));
-    }
-    if (rnd(4) == 0)
-        buf_add(b, "    <group_name>tenant-%u</group_name>\n", i);
-    buf_add(b, "  </iotune>\n");
-}
-
-static void
-add_backing_chain(buf *b, unsigned int i, unsigned int depth)
-{
-    unsigned int d;
-
-    for (d = 0; d < depth; d++) {
-        const char *fmt = d + 1 == depth && rnd(2) ? "raw" : "qcow2";
-
-        buf_add(b, "%*s<backingStore type='file'>\n", 2 + 2 * d, "");
-        buf_add(b, "%*s<format type='%s'/>\n", 4 + 2 * d, "", fmt);
-        buf_add(b, "%*s<source file='/var/lib/libvirt/images/base-%u-%u.%s'/>\n", 4 + 2 * d, "", i,
-                d, strcmp(fmt, "raw") == 0 ? "img" : "qcow2");
-    }
-    if (depth > 0)
-        buf_add(b, "%*s<backingStore/>\n", 2 + 2 * depth, "");
-    for (d = depth; d-- > 0;)
-        buf_add(b, "%*s</backingStore>\n", 2 + 2 * d, "");
-}
-
-static void
-add_driver(buf *b, const char *format, int cdrom)
-{
-    static const char *const caches[] = {NULL,           "none",       "writeback",
-                                         "writethrough", "directsync", "unsafe"};
-    static const char *const policies[] = {NULL, "stop", "report", "ignore", "enospace"};
-    const char *cache = PICK(caches);
-    const char *policy = cdrom ? NULL : PICK(policies);
-
-    buf_add(b, "  <driver name='qemu' type='%s'", format);
-    if (cache)
-        buf_add(b, " cache='%s'", cache);
-    if (policy)
-        buf_add(b, " error_policy='%s'", policy);
-    if (!cdrom && cache && (strcmp(cache, "none") == 0 || strcmp(cache, "directsync") == 0) &&
-        rnd(2))
-        buf_add(b, " io='native'");
-    else if (rnd(3) == 0)
-        buf_add(b, " io='%s'", rnd(2) ? "threads" : "io_uring");
-    if (!cdrom && rnd(2)) {
-        if (rnd(2))
-            buf_add(b, " discard='unmap' detect_zeroes='unmap'");
-        else
-            buf_add(b, " discard='ignore' detect_zeroes='%s'", rnd(2) ? "on" : "off");
-    }
-    buf_add(b, "/>\n");
-}
-
-static void
-add_target(buf *b, target_counter *tc, const char *bus)
-{
-    char dev[32];
-
-    if (strcmp(bus, "virtio") == 0)
-        target_name(dev, sizeof(dev), "vd", tc->vd++);
-    else
-        target_name(dev, sizeof(dev), "sd", tc->sd++);
-    buf_add(b, "  <target dev='%s' bus='%s'/>\n", dev, bus);
-}
-
-/* One distinct, valid disk; @i makes paths, names and serials unique. */
-static char *
-gen_disk(unsigned int i, target_counter *tc)
-{
-    static const char *const hosts[] = {"storage1.example.org", "storage2.example.org", "10.0.12.7",
-                                        "ceph-mon-a.lab.example.net"};
-    static const char *const disk_buses[] = {"virtio", "virtio", "virtio", "scsi", "sata"};
-    buf b = {0};
-    unsigned int kind = rnd(10);
-
-    switch (kind) {
-    case 0: /* cdrom with an ISO, or empty */
-        buf_add(&b, "<disk type='file' device='cdrom'>\n");
-        add_driver(&b, "raw", 1);
-        if (rnd(4))
-            buf_add(&b, "  <source file='/srv/iso/install-%u.iso'/>\n", i);
-        add_target(&b, tc, rnd(2) ? "sata" : "scsi");
-        buf_add(&b, "  <readonly/>\n");
-        break;
-    case 1: /* block device */
-    case 2:
-        /* libvirt 9.0 refuses sgio='unfiltered'; 'filtered' is the default. */
-        buf_add(&b, "<disk type='block' device='%s'%s>\n", kind == 1 ? "disk" : "lun",
-                kind == 2 && rnd(2) ? " sgio='filtered'" : "");
-        add_driver(&b, "raw", 0);
-        buf_add(&b, "  <source dev='/dev/mapper/vg%u-lv%u'/>\n", i % 7, i);
-        add_target(&b, tc, kind == 1 ? PICK(disk_buses) : "scsi");
-        break;
-    case 3: { /* rbd */
-        buf_add(&b, "<disk type='network' device='disk'>\n");
-        add_driver(&b, "raw", 0);
-        buf_add(&b,
-                "  <auth username='tenant%u'>\n"
-                "    <secret type='ceph' uuid='3e5a2ab0-7c4e-4d9b-8e1f-%012u'/>\n"
-                "  </auth>\n",
-                i % 13, i);
-        buf_add(&b, "  <source protocol='rbd' name='volumes/volume-%08x'>\n", i * 2654435761u);
-        buf_add(&b, "    <host name='%s' port='6789'/>\n", PICK(hosts));
-        if (rnd(2))
-            buf_add(&b, "    <host name='%s' port='6789'/>\n", PICK(hosts));
-        buf_add(&b, "  </source>\n");
-        add_target(&b, tc, "virtio");
-        break;
-    }
-    case 4: /* nbd, iscsi, gluster */
-        buf_add(&b, "<disk type='network' device='disk'>\n");
-        add_driver(&b, rnd(2) ? "raw" : "qcow2", 0);
-        switch (rnd(3)) {
-        case 0:
-            buf_add(&b,
-                    "  <source protocol='nbd' name='export-%u'>\n"
-                    "    <host name='%s' port='%u'/>\n  </source>\n",
-                    i, PICK(hosts), 10809 + i % 5);
-            break;
-        case 1:
-            buf_add(&b,
-                    "  <source protocol='iscsi' name='iqn.2013-07.org.example:tgt%u/%u'>\n"
-                    "    <host name='%s' port='3260'/>\n  </source>\n",
-                    i / 8, i % 8, PICK(hosts));
-            break;
-        default:
-            buf_add(&b,
-                    "  <source protocol='gluster' name='gv%u/images/vm-%u.img'>\n"
-                    "    <host name='%s' port='24007'/>\n  </source>\n",
-                    i % 3, i, PICK(hosts));
-            break;
-        }
-        add_target(&b, tc, PICK(disk_buses));
-        break;
-    case 5: /* storage pool volume */
-        buf_add(&b, "<disk type='volume' device='disk'>\n");
-        add_driver(&b, rnd(2) ? "raw" : "qcow2", 0);
-        buf_add(&b, "  <source pool='pool-%u' volume='vm-%u-disk%u.qcow2'/>\n", i % 4, i, i % 3);
-        add_target(&b, tc, PICK(disk_buses));
-        break;
-    default: { /* file, qcow2 with a backing chain, or raw */
-        int qcow2 = rnd(4) != 0;
-
-        buf_add(&b, "<disk type='file' device='disk'>\n");
-        add_driver(&b, qcow2 ? "qcow2" : "raw", 0);
-        buf_add(&b, "  <source file='/var/lib/libvirt/images/vm-%u-disk%u.%s'/>\n", i / 3, i % 3,
-                qcow2 ? "qcow2" : "img");
-        if (qcow2)
-            add_backing_chain(&b, i, rnd(4));
-        add_target(&b, tc, PICK(disk_buses));
-        break;
-    }
-    }
-    add_iotune(&b, i);
-    if (kind != 2 && rnd(2)) /* a scsi lun passes the device's own serial through */
-        buf_add(&b, "  <serial>SN-%06u-%04X</serial>\n", i, rnd(65536));
-    buf_add(&b, "</disk>\n");
-    return b.s;
-}
 
 /* ---- timing ------------------------------------------------------------------------ */
 
@@ -499,24 +243,24 @@ compare(const char *title, char **docs, size_t n, size_t units, const char *unit
 static char *
 gen_domain(unsigned int d, char **disks, size_t ndisks)
 {
-    buf b = {0};
+    gen_buf b = {0};
     size_t i;
 
-    buf_add(&b,
-            "<domain type='kvm'>\n  <name>bench-%u</name>\n"
-            "  <uuid>5a1c0de0-0000-4000-8000-%012u</uuid>\n"
-            "  <memory unit='KiB'>4194304</memory>\n  <vcpu placement='static'>4</vcpu>\n"
-            "  <iothreads>2</iothreads>\n"
-            "  <os>\n    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n  </os>\n"
-            "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
-            "  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n",
-            d, d);
+    gen_buf_add(&b,
+                "<domain type='kvm'>\n  <name>bench-%u</name>\n"
+                "  <uuid>5a1c0de0-0000-4000-8000-%012u</uuid>\n"
+                "  <memory unit='KiB'>4194304</memory>\n  <vcpu placement='static'>4</vcpu>\n"
+                "  <iothreads>2</iothreads>\n"
+                "  <os>\n    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n  </os>\n"
+                "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
+                "  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n",
+                d, d);
     for (i = 0; i < ndisks; i++)
-        buf_add(&b, "%s", disks[i]);
-    buf_add(&b, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n"
-                "    <interface type='network'>\n      <source network='default'/>\n"
-                "      <model type='virtio'/>\n    </interface>\n"
-                "    <console type='pty'/>\n  </devices>\n</domain>\n");
+        gen_buf_add(&b, "%s", disks[i]);
+    gen_buf_add(&b, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n"
+                    "    <interface type='network'>\n      <source network='default'/>\n"
+                    "      <model type='virtio'/>\n    </interface>\n"
+                    "    <console type='pty'/>\n  </devices>\n</domain>\n");
     return b.s;
 }
 
@@ -560,7 +304,7 @@ main(int argc, char **argv)
     size_t per_domain = 100;
     unsigned int repeat = 7;
     const char *dump_dir = NULL;
-    target_counter tc = {0};
+    gen_target_counter tc = {0};
     char **disks;
     char **domains;
     size_t ndomains;
