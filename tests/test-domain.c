@@ -278,6 +278,23 @@ test_disks_ordered_as_libvirt_inserts_them(void **state)
 }
 
 static void
+test_boot_order_rules(void **state)
+{
+    (void)state;
+    /* libvirt 9.0 (virsh define): "boot order '1' used for more than one device" */
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'>" F "<target dev='vda'/><boot order='1'/></disk>"
+                   "<interface type='network'><source network='default'/><boot order='1'/>"
+                   "</interface>",
+                   VDISK_ERR_UNSUPPORTED, "boot order '1' used for more than one device");
+    /* libvirt 9.0: "per-device boot elements cannot be used together with os/boot
+     * elements" */
+    expect_refused("pc", "<os><boot dev='hd'/></os>",
+                   "<disk type='file' device='disk'>" F "<target dev='vda'/><boot order='2'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "cannot be used together with os/boot elements");
+}
+
+static void
 test_iothread_must_exist_in_domain(void **state)
 {
     vdisk_domain *dom;
@@ -398,6 +415,7 @@ main(void)
         cmocka_unit_test(test_duplicate_drive_address_refused),
         cmocka_unit_test(test_same_drive_address_on_other_buses_accepted),
         cmocka_unit_test(test_disks_ordered_as_libvirt_inserts_them),
+        cmocka_unit_test(test_boot_order_rules),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),
         cmocka_unit_test(test_add_find_remove_disk),

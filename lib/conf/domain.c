@@ -16,6 +16,7 @@ VD_ENUM_IMPL(vd_controller_type, VDISK_CONTROLLER_LAST, "ide", "fdc", "scsi", "s
 
 static void vd_domain_sort_disks(vdisk_domain *dom);
 static void vd_domain_place_new_disk(vdisk_domain *dom);
+static int vd_domain_validate_boot_order(const vdisk_domain *dom, vdisk_error **err);
 
 static void
 vd_controller_free(gpointer p)
@@ -220,7 +221,7 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
             if (vd_disk_validate(dom->disks->pdata[i], dom, err) < 0)
                 return -1;
         }
-        if (vd_domain_validate_disks(dom, err) < 0)
+        if (vd_domain_validate_disks(dom, err) < 0 || vd_domain_validate_boot_order(dom, err) < 0)
             return -1;
     }
     if (flags & VDISK_PARSE_VALIDATE_START) {
@@ -395,7 +396,7 @@ vdisk_domain_add_disk(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **e
     wrapped = vd_disk_wrap(dom->doc, copy, dom);
     g_ptr_array_add(dom->disks, wrapped);
     if (vd_disk_postparse(wrapped, dom, err) < 0 || vd_disk_validate(wrapped, dom, err) < 0 ||
-        vd_domain_validate_disks(dom, err) < 0) {
+        vd_domain_validate_disks(dom, err) < 0 || vd_domain_validate_boot_order(dom, err) < 0) {
         g_ptr_array_remove_index(dom->disks, dom->disks->len - 1);
         vd_node_unlink(copy);
         return -1;
@@ -740,6 +741,40 @@ typedef struct {
     unsigned int addr[4];
     bool has_addr;
 } vd_disk_key;
+
+/* libvirt's boot order rules over every device of the domain: a disk's
+ * <boot order> competes with interfaces', hostdevs', redirdevs'... */
+static int
+vd_domain_validate_boot_order(const vdisk_domain *dom, vdisk_error **err)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    const vd_node *os = vd_node_child(dom->doc->root, "os");
+    unsigned int first = 0;
+    const vd_node *dev;
+
+    for (dev = dom->devices->children; dev; dev = dev->next) {
+        const char *order = vd_node_attr(vd_node_child(dev, "boot"), "order");
+        unsigned int n;
+
+        if (dev->kind != VD_NODE_ELEMENT || !order || !vd_parse_uint(order, 10, &n) || !n)
+            continue;
+        /* libvirt: "boot order '%s' used for more than one device" */
+        if (g_hash_table_contains(seen, GUINT_TO_POINTER(n)))
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "boot order '%u' used for more than one device", n);
+        g_hash_table_add(seen, GUINT_TO_POINTER(n));
+        if (!first)
+            first = n;
+    }
+    /* libvirt: "per-device boot elements cannot be used together with
+     * os/boot elements" */
+    if (first && vd_node_child(os, "boot"))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "per-device boot elements (boot order '%u') cannot be used together "
+                       "with os/boot elements",
+                       first);
+    return 0;
+}
 
 int
 vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
