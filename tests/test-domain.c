@@ -3,8 +3,8 @@
  * libvirt's defaults in context and makes libvirt's domain-wide checks
  *
  * Expected disks and refusal messages come from libvirt 9.0 (`virsh define`
- * then `virsh dumpxml`, QEMU driver, x86_64); PCI addresses the QEMU driver
- * gives virtio disks are left out.
+ * then `virsh dumpxml --inactive`, QEMU driver, x86_64), PCI addresses
+ * included.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -176,6 +176,8 @@ test_iotune_group_is_expanded_from_other_disk(void **state)
                              "    <total_bytes_sec>1000</total_bytes_sec>\n"
                              "    <group_name>g</group_name>\n"
                              "  </iotune>\n"
+                             "  <address type='pci' domain='0x0000' bus='0x03' slot='0x00' "
+                             "function='0x0'/>\n"
                              "</disk>\n");
     vdisk_domain_free(dom);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/domain_priv.h"
+#include "conf/domain_address.h"
 #include "conf/target_priv.h"
 #include "conf/parse_util.h"
 #include "util/error.h"
@@ -215,6 +216,9 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
                 return -1;
         }
         vd_domain_add_implicit_controllers(dom);
+        if (vd_domain_assign_pci_addresses(dom, err) < 0)
+            return -1;
+        vd_domain_assign_usb_addresses(dom);
     }
     if (!(flags & VDISK_PARSE_NO_VALIDATE)) {
         for (i = 0; i < dom->disks->len; i++) {

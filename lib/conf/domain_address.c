@@ -1,0 +1,801 @@
+/*
+ * domain_address.c: PCI addresses the QEMU driver gives a new domain's devices
+ *
+ * libvirt places devices in two passes. A dry run walks every device in a
+ * fixed order and adds buses (pci-bridge on pc, pcie-root-port and
+ * pcie-to-pci-bridge on q35) whenever the existing ones are full; the
+ * controllers for those buses then take their own slots. The real pass
+ * starts over with the final set of buses and gives each device the first
+ * free slot of the first bus that accepts it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "conf/domain_address.h"
+#include "conf/parse_util.h"
+
+/* what a device plugs as, and what a bus accepts */
+enum {
+    VD_PCI_HOTPLUG = 1u << 0,
+    VD_PCI_AUTO = 1u << 1,
+    VD_PCI_AGGREGATE = 1u << 2,
+    VD_PCI_T_PCI = 1u << 3,
+    VD_PCI_T_PCIE = 1u << 4,
+    VD_PCI_T_ROOT_PORT = 1u << 5,
+    VD_PCI_T_BRIDGE = 1u << 6,
+    VD_PCI_T_PCIE_TO_PCI = 1u << 7,
+    VD_PCI_T_UPSTREAM = 1u << 8,
+    VD_PCI_T_DMI = 1u << 9,
+};
+#define VD_PCI_TYPES 0x3f8u
+
+typedef enum {
+    VD_PCI_MODEL_NONE,
+    VD_PCI_MODEL_PCI_ROOT,
+    VD_PCI_MODEL_PCIE_ROOT,
+    VD_PCI_MODEL_PCI_BRIDGE,
+    VD_PCI_MODEL_PCIE_ROOT_PORT,
+    VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE,
+} vd_pci_model;
+
+typedef struct {
+    vd_pci_model model;
+    unsigned int flags;
+    unsigned int min_slot;
+    unsigned int max_slot;
+    guint8 functions[32];
+    bool aggregate[32];
+} vd_pci_bus;
+
+typedef struct {
+    GArray *buses; /* vd_pci_bus */
+    bool dry_run;
+} vd_pci_set;
+
+/* the order of the device classes in libvirt's assignment */
+typedef enum {
+    VD_PCI_CLASS_PCI_CONTROLLER,
+    VD_PCI_CLASS_NET,
+    VD_PCI_CLASS_SOUND,
+    VD_PCI_CLASS_CONTROLLER,
+    VD_PCI_CLASS_DISK,
+    VD_PCI_CLASS_BALLOON,
+    VD_PCI_CLASS_RNG,
+    VD_PCI_CLASS_WATCHDOG,
+    VD_PCI_CLASS_INPUT,
+    VD_PCI_CLASS_VSOCK,
+    VD_PCI_CLASS_LAST,
+} vd_pci_class;
+
+typedef struct {
+    vd_pci_class cls;
+    unsigned int flags;
+    bool has_addr;        /* an address of its own (kept) */
+    unsigned int addr[4]; /* domain, bus, slot, function */
+    bool fixed;           /* at a chipset address, not taken from the free slots */
+    vd_pci_model model;   /* PCI controllers */
+    unsigned int index;   /* PCI controllers */
+    vd_node *node;        /* the element to write, or NULL */
+    vdisk_disk *disk;
+    vdisk_controller *ctrl;
+} vd_pci_dev;
+
+typedef struct {
+    bool q35;
+    unsigned int pcie_flags;
+    GArray *devs;         /* vd_pci_dev */
+    GArray *extra_models; /* vd_pci_model of buses the dry run added, from bus 1 */
+    int max_index;        /* highest PCI controller index in the definition */
+} vd_pci_plan;
+
+static void
+vd_pci_bus_set_model(vd_pci_bus *bus, vd_pci_model model)
+{
+    memset(bus, 0, sizeof(*bus));
+    bus->model = model;
+    switch (model) {
+    case VD_PCI_MODEL_PCI_ROOT:
+        bus->flags = VD_PCI_AUTO | VD_PCI_T_PCI | VD_PCI_T_BRIDGE | VD_PCI_HOTPLUG;
+        bus->min_slot = 1;
+        bus->max_slot = 31;
+        break;
+    case VD_PCI_MODEL_PCI_BRIDGE:
+    case VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE:
+        bus->flags = VD_PCI_AUTO | VD_PCI_T_PCI | VD_PCI_T_BRIDGE | VD_PCI_HOTPLUG;
+        bus->min_slot = 1;
+        bus->max_slot = 31;
+        break;
+    case VD_PCI_MODEL_PCIE_ROOT:
+        bus->flags = VD_PCI_T_PCIE | VD_PCI_T_ROOT_PORT | VD_PCI_T_DMI;
+        bus->min_slot = 1;
+        bus->max_slot = 31;
+        break;
+    case VD_PCI_MODEL_PCIE_ROOT_PORT:
+        bus->flags = VD_PCI_AUTO | VD_PCI_T_PCIE | VD_PCI_T_UPSTREAM | VD_PCI_T_PCIE_TO_PCI |
+                     VD_PCI_HOTPLUG;
+        bus->min_slot = 0;
+        bus->max_slot = 0;
+        break;
+    case VD_PCI_MODEL_NONE:
+        break;
+    }
+}
+
+/* How a PCI controller of @model plugs into its parent bus. */
+static unsigned int
+vd_pci_model_connect(vd_pci_model model)
+{
+    switch (model) {
+    case VD_PCI_MODEL_PCI_BRIDGE:
+        return VD_PCI_T_BRIDGE;
+    case VD_PCI_MODEL_PCIE_ROOT_PORT:
+        return VD_PCI_T_ROOT_PORT | VD_PCI_AGGREGATE;
+    case VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE:
+        return VD_PCI_T_PCIE_TO_PCI;
+    case VD_PCI_MODEL_NONE:
+    case VD_PCI_MODEL_PCI_ROOT:
+    case VD_PCI_MODEL_PCIE_ROOT:
+        return 0;
+    }
+    return 0;
+}
+
+static vd_pci_model
+vd_pci_model_from_string(const char *s)
+{
+    static const char *const names[] = {"", "pci-root", "pcie-root", "pci-bridge",
+                                        "pcie-root-port", "pcie-to-pci-bridge"};
+    size_t i;
+
+    for (i = 1; s && i < G_N_ELEMENTS(names); i++) {
+        if (strcmp(s, names[i]) == 0)
+            return (vd_pci_model)i;
+    }
+    return VD_PCI_MODEL_NONE;
+}
+
+static vd_pci_bus *
+vd_pci_bus_at(vd_pci_set *set, unsigned int i)
+{
+    return &g_array_index(set->buses, vd_pci_bus, i);
+}
+
+static bool
+vd_pci_bus_full(const vd_pci_bus *bus)
+{
+    for (unsigned int s = bus->min_slot; s <= bus->max_slot; s++) {
+        if (!bus->functions[s])
+            return false;
+    }
+    return true;
+}
+
+static bool
+vd_pci_compatible(unsigned int bus_flags, unsigned int dev_flags)
+{
+    if ((dev_flags & VD_PCI_AUTO) && !(bus_flags & VD_PCI_AUTO))
+        return false;
+    if ((dev_flags & VD_PCI_HOTPLUG) && !(bus_flags & VD_PCI_HOTPLUG))
+        return false;
+    return (dev_flags & bus_flags & VD_PCI_TYPES) != 0;
+}
+
+/* Reserves one function: false when it is taken or off the buses. */
+static bool
+vd_pci_reserve(vd_pci_set *set, const unsigned int addr[4], unsigned int flags)
+{
+    vd_pci_bus *bus;
+
+    if (addr[0] != 0 || addr[1] >= set->buses->len || addr[2] > 31 || addr[3] > 7)
+        return false;
+    bus = vd_pci_bus_at(set, addr[1]);
+    if (bus->functions[addr[2]] & (1u << addr[3]))
+        return false;
+    if (!bus->functions[addr[2]] && (flags & VD_PCI_AGGREGATE))
+        bus->aggregate[addr[2]] = true;
+    bus->functions[addr[2]] |= (guint8)(1u << addr[3]);
+    return true;
+}
+
+/* The first free slot (or free function of an aggregate slot) on @bus. */
+static bool
+vd_pci_find_on_bus(const vd_pci_bus *bus, unsigned int flags, unsigned int *slot,
+                   unsigned int *function)
+{
+    if (!vd_pci_compatible(bus->flags, flags))
+        return false;
+    for (unsigned int s = bus->min_slot; s <= bus->max_slot; s++) {
+        if (!bus->functions[s]) {
+            *slot = s;
+            *function = 0;
+            return true;
+        }
+        if ((flags & VD_PCI_AGGREGATE) && bus->aggregate[s]) {
+            for (unsigned int f = 0; f < 8; f++) {
+                if (!(bus->functions[s] & (1u << f))) {
+                    *slot = s;
+                    *function = f;
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Adds the buses a device of @flags needs (dry run only); the index of the
+ * bus it goes on, or -1 when libvirt would give up. */
+static int
+vd_pci_grow(vd_pci_set *set, bool q35, unsigned int flags)
+{
+    vd_pci_bus bus;
+
+    if (flags & VD_PCI_T_PCI) {
+        bool have_bridge = false;
+
+        for (unsigned int i = 0; i < set->buses->len; i++) {
+            if (vd_pci_bus_at(set, i)->flags & VD_PCI_T_BRIDGE)
+                have_bridge = true;
+        }
+        if (q35 && !have_bridge) {
+            vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCIE_ROOT_PORT);
+            bus.flags = VD_PCI_T_PCIE_TO_PCI;
+            g_array_append_val(set->buses, bus);
+            vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE);
+        } else {
+            vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCI_BRIDGE);
+        }
+    } else if (flags & (VD_PCI_T_PCIE | VD_PCI_T_UPSTREAM)) {
+        vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCIE_ROOT_PORT);
+    } else {
+        return -1;
+    }
+    g_array_append_val(set->buses, bus);
+    return (int)set->buses->len - 1;
+}
+
+/* libvirt's ReserveNextAddr: false when no slot is left. */
+static bool
+vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+{
+    unsigned int slot = 0;
+    unsigned int function = 0;
+    unsigned int b;
+    int nb;
+
+    for (b = 0; b < set->buses->len; b++) {
+        if (vd_pci_find_on_bus(vd_pci_bus_at(set, b), flags, &slot, &function))
+            goto found;
+    }
+    if (!set->dry_run || (nb = vd_pci_grow(set, q35, flags)) < 0)
+        return false;
+    b = (unsigned int)nb;
+    slot = vd_pci_bus_at(set, b)->min_slot;
+    function = 0;
+found:
+    out[0] = 0;
+    out[1] = b;
+    out[2] = slot;
+    out[3] = function;
+    return vd_pci_reserve(set, out, flags);
+}
+
+/* ---- the devices ------------------------------------------------------------------- */
+
+static bool
+vd_attr_is(const vd_node *node, const char *name, const char *value)
+{
+    return g_strcmp0(vd_node_attr(node, name), value) == 0;
+}
+
+/* Reads a PCI <address>: 1 when present and wanted as it is, 0 when the
+ * device needs one, -1 when it has an address of another type. */
+static int
+vd_pci_read_address(const vd_node *node, unsigned int addr[4])
+{
+    static const char *const names[] = {"domain", "bus", "slot", "function"};
+    const vd_node *a = vd_node_child(node, "address");
+
+    if (!a)
+        return 0;
+    if (!vd_attr_is(a, "type", "pci"))
+        return -1;
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        const char *v = vd_node_attr(a, names[i]);
+
+        addr[i] = 0;
+        if (v && !vd_parse_uint(v, 0, &addr[i]))
+            return -1;
+    }
+    /* an all-zero address asks for one */
+    return (addr[0] | addr[1] | addr[2] | addr[3]) ? 1 : 0;
+}
+
+/* Adds a device read from @node: false when its address cannot be modelled. */
+static bool
+vd_pci_add_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node *node)
+{
+    vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node};
+    int rc = node ? vd_pci_read_address(node, dev.addr) : 0;
+
+    if (rc < 0)
+        return false;
+    dev.has_addr = rc > 0;
+    g_array_append_val(plan->devs, dev);
+    return true;
+}
+
+static bool
+vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
+{
+    unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    const char *model = ctrl->model;
+    vd_pci_dev dev = {.cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node};
+    int rc;
+
+    switch (ctrl->type) {
+    case VDISK_CONTROLLER_PCI:
+        dev.cls = VD_PCI_CLASS_PCI_CONTROLLER;
+        dev.index = ctrl->index;
+        dev.model = vd_pci_model_from_string(model);
+        if (dev.model == VD_PCI_MODEL_NONE)
+            return false;
+        if (dev.model == (plan->q35 ? VD_PCI_MODEL_PCI_ROOT : VD_PCI_MODEL_PCIE_ROOT))
+            return false;
+        if ((dev.model == VD_PCI_MODEL_PCI_ROOT || dev.model == VD_PCI_MODEL_PCIE_ROOT) !=
+            (ctrl->index == 0))
+            return false;
+        if (vd_attr_is(vd_node_child(ctrl->node, "target"), "hotplug", "off"))
+            return false;
+        dev.flags = vd_pci_model_connect(dev.model);
+        break;
+    case VDISK_CONTROLLER_USB:
+        if (!model)
+            model = plan->q35 ? "qemu-xhci" : "piix3-uhci";
+        if (strcmp(model, "none") == 0)
+            return true;
+        if (strcmp(model, "qemu-xhci") == 0 || strcmp(model, "nec-xhci") == 0)
+            dev.flags = plan->pcie_flags;
+        else if (strcmp(model, "piix3-uhci") == 0 || strcmp(model, "piix4-uhci") == 0 ||
+                 strcmp(model, "ehci") == 0 || strcmp(model, "pci-ohci") == 0 ||
+                 strcmp(model, "vt82c686b-uhci") == 0)
+            dev.flags = pci;
+        else
+            return false; /* ICH9 companions share a slot */
+        if (!plan->q35 && ctrl->index == 0 && strcmp(model, "piix3-uhci") == 0)
+            dev.fixed = true;
+        break;
+    case VDISK_CONTROLLER_IDE:
+        if (plan->q35)
+            return false;
+        dev.flags = pci;
+        dev.fixed = ctrl->index == 0;
+        break;
+    case VDISK_CONTROLLER_SCSI:
+        if (!model || strcmp(model, "lsilogic") == 0 || strcmp(model, "lsisas1068") == 0 ||
+            strcmp(model, "lsisas1078") == 0 || strcmp(model, "virtio-transitional") == 0 ||
+            strcmp(model, "buslogic") == 0 || strcmp(model, "vmpvscsi") == 0 ||
+            strcmp(model, "am53c974") == 0 || strcmp(model, "dc390") == 0)
+            dev.flags = pci;
+        else if (strcmp(model, "virtio-scsi") == 0 || strcmp(model, "virtio-non-transitional") == 0)
+            dev.flags = plan->pcie_flags;
+        else
+            return false;
+        break;
+    case VDISK_CONTROLLER_SATA:
+        dev.flags = pci;
+        dev.fixed = plan->q35 && ctrl->index == 0;
+        break;
+    case VDISK_CONTROLLER_VIRTIO_SERIAL:
+        dev.flags = model && strcmp(model, "virtio-transitional") == 0 ? pci : plan->pcie_flags;
+        break;
+    case VDISK_CONTROLLER_FDC:
+    case VDISK_CONTROLLER_CCID:
+        return true;
+    case VDISK_CONTROLLER_XENBUS:
+    case VDISK_CONTROLLER_ISA:
+    case VDISK_CONTROLLER_LAST:
+        return false;
+    }
+    if (ctrl->node) {
+        if ((rc = vd_pci_read_address(ctrl->node, dev.addr)) < 0)
+            return false;
+        dev.has_addr = rc > 0;
+    } else if (ctrl->has_pci) {
+        memcpy(dev.addr, ctrl->pci, sizeof(dev.addr));
+        dev.has_addr = true;
+    }
+    g_array_append_val(plan->devs, dev);
+    return true;
+}
+
+/* The device elements whose placement is not modelled; false for those. */
+static bool
+vd_pci_add_element(vd_pci_plan *plan, vdisk_domain *dom, vd_node *n, bool *balloon)
+{
+    unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    const char *name = n->name;
+
+    if (strcmp(name, "disk") == 0 || strcmp(name, "controller") == 0 ||
+        strcmp(name, "emulator") == 0 || strcmp(name, "audio") == 0 ||
+        strcmp(name, "hub") == 0 || strcmp(name, "redirdev") == 0 ||
+        strcmp(name, "redirfilter") == 0 || strcmp(name, "panic") == 0 ||
+        strcmp(name, "smartcard") == 0 || strcmp(name, "lease") == 0 ||
+        strcmp(name, "tpm") == 0 || strcmp(name, "parallel") == 0)
+        return true;
+    if (strcmp(name, "interface") == 0) {
+        const char *model = vd_node_attr(vd_node_child(n, "model"), "type");
+
+        if (vd_attr_is(n, "type", "hostdev") || vd_node_child(n, "rom"))
+            return false;
+        if (!model || strcmp(model, "rtl8139") == 0 || strcmp(model, "e1000") == 0 ||
+            strcmp(model, "virtio-transitional") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_NET, pci, n);
+        if (strcmp(model, "virtio") == 0 || strcmp(model, "virtio-non-transitional") == 0 ||
+            strcmp(model, "e1000e") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_NET, plan->pcie_flags, n);
+        return false;
+    }
+    if (strcmp(name, "sound") == 0) {
+        const char *model = vd_node_attr(n, "model");
+
+        if (model && (strcmp(model, "sb16") == 0 || strcmp(model, "pcspk") == 0 ||
+                      strcmp(model, "usb") == 0))
+            return true;
+        if (model && (strcmp(model, "ich6") == 0 || strcmp(model, "ac97") == 0 ||
+                      strcmp(model, "es1370") == 0))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_SOUND, pci, n);
+        return false;
+    }
+    if (strcmp(name, "memballoon") == 0) {
+        const char *model = vd_node_attr(n, "model");
+
+        *balloon = true;
+        if (g_strcmp0(model, "none") == 0)
+            return true;
+        if (g_strcmp0(model, "virtio") == 0 || g_strcmp0(model, "virtio-non-transitional") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, plan->pcie_flags, n);
+        if (g_strcmp0(model, "virtio-transitional") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, pci, n);
+        return false;
+    }
+    if (strcmp(name, "rng") == 0) {
+        if (vd_attr_is(n, "model", "virtio") || vd_attr_is(n, "model", "virtio-non-transitional"))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, plan->pcie_flags, n);
+        if (vd_attr_is(n, "model", "virtio-transitional"))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, pci, n);
+        return false;
+    }
+    if (strcmp(name, "watchdog") == 0) {
+        if (vd_attr_is(n, "model", "i6300esb"))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_WATCHDOG, pci, n);
+        return vd_attr_is(n, "model", "ib700") || vd_attr_is(n, "model", "itco");
+    }
+    if (strcmp(name, "input") == 0) {
+        if (vd_attr_is(n, "bus", "virtio"))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_INPUT, plan->pcie_flags, n);
+        return !vd_node_attr(n, "bus") || vd_attr_is(n, "bus", "ps2") || vd_attr_is(n, "bus", "usb");
+    }
+    if (strcmp(name, "vsock") == 0) {
+        if (!vd_node_attr(n, "model") || vd_attr_is(n, "model", "virtio"))
+            return vd_pci_add_node(plan, VD_PCI_CLASS_VSOCK, plan->pcie_flags, n);
+        return false;
+    }
+    if (strcmp(name, "serial") == 0 || strcmp(name, "console") == 0 ||
+        strcmp(name, "channel") == 0) {
+        const vd_node *target = vd_node_child(n, "target");
+        const char *ttype = target ? vd_node_attr(target, "type") : NULL;
+
+        if (strcmp(name, "serial") == 0)
+            return !ttype || strcmp(ttype, "isa-serial") == 0 || strcmp(ttype, "usb-serial") == 0;
+        if (strcmp(name, "console") == 0)
+            return !ttype || strcmp(ttype, "serial") == 0;
+        /* a virtio channel needs a virtio-serial controller */
+        if (g_strcmp0(ttype, "virtio") == 0 &&
+            !vd_domain_controller(dom, VDISK_CONTROLLER_VIRTIO_SERIAL, 0))
+            return false;
+        return g_strcmp0(ttype, "virtio") == 0 || g_strcmp0(ttype, "guestfwd") == 0;
+    }
+    if (strcmp(name, "iommu") == 0)
+        return vd_attr_is(n, "model", "intel");
+    if (strcmp(name, "memory") == 0)
+        return vd_attr_is(n, "model", "dimm");
+    /* video, graphics (and the video it implies), hostdev, shmem, filesystem,
+     * crypto and anything else: not modelled */
+    return false;
+}
+
+static gint
+vd_pci_dev_class_cmp(gconstpointer a, gconstpointer b)
+{
+    const vd_pci_dev *x = a;
+    const vd_pci_dev *y = b;
+
+    return (int)x->cls - (int)y->cls;
+}
+
+/* Builds the devices in libvirt's order: false when one is not modelled. */
+static bool
+vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
+{
+    bool balloon = false;
+    guint i;
+    vd_node *n;
+
+    plan->max_index = -1;
+    /* explicit controllers first, then the machine's and the disks' implicit ones
+     * in the order libvirt adds them (the USB controller first) */
+    for (int pass = 0; pass < 3; pass++) {
+        for (i = 0; i < dom->controllers->len; i++) {
+            vdisk_controller *ctrl = dom->controllers->pdata[i];
+            bool usb = ctrl->type == VDISK_CONTROLLER_USB;
+
+            if ((pass == 0) != !ctrl->implicit || (pass == 1 && !usb) || (pass == 2 && usb))
+                continue;
+            if (!vd_pci_add_controller(plan, ctrl))
+                return false;
+            if (ctrl->type == VDISK_CONTROLLER_PCI && (int)ctrl->index > plan->max_index)
+                plan->max_index = (int)ctrl->index;
+        }
+    }
+    for (n = dom->devices->children; n; n = n->next) {
+        if (n->kind == VD_NODE_ELEMENT && !vd_pci_add_element(plan, dom, n, &balloon))
+            return false;
+    }
+    for (i = 0; i < dom->disks->len; i++) {
+        vdisk_disk *disk = dom->disks->pdata[i];
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags};
+        const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+        const char *model = vd_node_attr(disk->node, "model");
+        int rc;
+
+        if (g_strcmp0(bus, "virtio") != 0)
+            continue;
+        if (g_strcmp0(model, "virtio-transitional") == 0)
+            dev.flags = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+        if ((rc = vd_pci_read_address(disk->node, dev.addr)) < 0)
+            return false;
+        dev.has_addr = rc > 0;
+        dev.disk = disk;
+        dev.node = disk->node;
+        g_array_append_val(plan->devs, dev);
+    }
+    /* libvirt adds a virtio memballoon unless one is configured */
+    if (!balloon) {
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags};
+
+        g_array_append_val(plan->devs, dev);
+    }
+    if (plan->max_index < 0)
+        plan->max_index = 0; /* the implicit pci-root or pcie-root */
+    g_array_sort(plan->devs, vd_pci_dev_class_cmp); /* stable in glib */
+    return true;
+}
+
+static bool
+vd_pci_plan_has_bus(const vd_pci_plan *plan, unsigned int i)
+{
+    for (guint d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+
+        if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER && dev->index == i)
+            return true;
+    }
+    return false;
+}
+
+/* The model of bus @i: from the definition, from the dry run, or libvirt's default. */
+static vd_pci_model
+vd_pci_plan_bus_model(const vd_pci_plan *plan, unsigned int i)
+{
+    for (guint d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+
+        if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER && dev->index == i)
+            return dev->model;
+    }
+    if (i == 0)
+        return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT : VD_PCI_MODEL_PCI_ROOT;
+    if (i - 1 < plan->extra_models->len)
+        return g_array_index(plan->extra_models, vd_pci_model, i - 1);
+    return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT_PORT : VD_PCI_MODEL_PCI_BRIDGE;
+}
+
+/* One pass over the devices; false when libvirt would refuse the domain. */
+static bool
+vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assigned,
+            unsigned int *nbuses_out)
+{
+    vd_pci_set set = {.dry_run = dry_run};
+    g_autoptr(GArray) buses = g_array_new(FALSE, TRUE, sizeof(vd_pci_bus));
+    unsigned int a[4];
+    guint d;
+
+    set.buses = buses;
+    for (unsigned int i = 0; i < nbuses; i++) {
+        vd_pci_bus bus;
+
+        vd_pci_bus_set_model(&bus, vd_pci_plan_bus_model(plan, i));
+        g_array_append_val(buses, bus);
+    }
+    g_array_set_size(assigned, 0);
+    g_array_set_size(assigned, plan->devs->len);
+
+    /* the addresses the definition gives */
+    for (d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+
+        if (dev->has_addr && !dev->fixed && !vd_pci_reserve(&set, dev->addr, dev->flags))
+            return false;
+    }
+
+    /* the chipset's own functions */
+    for (d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+        unsigned int fixed[4] = {0, 0, 1, 1};
+
+        if (!dev->fixed)
+            continue;
+        if (plan->q35)
+            fixed[2] = 0x1f, fixed[3] = 2;
+        else if (dev->ctrl->type == VDISK_CONTROLLER_USB)
+            fixed[3] = 2;
+        if (dev->has_addr && memcmp(dev->addr, fixed, sizeof(fixed)) != 0)
+            return false;
+        if (!plan->q35 && !vd_pci_reserve(&set, fixed, 0))
+            return false;
+        memcpy(g_array_index(assigned, vd_pci_dev, d).addr, fixed, sizeof(fixed));
+    }
+    if (plan->q35) {
+        unsigned int isa[4] = {0, 0, 0x1f, 0};
+        unsigned int smbus[4] = {0, 0, 0x1f, 3};
+        unsigned int sata[4] = {0, 0, 0x1f, 2};
+
+        if (!vd_pci_reserve(&set, isa, 0) || !vd_pci_reserve(&set, smbus, 0))
+            return false;
+        (void)vd_pci_reserve(&set, sata, 0);
+    } else {
+        unsigned int isa[4] = {0, 0, 1, 0};
+        unsigned int bridge[4] = {0, 0, 1, 3};
+
+        if (!vd_pci_reserve(&set, isa, 0) || !vd_pci_reserve(&set, bridge, 0))
+            return false;
+    }
+
+    /* on pc, one slot is kept for a future pci-bridge while there is room */
+    if (dry_run && !plan->q35) {
+        bool full = true;
+
+        for (unsigned int i = 0; i < buses->len; i++)
+            full = full && vd_pci_bus_full(vd_pci_bus_at(&set, i));
+        if (!full && !vd_pci_reserve_next(&set, false, VD_PCI_T_PCI | VD_PCI_AUTO, a))
+            return false;
+    }
+
+    for (d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+
+        if (dev->has_addr || dev->fixed || dev->flags == 0)
+            continue;
+        if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
+            (dev->model == VD_PCI_MODEL_PCI_ROOT || dev->model == VD_PCI_MODEL_PCIE_ROOT))
+            continue;
+        if (!vd_pci_reserve_next(&set, plan->q35, dev->flags, a))
+            return false;
+        memcpy(g_array_index(assigned, vd_pci_dev, d).addr, a, sizeof(a));
+    }
+
+    if (dry_run) {
+        /* a new q35 domain whose buses libvirt added gets one more root port */
+        if (plan->max_index <= 0 && buses->len > (unsigned int)plan->max_index + 1 && plan->q35 &&
+            !vd_pci_reserve_next(&set, true, VD_PCI_T_PCIE | VD_PCI_AUTO, a))
+            return false;
+        /* the controllers of the added buses take their slots */
+        g_array_set_size(plan->extra_models, 0);
+        for (unsigned int i = 1; i < buses->len; i++) {
+            vd_pci_model model = vd_pci_bus_at(&set, i)->model;
+
+            g_array_append_val(plan->extra_models, model);
+            if (vd_pci_plan_has_bus(plan, i))
+                continue;
+            if (!vd_pci_reserve_next(&set, plan->q35, vd_pci_model_connect(model), a))
+                return false;
+        }
+    }
+    *nbuses_out = buses->len;
+    return true;
+}
+
+static void
+vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
+{
+    vd_node *addr;
+
+    if (dev->disk) {
+        vdisk_error *ignored = NULL;
+
+        if (vdisk_disk_set_address_pci(dev->disk, a[0], a[1], a[2], a[3], &ignored) < 0)
+            vdisk_error_free(ignored);
+        return;
+    }
+    if (!dev->ctrl)
+        return;
+    /* the controllers disks sit on */
+    switch (dev->ctrl->type) {
+    case VDISK_CONTROLLER_SCSI:
+    case VDISK_CONTROLLER_SATA:
+    case VDISK_CONTROLLER_IDE:
+    case VDISK_CONTROLLER_USB:
+    case VDISK_CONTROLLER_VIRTIO_SERIAL:
+        break;
+    case VDISK_CONTROLLER_PCI:
+    case VDISK_CONTROLLER_FDC:
+    case VDISK_CONTROLLER_CCID:
+    case VDISK_CONTROLLER_XENBUS:
+    case VDISK_CONTROLLER_ISA:
+    case VDISK_CONTROLLER_LAST:
+        return;
+    }
+    dev->ctrl->has_pci = true;
+    memcpy(dev->ctrl->pci, a, sizeof(dev->ctrl->pci));
+    if (!dev->ctrl->node)
+        return;
+    if (!(addr = vd_node_child(dev->ctrl->node, "address"))) {
+        addr = vd_node_new(dom->doc, "address");
+        vd_node_append(dev->ctrl->node, addr);
+    }
+    vd_node_set_attr(dom->doc, addr, "type", "pci");
+    vd_node_set_attr(dom->doc, addr, "domain", vd_arena_printf(dom->doc, "0x%04x", a[0]));
+    vd_node_set_attr(dom->doc, addr, "bus", vd_arena_printf(dom->doc, "0x%02x", a[1]));
+    vd_node_set_attr(dom->doc, addr, "slot", vd_arena_printf(dom->doc, "0x%02x", a[2]));
+    vd_node_set_attr(dom->doc, addr, "function", vd_arena_printf(dom->doc, "0x%x", a[3]));
+}
+
+int
+vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
+{
+    vd_pci_plan plan = {0};
+    g_autoptr(GArray) devs = g_array_new(FALSE, TRUE, sizeof(vd_pci_dev));
+    g_autoptr(GArray) extra = g_array_new(FALSE, TRUE, sizeof(vd_pci_model));
+    g_autoptr(GArray) assigned = g_array_new(FALSE, TRUE, sizeof(vd_pci_dev));
+    unsigned int nbuses = 0;
+    const char *m = dom->machine;
+
+    (void)err;
+    if (g_strcmp0(dom->arch ? dom->arch : "x86_64", "x86_64") != 0 &&
+        g_strcmp0(dom->arch, "i686") != 0)
+        return 0;
+    plan.q35 = vdisk_domain_is_q35(dom);
+    if (!plan.q35 && !(m && (strcmp(m, "pc") == 0 || g_str_has_prefix(m, "pc-i440fx-"))))
+        return 0;
+    plan.pcie_flags =
+        (plan.q35 ? VD_PCI_T_PCIE : VD_PCI_T_PCI) | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    plan.devs = devs;
+    plan.extra_models = extra;
+    if (!vd_pci_plan_build(&plan, dom))
+        return 0;
+    if (!vd_pci_pass(&plan, (unsigned int)plan.max_index + 1, true, assigned, &nbuses))
+        return 0;
+    /* the controllers of the buses the dry run added join the PCI controllers */
+    for (unsigned int i = 1; i < nbuses; i++) {
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_PCI_CONTROLLER, .index = i};
+
+        if (vd_pci_plan_has_bus(&plan, i))
+            continue;
+        dev.model = g_array_index(extra, vd_pci_model, i - 1);
+        dev.flags = vd_pci_model_connect(dev.model);
+        g_array_append_val(devs, dev);
+    }
+    g_array_sort(devs, vd_pci_dev_class_cmp);
+    if (!vd_pci_pass(&plan, nbuses, false, assigned, &nbuses))
+        return 0;
+    for (guint d = 0; d < devs->len; d++) {
+        vd_pci_dev *dev = &g_array_index(devs, vd_pci_dev, d);
+
+        if (dev->has_addr || dev->flags == 0)
+            continue;
+        vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr);
+    }
+    return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * domain_address.h: PCI addresses the QEMU driver gives a new domain's devices
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "conf/domain_priv.h"
+
+/*
+ * Gives the domain's virtio disks and disk controllers that have no PCI
+ * address the one libvirt's QEMU driver picks when the domain is defined
+ * (pc and q35 machines on x86). The choice depends on every PCI device of
+ * the domain, so all of them are walked in libvirt's order and their slots
+ * reserved; only disks and disk controllers are written. Implicit
+ * controllers get their address in the controller list, not in the XML;
+ * the pcie-root-port / pci-bridge controllers libvirt would add are only
+ * counted, not added to the tree.
+ *
+ * When the domain holds a device whose placement is not modelled (video,
+ * graphics, hostdev, shmem, ...), or a machine other than pc/q35, nothing is
+ * assigned and 0 is returned. Returns -1 only on internal failure.
+ */
+int vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err);
+
+/*
+ * Gives the domain's USB disks without an address the USB port libvirt's
+ * QEMU driver picks at define time (domain_usb.c). With hubs or companion
+ * controllers in the domain, or no free port, nothing is assigned.
+ */
+void vd_domain_assign_usb_addresses(vdisk_domain *dom);
