@@ -244,7 +244,7 @@ def gen_one(path, check):
         try:
             virsh("define", dom_path)
             try:
-                dump = virsh("dumpxml", "--inactive", tmp_name)
+                dump = virsh("dumpxml", "--inactive", "--security-info", tmp_name)
             finally:
                 undefine(tmp_name)
             addressed = NAME_RE.sub("<name>%s</name>" % corpus_name, dump, count=1)
