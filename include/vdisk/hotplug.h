@@ -1,0 +1,294 @@
+/*
+ * libvdisk - virtual disks for libvirt/QEMU hosts
+ *
+ * hotplug.h: disks of running and defined domains, through a libvirt connection
+ *
+ * This is the only libvdisk header that needs libvirt's: include it on its
+ * own (vdisk.h does not pull it in). The functions here never close or free
+ * what they did not open: connections and domains stay the caller's.
+ *
+ * When libvirt refuses an operation, the error keeps libvirt's code
+ * (vdisk_error_get_libvirt_code()) and message, prefixed with the call's
+ * name and the disk's target.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef VDISK_HOTPLUG_H
+#define VDISK_HOTPLUG_H
+
+#include <libvirt/libvirt.h>
+#include <vdisk/common.h>
+#include <vdisk/disk.h>
+#include <vdisk/domain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- hotplug -------------------------------------------------------------------- */
+
+/** Where an operation applies. LIVE and CONFIG together are all or nothing.
+ * Neither means "the running domain if it runs, else its configuration"
+ * (libvirt's VIR_DOMAIN_AFFECT_CURRENT). LIVE on a domain that is not
+ * running, or CONFIG on a transient one, fails with VDISK_ERR_INVALID_ARG
+ * before anything is changed. */
+typedef enum {
+    VDISK_HOTPLUG_CURRENT = 0,
+    /** The running domain. */
+    VDISK_HOTPLUG_LIVE = 1 << 0,
+    /** The persistent configuration. */
+    VDISK_HOTPLUG_CONFIG = 1 << 1,
+    /** Media change: open a locked tray (VIR_DOMAIN_DEVICE_MODIFY_FORCE). */
+    VDISK_HOTPLUG_FORCE = 1 << 2,
+    /** List: the persistent configuration instead of the live state. */
+    VDISK_HOTPLUG_INACTIVE = 1 << 3,
+} vdisk_hotplug_flags;
+
+/**
+ * vdisk_hotplug_list:
+ * @out: (out): the domain's disks as a domain context, the caller's
+ *       (vdisk_domain_free())
+ * @dom: the domain (borrowed)
+ * @flags: 0 for the live state of a running domain (the definition of a
+ *         stopped one), VDISK_HOTPLUG_INACTIVE for the persistent configuration
+ *
+ * Returns 0, or -1 with @err set.
+ */
+VDISK_API int vdisk_hotplug_list(vdisk_domain **out, virDomainPtr dom, unsigned int flags,
+                                 vdisk_error **err);
+
+/**
+ * vdisk_hotplug_next_target:
+ * @out: (out): the first free target name for @bus ("vdb", "sdc", ...), the
+ *       caller's (vdisk_free())
+ * @bus: the bus the disk will sit on; its prefix is vd (virtio), sd (scsi,
+ *       sata, usb), hd (ide), fd (fdc)
+ *
+ * Names used in the live state or in the persistent configuration are both
+ * taken. Fails with VDISK_ERR_EXISTS when the bus has no free name within
+ * libvirt's limits (ide: 4 on i440fx machines, fdc: 2).
+ */
+VDISK_API int vdisk_hotplug_next_target(char **out, virDomainPtr dom, vdisk_bus bus,
+                                        vdisk_error **err);
+
+/**
+ * vdisk_hotplug_attach:
+ * @disk: the disk to attach; its target and bus must be set (see
+ *        vdisk_hotplug_next_target())
+ * @flags: VDISK_HOTPLUG_LIVE and/or VDISK_HOTPLUG_CONFIG (0: current)
+ *
+ * Makes sure @disk is attached: when a disk with the same target and the same
+ * source is already there, nothing is done and 0 is returned; a target taken
+ * by another source fails with VDISK_ERR_EXISTS naming that source. The disk
+ * is checked against the domain before libvirt is asked; buses QEMU cannot
+ * hotplug (ide, sata, fdc) are refused with VDISK_ERR_UNSUPPORTED for a live
+ * attach. With LIVE|CONFIG the live attach is made first; if the
+ * configuration then fails, the live disk is detached again and the error
+ * says so.
+ */
+VDISK_API int vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, unsigned int flags,
+                                   vdisk_error **err);
+
+/**
+ * vdisk_hotplug_detach:
+ * @target: the disk's target name ("vdb")
+ * @flags: VDISK_HOTPLUG_LIVE and/or VDISK_HOTPLUG_CONFIG (0: current)
+ * @timeout_ms: how long to wait for QEMU to release a live disk
+ *
+ * Asks for the removal and, for the live domain, waits until QEMU has really
+ * released the device (libvirt's device-removed event when the connection
+ * has an event loop, otherwise by polling). When the guest has not let go
+ * within @timeout_ms the call fails with VDISK_ERR_PENDING: the removal was
+ * requested and may still complete later (with CONFIG, the disk has been
+ * removed from the persistent configuration by then). With LIVE|CONFIG the
+ * disk is removed from whichever side has it; VDISK_ERR_NOT_FOUND when
+ * neither has it. Disks on buses QEMU cannot unplug (ide, sata, fdc) are
+ * refused with VDISK_ERR_UNSUPPORTED.
+ */
+VDISK_API int vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigned int flags,
+                                   unsigned int timeout_ms, vdisk_error **err);
+
+/**
+ * vdisk_hotplug_change_media:
+ * @target: a cdrom or floppy disk's target
+ * @source: the new medium's path (file or block device, by what it is), or
+ *          NULL to eject
+ * @flags: VDISK_HOTPLUG_LIVE/CONFIG, VDISK_HOTPLUG_FORCE to open a locked tray
+ */
+VDISK_API int vdisk_hotplug_change_media(virDomainPtr dom, const char *target,
+                                         const char *source, unsigned int flags,
+                                         vdisk_error **err);
+
+/**
+ * vdisk_hotplug_set_iotune:
+ * @target: the disk's target
+ * @iotune_from: a disk whose <iotune> values (all fields, 0 = unlimited)
+ *               and group name are applied
+ * @flags: VDISK_HOTPLUG_LIVE and/or VDISK_HOTPLUG_CONFIG (0: current)
+ *
+ * Sets the disk's I/O limits through virDomainSetBlockIoTune.
+ */
+VDISK_API int vdisk_hotplug_set_iotune(virDomainPtr dom, const char *target,
+                                       const vdisk_disk *iotune_from, unsigned int flags,
+                                       vdisk_error **err);
+
+/* ---- connections and storage ---- */
+
+/** vdisk_connect_open() flags. */
+typedef enum {
+    VDISK_CONNECT_DEFAULT = 0,
+    /** Open the connection read-only (virConnectOpenReadOnly). */
+    VDISK_CONNECT_READONLY = 1 << 0,
+    /** Do not register and run libvirt's default event loop: the caller runs
+     * its own (registered before the call). Without an event loop,
+     * vdisk_hotplug_detach() falls back to polling and qemu:///embed cannot
+     * be opened. */
+    VDISK_CONNECT_NO_EVENT_LOOP = 1 << 1,
+} vdisk_connect_flags;
+
+/**
+ * vdisk_connect_open:
+ * @out: (out): the new connection, the caller's: close it with virConnectClose()
+ * @uri: a QEMU driver URI: local ("qemu:///system", "qemu:///session"),
+ *       embedded ("qemu:///embed?root=DIR"), or remote ("qemu+tcp://HOST/system",
+ *       "qemu+ssh://USER@HOST/system", "qemu+tls://HOST/system", ...); NULL for
+ *       libvirt's default URI (LIBVIRT_DEFAULT_URI, then its built-in choice)
+ * @flags: #vdisk_connect_flags
+ *
+ * Unless VDISK_CONNECT_NO_EVENT_LOOP is given, the first call in the process
+ * registers libvirt's default event implementation (virEventRegisterDefaultImpl())
+ * and starts one background thread that runs virEventRunDefaultImpl() for the
+ * rest of the process's life. The event loop lets libvirt deliver domain events
+ * (the device-removed event vdisk_hotplug_detach() waits for) and keepalive
+ * messages, and qemu:///embed needs it to run at all. A program that runs its
+ * own libvirt event loop must register it before the first call and pass
+ * VDISK_CONNECT_NO_EVENT_LOOP.
+ *
+ * Remote URIs authenticate without prompting: ssh keys or an ssh agent,
+ * TLS certificates, or a daemon configured with auth "none". The call never
+ * asks for a password. Failures on the new connection reach the caller as
+ * #vdisk_error objects only: its libvirt error handler (virConnSetErrorFunc())
+ * is set to one that prints nothing; set another after the call to see them.
+ *
+ * Returns 0, or -1 with @err set (VDISK_ERR_LIBVIRT with libvirt's code and
+ * message when libvirt refused; VDISK_ERR_INVALID_ARG for a URI that is not
+ * the QEMU driver's).
+ */
+VDISK_API int vdisk_connect_open(virConnectPtr *out, const char *uri, unsigned int flags,
+                                 vdisk_error **err);
+
+/**
+ * vdisk_connect_open_first:
+ * @out: (out): the connection opened, the caller's (virConnectClose())
+ * @which: (out) (optional): the index in @uris of the host that answered
+ * @uris: @n URIs, tried in order, as for vdisk_connect_open()
+ *
+ * Opens the first of several hosts that answers (fail-over between hosts
+ * that hold the same domains). Working with several hosts at once is left
+ * to the caller: open one connection per host with vdisk_connect_open().
+ * When none answers, the error lists every URI with libvirt's reason.
+ */
+VDISK_API int vdisk_connect_open_first(virConnectPtr *out, size_t *which,
+                                       const char *const *uris, size_t n, unsigned int flags,
+                                       vdisk_error **err);
+
+/** vdisk_volume_create() flags. */
+typedef enum {
+    VDISK_VOLUME_DEFAULT = 0,
+    /** Return a type='volume' disk (<source pool=... volume=...>) instead of
+     * a type='file'/'block' disk with the volume's path. */
+    VDISK_VOLUME_AS_VOLUME_SOURCE = 1 << 0,
+} vdisk_volume_flags;
+
+/**
+ * vdisk_volume_create:
+ * @out: (out): a disk (no target yet) using the new volume, the caller's
+ *       (vdisk_disk_free())
+ * @pool: the name of an active storage pool
+ * @name: the new volume's name
+ * @capacity: its size in bytes (rounded up by the pool as it needs)
+ * @format: the image format (VDISK_FORMAT_NONE: the pool's default)
+ * @backing_path: (optional): the backing image; its format is taken from the
+ *       pool volume holding it, or probed when the connection is local
+ * @flags: #vdisk_volume_flags
+ *
+ * Creates the volume with virStorageVolCreateXML (sparse: no allocation is
+ * requested). The disk returned is type 'file' or 'block' (by the volume's
+ * type) with the volume's path and driver type @format, or type 'volume'
+ * with VDISK_VOLUME_AS_VOLUME_SOURCE.
+ */
+VDISK_API int vdisk_volume_create(vdisk_disk **out, virConnectPtr conn, const char *pool,
+                                  const char *name, unsigned long long capacity,
+                                  vdisk_format format, const char *backing_path,
+                                  unsigned int flags, vdisk_error **err);
+
+/**
+ * vdisk_volume_resolve:
+ * @disk: a disk whose source (or a backing source) is type 'volume'
+ *
+ * Replaces every type='volume' source of @disk's chain with what libvirt
+ * uses when the domain starts: the volume's path, as type 'file', 'block'
+ * or 'dir' by the volume's type, for the pools libvirt resolves to a path
+ * (dir, fs, netfs, logical, disk, scsi, zfs, vstorage; iscsi in host mode).
+ * Pools that resolve to network sources (iscsi-direct, rbd, gluster,
+ * sheepdog, mpath) fail with VDISK_ERR_UNSUPPORTED. A disk without volume
+ * sources is left as it is. On failure @disk is unchanged.
+ */
+VDISK_API int vdisk_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err);
+
+/**
+ * vdisk_volume_delete:
+ * @dom: (optional): a domain that may use the volume
+ *
+ * Deletes the volume @name of @pool. When @dom is given, the deletion is
+ * refused (VDISK_ERR_EXISTS, naming the disk's target) while any disk of
+ * @dom, in its live state or its persistent configuration, still uses the
+ * volume: by its path anywhere in the backing chain, or as type='volume'.
+ * Delete only after a confirmed detach (vdisk_hotplug_detach() returned 0).
+ */
+VDISK_API int vdisk_volume_delete(virConnectPtr conn, const char *pool, const char *name,
+                                  virDomainPtr dom, vdisk_error **err);
+
+/** vdisk_image_probe_format() flags reported through @flags_out. */
+typedef enum {
+    /** No format was recognised: the image was taken as raw. */
+    VDISK_PROBE_GUESSED = 1 << 0,
+} vdisk_probe_flags;
+
+/**
+ * vdisk_image_probe_format:
+ * @path: an image file or block device on this host
+ * @format: (out): the format found
+ * @flags_out: (out) (optional): #vdisk_probe_flags
+ *
+ * Reads the image's header on the local host (host-dependent: not part of
+ * translation) and recognises qcow2, qcow, qed, vmdk, vdi, vpc (dynamic and
+ * fixed), iso, bochs, dmg and directories; anything else is raw, with
+ * VDISK_PROBE_GUESSED set. Images
+ * in formats libvirt's QEMU driver has no format name for (vhdx, luks) fail
+ * with VDISK_ERR_UNSUPPORTED naming the format and @path. A header that
+ * carries a magic but is cut short fails with VDISK_ERR_INVALID; a missing
+ * file with VDISK_ERR_NOT_FOUND.
+ *
+ * Never probe images a guest could have written and then trust the result
+ * for that guest: set the format explicitly instead.
+ */
+VDISK_API int vdisk_image_probe_format(const char *path, vdisk_format *format,
+                                       unsigned int *flags_out, vdisk_error **err);
+
+/**
+ * vdisk_image_probe_format_name:
+ * @name: (out): the format's name as qemu-img spells it ("qcow2", "vhdx",
+ *        "luks", "raw", ...), the caller's (vdisk_free())
+ *
+ * vdisk_image_probe_format() for every format it recognises, including
+ * those libvirt's QEMU driver does not accept.
+ */
+VDISK_API int vdisk_image_probe_format_name(const char *path, char **name,
+                                            unsigned int *flags_out, vdisk_error **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDISK_HOTPLUG_H */

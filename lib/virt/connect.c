@@ -1,0 +1,237 @@
+/*
+ * connect.c: opening libvirt connections to the QEMU driver, and the
+ * process-wide event loop that delivers domain events on them
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "vdisk/hotplug.h"
+#include "virt/virt_priv.h"
+
+#define VD_CONNECT_FLAGS_ALL ((unsigned int)(VDISK_CONNECT_READONLY | VDISK_CONNECT_NO_EVENT_LOOP))
+
+/* ---- libvirt errors ------------------------------------------------------------- */
+
+void
+vd_virt_error(vdisk_error **err, const char *fmt, ...)
+{
+    virErrorPtr last = virGetLastError();
+    g_autofree char *what = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (last && last->code != VIR_ERR_OK)
+        vd_error_set_libvirt(err, last->code, "%s: %s", what,
+                             last->message ? last->message : "unknown libvirt error");
+    else
+        vd_error_set_libvirt(err, 0, "%s: libvirt reported no reason", what);
+}
+
+/* ---- the event loop ------------------------------------------------------------- */
+
+/* Set once, under g_once, and never cleared: the thread runs for the rest of
+ * the process's life (libvirt offers no way to unregister an event
+ * implementation). */
+static gint vd_event_loop_ok;
+static char *vd_event_loop_failure;
+
+static gpointer
+vd_event_loop_thread(gpointer data)
+{
+    (void)data;
+    for (;;) {
+        /* Failures are transient (a poll() interrupted); keep serving. */
+        if (virEventRunDefaultImpl() < 0)
+            g_usleep(10000);
+    }
+    return NULL;
+}
+
+static gpointer
+vd_event_loop_init(gpointer data)
+{
+    GThread *thread;
+    g_autoptr(GError) gerr = NULL;
+
+    (void)data;
+    if (virEventRegisterDefaultImpl() < 0) {
+        virErrorPtr last = virGetLastError();
+
+        vd_event_loop_failure =
+            g_strdup_printf("cannot register libvirt's default event loop: %s",
+                            last && last->message ? last->message : "unknown libvirt error");
+        return NULL;
+    }
+    thread = g_thread_try_new("vdisk-virt-events", vd_event_loop_thread, NULL, &gerr);
+    if (!thread) {
+        vd_event_loop_failure =
+            g_strdup_printf("cannot start libvirt's event loop thread: %s", gerr->message);
+        return NULL;
+    }
+    g_thread_unref(thread); /* detached: it runs until the process exits */
+    g_atomic_int_set(&vd_event_loop_ok, 1);
+    return NULL;
+}
+
+int
+vd_virt_event_loop_start(vdisk_error **err)
+{
+    static GOnce once = G_ONCE_INIT;
+
+    g_once(&once, vd_event_loop_init, NULL);
+    if (!g_atomic_int_get(&vd_event_loop_ok))
+        return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_event_loop_failure);
+    return 0;
+}
+
+bool
+vd_virt_event_loop_running(void)
+{
+    return g_atomic_int_get(&vd_event_loop_ok) != 0;
+}
+
+/* ---- URIs ----------------------------------------------------------------------- */
+
+/* Checks that @uri names the QEMU driver ("qemu" or "qemu+TRANSPORT") and,
+ * for qemu:///embed, that a root directory is given. */
+static int
+vd_check_uri(const char *uri, vdisk_error **err)
+{
+    static const char *const transports[] = {"tcp",    "ssh",     "tls", "unix",
+                                             "libssh", "libssh2", "ext"};
+    const char *colon = strchr(uri, ':');
+    g_autofree char *scheme = NULL;
+    const char *plus;
+    size_t i;
+
+    if (!colon || colon == uri)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "'%s' is not a libvirt URI", uri);
+    scheme = g_ascii_strdown(uri, colon - uri);
+    plus = strchr(scheme, '+');
+    if (plus ? strncmp(scheme, "qemu", plus - scheme) != 0 || plus - scheme != 4
+             : strcmp(scheme, "qemu") != 0)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG,
+                       "URI '%s' does not name libvirt's QEMU driver (qemu://, qemu+tcp://, "
+                       "qemu+ssh://, qemu+tls://, ...)",
+                       uri);
+    if (plus) {
+        for (i = 0; i < G_N_ELEMENTS(transports); i++) {
+            if (strcmp(plus + 1, transports[i]) == 0)
+                break;
+        }
+        if (i == G_N_ELEMENTS(transports))
+            return vd_fail(err, VDISK_ERR_INVALID_ARG, "URI '%s': unknown transport '%s'", uri,
+                           plus + 1);
+        return 0;
+    }
+    if (g_str_has_prefix(colon, ":///embed")) {
+        const char *query = colon + strlen(":///embed");
+
+        if (*query != '?' || !strstr(query, "root="))
+            return vd_fail(err, VDISK_ERR_INVALID_ARG,
+                           "URI '%s': an embedded driver needs its root directory "
+                           "(qemu:///embed?root=DIR)",
+                           uri);
+    }
+    return 0;
+}
+
+static void
+vd_virt_quiet(void *opaque, virErrorPtr error)
+{
+    (void)opaque;
+    (void)error;
+}
+
+static int
+vd_connect_open_one(virConnectPtr *out, const char *uri, unsigned int flags, vdisk_error **err)
+{
+    virConnectPtr conn;
+
+    if (uri && vd_check_uri(uri, err) < 0)
+        return -1;
+    /* With VDISK_CONNECT_NO_EVENT_LOOP and no loop of the caller's,
+     * libvirt itself refuses qemu:///embed and says why. */
+    if (!(flags & VDISK_CONNECT_NO_EVENT_LOOP) && vd_virt_event_loop_start(err) < 0)
+        return -1;
+    if (flags & VDISK_CONNECT_READONLY)
+        conn = virConnectOpenReadOnly(uri);
+    else
+        conn = virConnectOpen(uri);
+    if (!conn) {
+        vd_virt_error(err, "cannot open '%s'", uri ? uri : "(libvirt's default URI)");
+        return -1;
+    }
+    /* Failures come back as vdisk_error objects; libvirt's default handler
+     * would also print them. */
+    virConnSetErrorFunc(conn, NULL, vd_virt_quiet);
+    *out = conn;
+    return 0;
+}
+
+int
+vdisk_connect_open(virConnectPtr *out, const char *uri, unsigned int flags, vdisk_error **err)
+{
+    VD_API_ENTER();
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no place for the connection (out is NULL)");
+    *out = NULL;
+    if (flags & ~VD_CONNECT_FLAGS_ALL)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unknown flags 0x%x",
+                       flags & ~VD_CONNECT_FLAGS_ALL);
+    return vd_connect_open_one(out, uri, flags, err);
+}
+
+int
+vdisk_connect_open_first(virConnectPtr *out, size_t *which, const char *const *uris, size_t n,
+                         unsigned int flags, vdisk_error **err)
+{
+    g_autoptr(GString) reasons = NULL;
+    int last_code = 0;
+    size_t i;
+
+    VD_API_ENTER();
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no place for the connection (out is NULL)");
+    *out = NULL;
+    if (!uris || n == 0)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no URI given");
+    if (flags & ~VD_CONNECT_FLAGS_ALL)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unknown flags 0x%x",
+                       flags & ~VD_CONNECT_FLAGS_ALL);
+    for (i = 0; i < n; i++) {
+        if (!uris[i])
+            return vd_fail(err, VDISK_ERR_INVALID_ARG, "URI %zu is NULL", i);
+    }
+
+    reasons = g_string_new(NULL);
+    for (i = 0; i < n; i++) {
+        g_autoptr(vdisk_error) one = NULL;
+        const char *msg;
+
+        if (vd_connect_open_one(out, uris[i], flags, &one) == 0) {
+            if (which)
+                *which = i;
+            return 0;
+        }
+        /* Configuration faults are the caller's, not a host that is down. */
+        if (one->code == VDISK_ERR_INVALID_ARG || one->code == VDISK_ERR_SYSTEM) {
+            if (err && !*err)
+                *err = g_steal_pointer(&one);
+            return -1;
+        }
+        last_code = one->libvirt_code;
+        msg = one->message;
+        if (g_str_has_prefix(msg, "vdisk_connect_open_first: "))
+            msg += strlen("vdisk_connect_open_first: ");
+        g_string_append_printf(reasons, "%s%s", i ? "; " : "", msg);
+    }
+    vd_error_set_libvirt(err, last_code, "no host answered: %s", reasons->str);
+    return -1;
+}

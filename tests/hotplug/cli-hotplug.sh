@@ -1,0 +1,113 @@
+#!/bin/bash
+# The vdisk hotplug subcommands against a real transient domain: their
+# output, their JSON and their exit statuses (0 done, 2 usage, 3 refused,
+# 4 pending).
+# Usage: cli-hotplug.sh VDISK_BINARY
+set -uo pipefail
+
+VDISK=$1
+URI=qemu:///system
+NAME=vdtest-hotplug-cli-$$
+DIR=$(mktemp -d /var/lib/libvirt/images/vdtest-hotplug-cli-XXXXXX)
+chmod 755 "$DIR"
+failures=0
+
+cleanup() {
+    virsh -c "$URI" destroy "$NAME" >/dev/null 2>&1
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect STATUS CMD...: runs the CMD, keeps its stdout in $out
+expect() {
+    local want=$1
+    shift
+    out=$("$@" 2>"$DIR/stderr")
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        fail "'$*' exited $got, expected $want: $(cat "$DIR/stderr")"
+    fi
+}
+
+qemu-img create -q -f qcow2 "$DIR/a.qcow2" 16M || exit 1
+qemu-img create -q -f raw "$DIR/media.iso" 1M || exit 1
+cat >"$DIR/dom.xml" <<XML
+<domain type='qemu'>
+  <name>$NAME</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/></features>
+  <devices>
+    <controller type='scsi' model='virtio-scsi'/>
+    <controller type='usb' model='piix3-uhci'/>
+    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+virsh -c "$URI" create "$DIR/dom.xml" >/dev/null || exit 1
+
+expect 0 "$VDISK" next-target "$NAME" scsi
+[ "$out" = sda ] || fail "next-target scsi printed '$out', expected sda"
+
+expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
+[ "$out" = '{"ok": true, "target": "sda"}' ] || fail "attach --json printed '$out'"
+
+# the same disk again: nothing to do
+expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --target sda --format qcow2
+
+expect 0 "$VDISK" list "$NAME" --json
+echo "$out" | grep -q "\"target\": \"sda\", \"bus\": \"scsi\", \"device\": \"disk\", \"type\": \"file\", \"format\": \"qcow2\", \"source\": \"$DIR/a.qcow2\"" ||
+    fail "list --json lacks sda: $out"
+expect 0 "$VDISK" next-target "$NAME" scsi
+[ "$out" = sdb ] || fail "next-target after attach printed '$out', expected sdb"
+
+# the target is taken by another source
+expect 3 "$VDISK" attach "$NAME" "$DIR/media.iso" --target sda
+grep -q "$DIR/a.qcow2" "$DIR/stderr" || fail "taken target: message does not name the source"
+
+expect 0 "$VDISK" detach "$NAME" sda --wait 10
+expect 3 "$VDISK" detach "$NAME" sda --json
+echo "$out" | grep -q '"code": "not-found"' || fail "detach of a missing disk: JSON was '$out'"
+
+# virtio-blk on a guest without an OS is never released
+expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --format qcow2
+[ "$out" = vda ] || fail "attach printed '$out', expected vda"
+expect 4 "$VDISK" detach "$NAME" vda --wait 1
+grep -q "removal still pending" "$DIR/stderr" || fail "pending detach: $(cat "$DIR/stderr")"
+
+expect 3 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus ide
+
+# a <disk> document, from stdin
+qemu-img create -q -f raw "$DIR/b.raw" 8M || exit 1
+expect 0 "$VDISK" attach "$NAME" --xml - --live <<XML
+<disk type='file' device='disk'>
+  <driver name='qemu' type='raw'/>
+  <source file='$DIR/b.raw'/>
+  <target dev='sdc' bus='scsi'/>
+  <serial>vdtest-b</serial>
+</disk>
+XML
+[ "$out" = sdc ] || fail "attach --xml printed '$out', expected sdc"
+expect 0 "$VDISK" list "$NAME"
+echo "$out" | grep -q "^sdc .*$DIR/b.raw\$" || fail "list after attach --xml: $out"
+expect 2 "$VDISK" attach "$NAME" --xml - --bus scsi </dev/null
+expect 0 "$VDISK" change-media "$NAME" hdc --insert "$DIR/media.iso" --force
+expect 0 "$VDISK" list "$NAME"
+echo "$out" | grep -q "^hdc .*$DIR/media.iso\$" || fail "list after insert: $out"
+expect 0 "$VDISK" change-media "$NAME" hdc --eject
+expect 2 "$VDISK" change-media "$NAME" hdc
+expect 2 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --format bogus
+expect 2 "$VDISK" detach "$NAME"
+expect 3 "$VDISK" list vdtest-hotplug-no-such-domain
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,770 @@
+/*
+ * cmd-hotplug.c: the subcommands that change the disks of libvirt domains
+ *
+ *   vdisk list DOMAIN [--inactive] [--json]
+ *   vdisk attach DOMAIN SOURCE [--target NAME|auto] [--bus BUS] [--device DEV] ...
+ *   vdisk attach DOMAIN --xml FILE [--live] [--config]
+ *   vdisk detach DOMAIN TARGET [--wait SECONDS] [--live] [--config]
+ *   vdisk change-media DOMAIN TARGET (--eject | --insert SOURCE) [--force]
+ *   vdisk next-target DOMAIN BUS
+ *
+ * Every subcommand takes --connect URI (default qemu:///system) and --json.
+ * Exit status: 0 done, 1 failed (libvirt or the system), 2 usage, 3 refused
+ * (the request cannot be carried out as given), 4 pending (a detach was
+ * requested but the guest has not released the disk yet).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vdisk/vdisk.h>
+#include <vdisk/hotplug.h>
+#include <libvirt/virterror.h>
+
+int vdisk_cmd_list(int argc, char **argv);
+int vdisk_cmd_attach(int argc, char **argv);
+int vdisk_cmd_detach(int argc, char **argv);
+int vdisk_cmd_change_media(int argc, char **argv);
+int vdisk_cmd_next_target(int argc, char **argv);
+
+enum {
+    HP_EXIT_OK = 0,
+    HP_EXIT_FAILED = 1,
+    HP_EXIT_USAGE = 2,
+    HP_EXIT_REFUSED = 3,
+    HP_EXIT_PENDING = 4,
+};
+
+#define HP_DEFAULT_URI "qemu:///system"
+#define HP_DEFAULT_WAIT_S 10
+
+#define HP_COMMON_HELP                                                                             \
+    "  -c, --connect=URI   libvirt connection (default " HP_DEFAULT_URI ")\n"                      \
+    "      --json          print the result (or the error) as JSON on stdout\n"                    \
+    "  -h, --help          show this help and exit\n\n"                                            \
+    "Exit status: 0 done, 1 failed (libvirt or the system), 2 usage error,\n"                      \
+    "3 refused (the request cannot be carried out as given), 4 pending (the\n"                     \
+    "removal was requested; the guest has not released the disk yet).\n"
+
+enum {
+    OPT_JSON = 0x200,
+    OPT_INACTIVE,
+    OPT_TARGET,
+    OPT_BUS,
+    OPT_DEVICE,
+    OPT_FORMAT,
+    OPT_CACHE,
+    OPT_READONLY,
+    OPT_SHAREABLE,
+    OPT_SERIAL,
+    OPT_LIVE,
+    OPT_CONFIG,
+    OPT_XML,
+    OPT_WAIT,
+    OPT_EJECT,
+    OPT_INSERT,
+    OPT_FORCE,
+};
+
+static const struct option hp_long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"connect", required_argument, NULL, 'c'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"inactive", no_argument, NULL, OPT_INACTIVE},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"bus", required_argument, NULL, OPT_BUS},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"cache", required_argument, NULL, OPT_CACHE},
+    {"readonly", no_argument, NULL, OPT_READONLY},
+    {"shareable", no_argument, NULL, OPT_SHAREABLE},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"live", no_argument, NULL, OPT_LIVE},
+    {"config", no_argument, NULL, OPT_CONFIG},
+    {"xml", required_argument, NULL, OPT_XML},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"eject", no_argument, NULL, OPT_EJECT},
+    {"insert", required_argument, NULL, OPT_INSERT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {NULL, 0, NULL, 0},
+};
+
+/* Everything any of these subcommands may be given; each one refuses the
+ * options that are not its own. */
+typedef struct {
+    const char *cmd;
+    const char *uri;
+    bool json;
+    bool inactive;
+    const char *target;
+    const char *bus;
+    const char *device;
+    const char *format;
+    const char *cache;
+    bool readonly;
+    bool shareable;
+    const char *serial;
+    unsigned int flags; /* VDISK_HOTPLUG_LIVE / CONFIG / FORCE */
+    const char *xml;
+    const char *wait;
+    bool eject;
+    const char *insert;
+    unsigned int seen; /* bit per OPT_* - OPT_JSON */
+    int nargs;
+    char **args;
+} hp_opts;
+
+/* ---- output --------------------------------------------------------------------- */
+
+static void
+json_string(FILE *fp, const char *s)
+{
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", fp);
+        else if (c == '\t')
+            fputs("\\t", fp);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+static int
+exit_for(const vdisk_error *err)
+{
+    switch (vdisk_error_get_code(err)) {
+    case VDISK_ERR_PENDING:
+        return HP_EXIT_PENDING;
+    case VDISK_ERR_INVALID_ARG:
+    case VDISK_ERR_XML:
+    case VDISK_ERR_INVALID:
+    case VDISK_ERR_UNSUPPORTED:
+    case VDISK_ERR_NOT_FOUND:
+    case VDISK_ERR_EXISTS:
+        return HP_EXIT_REFUSED;
+    case VDISK_ERR_OK:
+    case VDISK_ERR_INTERNAL:
+    case VDISK_ERR_NO_MEMORY:
+    case VDISK_ERR_LIBVIRT:
+    case VDISK_ERR_SYSTEM:
+    case VDISK_ERR_LAST:
+        break;
+    }
+    return HP_EXIT_FAILED;
+}
+
+/* Reports @err (stderr, and stdout as JSON with --json), frees it and
+ * returns the exit status it calls for. */
+static int
+report(const hp_opts *o, vdisk_error *err)
+{
+    int rc = exit_for(err);
+
+    fprintf(stderr, "vdisk: %s: %s\n", o->cmd,
+            err ? vdisk_error_get_message(err) : "failed without an error message");
+    if (o->json) {
+        printf("{\"ok\": false, \"error\": {\"code\": ");
+        json_string(stdout, vdisk_error_code_name(vdisk_error_get_code(err)));
+        printf(", \"libvirt_code\": %d, \"message\": ", vdisk_error_get_libvirt_code(err));
+        json_string(stdout, err ? vdisk_error_get_message(err) : NULL);
+        printf("}}\n");
+    }
+    vdisk_error_free(err);
+    return rc;
+}
+
+static int usage(const hp_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+usage(const hp_opts *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "vdisk: %s: ", o->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'vdisk %s --help' for more information.\n", o->cmd);
+    return HP_EXIT_USAGE;
+}
+
+/* ---- options and connections ------------------------------------------------------ */
+
+/* Parses argv into @o. @allowed lists the OPT_* values the subcommand takes
+ * (0-terminated). Returns -1 to go on, else the exit status. */
+static int
+parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
+      const char *const *names, int min_args, int max_args)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->cmd = argv[0];
+    o->uri = HP_DEFAULT_URI;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "hc:", hp_long_options, NULL)) != -1) {
+        const int *a;
+        bool ok = c == 'h' || c == 'c' || c == OPT_JSON;
+
+        for (a = allowed; !ok && *a; a++)
+            ok = *a == c;
+        if (c == '?' || !ok) {
+            if (c != '?')
+                fprintf(stderr, "vdisk: %s: option '%s' does not apply here\n", o->cmd,
+                        argv[optind - 1]);
+            fprintf(stderr, "Try 'vdisk %s --help' for more information.\n", o->cmd);
+            return HP_EXIT_USAGE;
+        }
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            fputs(HP_COMMON_HELP, stdout);
+            return HP_EXIT_OK;
+        case 'c':
+            o->uri = optarg;
+            break;
+        case OPT_JSON:
+            o->json = true;
+            break;
+        case OPT_INACTIVE:
+            o->inactive = true;
+            break;
+        case OPT_TARGET:
+            o->target = optarg;
+            break;
+        case OPT_BUS:
+            o->bus = optarg;
+            break;
+        case OPT_DEVICE:
+            o->device = optarg;
+            break;
+        case OPT_FORMAT:
+            o->format = optarg;
+            break;
+        case OPT_CACHE:
+            o->cache = optarg;
+            break;
+        case OPT_READONLY:
+            o->readonly = true;
+            break;
+        case OPT_SHAREABLE:
+            o->shareable = true;
+            break;
+        case OPT_SERIAL:
+            o->serial = optarg;
+            break;
+        case OPT_LIVE:
+            o->flags |= VDISK_HOTPLUG_LIVE;
+            break;
+        case OPT_CONFIG:
+            o->flags |= VDISK_HOTPLUG_CONFIG;
+            break;
+        case OPT_XML:
+            o->xml = optarg;
+            break;
+        case OPT_WAIT:
+            o->wait = optarg;
+            break;
+        case OPT_EJECT:
+            o->eject = true;
+            break;
+        case OPT_INSERT:
+            o->insert = optarg;
+            break;
+        case OPT_FORCE:
+            o->flags |= VDISK_HOTPLUG_FORCE;
+            break;
+        }
+        if (c >= OPT_JSON)
+            o->seen |= 1u << (c - OPT_JSON);
+    }
+    o->nargs = argc - optind;
+    o->args = argv + optind;
+    if (o->nargs < min_args)
+        return usage(o, "missing %s", names[o->nargs]);
+    if (o->nargs > max_args)
+        return usage(o, "unexpected argument '%s'", o->args[max_args]);
+    return -1;
+}
+
+static const char *const names_domain[] = {"DOMAIN", NULL};
+static const char *const names_source[] = {"DOMAIN", "SOURCE", NULL};
+static const char *const names_target[] = {"DOMAIN", "TARGET", NULL};
+static const char *const names_bus[] = {"DOMAIN", "BUS", NULL};
+
+/* Opens the connection and looks up the domain (by name, UUID or id).
+ * Returns -1 to go on, else the exit status. */
+static int
+open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
+{
+    vdisk_error *err = NULL;
+    const char *name = o->args[0];
+    char *end;
+    long id;
+
+    *conn = NULL;
+    *dom = NULL;
+    if (vdisk_connect_open(conn, o->uri, 0, &err) < 0)
+        return report(o, err);
+    if (!(*dom = virDomainLookupByName(*conn, name)) &&
+        !(*dom = virDomainLookupByUUIDString(*conn, name))) {
+        errno = 0;
+        id = strtol(name, &end, 10);
+        if (*end == '\0' && end != name && errno == 0 && id >= 0 && id <= 0x7fffffff)
+            *dom = virDomainLookupByID(*conn, (int)id);
+    }
+    if (!*dom) {
+        fprintf(stderr, "vdisk: %s: no domain '%s' on %s\n", o->cmd, name, o->uri);
+        if (o->json) {
+            printf("{\"ok\": false, \"error\": {\"code\": \"not-found\", \"libvirt_code\": %d, "
+                   "\"message\": ",
+                   VIR_ERR_NO_DOMAIN);
+            json_string(stdout, "no such domain");
+            printf("}}\n");
+        }
+        virConnectClose(*conn);
+        *conn = NULL;
+        return HP_EXIT_REFUSED;
+    }
+    return -1;
+}
+
+static void
+close_domain(virConnectPtr conn, virDomainPtr dom)
+{
+    if (dom)
+        virDomainFree(dom);
+    if (conn)
+        virConnectClose(conn);
+}
+
+static int
+enum_arg(const hp_opts *o, vdisk_enum which, const char *what, const char *value, int *out)
+{
+    int v = vdisk_enum_from_string(which, value);
+
+    if (v <= 0) {
+        fprintf(stderr, "vdisk: %s: unknown %s '%s'\n", o->cmd, what, value);
+        return HP_EXIT_USAGE;
+    }
+    *out = v;
+    return -1;
+}
+
+/* ---- list --------------------------------------------------------------------------- */
+
+static const char *
+str_or(const char *s, const char *dflt)
+{
+    return s ? s : dflt;
+}
+
+int
+vdisk_cmd_list(int argc, char **argv)
+{
+    static const int allowed[] = {OPT_INACTIVE, 0};
+    static const char help[] =
+        "Usage: vdisk list [OPTIONS] DOMAIN\n\n"
+        "List the disks of DOMAIN: live ones, or with --inactive those of the\n"
+        "persistent configuration.\n\nOptions:\n"
+        "      --inactive      the persistent configuration\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_domain *ctx = NULL;
+    vdisk_error *err = NULL;
+    hp_opts o;
+    size_t i;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_domain, 1, 1)) >= 0)
+        return rc;
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    if (vdisk_hotplug_list(&ctx, dom, o.inactive ? VDISK_HOTPLUG_INACTIVE : 0, &err) < 0) {
+        rc = report(&o, err);
+        close_domain(conn, dom);
+        return rc;
+    }
+    if (o.json)
+        printf("[");
+    else
+        printf("%-8s %-7s %-7s %-6s %-16s %s\n", "TARGET", "BUS", "DEVICE", "FORMAT", "ALIAS",
+               "SOURCE");
+    for (i = 0; i < vdisk_domain_get_disk_count(ctx); i++) {
+        const vdisk_disk *d = vdisk_domain_get_disk_const(ctx, i);
+        const char *bus = vdisk_enum_to_string(VDISK_ENUM_BUS, vdisk_disk_get_bus(d));
+        const char *device = vdisk_enum_to_string(VDISK_ENUM_DEVICE, vdisk_disk_get_device(d));
+        const char *format = vdisk_enum_to_string(VDISK_ENUM_FORMAT, vdisk_disk_get_format(d));
+        const char *type = vdisk_enum_to_string(VDISK_ENUM_TYPE, vdisk_disk_get_type(d));
+        const char *path = vdisk_disk_get_path(d);
+
+        if (o.json) {
+            printf("%s\n  {\"target\": ", i ? "," : "");
+            json_string(stdout, vdisk_disk_get_target(d));
+            printf(", \"bus\": ");
+            json_string(stdout, bus);
+            printf(", \"device\": ");
+            json_string(stdout, str_or(device, "disk"));
+            printf(", \"type\": ");
+            json_string(stdout, str_or(type, "file"));
+            printf(", \"format\": ");
+            json_string(stdout, format);
+            printf(", \"source\": ");
+            json_string(stdout, path);
+            printf(", \"alias\": ");
+            json_string(stdout, vdisk_disk_get_alias(d));
+            printf(", \"readonly\": %s, \"shareable\": %s}",
+                   vdisk_disk_get_readonly(d) ? "true" : "false",
+                   vdisk_disk_get_shareable(d) ? "true" : "false");
+        } else {
+            printf("%-8s %-7s %-7s %-6s %-16s %s\n", str_or(vdisk_disk_get_target(d), "-"),
+                   str_or(bus, "-"), str_or(device, "disk"), str_or(format, "-"),
+                   str_or(vdisk_disk_get_alias(d), "-"), str_or(path, "-"));
+        }
+    }
+    if (o.json)
+        printf("%s]\n", vdisk_domain_get_disk_count(ctx) ? "\n" : "");
+    vdisk_domain_free(ctx);
+    close_domain(conn, dom);
+    return HP_EXIT_OK;
+}
+
+/* ---- attach ------------------------------------------------------------------------- */
+
+static char *
+read_file(const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+
+    if (!fp)
+        return NULL;
+    do {
+        if (cap - len < 4096) {
+            char *grown = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
+
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+        }
+        n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+    } while (n > 0);
+    if (buf && ferror(fp)) {
+        free(buf);
+        buf = NULL;
+    }
+    if (fp != stdin)
+        fclose(fp);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* The disk the options describe, or an exit status through *@rc. */
+static vdisk_disk *
+disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
+{
+    vdisk_disk *disk = vdisk_disk_new();
+    vdisk_error *err = NULL;
+    const char *source = o->args[1];
+    int device = VDISK_DEVICE_DISK;
+    int bus = 0;
+    int cache = 0;
+    int format = 0;
+    char *target = NULL;
+
+    *rc = -1;
+    if (!disk) {
+        fprintf(stderr, "vdisk: %s: out of memory\n", o->cmd);
+        *rc = HP_EXIT_FAILED;
+        return NULL;
+    }
+    if ((o->device && (*rc = enum_arg(o, VDISK_ENUM_DEVICE, "device", o->device, &device)) >= 0) ||
+        (o->bus && (*rc = enum_arg(o, VDISK_ENUM_BUS, "bus", o->bus, &bus)) >= 0) ||
+        (o->cache && (*rc = enum_arg(o, VDISK_ENUM_CACHE, "cache mode", o->cache, &cache)) >= 0))
+        goto error;
+    if (o->format && strcmp(o->format, "auto") == 0) {
+        vdisk_format probed;
+        unsigned int pflags = 0;
+
+        /* the image is read on this host: only for local connections */
+        if (vdisk_image_probe_format(source, &probed, &pflags, &err) < 0) {
+            *rc = report(o, err);
+            goto error;
+        }
+        format = probed;
+    } else if (o->format &&
+               (*rc = enum_arg(o, VDISK_ENUM_FORMAT, "format", o->format, &format)) >= 0) {
+        goto error;
+    }
+
+    if (!bus) {
+        if (o->target && strcmp(o->target, "auto") != 0)
+            bus = vdisk_bus_from_target(o->target);
+        else if (device == VDISK_DEVICE_CDROM)
+            bus = VDISK_BUS_SCSI;
+        else if (device == VDISK_DEVICE_FLOPPY)
+            bus = VDISK_BUS_FDC;
+        else if (device == VDISK_DEVICE_LUN)
+            bus = VDISK_BUS_SCSI;
+        else
+            bus = VDISK_BUS_VIRTIO;
+        if (!bus) {
+            *rc = usage(o, "cannot tell the bus from target '%s': give --bus", o->target);
+            goto error;
+        }
+    }
+    if (!o->target || strcmp(o->target, "auto") == 0) {
+        if (vdisk_hotplug_next_target(&target, dom, (vdisk_bus)bus, &err) < 0) {
+            *rc = report(o, err);
+            goto error;
+        }
+    } else {
+        target = strdup(o->target);
+    }
+
+    if (vdisk_disk_set_device(disk, (vdisk_device)device, &err) < 0 ||
+        vdisk_source_set_type(vdisk_disk_get_source(disk),
+                              strncmp(source, "/dev/", 5) == 0 ? VDISK_TYPE_BLOCK : VDISK_TYPE_FILE,
+                              &err) < 0 ||
+        vdisk_source_set_path(vdisk_disk_get_source(disk), source, &err) < 0 ||
+        vdisk_disk_set_driver_name(disk, "qemu", &err) < 0 ||
+        (format &&
+         vdisk_source_set_format(vdisk_disk_get_source(disk), (vdisk_format)format, &err) < 0) ||
+        (cache && vdisk_disk_set_cache(disk, (vdisk_cache)cache, &err) < 0) ||
+        vdisk_disk_set_target(disk, target, &err) < 0 ||
+        vdisk_disk_set_bus(disk, (vdisk_bus)bus, &err) < 0 ||
+        (o->readonly && vdisk_disk_set_readonly(disk, 1, &err) < 0) ||
+        (o->shareable && vdisk_disk_set_shareable(disk, 1, &err) < 0) ||
+        (o->serial && vdisk_disk_set_serial(disk, o->serial, &err) < 0)) {
+        *rc = report(o, err);
+        goto error;
+    }
+    free(target);
+    return disk;
+
+error:
+    free(target);
+    vdisk_disk_free(disk);
+    return NULL;
+}
+
+int
+vdisk_cmd_attach(int argc, char **argv)
+{
+    static const int allowed[] = {OPT_TARGET, OPT_BUS,      OPT_DEVICE,    OPT_FORMAT,
+                                  OPT_CACHE,  OPT_READONLY, OPT_SHAREABLE, OPT_SERIAL,
+                                  OPT_LIVE,   OPT_CONFIG,   OPT_XML,       0};
+    static const char help[] =
+        "Usage: vdisk attach [OPTIONS] DOMAIN SOURCE\n"
+        "       vdisk attach [--live] [--config] DOMAIN --xml FILE\n\n"
+        "Attach SOURCE (an image file or a block device) to DOMAIN, or the <disk> of\n"
+        "FILE. Nothing is done when the target already holds SOURCE.\n\nOptions:\n"
+        "      --target=NAME   target name, or 'auto' (default): the first free one\n"
+        "      --bus=BUS       virtio (default), scsi, usb, sata, ide, fdc\n"
+        "      --device=DEV    disk (default), cdrom, lun, floppy\n"
+        "      --format=FMT    raw, qcow2, ... or 'auto': read the image header on\n"
+        "                      this host (never for images a guest could write)\n"
+        "      --cache=MODE    none, writethrough, writeback, directsync, unsafe\n"
+        "      --readonly      attach read-only\n"
+        "      --shareable     the image may be shared with other domains\n"
+        "      --serial=S      the disk's serial number\n"
+        "      --live          the running domain\n"
+        "      --config        the persistent configuration (both: all or nothing;\n"
+        "                      neither: the running domain if it runs, else its\n"
+        "                      configuration)\n"
+        "      --xml=FILE      the disk as libvirt <disk> XML (- for stdin)\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_disk *disk = NULL;
+    vdisk_error *err = NULL;
+    hp_opts o;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_source, 1, 2)) >= 0)
+        return rc;
+    if (o.xml && o.nargs != 1)
+        return usage(&o, "%s", "--xml FILE takes the place of SOURCE");
+    if (o.xml && (o.seen & ~((1u << (OPT_XML - OPT_JSON)) | (1u << (OPT_LIVE - OPT_JSON)) |
+                             (1u << (OPT_CONFIG - OPT_JSON)) | 1u)))
+        return usage(&o, "%s", "--xml FILE goes only with --live and --config");
+    if (!o.xml && o.nargs != 2)
+        return usage(&o, "%s", "missing SOURCE");
+
+    if (o.xml) {
+        char *xml = read_file(o.xml);
+
+        if (!xml) {
+            fprintf(stderr, "vdisk: %s: cannot read '%s': %s\n", o.cmd, o.xml, strerror(errno));
+            return HP_EXIT_USAGE;
+        }
+        rc = vdisk_disk_from_xml(&disk, xml, &err);
+        free(xml);
+        if (rc < 0)
+            return report(&o, err);
+    }
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0) {
+        vdisk_disk_free(disk);
+        return rc;
+    }
+    if (!disk && !(disk = disk_from_options(&o, dom, &rc))) {
+        close_domain(conn, dom);
+        return rc;
+    }
+    if (vdisk_hotplug_attach(dom, disk, o.flags, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json) {
+            printf("{\"ok\": true, \"target\": ");
+            json_string(stdout, vdisk_disk_get_target(disk));
+            printf("}\n");
+        } else {
+            printf("%s\n", vdisk_disk_get_target(disk));
+        }
+    }
+    vdisk_disk_free(disk);
+    close_domain(conn, dom);
+    return rc;
+}
+
+/* ---- detach, change-media, next-target ------------------------------------------------ */
+
+int
+vdisk_cmd_detach(int argc, char **argv)
+{
+    static const int allowed[] = {OPT_WAIT, OPT_LIVE, OPT_CONFIG, 0};
+    static const char help[] =
+        "Usage: vdisk detach [OPTIONS] DOMAIN TARGET\n\n"
+        "Detach disk TARGET from DOMAIN and wait until QEMU has released it.\n\nOptions:\n"
+        "      --wait=SECONDS  how long to wait for the guest (default 10); when it\n"
+        "                      has not released the disk by then, exit 4\n"
+        "      --live          the running domain\n"
+        "      --config        the persistent configuration\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    unsigned long wait_s = HP_DEFAULT_WAIT_S;
+    hp_opts o;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_target, 2, 2)) >= 0)
+        return rc;
+    if (o.wait) {
+        char *end;
+
+        errno = 0;
+        wait_s = strtoul(o.wait, &end, 10);
+        if (*end || end == o.wait || errno || wait_s > 86400)
+            return usage(&o, "--wait: '%s' is not a number of seconds (0-86400)", o.wait);
+    }
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    if (vdisk_hotplug_detach(dom, o.args[1], o.flags, (unsigned int)wait_s * 1000, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json)
+            printf("{\"ok\": true}\n");
+    }
+    close_domain(conn, dom);
+    return rc;
+}
+
+int
+vdisk_cmd_change_media(int argc, char **argv)
+{
+    static const int allowed[] = {OPT_EJECT, OPT_INSERT, OPT_FORCE, OPT_LIVE, OPT_CONFIG, 0};
+    static const char help[] =
+        "Usage: vdisk change-media [OPTIONS] DOMAIN TARGET (--eject | --insert SOURCE)\n\n"
+        "Eject the medium of cdrom or floppy TARGET, or insert SOURCE.\n\nOptions:\n"
+        "      --eject         remove the medium\n"
+        "      --insert=SOURCE insert SOURCE (an image file or a block device)\n"
+        "      --force         open the tray even when the guest locked it\n"
+        "      --live          the running domain\n"
+        "      --config        the persistent configuration\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    hp_opts o;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_target, 2, 2)) >= 0)
+        return rc;
+    if (o.eject == (o.insert != NULL))
+        return usage(&o, "%s", "give exactly one of --eject and --insert SOURCE");
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    if (vdisk_hotplug_change_media(dom, o.args[1], o.insert, o.flags, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json)
+            printf("{\"ok\": true}\n");
+    }
+    close_domain(conn, dom);
+    return rc;
+}
+
+int
+vdisk_cmd_next_target(int argc, char **argv)
+{
+    static const int allowed[] = {0};
+    static const char help[] =
+        "Usage: vdisk next-target [OPTIONS] DOMAIN BUS\n\n"
+        "Print the first target name free on BUS (virtio, scsi, sata, usb, ide, fdc)\n"
+        "in both the live state and the persistent configuration of DOMAIN.\n\n"
+        "Options:\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    char *name = NULL;
+    hp_opts o;
+    int bus;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_bus, 2, 2)) >= 0)
+        return rc;
+    if ((rc = enum_arg(&o, VDISK_ENUM_BUS, "bus", o.args[1], &bus)) >= 0)
+        return rc;
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    if (vdisk_hotplug_next_target(&name, dom, (vdisk_bus)bus, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json) {
+            printf("{\"ok\": true, \"target\": ");
+            json_string(stdout, name);
+            printf("}\n");
+        } else {
+            printf("%s\n", name);
+        }
+        vdisk_free(name);
+    }
+    close_domain(conn, dom);
+    return rc;
+}

@@ -1,0 +1,301 @@
+/*
+ * cmd-qemu-args.c: `vdisk qemu-args FILE [--shell|--qmp]`
+ *
+ * Prints the QEMU arguments libvirt 9.0 would give the disks of FILE (a
+ * <domain> or a single <disk>; - for stdin): one argv element per line,
+ * one shell-quoted line with --shell, or one QMP command per line with
+ * --qmp. Exits 1 with the library's message when a disk is refused.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vdisk/vdisk.h>
+
+int vdisk_cmd_qemu_args(int argc, char **argv);
+
+enum {
+    QA_EXIT_OK = 0,
+    QA_EXIT_REFUSED = 1,
+    QA_EXIT_USAGE = 2,
+};
+
+typedef enum {
+    QA_OUTPUT_ARGV,
+    QA_OUTPUT_SHELL,
+    QA_OUTPUT_QMP,
+} qa_output;
+
+static void
+qa_usage(FILE *fp)
+{
+    fprintf(fp, "Usage: vdisk qemu-args [OPTIONS] FILE\n\n"
+                "Print the QEMU arguments libvirt gives the disks of FILE (a <domain> or a "
+                "<disk>; - for stdin), one argv element per line.\n\n"
+                "Options:\n"
+                "      --shell         print one shell-quoted command line fragment\n"
+                "      --qmp           print the equivalent QMP commands, one per line\n"
+                "      --machine=TYPE  translate for machine TYPE instead of the domain's\n"
+                "      --secret=KEY=FILE  the value of the secret whose UUID or usage is KEY\n"
+                "                      is the content of FILE (repeatable)\n"
+                "      --master-key=FILE  encrypt secret objects as libvirt does, with the\n"
+                "                      32-byte key in FILE (the domain's masterKey0)\n"
+                "  -h, --help          show this help and exit\n");
+}
+
+static char *
+qa_read(const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+
+    if (!fp) {
+        fprintf(stderr, "vdisk: cannot open '%s': %s\n", path, strerror(errno));
+        return NULL;
+    }
+    do {
+        if (cap - len < 4096) {
+            char *grown = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
+
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+        }
+        n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+    } while (n > 0);
+    if (buf && ferror(fp)) {
+        fprintf(stderr, "vdisk: cannot read '%s': %s\n", path, strerror(errno));
+        free(buf);
+        buf = NULL;
+    }
+    if (fp != stdin)
+        fclose(fp);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* Reads a whole small binary file (a secret value or a key). */
+static char *
+qa_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf;
+    long size;
+
+    if (!fp) {
+        fprintf(stderr, "vdisk: cannot open '%s': %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0 || size > 1024 * 1024 ||
+        fseek(fp, 0, SEEK_SET) < 0) {
+        fprintf(stderr, "vdisk: cannot read '%s': not a small regular file\n", path);
+        fclose(fp);
+        return NULL;
+    }
+    buf = malloc((size_t)size + 1);
+    if (!buf || fread(buf, 1, (size_t)size, fp) != (size_t)size) {
+        fprintf(stderr, "vdisk: cannot read '%s'\n", path);
+        free(buf);
+        fclose(fp);
+        return NULL;
+    }
+    fclose(fp);
+    *len = (size_t)size;
+    return buf;
+}
+
+/* --secret KEY=FILE */
+static int
+qa_add_secret(vdisk_qemu_opts *opts, const char *spec, vdisk_error **err)
+{
+    const char *eq = strchr(spec, '=');
+    char *key;
+    char *value;
+    size_t len = 0;
+    int rc;
+
+    if (!eq || eq == spec || !eq[1]) {
+        fprintf(stderr, "vdisk: qemu-args: --secret wants KEY=FILE, not '%s'\n", spec);
+        return -1;
+    }
+    if (!(value = qa_read_file(eq + 1, &len)))
+        return -1;
+    key = strndup(spec, (size_t)(eq - spec));
+    rc = key ? vdisk_qemu_opts_set_secret(opts, key, value, len, err) : -1;
+    free(key);
+    free(value);
+    return rc;
+}
+
+/* Whether the document element is <domain> (else it goes to the disk
+ * parser, which says what is wrong with it). */
+static int
+qa_is_domain(const char *xml)
+{
+    const char *p = xml;
+
+    while ((p = strchr(p, '<'))) {
+        if (p[1] == '?' || p[1] == '!') {
+            p++;
+            continue;
+        }
+        return strncmp(p + 1, "domain", 6) == 0 && strchr(" \t\r\n>/", p[7]);
+    }
+    return 0;
+}
+
+int
+vdisk_cmd_qemu_args(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"shell", no_argument, NULL, 's'},
+        {"qmp", no_argument, NULL, 'q'},
+        {"machine", required_argument, NULL, 'm'},
+        {"secret", required_argument, NULL, 'S'},
+        {"master-key", required_argument, NULL, 'K'},
+        {NULL, 0, NULL, 0},
+    };
+    qa_output output = QA_OUTPUT_ARGV;
+    const char *machine = NULL;
+    const char *master_key = NULL;
+    char **secrets = NULL;
+    size_t nsecrets = 0;
+    vdisk_error *err = NULL;
+    vdisk_domain *dom = NULL;
+    vdisk_disk *disk = NULL;
+    vdisk_qemu_opts *opts = NULL;
+    vdisk_qemu_args *args = NULL;
+    const char *path;
+    char *xml;
+    int rc = QA_EXIT_REFUSED;
+    int c;
+    size_t i;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            qa_usage(stdout);
+            return QA_EXIT_OK;
+        case 's':
+            output = QA_OUTPUT_SHELL;
+            break;
+        case 'q':
+            output = QA_OUTPUT_QMP;
+            break;
+        case 'm':
+            machine = optarg;
+            break;
+        case 'S': {
+            char **grown = realloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+
+            if (!grown) {
+                free(secrets);
+                return QA_EXIT_REFUSED;
+            }
+            secrets = grown;
+            secrets[nsecrets++] = optarg;
+            break;
+        }
+        case 'K':
+            master_key = optarg;
+            break;
+        default:
+            free(secrets);
+            fprintf(stderr, "Try 'vdisk qemu-args --help' for more information.\n");
+            return QA_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        free(secrets);
+        fprintf(stderr, "vdisk: qemu-args: %s\nTry 'vdisk qemu-args --help' for more "
+                        "information.\n",
+                optind >= argc ? "missing FILE" : "too many arguments");
+        return QA_EXIT_USAGE;
+    }
+    path = argv[optind];
+    if (!(xml = qa_read(path))) {
+        free(secrets);
+        return QA_EXIT_USAGE;
+    }
+
+    if (!(opts = vdisk_qemu_opts_new()) ||
+        (machine && vdisk_qemu_opts_set_machine(opts, machine, &err) < 0))
+        goto cleanup;
+    for (i = 0; i < nsecrets; i++) {
+        if (qa_add_secret(opts, secrets[i], &err) < 0) {
+            if (!err) {
+                rc = QA_EXIT_USAGE;
+                goto done;
+            }
+            goto cleanup;
+        }
+    }
+    if (master_key) {
+        size_t len = 0;
+        char *key = qa_read_file(master_key, &len);
+        int krc;
+
+        if (!key) {
+            rc = QA_EXIT_USAGE;
+            goto done;
+        }
+        krc = vdisk_qemu_opts_set_master_key(opts, key, len, &err);
+        free(key);
+        if (krc < 0)
+            goto cleanup;
+    }
+    if (qa_is_domain(xml)) {
+        if (vdisk_domain_from_xml(&dom, xml, &err) < 0 ||
+            vdisk_qemu_translate_domain(&args, dom, opts, &err) < 0)
+            goto cleanup;
+    } else {
+        if (vdisk_disk_from_xml(&disk, xml, &err) < 0 ||
+            vdisk_qemu_translate_disk(&args, disk, NULL, opts, &err) < 0)
+            goto cleanup;
+    }
+
+    switch (output) {
+    case QA_OUTPUT_ARGV:
+        for (i = 0; i < vdisk_qemu_args_count(args); i++)
+            printf("%s\n", vdisk_qemu_args_get(args, i));
+        break;
+    case QA_OUTPUT_SHELL: {
+        char *line = vdisk_qemu_args_to_shell(args);
+
+        printf("%s\n", line);
+        vdisk_free(line);
+        break;
+    }
+    case QA_OUTPUT_QMP:
+        for (i = 0; i < vdisk_qemu_args_qmp_count(args); i++)
+            printf("%s\n", vdisk_qemu_args_qmp_get(args, i));
+        break;
+    }
+    rc = QA_EXIT_OK;
+
+cleanup:
+    if (rc != QA_EXIT_OK)
+        fprintf(stderr, "vdisk: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path,
+                err ? vdisk_error_get_message(err) : "out of memory");
+done:
+    free(secrets);
+    vdisk_error_free(err);
+    vdisk_qemu_args_free(args);
+    vdisk_qemu_opts_free(opts);
+    vdisk_disk_free(disk);
+    vdisk_domain_free(dom);
+    free(xml);
+    return rc;
+}

@@ -1,0 +1,483 @@
+/*
+ * vdisk.c: the vdisk command-line program, built on the public API only
+ *
+ * vdisk [--help | --version]
+ * vdisk SUBCOMMAND [OPTIONS] ARGS...
+ *
+ * Exit status: 0 success, 1 the input was refused (the library's message
+ * goes to stderr), 2 usage errors and unreadable files.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vdisk/vdisk.h>
+
+enum {
+    EXIT_OK = 0,
+    EXIT_REFUSED = 1,
+    EXIT_USAGE = 2,
+};
+
+static const char *progname = "vdisk";
+
+/* A subcommand: its name, a short line for `vdisk --help`, the summary,
+ * argument synopsis and option help for `vdisk NAME --help`, and the
+ * function that runs it with argv[0] == NAME. */
+typedef struct {
+    const char *name;
+    const char *brief;
+    const char *summary;
+    const char *synopsis;
+    const char *options;
+    int (*run)(int argc, char **argv);
+} vdisk_command;
+
+static const vdisk_command *find_command(const char *name);
+int vdisk_cmd_qemu_args(int argc, char **argv);
+int vdisk_cmd_volume_create(int argc, char **argv);
+int vdisk_cmd_list(int argc, char **argv);
+int vdisk_cmd_attach(int argc, char **argv);
+int vdisk_cmd_detach(int argc, char **argv);
+int vdisk_cmd_change_media(int argc, char **argv);
+int vdisk_cmd_next_target(int argc, char **argv);
+
+static void
+print_command_help(FILE *fp, const vdisk_command *cmd)
+{
+    fprintf(fp, "Usage: %s %s %s\n\n%s.\n", progname, cmd->name, cmd->synopsis, cmd->summary);
+    if (cmd->options)
+        fprintf(fp, "\nOptions:\n%s", cmd->options);
+    fprintf(fp, "  -h, --help          show this help and exit\n");
+}
+
+static int usage_error(const vdisk_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+usage_error(const vdisk_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", progname);
+    if (cmd)
+        fprintf(stderr, "%s: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s %s%s--help' for more information.\n", progname, cmd ? cmd->name : "",
+            cmd ? " " : "");
+    return EXIT_USAGE;
+}
+
+/* ---- input ------------------------------------------------------------------------ */
+
+/* Reads all of @path ("-" is stdin) into a NUL-terminated buffer. On
+ * failure prints why, stores the exit status in *@status and returns NULL. */
+static char *
+read_input(const char *path, int *status)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    char *buf = NULL;
+    size_t len = 0;
+    size_t cap = 0;
+
+    *status = EXIT_USAGE;
+    if (!fp) {
+        fprintf(stderr, "%s: cannot open '%s': %s\n", progname, name, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t n;
+
+        if (cap - len < 4096) {
+            char *grown;
+
+            cap = cap ? cap * 2 : 65536;
+            if (!(grown = realloc(buf, cap + 1))) {
+                fprintf(stderr, "%s: '%s': out of memory\n", progname, name);
+                goto error;
+            }
+            buf = grown;
+        }
+        n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        fprintf(stderr, "%s: cannot read '%s': %s\n", progname, name, strerror(errno));
+        goto error;
+    }
+    if (memchr(buf, '\0', len)) {
+        fprintf(stderr, "%s: '%s' contains a NUL byte, it is not XML text\n", progname, name);
+        *status = EXIT_REFUSED;
+        goto error;
+    }
+    buf[len] = '\0';
+    if (fp != stdin)
+        fclose(fp);
+    return buf;
+
+error:
+    free(buf);
+    if (fp != stdin)
+        fclose(fp);
+    return NULL;
+}
+
+typedef enum {
+    ROOT_UNKNOWN,
+    ROOT_DISK,
+    ROOT_DOMAIN,
+} root_kind;
+
+/* The document element's name, found by skipping the XML declaration,
+ * processing instructions, comments and a DOCTYPE. Anything it cannot
+ * tell is left to the library's parser to judge. */
+static root_kind
+detect_root(const char *xml)
+{
+    const char *p = xml;
+
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (;;) {
+        const char *end;
+        size_t n;
+
+        p += strspn(p, " \t\r\n");
+        if (strncmp(p, "<?", 2) == 0) {
+            end = strstr(p, "?>");
+        } else if (strncmp(p, "<!--", 4) == 0) {
+            end = strstr(p, "-->");
+        } else if (strncmp(p, "<!", 2) == 0) {
+            /* DOCTYPE: the library refuses it with a proper message. */
+            return ROOT_UNKNOWN;
+        } else if (*p == '<') {
+            p++;
+            n = strcspn(p, " \t\r\n/>");
+            if (n == 4 && strncmp(p, "disk", 4) == 0)
+                return ROOT_DISK;
+            if (n == 6 && strncmp(p, "domain", 6) == 0)
+                return ROOT_DOMAIN;
+            return ROOT_UNKNOWN;
+        } else {
+            return ROOT_UNKNOWN;
+        }
+        if (!end)
+            return ROOT_UNKNOWN;
+        p = end + 2;
+    }
+}
+
+/* ---- parsed documents --------------------------------------------------------------- */
+
+/* A <disk> or a <domain>, seen as a list of disks. */
+typedef struct {
+    vdisk_disk *disk;
+    vdisk_domain *dom;
+} vdisk_input;
+
+static void
+input_clear(vdisk_input *in)
+{
+    vdisk_disk_free(in->disk);
+    vdisk_domain_free(in->dom);
+    in->disk = NULL;
+    in->dom = NULL;
+}
+
+static size_t
+input_disk_count(const vdisk_input *in)
+{
+    return in->dom ? vdisk_domain_get_disk_count(in->dom) : 1;
+}
+
+static const vdisk_disk *
+input_disk(const vdisk_input *in, size_t i)
+{
+    return in->dom ? vdisk_domain_get_disk_const(in->dom, i) : in->disk;
+}
+
+static void
+report_error(const char *name, vdisk_error *err)
+{
+    if (!err) {
+        fprintf(stderr, "%s: %s: failed without an error message\n", progname, name);
+        return;
+    }
+    /* The message already carries the line and column of XML faults. */
+    fprintf(stderr, "%s: %s: %s\n", progname, name, vdisk_error_get_message(err));
+}
+
+/* Reads and parses @path. Returns EXIT_OK with @in filled, or the exit
+ * status after printing why not. */
+static int
+load_input(vdisk_input *in, const char *path, unsigned int flags)
+{
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    vdisk_error *err = NULL;
+    char *xml;
+    int rc;
+
+    if (!(xml = read_input(path, &rc)))
+        return rc;
+
+    switch (detect_root(xml)) {
+    case ROOT_DOMAIN:
+        rc = vdisk_domain_from_xml_flags(&in->dom, xml, flags, &err);
+        break;
+    case ROOT_DISK:
+    case ROOT_UNKNOWN:
+        /* Anything else goes to the disk parser, which names what is wrong. */
+        rc = vdisk_disk_from_xml_flags(&in->disk, xml, flags, &err);
+        break;
+    }
+    free(xml);
+    if (rc < 0) {
+        report_error(name, err);
+        vdisk_error_free(err);
+        input_clear(in);
+        return EXIT_REFUSED;
+    }
+    return EXIT_OK;
+}
+
+/* ---- option parsing shared by the document subcommands ------------------------------ */
+
+#define PARSE_OPTIONS_HELP                                                                         \
+    "      --no-defaults   do not apply libvirt's post-parse defaults\n"                           \
+    "      --no-validate   skip libvirt's define-time checks\n"
+
+enum {
+    OPT_NO_DEFAULTS = 0x100,
+    OPT_NO_VALIDATE,
+};
+
+static const struct option parse_long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"no-defaults", no_argument, NULL, OPT_NO_DEFAULTS},
+    {"no-validate", no_argument, NULL, OPT_NO_VALIDATE},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses the options of a subcommand taking one FILE. Returns -1 when
+ * the caller should go on with *@file set, else the exit status. */
+static int
+parse_file_command(int argc, char **argv, unsigned int *flags, const char **file)
+{
+    const vdisk_command *cmd = find_command(argv[0]);
+    int c;
+
+    *flags = VDISK_PARSE_DEFAULT;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+h", parse_long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_command_help(stdout, cmd);
+            return EXIT_OK;
+        case OPT_NO_DEFAULTS:
+            *flags |= VDISK_PARSE_NO_DEFAULTS;
+            break;
+        case OPT_NO_VALIDATE:
+            *flags |= VDISK_PARSE_NO_VALIDATE;
+            break;
+        default:
+            fprintf(stderr, "Try '%s %s --help' for more information.\n", progname, cmd->name);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error(cmd, "missing FILE");
+    if (argc - optind > 1)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    *file = argv[optind];
+    return -1;
+}
+
+/* ---- subcommands -------------------------------------------------------------------- */
+
+static int
+cmd_xml(int argc, char **argv)
+{
+    vdisk_input in = {0};
+    unsigned int flags;
+    const char *file;
+    int rc;
+    size_t i;
+
+    if ((rc = parse_file_command(argc, argv, &flags, &file)) >= 0)
+        return rc;
+    if ((rc = load_input(&in, file, flags)) != EXIT_OK)
+        return rc;
+
+    for (i = 0; i < input_disk_count(&in); i++) {
+        vdisk_error *err = NULL;
+        char *xml = NULL;
+
+        if (vdisk_disk_to_xml(&xml, input_disk(&in, i), &err) < 0) {
+            report_error(file, err);
+            vdisk_error_free(err);
+            rc = EXIT_REFUSED;
+            break;
+        }
+        fputs(xml, stdout);
+        vdisk_free(xml);
+    }
+    input_clear(&in);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write output: %s\n", progname, strerror(errno));
+        return EXIT_REFUSED;
+    }
+    return rc;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+    vdisk_input in = {0};
+    unsigned int flags;
+    const char *file;
+    int rc;
+
+    if ((rc = parse_file_command(argc, argv, &flags, &file)) >= 0)
+        return rc;
+    /* "would libvirt run these disks": its start-time checks too */
+    if (!(flags & VDISK_PARSE_NO_VALIDATE))
+        flags |= VDISK_PARSE_VALIDATE_START;
+    if ((rc = load_input(&in, file, flags)) != EXIT_OK)
+        return rc;
+    input_clear(&in);
+    return EXIT_OK;
+}
+
+/* Further subcommands (qemu-args, list, attach, detach, change-media,
+ * next-target, volume-create) are added here as the API grows. */
+static const vdisk_command commands[] = {
+    {
+        "xml",
+        "print the disks as libvirt XML",
+        "Print each disk of FILE (a <domain> or a <disk>; - for stdin) as libvirt\n"
+        "XML, after libvirt's post-parse defaults, in document order",
+        "[OPTIONS] FILE",
+        PARSE_OPTIONS_HELP,
+        cmd_xml,
+    },
+    {
+        "check",
+        "check the disks as libvirt does at define and start time",
+        "Check every disk of FILE (a <domain> or a <disk>; - for stdin) as libvirt\n"
+        "does when defining and starting it; print why a disk is refused and exit 1",
+        "[OPTIONS] FILE",
+        PARSE_OPTIONS_HELP,
+        cmd_check,
+    },
+    {
+        "qemu-args",
+        "print the QEMU arguments libvirt gives the disks",
+        "Print the -blockdev/-device arguments libvirt 9.0 gives the disks of FILE (a <domain> "
+        "or a <disk>; - for stdin), one argv element per line",
+        "[--shell|--qmp] [--machine=TYPE] FILE",
+        "      --shell         print one shell-quoted line\n"
+        "      --qmp           print the equivalent QMP commands, one per line\n"
+        "      --machine=TYPE  translate for machine TYPE instead of the domain's\n",
+        vdisk_cmd_qemu_args,
+    },
+    {
+        "volume-create",
+        "create a storage volume and print the disk using it",
+        "Create volume NAME of SIZE bytes (K, M, G, T suffixes) in libvirt storage pool POOL "
+        "and print the <disk> that uses it",
+        "[--format=FMT] [--backing=PATH] [--as-volume] [--connect=URI] [--json] POOL NAME SIZE",
+        "      --format=FMT    image format (default: the pool's)\n"
+        "      --backing=PATH  backing image\n"
+        "      --as-volume     print a type='volume' disk instead of its path\n"
+        "      --connect=URI   libvirt URI\n"
+        "      --json          print a JSON object\n",
+        vdisk_cmd_volume_create,
+    },
+    /* hotplug: tools/cmd-hotplug.c prints their help and exit statuses */
+    {"list", "list the disks of a domain", "List the disks of DOMAIN", "[--inactive] DOMAIN",
+     NULL, vdisk_cmd_list},
+    {"attach", "attach a disk to a domain", "Attach SOURCE to DOMAIN", "DOMAIN SOURCE", NULL,
+     vdisk_cmd_attach},
+    {"detach", "detach a disk and wait until QEMU released it", "Detach TARGET from DOMAIN",
+     "DOMAIN TARGET", NULL, vdisk_cmd_detach},
+    {"change-media", "eject or insert cdrom/floppy media", "Change the medium of TARGET",
+     "DOMAIN TARGET (--eject | --insert SOURCE)", NULL, vdisk_cmd_change_media},
+    {"next-target", "print the first free target name on a bus",
+     "Print the first free target name on BUS", "DOMAIN BUS", NULL, vdisk_cmd_next_target},
+};
+
+static const vdisk_command *
+find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
+
+static void
+print_help(FILE *fp)
+{
+    size_t i;
+
+    fprintf(fp,
+            "Usage: %s [--help | --version]\n"
+            "       %s SUBCOMMAND [OPTIONS] ARGS...\n\n"
+            "Virtual disks for libvirt/QEMU hosts.\n\nSubcommands:\n",
+            progname, progname);
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, "  %-18s %s\n", commands[i].name, commands[i].brief);
+    fprintf(fp,
+            "\nOptions:\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n\n"
+            "Run '%s SUBCOMMAND --help' for what a subcommand does.\n"
+            "Exit status: 0 success, 1 input refused, 2 usage error or unreadable file.\n",
+            progname);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const vdisk_command *cmd;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+hV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help(stdout);
+            return EXIT_OK;
+        case 'V':
+            printf("%s %d.%d.%d (libvdisk %s)\n", progname, VDISK_VERSION_MAJOR,
+                   VDISK_VERSION_MINOR, VDISK_VERSION_MICRO, vdisk_version());
+            return EXIT_OK;
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error(NULL, "missing subcommand");
+    if (!(cmd = find_command(argv[optind])))
+        return usage_error(NULL, "unknown subcommand '%s'", argv[optind]);
+    return cmd->run(argc - optind, argv + optind);
+}
