@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <vdisk/vdisk.h>
+
+#include "exit-codes.h"
 #include <vdisk/hotplug.h>
 #include <libvirt/virterror.h>
 
@@ -34,11 +36,11 @@ int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
 
 enum {
-    HP_EXIT_OK = 0,
-    HP_EXIT_FAILED = 1,
-    HP_EXIT_USAGE = 2,
-    HP_EXIT_REFUSED = 3,
-    HP_EXIT_PENDING = 4,
+    HP_EXIT_OK = VDISK_EXIT_OK,
+    HP_EXIT_FAILED = VDISK_EXIT_FAILED,
+    HP_EXIT_USAGE = VDISK_EXIT_USAGE,
+    HP_EXIT_REFUSED = VDISK_EXIT_REFUSED,
+    HP_EXIT_PENDING = VDISK_EXIT_PENDING,
 };
 
 #define HP_DEFAULT_URI "qemu:///system"
@@ -150,25 +152,7 @@ json_string(FILE *fp, const char *s)
 static int
 exit_for(const vdisk_error *err)
 {
-    switch (vdisk_error_get_code(err)) {
-    case VDISK_ERR_PENDING:
-        return HP_EXIT_PENDING;
-    case VDISK_ERR_INVALID_ARG:
-    case VDISK_ERR_XML:
-    case VDISK_ERR_INVALID:
-    case VDISK_ERR_UNSUPPORTED:
-    case VDISK_ERR_NOT_FOUND:
-    case VDISK_ERR_EXISTS:
-        return HP_EXIT_REFUSED;
-    case VDISK_ERR_OK:
-    case VDISK_ERR_INTERNAL:
-    case VDISK_ERR_NO_MEMORY:
-    case VDISK_ERR_LIBVIRT:
-    case VDISK_ERR_SYSTEM:
-    case VDISK_ERR_LAST:
-        break;
-    }
-    return HP_EXIT_FAILED;
+    return vdisk_exit_for(err);
 }
 
 /* Reports @err (stderr, and stdout as JSON with --json), frees it and

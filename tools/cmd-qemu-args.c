@@ -4,7 +4,7 @@
  * Prints the QEMU arguments libvirt 9.0 would give the disks of FILE (a
  * <domain> or a single <disk>; - for stdin): one argv element per line,
  * one shell-quoted line with --shell, or one QMP command per line with
- * --qmp. Exits 1 with the library's message when a disk is refused.
+ * --qmp. Exits 3 with the library's message when a disk is refused.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,12 +16,14 @@
 
 #include <vdisk/vdisk.h>
 
+#include "exit-codes.h"
+
 int vdisk_cmd_qemu_args(int argc, char **argv);
 
 enum {
-    QA_EXIT_OK = 0,
-    QA_EXIT_REFUSED = 1,
-    QA_EXIT_USAGE = 2,
+    QA_EXIT_OK = VDISK_EXIT_OK,
+    QA_EXIT_FAILED = VDISK_EXIT_FAILED,
+    QA_EXIT_USAGE = VDISK_EXIT_USAGE,
 };
 
 typedef enum {
@@ -178,7 +180,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     vdisk_qemu_args *args = NULL;
     const char *path;
     char *xml;
-    int rc = QA_EXIT_REFUSED;
+    int rc = QA_EXIT_FAILED;
     int c;
     size_t i;
 
@@ -202,7 +204,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
 
             if (!grown) {
                 free(secrets);
-                return QA_EXIT_REFUSED;
+                return QA_EXIT_FAILED;
             }
             secrets = grown;
             secrets[nsecrets++] = optarg;
@@ -286,9 +288,12 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     rc = QA_EXIT_OK;
 
 cleanup:
-    if (rc != QA_EXIT_OK)
+    if (rc != QA_EXIT_OK) {
         fprintf(stderr, "vdisk: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path,
                 err ? vdisk_error_get_message(err) : "out of memory");
+        if (err)
+            rc = vdisk_exit_for(err);
+    }
 done:
     free(secrets);
     vdisk_error_free(err);

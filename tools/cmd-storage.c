@@ -6,7 +6,7 @@
  *
  * Creates a volume in a libvirt storage pool and prints the <disk> that
  * uses it (no target yet), or with --json an object with its pool, name,
- * type, path, format and XML. Exits 1 with the library's message when the
+ * type, path, format and XML. Exits 1 (failed) or 3 (refused) with the library's message when the
  * volume cannot be created.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -21,12 +21,14 @@
 #include <vdisk/hotplug.h>
 #include <vdisk/vdisk.h>
 
+#include "exit-codes.h"
+
 int vdisk_cmd_volume_create(int argc, char **argv);
 
 enum {
-    ST_EXIT_OK = 0,
-    ST_EXIT_REFUSED = 1,
-    ST_EXIT_USAGE = 2,
+    ST_EXIT_OK = VDISK_EXIT_OK,
+    ST_EXIT_FAILED = VDISK_EXIT_FAILED,
+    ST_EXIT_USAGE = VDISK_EXIT_USAGE,
 };
 
 static void
@@ -120,10 +122,12 @@ st_json_string(const char *s)
 static int
 st_report(const char *what, vdisk_error *err)
 {
+    int rc = err ? vdisk_exit_for(err) : ST_EXIT_FAILED;
+
     fprintf(stderr, "vdisk: volume-create: %s: %s\n", what,
             err ? vdisk_error_get_message(err) : "failed without a message");
     vdisk_error_free(err);
-    return ST_EXIT_REFUSED;
+    return rc;
 }
 
 int

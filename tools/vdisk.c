@@ -4,8 +4,9 @@
  * vdisk [--help | --version]
  * vdisk SUBCOMMAND [OPTIONS] ARGS...
  *
- * Exit status: 0 success, 1 the input was refused (the library's message
- * goes to stderr), 2 usage errors and unreadable files.
+ * Exit status (every subcommand, see exit-codes.h): 0 done, 1 failed
+ * (libvirt, QEMU or the system), 2 usage error or unreadable file,
+ * 3 refused (the library's message goes to stderr), 4 pending.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,10 +20,13 @@
 
 #include <vdisk/vdisk.h>
 
+#include "exit-codes.h"
+
 enum {
-    EXIT_OK = 0,
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 2,
+    EXIT_OK = VDISK_EXIT_OK,
+    EXIT_FAILED = VDISK_EXIT_FAILED,
+    EXIT_USAGE = VDISK_EXIT_USAGE,
+    EXIT_REFUSED = VDISK_EXIT_REFUSED,
 };
 
 static const char *progname = "vdisk";
@@ -244,9 +248,10 @@ load_input(vdisk_input *in, const char *path, unsigned int flags)
     free(xml);
     if (rc < 0) {
         report_error(name, err);
+        rc = vdisk_exit_for(err);
         vdisk_error_free(err);
         input_clear(in);
-        return EXIT_REFUSED;
+        return rc;
     }
     return EXIT_OK;
 }
@@ -325,8 +330,8 @@ cmd_xml(int argc, char **argv)
 
         if (vdisk_disk_to_xml(&xml, input_disk(&in, i), &err) < 0) {
             report_error(file, err);
+            rc = vdisk_exit_for(err);
             vdisk_error_free(err);
-            rc = EXIT_REFUSED;
             break;
         }
         fputs(xml, stdout);
@@ -335,7 +340,7 @@ cmd_xml(int argc, char **argv)
     input_clear(&in);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: cannot write output: %s\n", progname, strerror(errno));
-        return EXIT_REFUSED;
+        return EXIT_FAILED;
     }
     return rc;
 }
@@ -375,7 +380,7 @@ static const vdisk_command commands[] = {
         "check",
         "check the disks as libvirt does at define and start time",
         "Check every disk of FILE (a <domain> or a <disk>; - for stdin) as libvirt\n"
-        "does when defining and starting it; print why a disk is refused and exit 1",
+        "does when defining and starting it; print why a disk is refused and exit 3",
         "[OPTIONS] FILE",
         PARSE_OPTIONS_HELP,
         cmd_check,
@@ -446,7 +451,9 @@ print_help(FILE *fp)
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n\n"
             "Run '%s SUBCOMMAND --help' for what a subcommand does.\n"
-            "Exit status: 0 success, 1 input refused, 2 usage error or unreadable file.\n",
+            "Exit status: 0 done, 1 failed (libvirt, QEMU or the system), 2 usage error\n"
+            "or unreadable file, 3 refused (the input cannot be used as given),\n"
+            "4 pending (a detach the guest has not completed yet).\n",
             progname);
 }
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 VDISK, DATA, VERSION = sys.argv[1:4]
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
 
 
 class Failure(Exception):

@@ -47,10 +47,10 @@ grep -q "\"path\": \"$DIR/top.qcow2\"" <<<"$out" || fail "volume-create --json p
 qemu-img info -U "$DIR/top.qcow2" | grep -q "backing file format: raw" ||
     fail "top.qcow2 has no raw backing file"
 
-# refusals keep exit status 1 and name the volume
+# refusals exit 3 and name the volume
 out=$("$VDISK" volume-create --connect "$URI" "$NAME" base.img 16M --format raw 2>&1)
 rc=$?
-[ $rc -eq 1 ] || fail "duplicate volume: exit $rc"
+[ $rc -eq 3 ] || fail "duplicate volume: exit $rc"
 grep -q "already has a volume 'base.img'" <<<"$out" || fail "duplicate volume said: $out"
 "$VDISK" volume-create --connect "$URI" "$NAME" x.img 12Q >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad size is not a usage error"
