@@ -300,7 +300,7 @@ vdisk_disk_set_metadata_cache_max_size(vdisk_disk *disk, unsigned long long byte
     mc = vd_ensure_child(disk->doc, drv, "metadata_cache", vd_rank_driver_child);
     ms = vd_ensure_child(disk->doc, mc, "max_size", vd_rank_metadata_cache_child);
     vd_node_set_attr_static(disk->doc, ms, "unit", "bytes");
-    vd_node_set_text(disk->doc, ms, vd_arena_printf(disk->doc, "%llu", bytes));
+    vd_node_set_text(disk->doc, ms, vd_arena_decimal(disk->doc, bytes));
     return 0;
 }
 
@@ -658,10 +658,10 @@ vdisk_disk_set_address_drive(vdisk_disk *disk, unsigned int controller, unsigned
         return -1;
     doc = disk->doc;
     a = vd_new_address(disk, "drive");
-    vd_node_set_attr_static(doc, a, "controller", vd_arena_printf(doc, "%u", controller));
-    vd_node_set_attr_static(doc, a, "bus", vd_arena_printf(doc, "%u", bus));
-    vd_node_set_attr_static(doc, a, "target", vd_arena_printf(doc, "%u", target));
-    vd_node_set_attr_static(doc, a, "unit", vd_arena_printf(doc, "%u", unit));
+    vd_node_set_attr_static(doc, a, "controller", vd_arena_decimal(doc, controller));
+    vd_node_set_attr_static(doc, a, "bus", vd_arena_decimal(doc, bus));
+    vd_node_set_attr_static(doc, a, "target", vd_arena_decimal(doc, target));
+    vd_node_set_attr_static(doc, a, "unit", vd_arena_decimal(doc, unit));
     return 0;
 }
 
@@ -709,7 +709,7 @@ vdisk_disk_set_address_usb(vdisk_disk *disk, unsigned int bus, const char *port,
                        port);
     doc = disk->doc;
     a = vd_new_address(disk, "usb");
-    vd_node_set_attr_static(doc, a, "bus", vd_arena_printf(doc, "%u", bus));
+    vd_node_set_attr_static(doc, a, "bus", vd_arena_decimal(doc, bus));
     if (port)
         vd_node_set_attr(doc, a, "port", port);
     return 0;
@@ -795,9 +795,9 @@ vdisk_disk_set_geometry(vdisk_disk *disk, unsigned int cyls, unsigned int heads,
                        vd_disk_label(disk), cyls, heads, secs);
     doc = disk->doc;
     g = vd_disk_ensure(disk, "geometry");
-    vd_node_set_attr_static(doc, g, "cyls", vd_arena_printf(doc, "%u", cyls));
-    vd_node_set_attr_static(doc, g, "heads", vd_arena_printf(doc, "%u", heads));
-    vd_node_set_attr_static(doc, g, "secs", vd_arena_printf(doc, "%u", secs));
+    vd_node_set_attr_static(doc, g, "cyls", vd_arena_decimal(doc, cyls));
+    vd_node_set_attr_static(doc, g, "heads", vd_arena_decimal(doc, heads));
+    vd_node_set_attr_static(doc, g, "secs", vd_arena_decimal(doc, secs));
     vd_node_set_attr_static(doc, g, "trans", trans ? vd_trans_to_string(trans) : NULL);
     vd_node_sort_attrs(g, vd_disk_rank_attr);
     return 0;

@@ -223,7 +223,7 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
     if (val == 0 && mode == VD_UINT_DROP_ZERO)
         vd_node_set_attr(c->doc, node, attr, NULL);
     else if (base == 10)
-        vd_node_set_attr_static(c->doc, node, attr, vd_arena_printf(c->doc, "%u", val));
+        vd_node_set_attr_static(c->doc, node, attr, vd_arena_decimal(c->doc, val));
     *out = val;
     return 0;
 }
@@ -302,7 +302,7 @@ vd_parse_metadata_cache(vd_pctx *c, vd_node *driver)
         vd_drop_if_empty(mc);
         return 0;
     }
-    vd_node_set_text(c->doc, ms, vd_arena_printf(c->doc, "%llu", bytes));
+    vd_node_set_text(c->doc, ms, vd_arena_decimal(c->doc, bytes));
     vd_node_set_attr_static(c->doc, ms, "unit", "bytes");
     return 0;
 }
@@ -452,7 +452,7 @@ vd_parse_iotune(vd_pctx *c)
         if (v == 0)
             vd_node_unlink(e);
         else
-            vd_node_set_text(c->doc, e, vd_arena_printf(c->doc, "%llu", v));
+            vd_node_set_text(c->doc, e, vd_arena_decimal(c->doc, v));
     }
     {
         vd_node *g = vd_node_child(io, "group_name");

@@ -200,10 +200,10 @@ vd_assign_drive_address(vdisk_disk *disk, vdisk_bus bus, const char *dev, vdisk_
 
     addr = vd_disk_ensure_child(disk, "address");
     vd_node_set_attr_static(disk->doc, addr, "type", "drive");
-    vd_node_set_attr(disk->doc, addr, "controller", vd_arena_printf(disk->doc, "%u", controller));
-    vd_node_set_attr(disk->doc, addr, "bus", vd_arena_printf(disk->doc, "%u", busno));
+    vd_node_set_attr(disk->doc, addr, "controller", vd_arena_decimal(disk->doc, controller));
+    vd_node_set_attr(disk->doc, addr, "bus", vd_arena_decimal(disk->doc, busno));
     vd_node_set_attr_static(disk->doc, addr, "target", "0");
-    vd_node_set_attr(disk->doc, addr, "unit", vd_arena_printf(disk->doc, "%u", unit));
+    vd_node_set_attr(disk->doc, addr, "unit", vd_arena_decimal(disk->doc, unit));
     return 0;
 }
 

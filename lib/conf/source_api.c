@@ -522,7 +522,7 @@ vdisk_source_set_index(vdisk_source *src, unsigned int index, vdisk_error **err)
 
     VD_API_ENTER();
     VD_CHECK_SRC(src, err);
-    v = index ? vd_arena_printf(vd_view_doc(src), "%u", index) : NULL;
+    v = index ? vd_arena_decimal(vd_view_doc(src), index) : NULL;
     if (vd_view_is_top(src) || (src->is_mirror && src->depth == 0)) {
         vd_view_set_source_attr(src, "index", v);
     } else {
@@ -714,7 +714,7 @@ vdisk_source_add_host(vdisk_source *src, const char *name, unsigned int port,
     h = vd_node_new(doc, "host");
     vd_node_set_attr(doc, h, "name", name);
     if (port)
-        vd_node_set_attr_static(doc, h, "port", vd_arena_printf(doc, "%u", port));
+        vd_node_set_attr_static(doc, h, "port", vd_arena_decimal(doc, port));
     /* tcp is libvirt's unwritten default */
     if (transport != VDISK_TRANSPORT_DEFAULT && transport != VDISK_TRANSPORT_TCP)
         vd_node_set_attr_static(doc, h, "transport", vd_transport_to_string(transport));
@@ -955,7 +955,7 @@ vdisk_source_set_readahead(vdisk_source *src, unsigned long long bytes, vdisk_er
     if (bytes && vd_require_protocol(src, vd_curl_protocols, "readahead", err) < 0)
         return -1;
     vd_view_set_child_attr(src, "readahead", "size",
-                           bytes ? vd_arena_printf(vd_view_doc(src), "%llu", bytes) : NULL);
+                           bytes ? vd_arena_decimal(vd_view_doc(src), bytes) : NULL);
     return 0;
 }
 
@@ -973,7 +973,7 @@ vdisk_source_set_timeout(vdisk_source *src, unsigned long long seconds, vdisk_er
     if (seconds && vd_require_protocol(src, vd_curl_protocols, "a timeout", err) < 0)
         return -1;
     vd_view_set_child_attr(src, "timeout", "seconds",
-                           seconds ? vd_arena_printf(vd_view_doc(src), "%llu", seconds) : NULL);
+                           seconds ? vd_arena_decimal(vd_view_doc(src), seconds) : NULL);
     return 0;
 }
 
@@ -1397,8 +1397,8 @@ vdisk_source_set_slice(vdisk_source *src, unsigned long long offset, unsigned lo
         vd_node_set_attr_static(doc, s, "type", "storage");
         vd_node_append(slices, s);
     }
-    vd_node_set_attr_static(doc, s, "offset", vd_arena_printf(doc, "%llu", offset));
-    vd_node_set_attr_static(doc, s, "size", vd_arena_printf(doc, "%llu", size));
+    vd_node_set_attr_static(doc, s, "offset", vd_arena_decimal(doc, offset));
+    vd_node_set_attr_static(doc, s, "size", vd_arena_decimal(doc, size));
     return 0;
 }
 
@@ -1528,7 +1528,7 @@ vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tristate managed
     vd_node_set_attr_static(doc, s, "type", "pci");
     vd_node_set_attr_static(doc, s, "managed",
                             managed ? vd_tristate_bool_to_string(managed) : NULL);
-    vd_node_set_attr_static(doc, s, "namespace", vd_arena_printf(doc, "%u", ns));
+    vd_node_set_attr_static(doc, s, "namespace", vd_arena_decimal(doc, ns));
     vd_node_sort_attrs(s, vd_source_rank_source_attr);
     if (!(addr = vd_node_child(s, "address"))) {
         addr = vd_node_new(doc, "address");

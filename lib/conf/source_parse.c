@@ -299,7 +299,7 @@ vd_src_canon_uint(vd_src_ctx *c, vd_node *node, const char *attr, bool required,
     }
     if (!vd_parse_uint(v, 10, &u))
         return vd_src_fail(c, "invalid value '%s' for attribute '%s' of <%s>", v, attr, node->name);
-    vd_node_set_attr_static(c->doc, node, attr, vd_arena_printf(c->doc, "%u", u));
+    vd_node_set_attr_static(c->doc, node, attr, vd_arena_decimal(c->doc, u));
     if (out)
         *out = u;
     return 0;
@@ -315,7 +315,7 @@ vd_src_canon_ull(vd_src_ctx *c, vd_node *node, const char *attr, const char *msg
         return 0;
     if (!vd_parse_ull(v, 10, &u))
         return vd_src_fail(c, "%s '%s'", msg, v);
-    vd_node_set_attr_static(c->doc, node, attr, vd_arena_printf(c->doc, "%llu", u));
+    vd_node_set_attr_static(c->doc, node, attr, vd_arena_decimal(c->doc, u));
     return 0;
 }
 
@@ -459,10 +459,10 @@ vd_src_parse_slices(vd_src_ctx *c, vd_node *slices)
             return vd_src_fail(c, "missing offset or size attribute of slice");
         if (!vd_parse_ull(offset, 10, &u))
             return vd_src_fail(c, "malformed slice offset '%s'", offset);
-        vd_node_set_attr_static(c->doc, s, "offset", vd_arena_printf(c->doc, "%llu", u));
+        vd_node_set_attr_static(c->doc, s, "offset", vd_arena_decimal(c->doc, u));
         if (!vd_parse_ull(size, 10, &u))
             return vd_src_fail(c, "malformed slice size '%s'", size);
-        vd_node_set_attr_static(c->doc, s, "size", vd_arena_printf(c->doc, "%llu", u));
+        vd_node_set_attr_static(c->doc, s, "size", vd_arena_decimal(c->doc, u));
         vd_sort_attrs(s);
         break;
     }
@@ -528,7 +528,7 @@ vd_src_parse_host(vd_src_ctx *c, vd_node *host)
                 return vd_src_fail(c, "port '%s' out of range", port);
             /* libvirt keeps 0 as "no port" and never writes it */
             vd_node_set_attr_static(c->doc, host, "port",
-                                    p ? vd_arena_printf(c->doc, "%u", p) : NULL);
+                                    p ? vd_arena_decimal(c->doc, p) : NULL);
         }
     }
     /* tcp is libvirt's unwritten default */
@@ -678,7 +678,7 @@ vd_src_parse_nvme(vd_src_ctx *c, vd_node *src)
             return vd_src_fail(c, "malformed namespace '%s'", ns);
         u = 0 - u;
     }
-    vd_node_set_attr_static(c->doc, src, "namespace", vd_arena_printf(c->doc, "%llu", u));
+    vd_node_set_attr_static(c->doc, src, "namespace", vd_arena_decimal(c->doc, u));
     if (vd_src_check_yesno(c, src, "managed") < 0)
         return -1;
     if (!(addr = vd_node_child(src, "address")))
@@ -791,7 +791,7 @@ vd_src_parse_metadata_cache(vd_src_ctx *c, vd_node *format)
         return vd_src_fail(c, "invalid metadata cache size '%s'", text ? text : "");
     if (vd_scale_integer(&v, vd_node_attr(ms, "unit"), 1, G_MAXUINT64) < 0 || v < 1)
         return vd_src_fail(c, "invalid metadata cache size '%s'", text);
-    vd_node_set_text(c->doc, ms, vd_arena_printf(c->doc, "%llu", v));
+    vd_node_set_text(c->doc, ms, vd_arena_decimal(c->doc, v));
     vd_node_set_attr_static(c->doc, ms, "unit", "bytes");
     return 0;
 }
@@ -835,7 +835,7 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
     if (idx) {
         if (!vd_parse_uint(idx, 10, &u))
             return vd_src_fail(c, "invalid storage source index '%s'", idx);
-        vd_node_set_attr_static(c->doc, bs, "index", vd_arena_printf(c->doc, "%u", u));
+        vd_node_set_attr_static(c->doc, bs, "index", vd_arena_decimal(c->doc, u));
     }
     if (vd_src_parse_metadata_cache(c, format) < 0 || vd_src_parse_source(c, src, t) < 0)
         return -1;
@@ -880,7 +880,7 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     if (idx) {
         if (!vd_parse_uint(idx, 10, &u))
             return vd_src_fail(c, "invalid storage source index '%s'", idx);
-        vd_node_set_attr_static(c->doc, src, "index", vd_arena_printf(c->doc, "%u", u));
+        vd_node_set_attr_static(c->doc, src, "index", vd_arena_decimal(c->doc, u));
     }
     if (type) {
         if (!src)
@@ -926,7 +926,7 @@ vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err)
         if (idx) {
             if (!vd_parse_uint(idx, 10, &u))
                 return vd_src_fail(&c, "invalid disk index '%s'", idx);
-            vd_node_set_attr_static(c.doc, src, "index", vd_arena_printf(c.doc, "%u", u));
+            vd_node_set_attr_static(c.doc, src, "index", vd_arena_decimal(c.doc, u));
         }
         /* <source file=''/> is libvirt's spelling of "no media" */
         if (!src->attrs && !vd_node_has_element_children(src))
@@ -1015,7 +1015,7 @@ vd_source_default_ports_of(vd_doc *doc, vd_node *holder)
             for (h = vd_node_child(src, "host"); h; h = vd_node_next_sibling(h, "host")) {
                 const char *t = vd_node_attr(h, "transport");
                 if ((!t || strcmp(t, "tcp") == 0) && !vd_node_attr(h, "port")) {
-                    vd_node_set_attr_static(doc, h, "port", vd_arena_printf(doc, "%u", port));
+                    vd_node_set_attr_static(doc, h, "port", vd_arena_decimal(doc, port));
                     vd_node_sort_attrs(h, vd_rank_attr);
                 }
             }

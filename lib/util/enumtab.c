@@ -13,7 +13,8 @@ vd_enum_from_string(const char *const *table, unsigned int n, const char *s)
     if (!s)
         return -1;
     for (i = 0; i < n; i++) {
-        if (table[i] && strcmp(table[i], s) == 0)
+        /* the first byte rules out most entries without a call */
+        if (table[i] && table[i][0] == s[0] && strcmp(table[i], s) == 0)
             return (int)i;
     }
     return -1;

@@ -101,6 +101,20 @@ vd_arena_strdup(vd_doc *doc, const char *s)
 }
 
 const char *
+vd_arena_decimal(vd_doc *doc, unsigned long long value)
+{
+    char digits[24];
+    char *end = digits + sizeof(digits);
+    char *p = end;
+
+    do {
+        *--p = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
+const char *
 vd_arena_printf(vd_doc *doc, const char *fmt, ...)
 {
     va_list ap;

@@ -71,6 +71,9 @@ void *vd_arena_alloc(vd_doc *doc, size_t size);
 const char *vd_arena_strdup(vd_doc *doc, const char *s);
 const char *vd_arena_strndup(vd_doc *doc, const char *s, size_t len);
 const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* @value in decimal, as libvirt writes numbers (no printf: parsing writes
+ * numbers back in canonical form all the time). */
+const char *vd_arena_decimal(vd_doc *doc, unsigned long long value);
 
 vd_node *vd_node_new(vd_doc *doc, const char *name);
 void vd_node_append(vd_node *parent, vd_node *child);
