@@ -121,7 +121,7 @@ assert_matches_golden(const char *name, const vdisk_qemu_opts *opts)
 }
 
 /* nbd (inet, unix, TLS, without export), rbd without auth, gluster,
- * iscsi without auth, http/https/ftp/ftps, ssh, nfs: no secret needed. */
+ * iscsi without auth, https/ftp/ftps (no cookies), ssh, nfs: no secret needed. */
 static void
 test_network_sources_match_libvirt(void **state)
 {
@@ -133,7 +133,6 @@ test_network_sources_match_libvirt(void **state)
         "067-rbd-no-auth",
         "068-gluster",
         "070-iscsi-lun0-noauth",
-        "071-http-cookies",
         "072-https-sslverify",
         "073-ftp",
         "074-ftps-sslverify",
@@ -149,15 +148,16 @@ test_network_sources_match_libvirt(void **state)
         assert_matches_golden(cases[i], NULL);
 }
 
-/* With the secrets' values and a master key, rbd/iscsi auth and LUKS
- * (raw and qcow2) come out in libvirt's form: "keyid":"masterKey0" and
- * an "iv". */
+/* With the secrets' values and a master key, rbd/iscsi auth, http cookies
+ * and LUKS (raw and qcow2) come out in libvirt's form:
+ * "keyid":"masterKey0" and an "iv". */
 static void
 test_secret_objects_with_master_key_match_libvirt(void **state)
 {
     static const char *const cases[] = {
         "065-rbd-auth-usage", "066-rbd-auth-uuid", "069-iscsi-chap",
         "077-luks-raw",       "078-luks-qcow2",    "082-many-disks-chains",
+        "071-http-cookies",
     };
     vdisk_qemu_opts *opts = corpus_opts(true);
     size_t i;
