@@ -827,9 +827,8 @@ vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "target '%s': duplicate drive address controller='%u' bus='%u' "
                            "target='%u' unit='%u' (also used by target '%s')",
-                           keys[i].target ? keys[i].target : "", keys[i].addr[0],
-                           keys[i].addr[1], keys[i].addr[2], keys[i].addr[3],
-                           keys[j].target ? keys[j].target : "");
+                           keys[i].target ? keys[i].target : "", keys[i].addr[0], keys[i].addr[1],
+                           keys[i].addr[2], keys[i].addr[3], keys[j].target ? keys[j].target : "");
         }
     }
     return 0;

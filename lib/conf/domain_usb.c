@@ -32,9 +32,9 @@ vd_usb_model_ports(const char *model)
         const char *model;
         unsigned int ports;
     } table[] = {
-        {"piix3-uhci", 2}, {"piix4-uhci", 2},  {"vt82c686b-uhci", 2}, {"pci-ohci", 3},
-        {"ehci", 6},       {"ich9-ehci1", 6},  {"ich9-uhci1", 2},     {"ich9-uhci2", 2},
-        {"ich9-uhci3", 2}, {"nec-xhci", 4},    {"qemu-xhci", 4},
+        {"piix3-uhci", 2}, {"piix4-uhci", 2}, {"vt82c686b-uhci", 2}, {"pci-ohci", 3},
+        {"ehci", 6},       {"ich9-ehci1", 6}, {"ich9-uhci1", 2},     {"ich9-uhci2", 2},
+        {"ich9-uhci3", 2}, {"nec-xhci", 4},   {"qemu-xhci", 4},
     };
     size_t i;
 

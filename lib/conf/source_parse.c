@@ -527,8 +527,7 @@ vd_src_parse_host(vd_src_ctx *c, vd_node *host)
             if (p > 65535)
                 return vd_src_fail(c, "port '%s' out of range", port);
             /* libvirt keeps 0 as "no port" and never writes it */
-            vd_node_set_attr_static(c->doc, host, "port",
-                                    p ? vd_arena_decimal(c->doc, p) : NULL);
+            vd_node_set_attr_static(c->doc, host, "port", p ? vd_arena_decimal(c->doc, p) : NULL);
         }
     }
     /* tcp is libvirt's unwritten default */

@@ -12,9 +12,9 @@
 static _Thread_local const char *vd_context;
 static _Thread_local unsigned int vd_context_depth;
 
-VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST,
-             "ok", "internal", "no-memory", "invalid-argument", "xml", "invalid",
-             "unsupported", "not-found", "exists", "libvirt", "pending", "system");
+VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST, "ok", "internal", "no-memory", "invalid-argument",
+             "xml", "invalid", "unsupported", "not-found", "exists", "libvirt", "pending",
+             "system");
 
 unsigned int
 vd_error_enter_api(const char *api)
@@ -78,8 +78,8 @@ vd_error_set(vdisk_error **err, vdisk_error_code code, const char *fmt, ...)
 }
 
 void
-vd_error_set_pos(vdisk_error **err, vdisk_error_code code, int line, int column,
-                 const char *fmt, ...)
+vd_error_set_pos(vdisk_error **err, vdisk_error_code code, int line, int column, const char *fmt,
+                 ...)
 {
     va_list ap;
 

@@ -513,8 +513,7 @@ vd_node_equal(const vd_node *a, const vd_node *b)
 
     if (!a || !b)
         return a == b;
-    if (a->kind != b->kind || g_strcmp0(a->name, b->name) != 0 ||
-        g_strcmp0(a->text, b->text) != 0)
+    if (a->kind != b->kind || g_strcmp0(a->name, b->name) != 0 || g_strcmp0(a->text, b->text) != 0)
         return false;
     if (vd_attr_count(a) != vd_attr_count(b))
         return false;
@@ -752,8 +751,8 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
         a->name = vd_qname(st->doc, at[1], at[0]);
         if (memchr(vs, '&', vlen)) {
             /* libxml2 hands over raw values when they hold references */
-            xmlChar *dec = xmlStringLenDecodeEntities(st->ctxt, at[3], (int)vlen,
-                                                      XML_SUBSTITUTE_REF, 0, 0, 0);
+            xmlChar *dec =
+                xmlStringLenDecodeEntities(st->ctxt, at[3], (int)vlen, XML_SUBSTITUTE_REF, 0, 0, 0);
             if (!dec) {
                 vd_sax_fail(st, VDISK_ERR_XML, "undecodable attribute value");
                 return;
@@ -832,8 +831,8 @@ vd_sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *eid, const
 }
 
 static void
-vd_sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pid,
-                   const xmlChar *sid, xmlChar *content)
+vd_sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pid, const xmlChar *sid,
+                   xmlChar *content)
 {
     (void)name;
     (void)type;
@@ -850,8 +849,7 @@ vd_sax_get_entity(void *ctx, const xmlChar *name)
     xmlEntityPtr e = xmlGetPredefinedEntity(name);
 
     if (!e && !st->failed) {
-        g_autofree char *msg =
-            g_strdup_printf("undefined entity '&%s;'", (const char *)name);
+        g_autofree char *msg = g_strdup_printf("undefined entity '&%s;'", (const char *)name);
         vd_sax_fail(st, VDISK_ERR_XML, msg);
     }
     return e;
@@ -868,8 +866,8 @@ vd_sax_serror(void *ctx, xmlErrorPtr error)
     msg = g_strdup(error->message ? error->message : "malformed XML");
     g_strchomp(msg);
     st->failed = true;
-    vd_error_set_pos(st->err, VDISK_ERR_XML, error->line, error->int2,
-                     "%s: line %d column %d: %s", st->what, error->line, error->int2, msg);
+    vd_error_set_pos(st->err, VDISK_ERR_XML, error->line, error->int2, "%s: line %d column %d: %s",
+                     st->what, error->line, error->int2, msg);
 }
 
 int
@@ -887,8 +885,8 @@ vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_
     if (len == 0)
         return vd_fail(err, VDISK_ERR_XML, "%s: line 1 column 1: the document is empty", what);
     if (len > VD_XML_MAX_BYTES)
-        return vd_fail(err, VDISK_ERR_XML, "%s: %zu bytes is more than the %u accepted", what,
-                       len, VD_XML_MAX_BYTES);
+        return vd_fail(err, VDISK_ERR_XML, "%s: %zu bytes is more than the %u accepted", what, len,
+                       VD_XML_MAX_BYTES);
 
     memset(&sax, 0, sizeof(sax));
     sax.initialized = XML_SAX2_MAGIC;
