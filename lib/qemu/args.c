@@ -79,42 +79,93 @@ vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsigned int index,
 
 /* ---- results ----------------------------------------------------------------- */
 
+typedef struct {
+    vd_qemu_item_kind kind;
+    gsize json; /* offset of the item's JSON */
+    gsize qmp;  /* offset of its QMP command */
+} vd_qemu_item;
+
 vdisk_qemu_args *
 vd_qemu_args_new(void)
 {
     vdisk_qemu_args *args = g_new0(vdisk_qemu_args, 1);
 
-    args->kinds = g_ptr_array_new();
-    args->props = g_ptr_array_new_with_free_func((GDestroyNotify)vd_prop_free);
-    args->argv = g_ptr_array_new_with_free_func(g_free);
-    args->qmp = g_ptr_array_new_with_free_func(g_free);
+    args->text = g_string_sized_new(4096);
+    args->items = g_array_new(FALSE, FALSE, sizeof(vd_qemu_item));
     return args;
+}
+
+/* The command line option of an item. */
+static const char *
+vd_qemu_item_option(vd_qemu_item_kind kind)
+{
+    switch (kind) {
+    case VD_QEMU_ITEM_OBJECT:
+        return "-object";
+    case VD_QEMU_ITEM_BLOCKDEV:
+        return "-blockdev";
+    case VD_QEMU_ITEM_DEVICE:
+        return "-device";
+    case VD_QEMU_ITEM_CHARDEV:
+        return "-chardev";
+    }
+    return NULL;
+}
+
+/* The QMP command adding an item. */
+static const char *
+vd_qemu_item_command(vd_qemu_item_kind kind)
+{
+    switch (kind) {
+    case VD_QEMU_ITEM_OBJECT:
+        return "object-add";
+    case VD_QEMU_ITEM_BLOCKDEV:
+        return "blockdev-add";
+    case VD_QEMU_ITEM_DEVICE:
+        return "device_add";
+    case VD_QEMU_ITEM_CHARDEV:
+        return "chardev-add";
+    }
+    return NULL;
 }
 
 void
 vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props)
 {
-    g_ptr_array_add(args->kinds, GINT_TO_POINTER(kind));
-    g_ptr_array_add(args->props, props);
+    GString *text = args->text;
+    vd_qemu_item item = {kind, text->len, 0};
+    gsize len, at;
+
+    vd_prop_to_json(text, props);
+    vd_prop_free(props);
+    len = text->len - item.json;
+    g_string_append_c(text, '\0');
+
+    /* {"execute":"blockdev-add","arguments":JSON}, the JSON copied */
+    item.qmp = text->len;
+    g_string_append(text, "{\"execute\":\"");
+    g_string_append(text, vd_qemu_item_command(kind));
+    g_string_append(text, "\",\"arguments\":");
+    at = text->len;
+    g_string_set_size(text, at + len);
+    memcpy(text->str + at, text->str + item.json, len);
+    g_string_append_len(text, "}", 2); /* with its NUL */
+    g_array_append_val(args->items, item);
 }
 
-static void
-vd_qemu_item_names(vd_qemu_item_kind kind, const char **option, const char **command)
+void
+vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp)
 {
-    switch (kind) {
-    case VD_QEMU_ITEM_OBJECT:
-        *option = "-object";
-        *command = "object-add";
-        return;
-    case VD_QEMU_ITEM_BLOCKDEV:
-        *option = "-blockdev";
-        *command = "blockdev-add";
-        return;
-    case VD_QEMU_ITEM_DEVICE:
-        *option = "-device";
-        *command = "device_add";
-        return;
-    }
+    GString *text = args->text;
+    vd_qemu_item item = {VD_QEMU_ITEM_CHARDEV, text->len, 0};
+
+    g_string_append_len(text, opts, (gssize)strlen(opts) + 1); /* with its NUL */
+    item.qmp = text->len;
+    g_string_append(text, "{\"execute\":\"chardev-add\",\"arguments\":");
+    vd_prop_to_json(text, qmp);
+    vd_prop_free(qmp);
+    g_string_append_len(text, "}", 2);
+    g_array_append_val(args->items, item);
 }
 
 void
@@ -122,51 +173,44 @@ vd_qemu_args_render(vdisk_qemu_args *args)
 {
     guint i;
 
-    g_ptr_array_set_size(args->argv, 0);
-    g_ptr_array_set_size(args->qmp, 0);
-    for (i = 0; i < args->props->len; i++) {
-        vd_qemu_item_kind kind = GPOINTER_TO_INT(g_ptr_array_index(args->kinds, i));
-        const vd_prop *props = g_ptr_array_index(args->props, i);
-        const char *option = NULL;
-        const char *command = NULL;
-        GString *cmd = g_string_new("{\"execute\":");
+    g_free(args->argv);
+    g_free(args->qmp);
+    args->argv = g_new(const char *, 2 * args->items->len);
+    args->qmp = g_new(const char *, args->items->len);
+    for (i = 0; i < args->items->len; i++) {
+        const vd_qemu_item *item = &g_array_index(args->items, vd_qemu_item, i);
 
-        vd_qemu_item_names(kind, &option, &command);
-        g_ptr_array_add(args->argv, g_strdup(option));
-        g_ptr_array_add(args->argv, vd_prop_to_json_string(props));
-
-        vd_json_escape_append(cmd, command);
-        g_string_append(cmd, ",\"arguments\":");
-        vd_prop_to_json(cmd, props);
-        g_string_append_c(cmd, '}');
-        g_ptr_array_add(args->qmp, g_string_free(cmd, FALSE));
+        args->argv[2 * i] = vd_qemu_item_option(item->kind);
+        args->argv[2 * i + 1] = args->text->str + item->json;
+        args->qmp[i] = args->text->str + item->qmp;
     }
 }
 
 size_t
 vdisk_qemu_args_count(const vdisk_qemu_args *args)
 {
-    return args ? args->argv->len : 0;
+    return args && args->argv ? 2 * args->items->len : 0;
 }
 
 const char *
 vdisk_qemu_args_get(const vdisk_qemu_args *args, size_t i)
 {
-    if (!args || i >= args->argv->len)
+    if (i >= vdisk_qemu_args_count(args))
         return NULL;
-    return g_ptr_array_index(args->argv, i);
+    return args->argv[i];
 }
 
 char *
 vdisk_qemu_args_to_shell(const vdisk_qemu_args *args)
 {
     GString *buf = g_string_new(NULL);
-    guint i;
+    size_t n = vdisk_qemu_args_count(args);
+    size_t i;
 
-    for (i = 0; args && i < args->argv->len; i++) {
+    for (i = 0; i < n; i++) {
         if (i > 0)
             g_string_append_c(buf, ' ');
-        vd_shell_quote_append(buf, g_ptr_array_index(args->argv, i));
+        vd_shell_quote_append(buf, args->argv[i]);
     }
     return g_string_free(buf, FALSE);
 }
@@ -174,15 +218,15 @@ vdisk_qemu_args_to_shell(const vdisk_qemu_args *args)
 size_t
 vdisk_qemu_args_qmp_count(const vdisk_qemu_args *args)
 {
-    return args ? args->qmp->len : 0;
+    return args && args->qmp ? args->items->len : 0;
 }
 
 const char *
 vdisk_qemu_args_qmp_get(const vdisk_qemu_args *args, size_t i)
 {
-    if (!args || i >= args->qmp->len)
+    if (i >= vdisk_qemu_args_qmp_count(args))
         return NULL;
-    return g_ptr_array_index(args->qmp, i);
+    return args->qmp[i];
 }
 
 void
@@ -190,9 +234,9 @@ vdisk_qemu_args_free(vdisk_qemu_args *args)
 {
     if (!args)
         return;
-    g_ptr_array_unref(args->kinds);
-    g_ptr_array_unref(args->props);
-    g_ptr_array_unref(args->argv);
-    g_ptr_array_unref(args->qmp);
+    g_string_free(args->text, TRUE);
+    g_array_unref(args->items);
+    g_free(args->argv);
+    g_free(args->qmp);
     g_free(args);
 }

@@ -26,19 +26,30 @@ typedef enum {
     VD_PROP_NULL,
 } vd_prop_type;
 
+/* A node is one allocation: its string value or number text is stored
+ * inline. The scalar members an adder puts in an object or array (strings,
+ * numbers, booleans, nulls) are carved from chunks their container owns,
+ * so a tree costs few allocations. Member names are not copied: every key
+ * passed to the adders is a string literal (a plain identifier, written to
+ * JSON as it is). */
+typedef struct vd_prop_chunk vd_prop_chunk;
 typedef struct vd_prop vd_prop;
 struct vd_prop {
     vd_prop_type type;
-    char *key;   /* member name inside an object, else NULL */
-    char *str;   /* string value or number text */
     bool boolean;
+    bool in_chunk;   /* lives in its container's chunks */
+    const char *key; /* member name inside an object, else NULL */
     vd_prop *children;
     vd_prop *last;
     vd_prop *next;
+    vd_prop_chunk *chunks; /* objects and arrays: memory of their scalar members */
+    char str[];            /* string value or number text; "" for the other types */
 };
 
 vd_prop *vd_prop_object_new(void);
 vd_prop *vd_prop_array_new(void);
+/* A bare string, as an array element. */
+vd_prop *vd_prop_string_new(const char *value);
 void vd_prop_free(vd_prop *prop);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_prop, vd_prop_free)
 

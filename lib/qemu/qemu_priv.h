@@ -19,6 +19,7 @@ typedef enum {
     VD_QEMU_ITEM_OBJECT,   /* -object / object-add */
     VD_QEMU_ITEM_BLOCKDEV, /* -blockdev / blockdev-add */
     VD_QEMU_ITEM_DEVICE,   /* -device / device_add */
+    VD_QEMU_ITEM_CHARDEV,  /* -chardev / chardev-add */
 } vd_qemu_item_kind;
 
 struct vdisk_qemu_opts {
@@ -28,17 +29,24 @@ struct vdisk_qemu_opts {
     GBytes *master_key;      /* AES-256 key of "masterKey0", or NULL */
 };
 
+/* Each item is rendered as soon as it is added: its JSON and its QMP
+ * command go to one text buffer, NUL-terminated one after the other, and
+ * the property tree is freed. */
 struct vdisk_qemu_args {
-    GPtrArray *kinds; /* GINT_TO_POINTER(vd_qemu_item_kind) */
-    GPtrArray *props; /* vd_prop *, owned */
-    GPtrArray *argv;  /* char *, owned */
-    GPtrArray *qmp;   /* char *, owned */
+    GString *text;     /* every rendered string */
+    GArray *items;     /* vd_qemu_item: where an item's strings start in text */
+    const char **argv; /* "-blockdev", JSON, ...: into text or literals */
+    const char **qmp;  /* into text */
 };
 
 vdisk_qemu_args *vd_qemu_args_new(void);
-/* Appends an item; takes ownership of @props. */
+/* Appends an item, rendering it; takes ownership of @props. */
 void vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props);
-/* Renders argv and QMP strings of every item. */
+/* Appends a -chardev item: @opts is its command line value (QEMU's
+ * key=value form, as libvirt 9.0 writes -chardev), @qmp the arguments of
+ * its chardev-add command; takes ownership of @qmp. */
+void vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp);
+/* Makes the rendered strings readable; call once, after the last item. */
 void vd_qemu_args_render(vdisk_qemu_args *args);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_args, vdisk_qemu_args_free)
@@ -87,6 +95,16 @@ int vd_qemu_secret_object(vd_prop **out, const vdisk_qemu_opts *opts, const char
  * fails like libvirt when there is none. */
 int vd_qemu_secret_lookup(GBytes **out, const vdisk_qemu_opts *opts, const char *uuid,
                           const char *usage, vdisk_error **err);
+
+/* vhostuser.c: disks whose source is a vhost-user-blk backend. What
+ * libvirt refuses for them; the id of their chardev ("chr-vu-" and the
+ * disk's alias); the -chardev item connecting to the backend's socket. */
+int vd_qemu_vhostuser_check(const vdisk_disk *disk, vdisk_error **err);
+char *vd_qemu_vhostuser_chardev_id(const char *disk_alias);
+/* The vhost-user-blk device standing for virtio-blk device @virtio_blk_driver. */
+const char *vd_qemu_vhostuser_device_driver(const char *virtio_blk_driver);
+int vd_qemu_vhostuser_add_chardev(vdisk_qemu_args *args, const vdisk_disk *disk, const char *id,
+                                  vdisk_error **err);
 
 /* aes.c: AES-256-CBC with PKCS#7 padding, as QEMU's secret objects decrypt
  * them. @key is 32 bytes, @iv 16; returns the ciphertext. */

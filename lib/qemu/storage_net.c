@@ -22,17 +22,6 @@ vd_net_source_node(const vdisk_source *src)
     return vd_node_child(src->holder, "source");
 }
 
-/* A bare string, as an array element. */
-static vd_prop *
-vd_net_string(const char *value)
-{
-    vd_prop *p = g_new0(vd_prop, 1);
-
-    p->type = VD_PROP_STRING;
-    p->str = g_strdup(value);
-    return p;
-}
-
 /* The port as libvirt prints it: the number it holds, 0 when unset. */
 static const char *
 vd_net_port(const vdisk_host *host)
@@ -349,8 +338,8 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
             vd_prop *modes = vd_prop_array_new();
 
             /* the modes libvirt's older command line used */
-            vd_prop_append(modes, vd_net_string("cephx"));
-            vd_prop_append(modes, vd_net_string("none"));
+            vd_prop_append(modes, vd_prop_string_new("cephx"));
+            vd_prop_append(modes, vd_prop_string_new("none"));
             vd_prop_add_str_opt(props, "user", username);
             vd_prop_add_prop(props, "auth-client-required", modes);
             vd_prop_add_str(props, "key-secret", auth_alias);

@@ -108,11 +108,29 @@ vd_add_cache(vd_prop *props, vdisk_cache cache)
     vd_prop_add_prop(props, "cache", obj);
 }
 
+/* One storage source of a chain, with what its nodes read of it more than
+ * once. */
+typedef struct {
+    const vdisk_disk *disk;
+    const vdisk_source *src;
+    unsigned int index;
+    bool top;
+    bool readonly;
+    vdisk_cache cache;
+    vdisk_type type;
+    vdisk_format format;
+    vdisk_encryption_format encryption;
+    vdisk_tristate reservations_managed;
+    bool slice; /* a <slice type='storage'> gives offset and size */
+    unsigned long long slice_offset;
+    unsigned long long slice_size;
+} vd_node_ctx;
+
 /* Whether the source has encryption libvirt hands to QEMU (or librbd). */
 static bool
-vd_has_encryption(const vdisk_source *src)
+vd_has_encryption(const vd_node_ctx *n)
 {
-    return vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT;
+    return n->encryption != VDISK_ENCRYPTION_DEFAULT;
 }
 
 static bool
@@ -124,33 +142,34 @@ vd_encryption_engine_is_qemu(const vdisk_source *src)
 }
 
 static int
-vd_check_encryption(const vdisk_disk *disk, const vdisk_source *src, vdisk_error **err)
+vd_check_encryption(const vd_node_ctx *n, vdisk_error **err)
 {
-    const char *label = vd_disk_label(disk);
-    vdisk_format fmt = vdisk_source_get_format(src);
+    const vdisk_disk *disk = n->disk;
+    const vdisk_source *src = n->src;
+    vdisk_format fmt = n->format;
 
-    if (!vd_has_encryption(src))
+    if (!vd_has_encryption(n))
         return 0;
-    if (vdisk_source_get_encryption_format(src) == VDISK_ENCRYPTION_QCOW)
+    if (n->encryption == VDISK_ENCRYPTION_QCOW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: old qcow/qcow2 encryption is not supported",
-                       label);
+                       vd_disk_label(disk));
     switch (vdisk_source_get_encryption_engine(src)) {
     case VDISK_ENCRYPTION_ENGINE_DEFAULT:
     case VDISK_ENCRYPTION_ENGINE_QEMU:
-        if (vdisk_source_get_encryption_format(src) == VDISK_ENCRYPTION_LUKS2)
+        if (n->encryption == VDISK_ENCRYPTION_LUKS2)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: luks2 is currently not supported by the qemu encryption engine",
-                           label);
+                           vd_disk_label(disk));
         if (fmt != VDISK_FORMAT_RAW && fmt != VDISK_FORMAT_QCOW2)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: encryption is supported only with 'raw' and 'qcow2' image format",
-                           label);
+                           vd_disk_label(disk));
         break;
     case VDISK_ENCRYPTION_ENGINE_LIBRBD:
-        if (vdisk_source_get_type(src) != VDISK_TYPE_NETWORK ||
-            vdisk_source_get_protocol(src) != VDISK_PROTOCOL_RBD)
+        if (n->type != VDISK_TYPE_NETWORK || vdisk_source_get_protocol(src) != VDISK_PROTOCOL_RBD)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: librbd encryption is supported only with RBD backed disks", label);
+                           "%s: librbd encryption is supported only with RBD backed disks",
+                           vd_disk_label(disk));
         break;
     case VDISK_ENCRYPTION_ENGINE_LAST:
         break;
@@ -158,19 +177,18 @@ vd_check_encryption(const vdisk_disk *disk, const vdisk_source *src, vdisk_error
     if (!vdisk_source_get_encryption_secret_uuid(src) &&
         !vdisk_source_get_encryption_secret_usage(src))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: missing secret info for '%s' encryption",
-                       label, vd_encryption_format_to_string(
-                                  vdisk_source_get_encryption_format(src)));
+                       vd_disk_label(disk), vd_encryption_format_to_string(n->encryption));
     return 0;
 }
 
 /* libvirt's check of a storage source against what QEMU can open. */
 static int
-vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
-                vdisk_error **err)
+vd_check_source(const vd_node_ctx *n, vdisk_error **err)
 {
-    vdisk_type type = vdisk_source_get_type(src);
-    vdisk_format fmt = vdisk_source_get_format(src);
-    const char *label = vd_disk_label(disk);
+    const vdisk_disk *disk = n->disk;
+    const vdisk_source *src = n->src;
+    vdisk_type type = n->type;
+    vdisk_format fmt = n->format;
 
     switch (type) {
     case VDISK_TYPE_FILE:
@@ -190,68 +208,88 @@ vd_check_source(const vdisk_disk *disk, const vdisk_source *src, bool readonly,
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage pool '%s' volume '%s' must be resolved on the host before "
                        "translation",
-                       label, vdisk_source_get_pool(src) ? vdisk_source_get_pool(src) : "",
+                       vd_disk_label(disk),
+                       vdisk_source_get_pool(src) ? vdisk_source_get_pool(src) : "",
                        vdisk_source_get_volume(src) ? vdisk_source_get_volume(src) : "");
     case VDISK_TYPE_VHOSTUSER:
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of '%s' sources is not implemented", label,
+                       "%s: translation of '%s' sources is not implemented", vd_disk_label(disk),
                        vd_type_to_string(type));
     case VDISK_TYPE_NONE:
     case VDISK_TYPE_LAST:
-        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: source without a type", label);
+        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: source without a type", vd_disk_label(disk));
     }
 
     if (fmt == VDISK_FORMAT_COW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: 'cow' storage format is not supported",
-                       label);
+                       vd_disk_label(disk));
     if (fmt == VDISK_FORMAT_DIR)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: 'directory' storage format is not directly supported by QEMU, "
                        "use 'dir' disk type instead",
-                       label);
+                       vd_disk_label(disk));
     if (fmt == VDISK_FORMAT_ISO)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'iso' is not directly supported by QEMU, "
                        "use 'raw' instead",
-                       label);
+                       vd_disk_label(disk));
     if (fmt == VDISK_FORMAT_FAT && type != VDISK_TYPE_DIR)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'fat' is supported only with 'dir' storage type",
-                       label);
+                       vd_disk_label(disk));
     if (type == VDISK_TYPE_DIR) {
         if (fmt != VDISK_FORMAT_NONE && fmt != VDISK_FORMAT_FAT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: storage type 'dir' requires use of storage format 'fat'", label);
-        if (!readonly)
+                           "%s: storage type 'dir' requires use of storage format 'fat'",
+                           vd_disk_label(disk));
+        if (!n->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: virtual FAT storage can't be accessed in read-write mode", label);
+                           "%s: virtual FAT storage can't be accessed in read-write mode",
+                           vd_disk_label(disk));
     }
-    if (vd_check_encryption(disk, src, err) < 0)
+    if (vd_check_encryption(n, err) < 0)
         return -1;
-    if (vdisk_source_get_reservations_managed(src) == VDISK_TRISTATE_ON)
+    if (n->reservations_managed == VDISK_TRISTATE_ON)
         /* the managed helper's socket lives in the running domain's private
          * directory, which only libvirt knows */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of managed persistent reservations is not implemented; "
                        "use <reservations managed='no'> with the helper's socket",
-                       label);
+                       vd_disk_label(disk));
     if (src == vdisk_disk_get_source_const(disk) &&
         vdisk_disk_get_metadata_cache_max_size(disk) > 0 && fmt != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: metadata_cache is supported only with qcow2 format", label);
+                       "%s: metadata_cache is supported only with qcow2 format",
+                       vd_disk_label(disk));
     return 0;
 }
 
 /* ---- storage and format nodes -------------------------------------------- */
 
-typedef struct {
-    const vdisk_disk *disk;
-    const vdisk_source *src;
-    unsigned int index;
-    bool top;
-    bool readonly;
-    vdisk_cache cache;
-} vd_node_ctx;
+/* Room for "libvirt-<index>-<role>" with the longest role, "slice-sto". */
+#define VD_NODE_NAME_SIZE 32
+
+/* Writes the node name "libvirt-<index>-<role>" to @buf; returns @buf.
+ * Translation names a few nodes per disk, so this skips printf. */
+static const char *
+vd_node_name(char *buf, unsigned int index, const char *role)
+{
+    char digits[10];
+    size_t n = 0;
+    char *p;
+
+    do {
+        digits[n++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    p = memcpy(buf, "libvirt-", 8);
+    p += 8;
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '-';
+    g_strlcpy(p, role, VD_NODE_NAME_SIZE - (size_t)(p - buf));
+    return buf;
+}
 
 /* The ids of the objects a storage source refers to. */
 typedef struct {
@@ -277,9 +315,9 @@ vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *o
                  vdisk_error **err)
 {
     g_autoptr(vd_prop) props = vd_prop_object_new();
-    vdisk_type type = vdisk_source_get_type(n->src);
+    vdisk_type type = n->type;
     vdisk_io io = vdisk_disk_get_io(n->disk);
-    g_autofree char *name = g_strdup_printf("libvirt-%u-storage", n->index);
+    char name[VD_NODE_NAME_SIZE];
 
     switch (type) {
     case VDISK_TYPE_DIR:
@@ -326,7 +364,7 @@ vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *o
         return vd_fail(err, VDISK_ERR_INTERNAL, "%s: no storage node for '%s' sources",
                        vd_disk_label(n->disk), vd_type_to_string(type));
     }
-    vd_prop_add_str(props, "node-name", name);
+    vd_prop_add_str(props, "node-name", vd_node_name(name, n->index, "storage"));
     vd_add_cache(props, n->cache);
     vd_prop_add_bool(props, "auto-read-only", true);
     vd_prop_add_str(props, "discard", "unmap");
@@ -342,10 +380,13 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
                       vd_source_objects *objs, vdisk_error **err)
 {
     const vdisk_source *src = n->src;
-    g_autofree char *storage = g_strdup_printf("libvirt-%u-storage", n->index);
-    g_autofree char *format = g_strdup_printf("libvirt-%u-format", n->index);
+    char storage[VD_NODE_NAME_SIZE];
+    char format[VD_NODE_NAME_SIZE];
 
-    if (vdisk_source_get_reservations_managed(src) == VDISK_TRISTATE_OFF) {
+    vd_node_name(storage, n->index, "storage");
+    vd_node_name(format, n->index, "format");
+
+    if (n->reservations_managed == VDISK_TRISTATE_OFF) {
         vd_prop *pr = vd_prop_object_new();
 
         objs->pr = g_strdup_printf("pr-helper-%s", storage);
@@ -354,8 +395,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
         vd_prop_add_str(pr, "path", vdisk_source_get_reservations_path(src));
         vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, pr);
     }
-    if (vdisk_source_get_type(src) == VDISK_TYPE_NETWORK &&
-        vdisk_source_get_auth_username(src)) {
+    if (n->type == VDISK_TYPE_NETWORK && vdisk_source_get_auth_username(src)) {
         g_autoptr(GBytes) value = NULL;
         vd_prop *obj = NULL;
         gsize len = 0;
@@ -370,7 +410,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
             return -1;
         vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
     }
-    if (vd_has_encryption(src)) {
+    if (vd_has_encryption(n)) {
         g_autoptr(GBytes) value = NULL;
         vd_prop *obj = NULL;
         gsize len = 0;
@@ -386,8 +426,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
             return -1;
         vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
     }
-    if (vdisk_source_get_type(src) == VDISK_TYPE_NETWORK &&
-        vdisk_source_get_cookie_count(src) > 0) {
+    if (n->type == VDISK_TYPE_NETWORK && vdisk_source_get_cookie_count(src) > 0) {
         g_autofree char *cookies = vd_qemu_net_cookie_string(src);
         vd_prop *obj = NULL;
 
@@ -413,24 +452,17 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
     return 0;
 }
 
-static bool
-vd_source_slice(const vdisk_source *src, unsigned long long *offset, unsigned long long *size)
-{
-    return vdisk_source_get_slice(src, offset, size) == 0;
-}
-
 static vd_prop *
-vd_slice_props(const vd_node_ctx *n, unsigned long long offset, unsigned long long size)
+vd_slice_props(const vd_node_ctx *n)
 {
     vd_prop *props = vd_prop_object_new();
-    g_autofree char *name = g_strdup_printf("libvirt-%u-slice-sto", n->index);
-    g_autofree char *file = g_strdup_printf("libvirt-%u-storage", n->index);
+    char name[VD_NODE_NAME_SIZE];
 
     vd_prop_add_str(props, "driver", "raw");
-    vd_prop_add_str(props, "node-name", name);
-    vd_prop_add_uint(props, "offset", offset);
-    vd_prop_add_uint(props, "size", size);
-    vd_prop_add_str(props, "file", file);
+    vd_prop_add_str(props, "node-name", vd_node_name(name, n->index, "slice-sto"));
+    vd_prop_add_uint(props, "offset", n->slice_offset);
+    vd_prop_add_uint(props, "size", n->slice_size);
+    vd_prop_add_str(props, "file", vd_node_name(name, n->index, "storage"));
     vd_prop_add_bool(props, "auto-read-only", true);
     vd_prop_add_str(props, "discard", "unmap");
     vd_add_cache(props, n->cache);
@@ -473,13 +505,13 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
                 bool terminated, vdisk_error **err)
 {
     g_autoptr(vd_prop) props = vd_prop_object_new();
-    vdisk_format fmt = vdisk_source_get_format(n->src);
+    vdisk_format fmt = n->format;
     vdisk_discard discard = vdisk_disk_get_discard(n->disk);
     vdisk_detect_zeroes dz = n->top ? vdisk_disk_get_detect_zeroes(n->disk)
                                     : VDISK_DETECT_ZEROES_DEFAULT;
-    g_autofree char *name = g_strdup_printf("libvirt-%u-format", n->index);
-    unsigned long long offset = 0, size = 0;
-    bool slice = vd_source_slice(n->src, &offset, &size);
+    char name[VD_NODE_NAME_SIZE];
+    char other[VD_NODE_NAME_SIZE];
+    bool slice = n->slice;
     const char *driver = vd_format_driver(fmt);
 
     if (!driver)
@@ -488,6 +520,7 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
     if (dz == VDISK_DETECT_ZEROES_UNMAP && discard != VDISK_DISCARD_UNMAP)
         dz = VDISK_DETECT_ZEROES_ON;
 
+    vd_node_name(name, n->index, "format");
     vd_prop_add_str(props, "node-name", name);
     vd_prop_add_bool(props, "read-only", n->readonly);
     if (discard != VDISK_DISCARD_DEFAULT)
@@ -495,7 +528,7 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
     if (dz != VDISK_DETECT_ZEROES_DEFAULT)
         vd_prop_add_str(props, "detect-zeroes", vd_detect_zeroes_to_string(dz));
     vd_add_cache(props, n->cache);
-    if (strcmp(driver, "raw") == 0 && vd_has_encryption(n->src) &&
+    if (strcmp(driver, "raw") == 0 && vd_has_encryption(n) &&
         vd_encryption_engine_is_qemu(n->src)) {
         g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
 
@@ -504,8 +537,7 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
     } else {
         vd_prop_add_str(props, "driver", driver);
     }
-    if (fmt == VDISK_FORMAT_QCOW2 && vd_has_encryption(n->src) &&
-        vd_encryption_engine_is_qemu(n->src)) {
+    if (fmt == VDISK_FORMAT_QCOW2 && vd_has_encryption(n) && vd_encryption_engine_is_qemu(n->src)) {
         vd_prop *encrypt = vd_prop_object_new();
         g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
 
@@ -513,30 +545,24 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
         vd_prop_add_str(encrypt, "key-secret", secret);
         vd_prop_add_prop(props, "encrypt", encrypt);
     }
-    if (strcmp(driver, "raw") == 0 && slice && !vd_has_encryption(n->src)) {
-        vd_prop_add_uint(props, "offset", offset);
-        vd_prop_add_uint(props, "size", size);
+    if (strcmp(driver, "raw") == 0 && slice && !vd_has_encryption(n)) {
+        vd_prop_add_uint(props, "offset", n->slice_offset);
+        vd_prop_add_uint(props, "size", n->slice_size);
     }
     if (fmt == VDISK_FORMAT_QCOW2 && n->top)
         vd_prop_add_uint_opt(props, "cache-size",
                              vdisk_disk_get_metadata_cache_max_size(n->disk));
 
-    if (slice && strcmp(driver, "raw") != 0) {
-        g_autofree char *file = g_strdup_printf("libvirt-%u-slice-sto", n->index);
-        vd_prop_add_str(props, "file", file);
-    } else {
-        g_autofree char *file = g_strdup_printf("libvirt-%u-storage", n->index);
-        vd_prop_add_str(props, "file", file);
-    }
+    vd_prop_add_str(props, "file",
+                    vd_node_name(other, n->index,
+                                 slice && strcmp(driver, "raw") != 0 ? "slice-sto" : "storage"));
 
     if (backing || terminated) {
         if (fmt >= VDISK_FORMAT_COW) {
-            if (backing) {
-                g_autofree char *bname = g_strdup_printf("libvirt-%u-format", n->index + 1);
-                vd_prop_add_str(props, "backing", bname);
-            } else {
+            if (backing)
+                vd_prop_add_str(props, "backing", vd_node_name(other, n->index + 1, "format"));
+            else
                 vd_prop_add_null(props, "backing");
-            }
         } else if (backing) {
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: storage format '%s' does not support backing store",
@@ -553,17 +579,27 @@ static int
 vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
              const vdisk_source *src, unsigned int index, bool top, vdisk_error **err)
 {
-    vd_node_ctx n = {disk, src, index, top, false, vd_effective_cache(disk)};
+    vd_node_ctx n = {
+        .disk = disk,
+        .src = src,
+        .index = index,
+        .top = top,
+        .readonly = top ? vdisk_disk_get_readonly(disk) != 0 : true,
+        .cache = vd_effective_cache(disk),
+        .type = vdisk_source_get_type(src),
+        .format = vdisk_source_get_format(src),
+        .encryption = vdisk_source_get_encryption_format(src),
+        .reservations_managed = vdisk_source_get_reservations_managed(src),
+    };
     const vdisk_source *backing = vdisk_source_get_backing(src);
     bool terminated = !backing && vdisk_source_get_backing_terminated(src);
-    unsigned long long offset = 0, size = 0;
     g_autoptr(vd_prop) format = NULL;
     vd_prop *storage = NULL;
     vd_source_objects objs = {0};
     int ret = -1;
 
-    n.readonly = top ? vdisk_disk_get_readonly(disk) != 0 : true;
-    if (vd_check_source(disk, src, n.readonly, err) < 0)
+    n.slice = vdisk_source_get_slice(src, &n.slice_offset, &n.slice_size) == 0;
+    if (vd_check_source(&n, err) < 0)
         return -1;
     if (vd_format_props(&format, &n, backing, terminated, err) < 0)
         return -1;
@@ -573,9 +609,8 @@ vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *di
         vd_storage_props(&storage, &n, &objs, err) < 0)
         goto cleanup;
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, storage);
-    if (vd_source_slice(src, &offset, &size) &&
-        strcmp(vd_format_driver(vdisk_source_get_format(src)), "raw") != 0)
-        vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n, offset, size));
+    if (n.slice && strcmp(vd_format_driver(n.format), "raw") != 0)
+        vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n));
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, g_steal_pointer(&format));
     ret = 0;
 
@@ -651,17 +686,16 @@ vd_scsi_addressing_of(const char *model)
 }
 
 static char *
-vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk)
+vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus)
 {
     const char *alias = vdisk_disk_get_alias(disk);
-    const char *prefix = vd_bus_to_string(vdisk_disk_get_bus(disk));
+    const char *prefix = vd_bus_to_string(bus);
     unsigned int a[4];
 
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
     if (vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0) {
-        if (vdisk_disk_get_bus(disk) != VDISK_BUS_SCSI ||
-            strcmp(vd_scsi_model(ctx, a[0]), "lsilogic") == 0)
+        if (bus != VDISK_BUS_SCSI || strcmp(vd_scsi_model(ctx, a[0]), "lsilogic") == 0)
             return g_strdup_printf("%s%u-%u-%u", prefix, a[0], a[1], a[3]);
         return g_strdup_printf("%s%u-%u-%u-%u", prefix, a[0], a[1], a[2], a[3]);
     }
@@ -682,10 +716,9 @@ vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 }
 
 static int
-vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus,
                vdisk_error **err)
 {
-    vdisk_bus bus = vdisk_disk_get_bus(disk);
     unsigned int a[4];
     const char *port = NULL;
 
@@ -722,7 +755,15 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
     }
     case VDISK_ADDRESS_DRIVE:
         break;
-    case VDISK_ADDRESS_CCW:
+    case VDISK_ADDRESS_CCW: {
+        char devno[16];
+
+        /* QEMU's "cssid.ssid.devno" in hex: "fe.0.0001" */
+        vdisk_disk_get_address_ccw(disk, &a[0], &a[1], &a[2]);
+        g_snprintf(devno, sizeof(devno), "%x.%x.%04x", a[0], a[1], a[2]);
+        vd_prop_add_str(props, "devno", devno);
+        return 0;
+    }
     case VDISK_ADDRESS_LAST:
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of '%s' addresses is not implemented",
@@ -804,15 +845,15 @@ vd_escape_serial(const char *serial)
 }
 
 static int
-vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
+vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus,
                 const char *drive, vdisk_error **err)
 {
     g_autoptr(vd_prop) props = vd_prop_object_new();
-    g_autofree char *alias = vd_disk_alias(ctx, disk);
+    g_autofree char *alias = vd_disk_alias(ctx, disk, bus);
     g_autofree char *device_id = NULL;
     g_autofree char *serial = NULL;
+    g_autofree char *chardev = NULL;
     vdisk_device device = vdisk_disk_get_device(disk);
-    vdisk_bus bus = vdisk_disk_get_bus(disk);
     vdisk_cache cache = vd_effective_cache(disk);
     vdisk_tristate removable = VDISK_TRISTATE_DEFAULT;
     vdisk_error_policy ep = vdisk_disk_get_error_policy(disk);
@@ -857,6 +898,10 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
         }
         if (vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_CCW)
             model = "virtio-blk-ccw";
+        if (vdisk_source_get_type(vdisk_disk_get_source_const(disk)) == VDISK_TYPE_VHOSTUSER) {
+            model = vd_qemu_vhostuser_device_driver(model);
+            chardev = vd_qemu_vhostuser_chardev_id(alias);
+        }
         if (vdisk_disk_get_iothread(disk) > 0)
             iothread = g_strdup_printf("iothread%u", vdisk_disk_get_iothread(disk));
         vd_prop_add_str(props, "driver", model);
@@ -888,7 +933,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
                        vd_disk_label(disk), bus == VDISK_BUS_NONE ? "" : vd_bus_to_string(bus));
     }
 
-    if (vd_add_address(props, ctx, disk, err) < 0)
+    if (vd_add_address(props, ctx, disk, bus, err) < 0)
         return -1;
 
     /* a floppy's boot index is a property of the floppy controller */
@@ -918,6 +963,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
     if (vdisk_disk_get_shareable(disk))
         vd_prop_add_bool(props, "share-rw", true);
     vd_prop_add_str_opt(props, "drive", drive);
+    vd_prop_add_str_opt(props, "chardev", chardev);
     vd_prop_add_str(props, "id", alias);
     vd_prop_add_uint_opt(props, "bootindex", bootindex);
     vd_prop_add_uint_opt(props, "logical_block_size", vdisk_disk_get_logical_block_size(disk));
@@ -959,7 +1005,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
 
 /* What libvirt refuses only when it starts the domain. */
 static int
-vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_error **err)
+vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus, vdisk_error **err)
 {
     unsigned int a[4];
 
@@ -967,7 +1013,7 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_error **err
         vdisk_source_get_format(vdisk_disk_get_source_const(disk)) != VDISK_FORMAT_RAW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: disk device 'lun' must use 'raw' format",
                        vd_disk_label(disk));
-    if (vdisk_disk_get_bus(disk) == VDISK_BUS_USB) {
+    if (bus == VDISK_BUS_USB) {
         const vdisk_controller *usb = vd_find_controller(ctx, VDISK_CONTROLLER_USB, 0);
         const char *model = usb ? vdisk_controller_get_model(usb) : NULL;
 
@@ -977,7 +1023,7 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_error **err
                            "the domain XML",
                            vd_disk_label(disk));
     }
-    if (vdisk_disk_get_bus(disk) == VDISK_BUS_IDE &&
+    if (bus == VDISK_BUS_IDE &&
         vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0 && a[2] != 0)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: target must be 0 for ide controller",
                        vd_disk_label(disk));
@@ -989,39 +1035,50 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
                  unsigned int index, vdisk_error **err)
 {
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
+    vdisk_bus bus = vdisk_disk_get_bus(disk);
     g_autofree char *drive = NULL;
     vd_prop *dev = NULL;
 
-    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of 'vhostuser' sources is not implemented",
-                       vd_disk_label(disk));
-    if (vdisk_disk_get_bus(disk) == VDISK_BUS_SD)
+    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER) {
+        /* no block nodes: the device talks to the backend's socket */
+        g_autofree char *alias = vd_disk_alias(ctx, disk, bus);
+        g_autofree char *chardev = vd_qemu_vhostuser_chardev_id(alias);
+
+        if (vd_qemu_vhostuser_check(disk, err) < 0 || vd_check_start(ctx, disk, bus, err) < 0 ||
+            vd_qemu_vhostuser_add_chardev(args, disk, chardev, err) < 0 ||
+            vd_device_props(&dev, ctx, disk, bus, NULL, err) < 0)
+            return -1;
+        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
+        return 0;
+    }
+    if (bus == VDISK_BUS_SD)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of '%s' disks is not implemented", vd_disk_label(disk),
-                       vd_bus_to_string(vdisk_disk_get_bus(disk)));
+                       vd_bus_to_string(bus));
 
-    if (vd_check_start(ctx, disk, err) < 0)
+    if (vd_check_start(ctx, disk, bus, err) < 0)
         return -1;
     if (!vd_source_is_empty(src)) {
         if (vd_add_chain(args, ctx, disk, src, index, true, err) < 0)
             return -1;
         if (vdisk_disk_get_copy_on_read(disk) == VDISK_TRISTATE_ON) {
             vd_prop *cor = vd_prop_object_new();
-            g_autofree char *file = g_strdup_printf("libvirt-%u-format", index);
+            char file[VD_NODE_NAME_SIZE];
 
             drive = g_strdup_printf("libvirt-CoR-%s", vdisk_disk_get_target(disk));
             vd_prop_add_str(cor, "driver", "copy-on-read");
             vd_prop_add_str(cor, "node-name", drive);
-            vd_prop_add_str(cor, "file", file);
+            vd_prop_add_str(cor, "file", vd_node_name(file, index, "format"));
             vd_prop_add_str(cor, "discard", "unmap");
             vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, cor);
         } else {
-            drive = g_strdup_printf("libvirt-%u-format", index);
+            char file[VD_NODE_NAME_SIZE];
+
+            drive = g_strdup(vd_node_name(file, index, "format"));
         }
     }
 
-    if (vd_device_props(&dev, ctx, disk, drive, err) < 0)
+    if (vd_device_props(&dev, ctx, disk, bus, drive, err) < 0)
         return -1;
     vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
     return 0;
@@ -1075,21 +1132,24 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
 static void
 vd_disk_order(const vdisk_domain *dom, size_t *order, size_t n)
 {
+    g_autofree vdisk_bus *bus = g_new(vdisk_bus, n + 1);
+    g_autofree int *idx = g_new(int, n + 1);
     size_t len = 0, i;
 
     for (i = 0; i < n; i++) {
         const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, i);
-        vdisk_bus bus = vdisk_disk_get_bus(disk);
-        int idx = vdisk_target_to_index(vdisk_disk_get_target(disk));
+
+        bus[i] = vdisk_disk_get_bus(disk);
+        idx[i] = vdisk_target_to_index(vdisk_disk_get_target(disk));
+    }
+    for (i = 0; i < n; i++) {
         long at = -1;
         long j;
 
         for (j = (long)len - 1; j >= 0; j--) {
-            const vdisk_disk *other = vdisk_domain_get_disk_const(dom, order[j]);
-
-            if (vdisk_disk_get_bus(other) != bus)
+            if (bus[order[j]] != bus[i])
                 continue;
-            if (vdisk_target_to_index(vdisk_disk_get_target(other)) > idx)
+            if (idx[order[j]] > idx[i])
                 at = j;
             else if (at == -1)
                 at = j + 1;
