@@ -62,6 +62,8 @@ DISK_DEVICES = {
 DISK_OBJECTS = {"secret", "throttle-group", "tls-creds-x509"}
 # -global properties that belong to disks (floppy drives on the pc machine).
 DISK_GLOBAL_RE = re.compile(r"^(isa-fdc|floppy)\.")
+# -chardev of a vhost-user disk: "chr-vu-" and the disk's alias.
+DISK_CHARDEV_RE = re.compile(r"(?:^|,)id=chr-vu-")
 
 
 class VirshError(Exception):
@@ -204,6 +206,8 @@ def disk_args(argv):
             keep = qtype in DISK_OBJECTS and oid != "masterKey0"
         elif opt == "-global" and val is not None:
             keep = bool(DISK_GLOBAL_RE.match(val))
+        elif opt == "-chardev" and val is not None:
+            keep = bool(DISK_CHARDEV_RE.search(val))
         if keep:
             out += [opt, val]
             i += 2

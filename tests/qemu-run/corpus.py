@@ -103,7 +103,8 @@ def controller_args(root):
 def unusable_source(xml_text):
     for marker, what in (("type='network'", "network source"), ("<encryption", "encryption"),
                          ("<auth", "authentication"), ("type='volume'", "storage pool volume"),
-                         ("type='nvme'", "NVMe source"), ("type='vhostuser'", "vhost-user")):
+                         ("type='nvme'", "NVMe source"), ("type='vhostuser'", "vhost-user"),
+                         ("arch='s390x'", "s390x domain, this run starts x86_64 QEMU")):
         if marker in xml_text:
             return what
     return None
