@@ -345,7 +345,17 @@ test_addresses_round_trip(void **state)
     assert_int_equal(vdisk_disk_get_address_pci(r, &a, &b, &c, &e), -1);
     vdisk_disk_free(r);
 
-    assert_int_equal(vdisk_disk_set_address_ccw(d, 0xfe, 0, 0, NULL), -1);
+    assert_int_equal(vdisk_disk_set_address_ccw(d, 0xff, 0, 0, NULL), -1);
+    assert_int_equal(vdisk_disk_set_address_ccw(d, 0xfe, 4, 0, NULL), -1);
+    /* zero ssid and devno are a full address (libvirt 9.0 defines
+     * cssid='0xfe' ssid='0x0' devno='0x0000') */
+    OK(vdisk_disk_set_address_ccw(d, 0xfe, 0, 0, &e_));
+    r = reparse(d);
+    assert_int_equal(vdisk_disk_get_address_ccw(r, &a, &b, &c), 0);
+    assert_int_equal(a, 0xfe);
+    assert_int_equal(b, 0);
+    assert_int_equal(c, 0);
+    vdisk_disk_free(r);
     OK(vdisk_disk_set_address_ccw(d, 0xfe, 1, 0x10, &e_));
     r = reparse(d);
     assert_int_equal(vdisk_disk_get_address_ccw(r, &a, &b, &c), 0);

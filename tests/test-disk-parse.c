@@ -153,6 +153,15 @@ test_addresses_are_checked(void **state)
                    P "invalid PCI address slot='0x20', must be <= 0x1F");
     expect_refused(T "<address type='ccw' cssid='0xfe' ssid='0'/>", VDISK_ERR_INVALID,
                    P "invalid partial specification for virtio ccw address");
+    /* all three given, zeros included, is a full address (libvirt 9.0
+     * checks presence, not values) */
+    {
+        g_autofree char *out = parse_format("<disk type='file' device='disk'>"
+                                            "<address type='ccw' cssid='0xfe' ssid='0' "
+                                            "devno='0'/></disk>");
+        assert_non_null(strstr(out, "<address type='ccw' cssid='0xfe' ssid='0x0' "
+                                    "devno='0x0000'/>"));
+    }
     expect_refused(T "<address type='usb' bus='0' port='1.x'/>", VDISK_ERR_INVALID,
                    P "cannot parse <address> 'port' attribute '1.x'");
 }

@@ -743,10 +743,6 @@ vdisk_disk_set_address_ccw(vdisk_disk *disk, unsigned int cssid, unsigned int ss
         return vd_fail(err, VDISK_ERR_INVALID_ARG,
                        "%s: invalid ccw address cssid='0x%x' ssid='0x%x' devno='0x%04x'",
                        vd_disk_label(disk), cssid, ssid, devno);
-    if (!(cssid && ssid && devno) && (cssid || ssid || devno))
-        return vd_fail(err, VDISK_ERR_INVALID_ARG,
-                       "%s: invalid partial ccw address cssid='0x%x' ssid='0x%x' devno='0x%04x'",
-                       vd_disk_label(disk), cssid, ssid, devno);
     doc = disk->doc;
     a = vd_new_address(disk, "ccw");
     vd_node_set_attr_static(doc, a, "cssid", vd_arena_printf(doc, "0x%x", cssid));

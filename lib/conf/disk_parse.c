@@ -672,13 +672,22 @@ vd_parse_address(vd_pctx *c)
                            "%s: invalid specification for virtio ccw address: cssid='0x%x' "
                            "ssid='0x%x' devno='0x%04x'",
                            VD_LABEL(c), u1, u2, u3);
-        if (!(u1 && u2 && u3) && (u1 || u2 || u3))
-            return vd_fail(c->err, VDISK_ERR_INVALID,
-                           "%s: invalid partial specification for virtio ccw address", VD_LABEL(c));
-        vd_set_uint_fmt(c, a, "cssid", "0x%x", u1);
-        vd_set_uint_fmt(c, a, "ssid", "0x%x", u2);
-        vd_set_uint_fmt(c, a, "devno", "0x%04x", u3);
-        break;
+        {
+            /* libvirt wants all three attributes or none (zero values are fine) */
+            int present =
+                !!vd_node_attr(a, "cssid") + !!vd_node_attr(a, "ssid") + !!vd_node_attr(a, "devno");
+
+            if (present != 0 && present != 3)
+                return vd_fail(c->err, VDISK_ERR_INVALID,
+                               "%s: invalid partial specification for virtio ccw address",
+                               VD_LABEL(c));
+            if (present == 3) {
+                vd_set_uint_fmt(c, a, "cssid", "0x%x", u1);
+                vd_set_uint_fmt(c, a, "ssid", "0x%x", u2);
+                vd_set_uint_fmt(c, a, "devno", "0x%04x", u3);
+            }
+            break;
+        }
     case VD_ADDR_FULL_SPAPRVIO:
         if (vd_node_attr(a, "reg")) {
             if (!vd_parse_ull(vd_node_attr(a, "reg"), 16, &ull))
