@@ -563,7 +563,8 @@ vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, unsigned int flag
         g_autofree char *lvmsg = NULL;
         g_autofree char *alias = NULL;
         vdisk_error *rberr = NULL;
-        const char *outcome;
+        /* every outcome is set below; this one only if the enum is not */
+        const char *outcome = "detaching the live disk again failed, it stays attached";
         int lvcode = vd_take_libvirt_error(&lvmsg);
 
         if (!need_live) {
