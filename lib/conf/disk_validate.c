@@ -62,12 +62,12 @@ vd_is(const char *a, const char *b)
     return g_strcmp0(a, b) == 0;
 }
 
+/* The value of @iotune's first <@field>, 0 when missing or not a number. */
 static unsigned long long
-vd_iotune(const vdisk_disk *disk, const char *field)
+vd_iotune_in(vd_doc *doc, const vd_node *iotune, const char *field)
 {
-    const vd_node *iotune = vd_node_child(disk->node, "iotune");
     const vd_node *n = iotune ? vd_node_child(iotune, field) : NULL;
-    const char *text = n ? vd_node_text(disk->doc, n) : NULL;
+    const char *text = n ? vd_node_text(doc, n) : NULL;
     unsigned long long v = 0;
 
     if (!text || !vd_parse_ull(text, 10, &v))
@@ -129,6 +129,8 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
         "size_iops_sec",
     };
     const vd_node *iotune = vd_node_child(c->disk->node, "iotune");
+    vd_doc *doc = c->disk->doc;
+    unsigned long long vals[G_N_ELEMENTS(limited)];
     const vd_node *group;
     bool any = false;
     const vd_node *n;
@@ -138,15 +140,15 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
         return 0;
     for (i = 0; i < G_N_ELEMENTS(pairs); i++) {
         /* libvirt: "total and read/write bytes_sec cannot be set at the same time" */
-        if (vd_iotune(c->disk, pairs[i][0]) &&
-            (vd_iotune(c->disk, pairs[i][1]) || vd_iotune(c->disk, pairs[i][2])))
+        if (vd_iotune_in(doc, iotune, pairs[i][0]) &&
+            (vd_iotune_in(doc, iotune, pairs[i][1]) || vd_iotune_in(doc, iotune, pairs[i][2])))
             return vd_fail(err, VDISK_ERR_INVALID,
                            "%s: %s and %s/%s cannot be set at the same time", c->label, pairs[i][0],
                            pairs[i][1], pairs[i][2]);
     }
-    for (n = iotune->children; n; n = n->next) {
+    for (n = iotune->children; n && !any; n = n->next) {
         if (n->kind == VD_NODE_ELEMENT && strcmp(n->name, "group_name") != 0 &&
-            vd_iotune(c->disk, n->name))
+            vd_iotune_in(doc, iotune, n->name))
             any = true;
     }
     group = vd_node_child(iotune, "group_name");
@@ -157,8 +159,9 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
                        c->label, vd_node_text(c->disk->doc, group));
     /* libvirt: "block I/O throttle limit must be no more than %llu using QEMU" */
     for (i = 0; i < G_N_ELEMENTS(limited); i++) {
-        unsigned long long v = vd_iotune(c->disk, limited[i]);
+        unsigned long long v = vd_iotune_in(doc, iotune, limited[i]);
 
+        vals[i] = v;
         if (v > VD_IOTUNE_MAX)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: iotune %s '%llu' is more than the limit %llu", c->label, limited[i],
@@ -171,15 +174,19 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
 
         for (j = 0; j < dom->disks->len; j++) {
             const vdisk_disk *d = dom->disks->pdata[j];
-            const vd_node *other = vd_node_child(d->node, "iotune");
-            const vd_node *og = other ? vd_node_child(other, "group_name") : NULL;
-            const char *odev = vd_node_attr(vd_node_child(d->node, "target"), "dev");
+            const vd_node *other;
+            const vd_node *og;
+            const char *odev;
 
-            if (d == c->disk || vd_is(odev, c->dev) || !og ||
+            if (d == c->disk || !(other = vd_node_child(d->node, "iotune")) ||
+                !(og = vd_node_child(other, "group_name")) ||
                 !vd_is(vd_node_text(d->doc, og), name))
                 continue;
+            odev = vd_node_attr(vd_node_child(d->node, "target"), "dev");
+            if (vd_is(odev, c->dev))
+                continue;
             for (i = 0; i < G_N_ELEMENTS(limited); i++) {
-                if (vd_iotune(d, limited[i]) != vd_iotune(c->disk, limited[i]))
+                if (vd_iotune_in(d->doc, other, limited[i]) != vals[i])
                     return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                    "%s: iotune group '%s' differs from the one of target '%s'",
                                    c->label, name, odev ? odev : "");
@@ -662,6 +669,14 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
     if (dom && vd_is(c->type, "vhostuser") && !dom->shared_memory)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: type 'vhostuser' requires shared memory in the domain", c->label);
+
+    /* libvirt: "cannot use CCW address type for device '%s' using machine
+     * type '%s'" (CCW addresses exist on s390-ccw machines only) */
+    if (dom && g_strcmp0(c->address_type, "ccw") == 0 &&
+        !g_str_has_prefix(dom->machine ? dom->machine : "", "s390-ccw"))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: address type 'ccw' cannot be used with machine type '%s'", c->label,
+                       dom->machine ? dom->machine : "");
 
     /* libvirt (controller check): "IDE controllers are unsupported for this
      * QEMU binary or machine type" */

@@ -109,6 +109,6 @@ def test_setter_errors_leave_the_disk_unchanged():
     d = vdisk.Disk.from_xml(DISK)
     before = d.to_xml()
     with pytest.raises(vdisk.InvalidArgumentError) as ei:
-        d.address = vdisk.CCWAddress(0xfe, 0, 0x1a)
+        d.address = vdisk.CCWAddress(0xfe, 4, 0x1a)  # ssid is 0..3
     assert "ccw" in ei.value.message
     assert d.to_xml() == before
