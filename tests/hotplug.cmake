@@ -1,6 +1,9 @@
-# Hotplug integration tests: real libvirtd on qemu:///system and real QEMU.
-# The fixture starts the daemons (scripts/start-libvirt.sh); the cases run
-# once polling the live state and once waiting on libvirt's events.
+# Hotplug integration tests: real QEMU, through libvirtd on qemu:///system
+# (the fixture starts the daemons with scripts/start-libvirt.sh) and through
+# libvirt's embedded QEMU driver (qemu:///embed, no daemon). The cases run
+# once polling the live state, once waiting on libvirt's events and once
+# embedded. Every test that talks to the system libvirtd holds the resource
+# lock "libvirtd", which the test restarting the daemon takes as well.
 
 add_executable(test-hotplug ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/test-hotplug.c)
 target_link_libraries(test-hotplug PRIVATE vdisk_internal PkgConfig::CMOCKA)
@@ -8,22 +11,40 @@ target_compile_options(test-hotplug PRIVATE ${VDISK_WARNINGS})
 
 add_test(NAME hotplug-start-libvirt COMMAND ${PROJECT_SOURCE_DIR}/scripts/start-libvirt.sh)
 set_tests_properties(hotplug-start-libvirt PROPERTIES
-  LABELS hotplug FIXTURES_SETUP hotplug-libvirtd)
+  LABELS hotplug FIXTURES_SETUP hotplug-libvirtd RESOURCE_LOCK libvirtd)
 
 add_test(NAME hotplug COMMAND test-hotplug)
 set_tests_properties(hotplug PROPERTIES
   LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 900
-  RESOURCE_LOCK libvirtd-images)
+  RESOURCE_LOCK "libvirtd;libvirtd-images")
 
 add_test(NAME hotplug-events COMMAND test-hotplug)
 set_tests_properties(hotplug-events PROPERTIES
   LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 300
-  ENVIRONMENT VDTEST_HOTPLUG_EVENTS=1 RESOURCE_LOCK libvirtd-images)
+  ENVIRONMENT VDTEST_HOTPLUG_EVENTS=1 RESOURCE_LOCK "libvirtd;libvirtd-images")
+
+# No daemon: the program makes the embedded driver's root itself.
+add_test(NAME hotplug-embed COMMAND test-hotplug)
+set_tests_properties(hotplug-embed PROPERTIES
+  LABELS hotplug TIMEOUT 900
+  ENVIRONMENT "VDTEST_HOTPLUG_URI=qemu:///embed;LIBVIRT_LOG_OUTPUTS=4:stderr")
+
+# Restarts the system libvirtd under an open connection: alone, and never
+# while another test uses the daemon.
+add_executable(test-hotplug-restart ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/test-restart.c)
+target_link_libraries(test-hotplug-restart PRIVATE vdisk_internal PkgConfig::CMOCKA)
+target_compile_options(test-hotplug-restart PRIVATE ${VDISK_WARNINGS})
+target_compile_definitions(test-hotplug-restart PRIVATE
+  VDISK_START_LIBVIRT="${PROJECT_SOURCE_DIR}/scripts/start-libvirt.sh")
+add_test(NAME hotplug-libvirtd-restart COMMAND test-hotplug-restart)
+set_tests_properties(hotplug-libvirtd-restart PROPERTIES
+  LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 300 SKIP_RETURN_CODE 77
+  RUN_SERIAL TRUE RESOURCE_LOCK "libvirtd;libvirtd-images")
 
 if(TARGET vdisk-cli)
   add_test(NAME hotplug-cli
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/cli-hotplug.sh $<TARGET_FILE:vdisk-cli>)
   set_tests_properties(hotplug-cli PROPERTIES
     LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 300
-    RESOURCE_LOCK libvirtd-images)
+    RESOURCE_LOCK "libvirtd;libvirtd-images")
 endif()

@@ -1,14 +1,38 @@
-# Remote connections: tests/remote/ against libvirtd over qemu+tcp://127.0.0.1/system
-# (VDISK_REMOTE_URI overrides). scripts/start-libvirt-tcp.sh makes the local
-# libvirtd listen there; without it the tests exit 77 (skipped).
+# Remote connections: tests/remote/ against a real libvirtd over qemu+tcp://
+# on loopback. The fixture starts a private virtlogd/libvirtd pair (its own
+# mount namespace and state under the build tree, the system daemons left
+# alone) listening on 127.0.0.1:VDISK_REMOTE_TEST_PORT, and stops it after
+# the tests, destroying what it still runs. Needs root.
 # Run with: ctest -L remote
+set(VDISK_REMOTE_TEST_PORT 16609 CACHE STRING
+  "Loopback TCP port of the private libvirtd the remote tests start")
+set(VDISK_REMOTE_DIR ${CMAKE_CURRENT_BINARY_DIR}/remote-libvirtd)
+set(VDISK_REMOTE_URI qemu+tcp://127.0.0.1:${VDISK_REMOTE_TEST_PORT}/system)
+
+add_test(NAME remote-start-libvirtd
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/start-libvirt-tcp.sh
+          --port ${VDISK_REMOTE_TEST_PORT} --private ${VDISK_REMOTE_DIR})
+set_tests_properties(remote-start-libvirtd PROPERTIES
+  LABELS remote FIXTURES_SETUP remote-libvirtd TIMEOUT 180)
+
+add_test(NAME remote-stop-libvirtd
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/start-libvirt-tcp.sh
+          --port ${VDISK_REMOTE_TEST_PORT} --stop-private ${VDISK_REMOTE_DIR})
+set_tests_properties(remote-stop-libvirtd PROPERTIES
+  LABELS remote FIXTURES_CLEANUP remote-libvirtd TIMEOUT 120)
+
+# Exit 77 (nothing answers) is a failure here: the fixture provides the daemon.
 add_executable(remote-test-remote ${CMAKE_CURRENT_SOURCE_DIR}/remote/test-remote.c)
 target_link_libraries(remote-test-remote PRIVATE vdisk_internal PkgConfig::CMOCKA)
 add_test(NAME remote-connect COMMAND remote-test-remote)
-set_tests_properties(remote-connect PROPERTIES LABELS remote SKIP_RETURN_CODE 77 TIMEOUT 300)
+set_tests_properties(remote-connect PROPERTIES
+  LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 300
+  ENVIRONMENT VDISK_REMOTE_URI=${VDISK_REMOTE_URI} RESOURCE_LOCK remote-libvirtd)
 
 if(TARGET vdisk-cli)
   add_test(NAME remote-cli
     COMMAND /bin/bash ${CMAKE_CURRENT_SOURCE_DIR}/remote/remote-cli.sh $<TARGET_FILE:vdisk-cli>)
-  set_tests_properties(remote-cli PROPERTIES LABELS remote SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties(remote-cli PROPERTIES
+    LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 300
+    ENVIRONMENT VDISK_REMOTE_URI=${VDISK_REMOTE_URI} RESOURCE_LOCK remote-libvirtd)
 endif()

@@ -3,12 +3,18 @@
  *
  * Every case starts its own transient domain (vdtest-hotplug-*: qemu, pc,
  * 64 MiB, no OS) and checks QEMU itself over QMP after each operation, not
- * only libvirt's XML. Needs libvirtd on qemu:///system (the ctest fixture
- * runs scripts/start-libvirt.sh) and root, to place images where the qemu
- * user can open them.
+ * only libvirt's XML. Needs root, to place images where the qemu user can
+ * open them.
  *
- * With VDTEST_HOTPLUG_EVENTS=1 the program runs libvirt's event loop, so
- * detach waits on the device-removed event; without it, detach polls.
+ * VDTEST_HOTPLUG_URI names the connection (default qemu:///system, for which
+ * the ctest fixture runs scripts/start-libvirt.sh). "qemu:///embed" without
+ * a root runs libvirt's embedded QEMU driver in this process, in a root
+ * directory the program makes (and removes) itself; no daemon is involved.
+ *
+ * The connection is opened with vdisk_connect_open(). With
+ * VDTEST_HOTPLUG_EVENTS=1, or on qemu:///embed (which cannot run without
+ * it), libvirt's event loop runs, so detach waits on the device-removed
+ * event; otherwise the connection has no event loop and detach polls.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,8 +37,10 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
-#define URI "qemu:///system"
+#define DEFAULT_URI "qemu:///system"
 
+static char *uri;
+static char *embed_root; /* the root this program made for qemu:///embed */
 static virConnectPtr conn;
 static char *imgdir;
 static GPtrArray *domains; /* virDomainPtr created by the running case */
@@ -735,30 +743,75 @@ test_many_scsi_cycles_leave_nothing_behind(void **state)
 
 /* ---- main ------------------------------------------------------------------------- */
 
-static gpointer
-event_loop(gpointer data)
+/* Removes @dir and what it holds (files and directories of any depth). */
+static void
+remove_tree(const char *dir)
 {
-    (void)data;
-    for (;;)
-        virEventRunDefaultImpl();
-    return NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, entry, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+            remove_tree(p);
+        else
+            g_unlink(p);
+    }
+    g_rmdir(dir);
+}
+
+static bool
+is_embed(void)
+{
+    return g_str_has_prefix(uri, "qemu:///embed");
+}
+
+/* The URI to open: VDTEST_HOTPLUG_URI, with a fresh root for qemu:///embed. */
+static int
+choose_uri(void)
+{
+    const char *env = getenv("VDTEST_HOTPLUG_URI");
+    g_autoptr(GError) gerr = NULL;
+
+    if (!env || !*env)
+        env = DEFAULT_URI;
+    if (!g_str_has_prefix(env, "qemu:///embed") || strstr(env, "root=")) {
+        uri = g_strdup(env);
+        return 0;
+    }
+    if (!(embed_root = g_dir_make_tmp("vdtest-hotplug-embed-XXXXXX", &gerr))) {
+        fprintf(stderr, "cannot make the embedded driver's root: %s\n", gerr->message);
+        return -1;
+    }
+    /* the embedded QEMU runs as libvirt's qemu user and must reach the images */
+    if (g_chmod(embed_root, 0755) < 0)
+        return -1;
+    uri = g_strdup_printf("%s%sroot=%s", env, strchr(env, '?') ? "&" : "?", embed_root);
+    return 0;
 }
 
 static int
 group_setup(void **state)
 {
+    unsigned int flags = VDISK_CONNECT_NO_EVENT_LOOP;
+    vdisk_error *err = NULL;
+
     (void)state;
-    if (getenv("VDTEST_HOTPLUG_EVENTS")) {
-        if (virEventRegisterDefaultImpl() < 0)
-            return -1;
-        g_thread_unref(g_thread_new("libvirt-events", event_loop, NULL));
-    }
+    if (choose_uri() < 0)
+        return -1;
+    if (getenv("VDTEST_HOTPLUG_EVENTS") || is_embed())
+        flags = VDISK_CONNECT_DEFAULT;
     virSetErrorFunc(NULL, ignore_libvirt_errors);
-    if (!(conn = virConnectOpen(URI))) {
-        fprintf(stderr, "cannot open %s: %s\n", URI, virGetLastErrorMessage());
+    if (vdisk_connect_open(&conn, uri, flags, &err) < 0) {
+        fprintf(stderr, "cannot open %s: %s\n", uri, vdisk_error_get_message(err));
+        vdisk_error_free(err);
         return -1;
     }
-    imgdir = g_strdup("/var/lib/libvirt/images/vdtest-hotplug-XXXXXX");
+    if (embed_root)
+        imgdir = g_build_filename(embed_root, "vdtest-hotplug-XXXXXX", NULL);
+    else
+        imgdir = g_strdup("/var/lib/libvirt/images/vdtest-hotplug-XXXXXX");
     if (!g_mkdtemp_full(imgdir, 0755))
         return -1;
     domains = g_ptr_array_new();
@@ -768,19 +821,13 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-    g_autoptr(GDir) dir = NULL;
-    const char *entry;
-
     teardown_domains(state);
-    if (imgdir && (dir = g_dir_open(imgdir, 0, NULL))) {
-        while ((entry = g_dir_read_name(dir))) {
-            g_autofree char *p = g_build_filename(imgdir, entry, NULL);
-            g_unlink(p);
-        }
-        g_rmdir(imgdir);
-    }
+    if (imgdir)
+        remove_tree(imgdir);
     if (conn)
         virConnectClose(conn);
+    if (embed_root)
+        remove_tree(embed_root);
     return 0;
 }
 
@@ -816,7 +863,11 @@ main(void)
         CASE(test_config_refusal_rolls_back_live_attach),
     };
 
+    const char *env_uri = getenv("VDTEST_HOTPLUG_URI");
+
     if (getenv("VDTEST_HOTPLUG_EVENTS"))
         return cmocka_run_group_tests_name("hotplug-events", events, group_setup, group_teardown);
+    if (env_uri && g_str_has_prefix(env_uri, "qemu:///embed"))
+        return cmocka_run_group_tests_name("hotplug-embed", all, group_setup, group_teardown);
     return cmocka_run_group_tests_name("hotplug", all, group_setup, group_teardown);
 }

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The vdisk program over qemu+tcp://: volume-create prints a disk whose file
-# the remote daemon made; next-target and list (when the program has them)
-# see a running transient domain. Exits 77 when nothing answers on the URI
-# (scripts/start-libvirt-tcp.sh makes the local libvirtd listen there).
+# the remote daemon made; next-target, attach, list and detach work on a
+# running transient TCG domain of that daemon. VDISK_REMOTE_URI names the
+# daemon (default qemu+tcp://127.0.0.1/system; the ctest fixture starts a
+# private one with scripts/start-libvirt-tcp.sh --private). Exits 77 when
+# nothing answers on the URI.
 set -uo pipefail
 
 VDISK=$1
@@ -55,18 +57,29 @@ grep -q "already has a volume 'base.img'" <<<"$out" || fail "duplicate volume sa
 "$VDISK" volume-create --connect "$URI" "$NAME" x.img 12Q >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad size is not a usage error"
 
-# with the hotplug subcommands (when this vdisk has them): the new volume
-# goes to the first free target of a running domain and is listed there
-if "$VDISK" --help | grep -q "^  next-target"; then
-    out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
-    [ "$out" = "sda" ] || fail "next-target printed: $out"
-    out=$("$VDISK" attach --connect "$URI" --live --bus usb --format qcow2 "$NAME" \
-        "$DIR/top.qcow2" 2>&1) || fail "attach: $out"
-    out=$("$VDISK" list --connect "$URI" "$NAME" 2>&1) || fail "list: $out"
-    grep -q "$DIR/top.qcow2" <<<"$out" || fail "list does not show top.qcow2: $out"
-    out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
-    [ "$out" = "sdb" ] || fail "next-target after attach printed: $out"
-    out=$("$VDISK" detach --connect "$URI" --live "$NAME" sda 2>&1) || fail "detach: $out"
-fi
+# the new volume goes to the first free target of the running domain, is
+# listed there, and leaves again
+out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
+[ "$out" = "sda" ] || fail "next-target printed: $out"
+out=$("$VDISK" attach --connect "$URI" --live --bus usb --format qcow2 "$NAME" \
+    "$DIR/top.qcow2" 2>&1) || fail "attach: $out"
+[ "$out" = "sda" ] || fail "attach printed: $out"
+out=$("$VDISK" list --connect "$URI" "$NAME" 2>&1) || fail "list: $out"
+grep -Eq "^sda +usb +disk +qcow2 .*$DIR/top.qcow2\$" <<<"$out" ||
+    fail "list does not show top.qcow2 on sda: $out"
+out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
+[ "$out" = "sdb" ] || fail "next-target after attach printed: $out"
+out=$("$VDISK" detach --connect "$URI" --live "$NAME" sda 2>&1) || fail "detach: $out"
+out=$("$VDISK" list --connect "$URI" "$NAME" 2>&1) || fail "list after detach: $out"
+grep -q "top.qcow2" <<<"$out" && fail "top.qcow2 is still listed after detach: $out"
+out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
+[ "$out" = "sda" ] || fail "next-target after detach printed: $out"
+# the remote daemon's QEMU let go of the image
+virsh -c "$URI" qemu-monitor-command "$NAME" '{"execute":"query-block"}' | grep -q top.qcow2 &&
+    fail "QEMU still has top.qcow2 open after detach"
+# a detach of a target that is not there is refused (exit 3)
+"$VDISK" detach --connect "$URI" --live "$NAME" sdq >/dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] || fail "detach of a missing target: exit $rc"
 
 exit $FAILED
