@@ -561,6 +561,7 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
         {VDISK_BUS_IDE, VDISK_CONTROLLER_IDE},
         {VDISK_BUS_SATA, VDISK_CONTROLLER_SATA},
     };
+    int max[G_N_ELEMENTS(map)];
     size_t m;
     guint i;
 
@@ -576,22 +577,25 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
 
     /* one controller of the bus's type for every index up to the highest
      * one a disk's drive address names */
-    for (m = 0; m < G_N_ELEMENTS(map); m++) {
-        int max = -1;
+    for (m = 0; m < G_N_ELEMENTS(map); m++)
+        max[m] = -1;
+    for (i = 0; i < dom->disks->len; i++) {
+        const vdisk_disk *disk = dom->disks->pdata[i];
+        const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+        unsigned int v[4];
 
-        for (i = 0; i < dom->disks->len; i++) {
-            const vdisk_disk *disk = dom->disks->pdata[i];
-            const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
-            unsigned int v[4];
-
-            if (g_strcmp0(bus, vdisk_enum_to_string(VDISK_ENUM_BUS, map[m].bus)) != 0 ||
-                vd_disk_drive_address(disk, v) < 0)
-                continue;
-            /* an address beyond the limit is refused by validation */
-            if (v[0] <= VD_MAX_DRIVE_CONTROLLER && (int)v[0] > max)
-                max = (int)v[0];
+        for (m = 0; m < G_N_ELEMENTS(map); m++) {
+            if (g_strcmp0(bus, vdisk_enum_to_string(VDISK_ENUM_BUS, map[m].bus)) == 0)
+                break;
         }
-        for (int c = 0; c <= max; c++) {
+        if (m == G_N_ELEMENTS(map) || vd_disk_drive_address(disk, v) < 0)
+            continue;
+        /* an address beyond the limit is refused by validation */
+        if (v[0] <= VD_MAX_DRIVE_CONTROLLER && (int)v[0] > max[m])
+            max[m] = (int)v[0];
+    }
+    for (m = 0; m < G_N_ELEMENTS(map); m++) {
+        for (int c = 0; c <= max[m]; c++) {
             /* the QEMU driver's default SCSI model on x86 is lsilogic */
             vd_domain_add_controller(dom, map[m].type, (unsigned int)c,
                                      map[m].type == VDISK_CONTROLLER_SCSI ? "lsilogic" : NULL);
@@ -629,6 +633,7 @@ vd_disk_source_desc(const vdisk_disk *disk)
 typedef struct {
     vdisk_disk *disk;
     const char *bus;
+    guint bus_id; /* equal for equal buses */
     bool has_target;
     int index; /* of the target name (-1 when it is not a disk name) */
 } vd_sort_key;
@@ -637,7 +642,7 @@ static vd_sort_key
 vd_sort_key_of(vdisk_disk *disk)
 {
     const char *target = vd_disk_target(disk);
-    vd_sort_key k = {disk, vd_disk_bus(disk), target != NULL, -1};
+    vd_sort_key k = {disk, vd_disk_bus(disk), 0, target != NULL, -1};
 
     if (target)
         k.index = vdisk_target_to_index(target);
@@ -653,7 +658,7 @@ vd_disk_insert_position(const vd_sort_key *keys, size_t n, const vd_sort_key *di
     size_t j;
 
     for (j = n; j-- > 0;) {
-        if (g_strcmp0(keys[j].bus, disk->bus) != 0)
+        if (keys[j].bus_id != disk->bus_id)
             continue;
         if (keys[j].has_target && disk->has_target && keys[j].index > disk->index) {
             insert_at = j;
@@ -697,6 +702,8 @@ vd_domain_insert_disks(vdisk_domain *dom, vdisk_disk *extra)
 {
     guint n = dom->disks->len;
     g_autofree vd_sort_key *keys = g_new(vd_sort_key, n + 1);
+    g_autofree const char **buses = g_new(const char *, n + 1);
+    guint nbuses = 0;
     size_t len = 0;
     guint i;
 
@@ -708,6 +715,14 @@ vd_domain_insert_disks(vdisk_domain *dom, vdisk_disk *extra)
         if (!disk)
             break;
         k = vd_sort_key_of(disk);
+        /* the few distinct buses get numbers, so that the insertion
+         * compares numbers rather than strings */
+        for (k.bus_id = 0; k.bus_id < nbuses; k.bus_id++) {
+            if (g_strcmp0(buses[k.bus_id], k.bus) == 0)
+                break;
+        }
+        if (k.bus_id == nbuses)
+            buses[nbuses++] = k.bus;
         pos = vd_disk_insert_position(keys, len, &k);
         memmove(keys + pos + 1, keys + pos, (len - pos) * sizeof(*keys));
         keys[pos] = k;
@@ -780,6 +795,62 @@ vd_domain_validate_boot_order(const vdisk_domain *dom, vdisk_error **err)
     return 0;
 }
 
+static int
+vd_target_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether two of the disks share a target name. */
+static bool
+vd_domain_has_duplicate_target(const vd_disk_key *keys, guint n)
+{
+    g_autofree const char **targets = g_new(const char *, n ? n : 1);
+    guint len = 0;
+    guint i;
+
+    for (i = 0; i < n; i++) {
+        if (keys[i].target)
+            targets[len++] = keys[i].target;
+    }
+    qsort(targets, len, sizeof(*targets), vd_target_ptr_cmp);
+    for (i = 1; i < len; i++) {
+        if (strcmp(targets[i - 1], targets[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int
+vd_drive_key_cmp(const void *a, const void *b)
+{
+    const vd_disk_key *ka = *(const vd_disk_key *const *)a;
+    const vd_disk_key *kb = *(const vd_disk_key *const *)b;
+    int c = g_strcmp0(ka->bus, kb->bus);
+
+    return c ? c : memcmp(ka->addr, kb->addr, sizeof(ka->addr));
+}
+
+/* Whether two disks on the same bus have the same drive address. */
+static bool
+vd_domain_has_duplicate_drive(const vd_disk_key *keys, guint n)
+{
+    g_autofree const vd_disk_key **with = g_new(const vd_disk_key *, n ? n : 1);
+    guint len = 0;
+    guint i;
+
+    for (i = 0; i < n; i++) {
+        if (keys[i].has_addr)
+            with[len++] = &keys[i];
+    }
+    qsort(with, len, sizeof(*with), vd_drive_key_cmp);
+    for (i = 1; i < len; i++) {
+        if (vd_drive_key_cmp(&with[i - 1], &with[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 int
 vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
 {
@@ -802,6 +873,11 @@ vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
                            keys[i].target ? keys[i].target : "", keys[i].addr[0],
                            VD_MAX_DRIVE_CONTROLLER + 1);
     }
+
+    /* sorted look-ups find whether anything is duplicated; the pairwise
+     * scans below then name the pair libvirt would report */
+    if (!vd_domain_has_duplicate_target(keys, n) && !vd_domain_has_duplicate_drive(keys, n))
+        return 0;
 
     /* libvirt checks every pair for a duplicate target first... */
     for (i = 0; i < n; i++) {

@@ -51,6 +51,10 @@ typedef struct {
 typedef struct {
     GArray *buses; /* vd_pci_bus */
     bool dry_run;
+    /* none of the buses before hint_bus had room for a device of
+     * hint_flags; buses only fill up, so they never will */
+    unsigned int hint_flags;
+    unsigned int hint_bus;
 } vd_pci_set;
 
 /* the order of the device classes in libvirt's assignment */
@@ -264,7 +268,7 @@ vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int 
     unsigned int b;
     int nb;
 
-    for (b = 0; b < set->buses->len; b++) {
+    for (b = flags == set->hint_flags ? set->hint_bus : 0; b < set->buses->len; b++) {
         if (vd_pci_find_on_bus(vd_pci_bus_at(set, b), flags, &slot, &function))
             goto found;
     }
@@ -274,6 +278,8 @@ vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int 
     slot = vd_pci_bus_at(set, b)->min_slot;
     function = 0;
 found:
+    set->hint_flags = flags;
+    set->hint_bus = b;
     out[0] = 0;
     out[1] = b;
     out[2] = slot;
@@ -707,6 +713,27 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
     return true;
 }
 
+/* "0x" and @value in lower-case hex, at least @width digits: what
+ * "0x%0<width>x" prints, without printf (one call per attribute of every
+ * assigned address). */
+static const char *
+vd_pci_hex(vd_doc *doc, unsigned int value, unsigned int width)
+{
+    char digits[2 + 2 * sizeof(unsigned int) + 1];
+    char *end = digits + sizeof(digits) - 1;
+    char *p = end;
+    unsigned int n = 0;
+
+    do {
+        *--p = "0123456789abcdef"[value & 0xf];
+        value >>= 4;
+        n++;
+    } while (value || n < width);
+    *--p = 'x';
+    *--p = '0';
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
 static void
 vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
 {
@@ -714,9 +741,24 @@ vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
 
     if (dev->disk) {
         vdisk_error *ignored = NULL;
+        vd_doc *doc = dev->disk->doc;
 
-        if (vdisk_disk_set_address_pci(dev->disk, a[0], a[1], a[2], a[3], &ignored) < 0)
-            vdisk_error_free(ignored);
+        /* the setter with a zero address replaces any old address with a
+         * bare <address type='pci'/>; the numbers are written here as the
+         * setter writes them */
+        if (a[1] > 0xFF || a[2] > 0x1F || a[3] > 7 ||
+            vdisk_disk_set_address_pci(dev->disk, 0, 0, 0, 0, &ignored) < 0) {
+            if (vdisk_disk_set_address_pci(dev->disk, a[0], a[1], a[2], a[3], &ignored) < 0)
+                vdisk_error_free(ignored);
+            return;
+        }
+        if (!(a[0] || a[1] || a[2]))
+            return;
+        addr = vd_node_child(dev->disk->node, "address");
+        vd_node_set_attr_static(doc, addr, "domain", vd_pci_hex(doc, a[0], 4));
+        vd_node_set_attr_static(doc, addr, "bus", vd_pci_hex(doc, a[1], 2));
+        vd_node_set_attr_static(doc, addr, "slot", vd_pci_hex(doc, a[2], 2));
+        vd_node_set_attr_static(doc, addr, "function", vd_pci_hex(doc, a[3], 1));
         return;
     }
     if (!dev->ctrl)
@@ -746,10 +788,10 @@ vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
         vd_node_append(dev->ctrl->node, addr);
     }
     vd_node_set_attr(dom->doc, addr, "type", "pci");
-    vd_node_set_attr(dom->doc, addr, "domain", vd_arena_printf(dom->doc, "0x%04x", a[0]));
-    vd_node_set_attr(dom->doc, addr, "bus", vd_arena_printf(dom->doc, "0x%02x", a[1]));
-    vd_node_set_attr(dom->doc, addr, "slot", vd_arena_printf(dom->doc, "0x%02x", a[2]));
-    vd_node_set_attr(dom->doc, addr, "function", vd_arena_printf(dom->doc, "0x%x", a[3]));
+    vd_node_set_attr_static(dom->doc, addr, "domain", vd_pci_hex(dom->doc, a[0], 4));
+    vd_node_set_attr_static(dom->doc, addr, "bus", vd_pci_hex(dom->doc, a[1], 2));
+    vd_node_set_attr_static(dom->doc, addr, "slot", vd_pci_hex(dom->doc, a[2], 2));
+    vd_node_set_attr_static(dom->doc, addr, "function", vd_pci_hex(dom->doc, a[3], 1));
 }
 
 int
