@@ -26,6 +26,7 @@
 #include <vdisk/vdisk.h>
 
 #include "exit-codes.h"
+#include "cli-input.h"
 #include <vdisk/hotplug.h>
 #include <libvirt/virterror.h>
 
@@ -433,40 +434,6 @@ vdisk_cmd_list(int argc, char **argv)
 
 /* ---- attach ------------------------------------------------------------------------- */
 
-static char *
-read_file(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-
-    if (!fp)
-        return NULL;
-    do {
-        if (cap - len < 4096) {
-            char *grown = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
-
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-        }
-        n = fread(buf + len, 1, cap - len, fp);
-        len += n;
-    } while (n > 0);
-    if (buf && ferror(fp)) {
-        free(buf);
-        buf = NULL;
-    }
-    if (fp != stdin)
-        fclose(fp);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
 /* The disk the options describe, or an exit status through *@rc. */
 static vdisk_disk *
 disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
@@ -599,12 +566,10 @@ vdisk_cmd_attach(int argc, char **argv)
         return usage(&o, "%s", "missing SOURCE");
 
     if (o.xml) {
-        char *xml = read_file(o.xml);
+        char *xml = vdisk_cli_read_input(o.xml, &rc);
 
-        if (!xml) {
-            fprintf(stderr, "vdisk: %s: cannot read '%s': %s\n", o.cmd, o.xml, strerror(errno));
-            return HP_EXIT_USAGE;
-        }
+        if (!xml)
+            return rc;
         rc = vdisk_disk_from_xml(&disk, xml, &err);
         free(xml);
         if (rc < 0)

@@ -17,6 +17,7 @@
 #include <vdisk/vdisk.h>
 
 #include "exit-codes.h"
+#include "cli-input.h"
 
 int vdisk_cmd_qemu_args(int argc, char **argv);
 
@@ -47,43 +48,6 @@ qa_usage(FILE *fp)
                 "      --master-key=FILE  encrypt secret objects as libvirt does, with the\n"
                 "                      32-byte key in FILE (the domain's masterKey0)\n"
                 "  -h, --help          show this help and exit\n");
-}
-
-static char *
-qa_read(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-
-    if (!fp) {
-        fprintf(stderr, "vdisk: cannot open '%s': %s\n", path, strerror(errno));
-        return NULL;
-    }
-    do {
-        if (cap - len < 4096) {
-            char *grown = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
-
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-        }
-        n = fread(buf + len, 1, cap - len, fp);
-        len += n;
-    } while (n > 0);
-    if (buf && ferror(fp)) {
-        fprintf(stderr, "vdisk: cannot read '%s': %s\n", path, strerror(errno));
-        free(buf);
-        buf = NULL;
-    }
-    if (fp != stdin)
-        fclose(fp);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
 }
 
 /* Reads a whole small binary file (a secret value or a key). */
@@ -227,9 +191,9 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         return QA_EXIT_USAGE;
     }
     path = argv[optind];
-    if (!(xml = qa_read(path))) {
+    if (!(xml = vdisk_cli_read_input(path, &rc))) {
         free(secrets);
-        return QA_EXIT_USAGE;
+        return rc;
     }
 
     if (!(opts = vdisk_qemu_opts_new()) ||

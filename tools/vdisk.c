@@ -21,6 +21,7 @@
 #include <vdisk/vdisk.h>
 
 #include "exit-codes.h"
+#include "cli-input.h"
 
 enum {
     EXIT_OK = VDISK_EXIT_OK,
@@ -81,61 +82,6 @@ usage_error(const vdisk_command *cmd, const char *fmt, ...)
 }
 
 /* ---- input ------------------------------------------------------------------------ */
-
-/* Reads all of @path ("-" is stdin) into a NUL-terminated buffer. On
- * failure prints why, stores the exit status in *@status and returns NULL. */
-static char *
-read_input(const char *path, int *status)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    char *buf = NULL;
-    size_t len = 0;
-    size_t cap = 0;
-
-    *status = EXIT_USAGE;
-    if (!fp) {
-        fprintf(stderr, "%s: cannot open '%s': %s\n", progname, name, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        size_t n;
-
-        if (cap - len < 4096) {
-            char *grown;
-
-            cap = cap ? cap * 2 : 65536;
-            if (!(grown = realloc(buf, cap + 1))) {
-                fprintf(stderr, "%s: '%s': out of memory\n", progname, name);
-                goto error;
-            }
-            buf = grown;
-        }
-        n = fread(buf + len, 1, cap - len, fp);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(fp)) {
-        fprintf(stderr, "%s: cannot read '%s': %s\n", progname, name, strerror(errno));
-        goto error;
-    }
-    if (memchr(buf, '\0', len)) {
-        fprintf(stderr, "%s: '%s' contains a NUL byte, it is not XML text\n", progname, name);
-        *status = EXIT_REFUSED;
-        goto error;
-    }
-    buf[len] = '\0';
-    if (fp != stdin)
-        fclose(fp);
-    return buf;
-
-error:
-    free(buf);
-    if (fp != stdin)
-        fclose(fp);
-    return NULL;
-}
 
 typedef enum {
     ROOT_UNKNOWN,
@@ -232,7 +178,7 @@ load_input(vdisk_input *in, const char *path, unsigned int flags)
     char *xml;
     int rc;
 
-    if (!(xml = read_input(path, &rc)))
+    if (!(xml = vdisk_cli_read_input(path, &rc)))
         return rc;
 
     switch (detect_root(xml)) {
