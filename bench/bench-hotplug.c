@@ -23,60 +23,24 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#define _GNU_SOURCE /* clock_gettime, mkdtemp */
+#define _GNU_SOURCE /* asprintf, mkdtemp */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
+#include "bench-common.h"
+
 #define TARGET_OVERHEAD 0.05
 #define TARGET "sda"
 #define DETACH_TIMEOUT_MS 10000
-
-/* ---- timing ------------------------------------------------------------------------ */
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-typedef struct {
-    double best;
-    double median;
-} stats;
-
-/* Sorts @v. */
-static stats
-summarize(double *v, size_t n)
-{
-    stats s;
-
-    qsort(v, n, sizeof(*v), cmp_double);
-    s.best = v[0];
-    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    return s;
-}
 
 /* ---- setup ------------------------------------------------------------------------- */
 
@@ -121,16 +85,16 @@ static void
 lib_round(virDomainPtr dom, const vdisk_disk *disk, double *attach_us, double *detach_us)
 {
     vdisk_error *err = NULL;
-    double t0 = now_us();
+    double t0 = bench_now_us();
     double t1;
 
     if (vdisk_hotplug_attach(dom, disk, VDISK_HOTPLUG_LIVE, &err) < 0)
         die("vdisk_hotplug_attach", vdisk_error_get_message(err));
-    t1 = now_us();
+    t1 = bench_now_us();
     if (vdisk_hotplug_detach(dom, TARGET, VDISK_HOTPLUG_LIVE, DETACH_TIMEOUT_MS, &err) < 0)
         die("vdisk_hotplug_detach", vdisk_error_get_message(err));
     *attach_us = t1 - t0;
-    *detach_us = now_us() - t1;
+    *detach_us = bench_now_us() - t1;
 }
 
 /* Whether the live definition still holds the disk. */
@@ -150,23 +114,23 @@ raw_still_there(virDomainPtr dom)
 static void
 raw_round(virDomainPtr dom, const char *xml, double *attach_us, double *detach_us)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     double t1;
     double deadline;
 
     if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
         die("virDomainAttachDeviceFlags", virGetLastErrorMessage());
-    t1 = now_us();
+    t1 = bench_now_us();
     if (virDomainDetachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
         die("virDomainDetachDeviceFlags", virGetLastErrorMessage());
     deadline = t1 + DETACH_TIMEOUT_MS * 1e3;
     while (raw_still_there(dom)) {
-        if (now_us() > deadline)
+        if (bench_now_us() > deadline)
             die("raw detach", "the disk is still there after 10 s");
         usleep(1000);
     }
     *attach_us = t1 - t0;
-    *detach_us = now_us() - t1;
+    *detach_us = bench_now_us() - t1;
 }
 
 /* ---- main -------------------------------------------------------------------------- */
@@ -183,8 +147,8 @@ usage(FILE *f)
 static void
 print_row(const char *what, double *lib, double *raw, size_t n)
 {
-    stats a = summarize(lib, n);
-    stats b = summarize(raw, n);
+    bench_stats a = bench_summarize(lib, n);
+    bench_stats b = bench_summarize(raw, n);
 
     printf("  %-17s %10.0f %10.0f   %10.0f %10.0f   %6.3f\n", what, a.median, a.best, b.median,
            b.best, a.median / b.median);
@@ -315,7 +279,7 @@ main(int argc, char **argv)
     print_row("attach", lib_att, raw_att, rounds);
     print_row("detach", lib_det, raw_det, rounds);
     /* print_row sorted the arrays: the totals were filled before */
-    ratio = summarize(lib_tot, rounds).median / summarize(raw_tot, rounds).median;
+    ratio = bench_summarize(lib_tot, rounds).median / bench_summarize(raw_tot, rounds).median;
     print_row("attach + detach", lib_tot, raw_tot, rounds);
     printf("\n  library overhead (attach + detach, medians): %+.1f%% (target <= %.0f%%): %s\n",
            (ratio - 1) * 100, TARGET_OVERHEAD * 100,

@@ -21,7 +21,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#define _GNU_SOURCE /* clock_gettime, mkdtemp */
+#define _GNU_SOURCE /* mkdtemp */
 #include <fcntl.h>
 #include <getopt.h>
 #include <spawn.h>
@@ -29,54 +29,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
 #include <vdisk/vdisk.h>
 
+#include "bench-common.h"
 #include "gen-disks.h"
 
 #define TARGET_RATIO 2.0
 #define VIRSH_URI "qemu:///system"
 
 extern char **environ;
-
-/* ---- timing ------------------------------------------------------------------------ */
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-typedef struct {
-    double best;
-    double median;
-} stats;
-
-static stats
-summarize(double *v, size_t n)
-{
-    stats s;
-
-    qsort(v, n, sizeof(*v), cmp_double);
-    s.best = v[0];
-    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    return s;
-}
 
 /* ---- the measured paths ------------------------------------------------------------ */
 
@@ -95,7 +59,7 @@ typedef struct {
 static double
 run_libxml2(workload *w)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     size_t i;
 
     for (i = 0; i < w->n; i++) {
@@ -107,7 +71,7 @@ run_libxml2(workload *w)
         }
         xmlFreeDoc(doc);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static void
@@ -123,7 +87,7 @@ note_refusal(workload *w, size_t i, vdisk_error *err)
 static double
 run_translate(workload *w, int qmp)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     size_t i;
 
     w->refused = 0;
@@ -150,7 +114,7 @@ run_translate(workload *w, int qmp)
         vdisk_domain_free(dom);
         vdisk_error_free(err);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static double
@@ -210,19 +174,6 @@ slurp(const char *path)
     return s;
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    if (!fp) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* The UUID of libvirt secret @k: the key itself for secrets looked up by UUID. */
 static void
 secret_uuid(unsigned int k, const char *key, char *uuid, size_t size)
@@ -267,7 +218,7 @@ virsh_secrets(const char *dir, int define)
                      "</secret>\n",
                      uuid, key);
         snprintf(path, sizeof(path), "%s/secret-%u.xml", dir, k);
-        write_file(path, xml);
+        bench_write_file(path, xml);
         {
             char *def[] = {"virsh", "-c", VIRSH_URI, "secret-define", path, NULL};
             char vpath[4096];
@@ -275,7 +226,7 @@ virsh_secrets(const char *dir, int define)
                            vpath,   "--plain", NULL};
 
             snprintf(vpath, sizeof(vpath), "%s/secret-%u.value", dir, k);
-            write_file(vpath, value);
+            bench_write_file(vpath, value);
             if (spawn_quiet(def, NULL) != 0 || spawn_quiet(set, NULL) != 0)
                 fprintf(stderr, "note: could not define libvirt secret %s\n", uuid);
         }
@@ -317,10 +268,10 @@ time_virsh(char **docs, size_t ndocs, size_t ndisks_per_doc, size_t k)
         int rc;
 
         snprintf(path, sizeof(path), "%s/domain-%04zu.xml", dir, i);
-        write_file(path, docs[i]);
-        t0 = now_us();
+        bench_write_file(path, docs[i]);
+        t0 = bench_now_us();
         rc = spawn_quiet(argv, errfile);
-        total += now_us() - t0;
+        total += bench_now_us() - t0;
         disks += ndisks_per_doc;
         if (rc != 0 && failed++ < 3) {
             char *msg = slurp(errfile);
@@ -403,9 +354,9 @@ main(int argc, char **argv)
     double *ta;
     double *tb;
     double *tc;
-    stats a;
-    stats b;
-    stats c;
+    bench_stats a;
+    bench_stats b;
+    bench_stats c;
     size_t bytes = 0;
     size_t nargs = 0;
     size_t nqmp = 0;
@@ -458,7 +409,7 @@ main(int argc, char **argv)
             char path[4096];
 
             snprintf(path, sizeof(path), "%s/qemu-domain-%04zu.xml", dump_dir, i);
-            write_file(path, w.docs[i]);
+            bench_write_file(path, w.docs[i]);
         }
     }
     opts = make_opts();
@@ -505,9 +456,9 @@ main(int argc, char **argv)
         tb[r] = run_argv(&w) / (double)n;
         tc[r] = run_qmp(&w) / (double)n;
     }
-    a = summarize(ta, repeat);
-    b = summarize(tb, repeat);
-    c = summarize(tc, repeat);
+    a = bench_summarize(ta, repeat);
+    b = bench_summarize(tb, repeat);
+    c = bench_summarize(tc, repeat);
 
     printf("  %-56s %9s %9s\n", "", "best", "median");
     printf("  %-56s %9.2f %9.2f  us/disk\n", "(a) libxml2 xmlReadMemory + xmlFreeDoc", a.best,

@@ -15,62 +15,28 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#define _GNU_SOURCE /* clock_gettime, mallinfo2 */
+#define _GNU_SOURCE /* mallinfo2 */
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libxml/parser.h>
 #include <vdisk/vdisk.h>
 
+#include "bench-common.h"
 #include "gen-disks.h"
 
 #define TARGET_RATIO 1.5
 
-/* ---- timing ------------------------------------------------------------------------ */
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-typedef struct {
-    double best;
-    double median;
-} stats;
-
-static stats
-summarize(double *v, size_t n)
-{
-    stats s;
-
-    qsort(v, n, sizeof(*v), cmp_double);
-    s.best = v[0];
-    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    return s;
-}
+/* ---- the measured paths ------------------------------------------------------------ */
 
 /* (a): the same bytes through libxml2 alone. */
 static double
 run_libxml2(char **docs, size_t n)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -82,7 +48,7 @@ run_libxml2(char **docs, size_t n)
         }
         xmlFreeDoc(doc);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static size_t refused;
@@ -99,7 +65,7 @@ note_refusal(size_t i, const char *doc, vdisk_error *err)
 static double
 run_vdisk_disks(char **docs, size_t n)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -114,13 +80,13 @@ run_vdisk_disks(char **docs, size_t n)
         vdisk_disk_free(disk);
         vdisk_error_free(err);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static double
 run_vdisk_domains(char **docs, size_t n)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -135,7 +101,7 @@ run_vdisk_domains(char **docs, size_t n)
         vdisk_domain_free(dom);
         vdisk_error_free(err);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static size_t
@@ -194,8 +160,8 @@ compare(const char *title, char **docs, size_t n, size_t units, const char *unit
     double heap_vd;
     double heap_xml;
     size_t bytes = 0;
-    stats a;
-    stats b;
+    bench_stats a;
+    bench_stats b;
     unsigned int r;
     size_t i;
 
@@ -212,8 +178,8 @@ compare(const char *title, char **docs, size_t n, size_t units, const char *unit
         ta[r] = run_libxml2(docs, n) / (double)units;
         tb[r] = vdisk_run(docs, n) / (double)units;
     }
-    a = summarize(ta, repeat);
-    b = summarize(tb, repeat);
+    a = bench_summarize(ta, repeat);
+    b = bench_summarize(tb, repeat);
     measure_heap(docs, n, domains, &heap_vd, &heap_xml);
 
     printf("\n%s: %zu documents, %zu %ss, %.0f bytes of XML per %s, %u repetitions\n", title, n,
@@ -271,15 +237,8 @@ dump(const char *dir, const char *what, char **docs, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        FILE *fp;
-
         snprintf(path, sizeof(path), "%s/%s-%04zu.xml", dir, what, i);
-        if (!(fp = fopen(path, "w"))) {
-            perror(path);
-            exit(2);
-        }
-        fputs(docs[i], fp);
-        fclose(fp);
+        bench_write_file(path, docs[i]);
     }
 }
 
