@@ -7,6 +7,7 @@
  *   vdisk detach DOMAIN TARGET [--wait SECONDS] [--live] [--config]
  *   vdisk change-media DOMAIN TARGET (--eject | --insert SOURCE) [--force]
  *   vdisk next-target DOMAIN BUS
+ *   vdisk set-iotune DOMAIN TARGET [--total-bytes-sec N] ... [--group NAME] [--live] [--config]
  *
  * Every subcommand takes --connect URI (default qemu:///system) and --json.
  * Exit status: 0 done, 1 failed (libvirt or the system), 2 usage, 3 refused
@@ -35,6 +36,7 @@ int vdisk_cmd_attach(int argc, char **argv);
 int vdisk_cmd_detach(int argc, char **argv);
 int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
+int vdisk_cmd_set_iotune(int argc, char **argv);
 
 enum {
     HP_EXIT_OK = VDISK_EXIT_OK,
@@ -73,6 +75,9 @@ enum {
     OPT_EJECT,
     OPT_INSERT,
     OPT_FORCE,
+    OPT_GROUP,
+    /* one per vdisk_iotune_field: OPT_IOTUNE + field (not counted in hp_opts.seen) */
+    OPT_IOTUNE = 0x300,
 };
 
 static const struct option hp_long_options[] = {
@@ -95,6 +100,32 @@ static const struct option hp_long_options[] = {
     {"eject", no_argument, NULL, OPT_EJECT},
     {"insert", required_argument, NULL, OPT_INSERT},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"total-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_TOTAL_BYTES_SEC},
+    {"read-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_READ_BYTES_SEC},
+    {"write-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_WRITE_BYTES_SEC},
+    {"total-iops-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_TOTAL_IOPS_SEC},
+    {"read-iops-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_READ_IOPS_SEC},
+    {"write-iops-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_WRITE_IOPS_SEC},
+    {"total-bytes-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX},
+    {"read-bytes-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_READ_BYTES_SEC_MAX},
+    {"write-bytes-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_WRITE_BYTES_SEC_MAX},
+    {"total-iops-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX},
+    {"read-iops-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_READ_IOPS_SEC_MAX},
+    {"write-iops-sec-max", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_WRITE_IOPS_SEC_MAX},
+    {"size-iops-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_SIZE_IOPS_SEC},
+    {"total-bytes-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH},
+    {"read-bytes-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_READ_BYTES_SEC_MAX_LENGTH},
+    {"write-bytes-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH},
+    {"total-iops-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH},
+    {"read-iops-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_READ_IOPS_SEC_MAX_LENGTH},
+    {"write-iops-sec-max-length", required_argument, NULL,
+     OPT_IOTUNE + VDISK_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH},
     {NULL, 0, NULL, 0},
 };
 
@@ -118,6 +149,9 @@ typedef struct {
     const char *wait;
     bool eject;
     const char *insert;
+    const char *group;
+    /* by vdisk_iotune_field, as given */
+    const char *iotune[VDISK_IOTUNE_LAST];
     unsigned int seen; /* bit per OPT_* - OPT_JSON */
     int nargs;
     char **args;
@@ -210,7 +244,8 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
         bool ok = c == 'h' || c == 'c' || c == OPT_JSON;
 
         for (a = allowed; !ok && *a; a++)
-            ok = *a == c;
+            ok = *a == c ||
+                 (*a == OPT_IOTUNE && c >= OPT_IOTUNE && c < OPT_IOTUNE + VDISK_IOTUNE_LAST);
         if (c == '?' || !ok) {
             if (c != '?')
                 fprintf(stderr, "vdisk: %s: option '%s' does not apply here\n", o->cmd,
@@ -277,8 +312,15 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
         case OPT_FORCE:
             o->flags |= VDISK_HOTPLUG_FORCE;
             break;
+        case OPT_GROUP:
+            o->group = optarg;
+            break;
+        default:
+            /* OPT_IOTUNE + field: the only values left once allowed */
+            o->iotune[c - OPT_IOTUNE] = optarg;
+            break;
         }
-        if (c >= OPT_JSON)
+        if (c >= OPT_JSON && c < OPT_IOTUNE)
             o->seen |= 1u << (c - OPT_JSON);
     }
     o->nargs = argc - optind;
@@ -714,6 +756,186 @@ vdisk_cmd_next_target(int argc, char **argv)
         }
         vdisk_free(name);
     }
+    close_domain(conn, dom);
+    return rc;
+}
+
+/* ---- set-iotune ------------------------------------------------------------------------ */
+
+/* The long option of iotune field @field, without its dashes. */
+static const char *
+iotune_option_name(int field)
+{
+    const struct option *opt;
+
+    for (opt = hp_long_options; opt->name; opt++) {
+        if (opt->val == OPT_IOTUNE + field)
+            return opt->name;
+    }
+    return "?";
+}
+
+/* Reports that @dom has no disk @target (as the library words it) and
+ * returns the exit status for it. */
+static int
+not_found(const hp_opts *o, virDomainPtr dom, const char *target, const char *where)
+{
+    const char *name = virDomainGetName(dom);
+    char msg[512];
+
+    snprintf(msg, sizeof(msg), "target '%s': domain '%s' has no such disk%s", target,
+             name ? name : o->args[0], where);
+    fprintf(stderr, "vdisk: %s: %s\n", o->cmd, msg);
+    if (o->json) {
+        printf("{\"ok\": false, \"error\": {\"code\": \"not-found\", \"libvirt_code\": 0, "
+               "\"message\": ");
+        json_string(stdout, msg);
+        printf("}}\n");
+    }
+    return HP_EXIT_REFUSED;
+}
+
+/* Fills the limits (and group) not given on the command line with the
+ * disk's current ones, as virsh blkdeviotune keeps them. Returns 1 when
+ * the disk is there, 0 when it is not, -1 when the domain cannot be read. */
+static int
+current_iotune(virDomainPtr dom, const char *target, unsigned int flags, const hp_opts *o,
+               unsigned long long values[VDISK_IOTUNE_LAST], char **group)
+{
+    vdisk_domain *ctx = NULL;
+    vdisk_error *err = NULL;
+    const vdisk_disk *disk = NULL;
+    size_t i;
+
+    if (vdisk_hotplug_list(&ctx, dom, flags, &err) < 0) {
+        vdisk_error_free(err);
+        return -1;
+    }
+    for (i = 0; !disk && i < vdisk_domain_get_disk_count(ctx); i++) {
+        const vdisk_disk *d = vdisk_domain_get_disk_const(ctx, i);
+        const char *t = vdisk_disk_get_target(d);
+
+        if (t && strcmp(t, target) == 0)
+            disk = d;
+    }
+    if (disk) {
+        for (i = 0; i < VDISK_IOTUNE_LAST; i++) {
+            if (!o->iotune[i])
+                values[i] = vdisk_disk_get_iotune(disk, (vdisk_iotune_field)i);
+        }
+        if (!o->group && vdisk_disk_get_iotune_group(disk))
+            *group = strdup(vdisk_disk_get_iotune_group(disk));
+    }
+    vdisk_domain_free(ctx);
+    return disk ? 1 : 0;
+}
+
+int
+vdisk_cmd_set_iotune(int argc, char **argv)
+{
+    static const int allowed[] = {OPT_IOTUNE, OPT_GROUP, OPT_LIVE, OPT_CONFIG, 0};
+    static const char help[] =
+        "Usage: vdisk set-iotune [OPTIONS] DOMAIN TARGET\n\n"
+        "Set the I/O limits of disk TARGET of DOMAIN. Limits not given keep their\n"
+        "current values, 0 removes a limit; give at least one limit or --group.\n\nOptions:\n"
+        "      --total-bytes-sec=N             total throughput, bytes per second\n"
+        "      --read-bytes-sec=N              read throughput, bytes per second\n"
+        "      --write-bytes-sec=N             write throughput, bytes per second\n"
+        "      --total-iops-sec=N              total I/O operations per second\n"
+        "      --read-iops-sec=N               read I/O operations per second\n"
+        "      --write-iops-sec=N              write I/O operations per second\n"
+        "      --total-bytes-sec-max=N         total throughput burst, bytes per second\n"
+        "      --read-bytes-sec-max=N          read throughput burst, bytes per second\n"
+        "      --write-bytes-sec-max=N         write throughput burst, bytes per second\n"
+        "      --total-iops-sec-max=N          total I/O operations burst per second\n"
+        "      --read-iops-sec-max=N           read I/O operations burst per second\n"
+        "      --write-iops-sec-max=N          write I/O operations burst per second\n"
+        "      --size-iops-sec=N               bytes an I/O operation counts as\n"
+        "      --total-bytes-sec-max-length=N  seconds the total throughput burst lasts\n"
+        "      --read-bytes-sec-max-length=N   seconds the read throughput burst lasts\n"
+        "      --write-bytes-sec-max-length=N  seconds the write throughput burst lasts\n"
+        "      --total-iops-sec-max-length=N   seconds the total operations burst lasts\n"
+        "      --read-iops-sec-max-length=N    seconds the read operations burst lasts\n"
+        "      --write-iops-sec-max-length=N   seconds the write operations burst lasts\n"
+        "      --group=NAME    share the limits with the disks of throttle group NAME\n"
+        "      --live          the running domain\n"
+        "      --config        the persistent configuration\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_disk *limits = NULL;
+    vdisk_error *err = NULL;
+    unsigned long long values[VDISK_IOTUNE_LAST] = {0};
+    char *group = NULL;
+    bool any = false;
+    hp_opts o;
+    int rc;
+    int i;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_target, 2, 2)) >= 0)
+        return rc;
+    for (i = 0; i < VDISK_IOTUNE_LAST; i++) {
+        const char *v = o.iotune[i];
+        char *end;
+
+        if (!v)
+            continue;
+        errno = 0;
+        values[i] = strtoull(v, &end, 10);
+        if (*v < '0' || *v > '9' || *end || errno)
+            return usage(&o, "--%s: '%s' is not a non-negative integer", iotune_option_name(i), v);
+        any = true;
+    }
+    if (!any && !o.group)
+        return usage(&o, "%s", "give at least one limit or --group (0 removes a limit)");
+
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    /* the disk must be on every side being changed; the limits not given
+     * are read from the side libvirt reads them from */
+    {
+        bool config_only = (o.flags & VDISK_HOTPLUG_CONFIG) && !(o.flags & VDISK_HOTPLUG_LIVE);
+        unsigned long long unused[VDISK_IOTUNE_LAST];
+        char *ignored = NULL;
+        int found = current_iotune(dom, o.args[1], config_only ? VDISK_HOTPLUG_INACTIVE : 0, &o,
+                                   values, &group);
+
+        if (found == 0) {
+            rc = not_found(&o, dom, o.args[1],
+                           config_only ? " in its persistent configuration" : "");
+            goto done;
+        }
+        if (found > 0 && (o.flags & VDISK_HOTPLUG_LIVE) && (o.flags & VDISK_HOTPLUG_CONFIG) &&
+            current_iotune(dom, o.args[1], VDISK_HOTPLUG_INACTIVE, &o, unused, &ignored) == 0) {
+            rc = not_found(&o, dom, o.args[1], " in its persistent configuration");
+            free(ignored);
+            goto done;
+        }
+        free(ignored);
+    }
+
+    if (!(limits = vdisk_disk_new())) {
+        fprintf(stderr, "vdisk: %s: out of memory\n", o.cmd);
+        rc = HP_EXIT_FAILED;
+        goto done;
+    }
+    for (i = 0; i < VDISK_IOTUNE_LAST; i++) {
+        if (values[i] && vdisk_disk_set_iotune(limits, (vdisk_iotune_field)i, values[i], &err) < 0)
+            break;
+    }
+    if (err || ((o.group || group) &&
+                vdisk_disk_set_iotune_group(limits, o.group ? o.group : group, &err) < 0)) {
+        rc = report(&o, err);
+    } else if (vdisk_hotplug_set_iotune(dom, o.args[1], limits, o.flags, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json)
+            printf("{\"ok\": true}\n");
+    }
+
+done:
+    free(group);
+    vdisk_disk_free(limits);
     close_domain(conn, dom);
     return rc;
 }

@@ -52,6 +52,7 @@ int vdisk_cmd_attach(int argc, char **argv);
 int vdisk_cmd_detach(int argc, char **argv);
 int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
+int vdisk_cmd_set_iotune(int argc, char **argv);
 
 static void
 print_command_help(FILE *fp, const vdisk_command *cmd)
@@ -366,6 +367,8 @@ static const vdisk_command commands[] = {
      "DOMAIN TARGET (--eject | --insert SOURCE)", NULL, vdisk_cmd_change_media},
     {"next-target", "print the first free target name on a bus",
      "Print the first free target name on BUS", "DOMAIN BUS", NULL, vdisk_cmd_next_target},
+    {"set-iotune", "set the I/O limits of a disk", "Set the I/O limits of TARGET",
+     "DOMAIN TARGET [--total-bytes-sec N] ...", NULL, vdisk_cmd_set_iotune},
 };
 
 static const vdisk_command *

@@ -96,6 +96,36 @@ XML
 [ "$out" = sdc ] || fail "attach --xml printed '$out', expected sdc"
 expect 0 "$VDISK" list "$NAME"
 echo "$out" | grep -q "^sdc .*$DIR/b.raw\$" || fail "list after attach --xml: $out"
+
+# I/O limits, as QEMU has them
+expect 0 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 10485760 --read-iops-sec 400 \
+    --write-iops-sec 300 --read-iops-sec-max 800 --read-iops-sec-max-length 5 \
+    --group vdtest-g --live --json
+[ "$out" = '{"ok": true}' ] || fail "set-iotune --json printed '$out'"
+tune=$(virsh -c "$URI" blkdeviotune "$NAME" sdc --live 2>&1)
+for want in "total_bytes_sec *: 10485760" "read_bytes_sec *: 0" "read_iops_sec *: 400" \
+    "write_iops_sec *: 300" "read_iops_sec_max *: 800" "read_iops_sec_max_length *: 5" \
+    "group_name *: vdtest-g"; do
+    echo "$tune" | grep -q "^$want\$" || fail "blkdeviotune lacks '$want': $tune"
+done
+# limits not given keep their values (as with virsh blkdeviotune); 0 removes one
+expect 0 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 0 --read-bytes-sec 2097152
+tune=$(virsh -c "$URI" blkdeviotune "$NAME" sdc --live 2>&1)
+for want in "total_bytes_sec *: 0" "read_bytes_sec *: 2097152" "read_iops_sec *: 400" \
+    "write_iops_sec *: 300" "group_name *: vdtest-g"; do
+    echo "$tune" | grep -q "^$want\$" || fail "blkdeviotune after the update lacks '$want': $tune"
+done
+# libvirt's refusal keeps its message
+expect 1 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1048576 --read-bytes-sec 1048576
+grep -q "cannot be set at the same time" "$DIR/stderr" || fail "set-iotune conflict: $(cat "$DIR/stderr")"
+expect 2 "$VDISK" set-iotune "$NAME" sdc
+expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec -5
+expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 10M
+expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1 --force
+expect 3 "$VDISK" set-iotune "$NAME" sdz --total-bytes-sec 1048576 --json
+echo "$out" | grep -q '"code": "not-found"' || fail "set-iotune of a missing disk: JSON was '$out'"
+grep -q "target 'sdz'" "$DIR/stderr" || fail "set-iotune of a missing disk: $(cat "$DIR/stderr")"
+expect 3 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1048576 --config
 expect 2 "$VDISK" attach "$NAME" --xml - --bus scsi </dev/null
 expect 0 "$VDISK" change-media "$NAME" hdc --insert "$DIR/media.iso" --force
 expect 0 "$VDISK" list "$NAME"
