@@ -3033,6 +3033,354 @@ py_list_disks(PyObject *mod, PyObject *args, PyObject *kwds)
     return domain_wrap(&DomainType, out);
 }
 
+/* The virConnectPtr inside a libvirt-python virConnect object (borrowed). */
+static virConnectPtr
+arg_virconnect(PyObject *obj)
+{
+    PyObject *libvirt = PyImport_ImportModule("libvirt");
+    PyObject *cls = libvirt ? PyObject_GetAttrString(libvirt, "virConnect") : NULL;
+    PyObject *capsule;
+    virConnectPtr ptr;
+    int ok;
+
+    Py_XDECREF(libvirt);
+    if (!cls) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "a libvirt.virConnect is needed (python3-libvirt)");
+        return NULL;
+    }
+    ok = PyObject_IsInstance(obj, cls);
+    Py_DECREF(cls);
+    if (ok != 1) {
+        if (ok == 0)
+            PyErr_Format(PyExc_TypeError, "conn must be a libvirt.virConnect, not %.80s",
+                         Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!(capsule = PyObject_GetAttrString(obj, "_o")))
+        return NULL;
+    if (!PyCapsule_IsValid(capsule, "virConnectPtr")) {
+        Py_DECREF(capsule);
+        PyErr_SetString(PyExc_TypeError, "the libvirt.virConnect is closed");
+        return NULL;
+    }
+    ptr = PyCapsule_GetPointer(capsule, "virConnectPtr");
+    Py_DECREF(capsule);
+    if (!ptr)
+        PyErr_SetString(PyExc_TypeError, "the libvirt.virConnect holds no connection");
+    return ptr;
+}
+
+/* A libvirt-python virConnect object owning @conn, made the way libvirt.open()
+ * makes its own: an uncounted "virConnectPtr" capsule handed to the class,
+ * whose close() (or finalizer) calls virConnectClose(). */
+static PyObject *
+virconnect_wrap(virConnectPtr conn)
+{
+    PyObject *libvirt, *capsule = NULL, *ret = NULL;
+
+    if (!(libvirt = PyImport_ImportModule("libvirt")))
+        goto close;
+    if (!(capsule = PyCapsule_New(conn, "virConnectPtr", NULL)))
+        goto close;
+    if ((ret = PyObject_CallMethod(libvirt, "virConnect", "O", capsule)))
+        goto done;
+
+close:
+    /* nothing owns the connection yet: close it through libvirt-python's
+     * own binding so the module need not link libvirt itself */
+    {
+        PyObject *type, *value, *tb, *mod, *res = NULL;
+
+        PyErr_Fetch(&type, &value, &tb);
+        if (!capsule)
+            capsule = PyCapsule_New(conn, "virConnectPtr", NULL);
+        mod = PyImport_ImportModule("libvirtmod");
+        if (mod && capsule)
+            res = PyObject_CallMethod(mod, "virConnectClose", "O", capsule);
+        Py_XDECREF(res);
+        Py_XDECREF(mod);
+        PyErr_Restore(type, value, tb);
+    }
+done:
+    Py_XDECREF(capsule);
+    Py_XDECREF(libvirt);
+    return ret;
+}
+
+static unsigned int
+connect_flags(int readonly, int no_event_loop)
+{
+    return (readonly ? VDISK_CONNECT_READONLY : 0) |
+           (no_event_loop ? VDISK_CONNECT_NO_EVENT_LOOP : 0);
+}
+
+static PyObject *
+py_connect_open(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"uri", "readonly", "no_event_loop", NULL};
+    PyObject *uriobj = Py_None, *keep = NULL;
+    const char *uri;
+    virConnectPtr conn = NULL;
+    vdisk_error *err = NULL;
+    int readonly = 0, no_event_loop = 0, rc;
+    char *u = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$pp:connect_open", kwlist, &uriobj,
+                                     &readonly, &no_event_loop) ||
+        arg_str(uriobj, "uri", 1, &uri, &keep) < 0)
+        return NULL;
+    if (uri && !(u = strdup(uri))) {
+        Py_XDECREF(keep);
+        return PyErr_NoMemory();
+    }
+    Py_XDECREF(keep);
+    Py_BEGIN_ALLOW_THREADS rc =
+        vdisk_connect_open(&conn, u, connect_flags(readonly, no_event_loop), &err);
+    Py_END_ALLOW_THREADS free(u);
+    if (rc < 0)
+        return raise_error(err);
+    return virconnect_wrap(conn);
+}
+
+static PyObject *
+py_connect_open_first(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"uris", "readonly", "no_event_loop", NULL};
+    PyObject *urisobj, *seq = NULL, *conn_obj, *ret = NULL;
+    virConnectPtr conn = NULL;
+    vdisk_error *err = NULL;
+    int readonly = 0, no_event_loop = 0, rc;
+    char **uris = NULL;
+    size_t which = 0;
+    Py_ssize_t n = 0, i;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$pp:connect_open_first", kwlist, &urisobj,
+                                     &readonly, &no_event_loop))
+        return NULL;
+    if (PyUnicode_Check(urisobj)) {
+        PyErr_SetString(PyExc_TypeError, "uris must be a sequence of str, not a str");
+        return NULL;
+    }
+    if (!(seq = PySequence_Fast(urisobj, "uris must be a sequence of str")))
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (n == 0) {
+        PyErr_SetString(PyExc_ValueError, "uris must not be empty");
+        goto out;
+    }
+    if (!(uris = calloc((size_t)n, sizeof(*uris)))) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *keep = NULL;
+        const char *s;
+
+        if (arg_str(PySequence_Fast_GET_ITEM(seq, i), "uris item", 0, &s, &keep) < 0)
+            goto out;
+        uris[i] = strdup(s);
+        Py_XDECREF(keep);
+        if (!uris[i]) {
+            PyErr_NoMemory();
+            goto out;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_connect_open_first(&conn, &which, (const char *const *)uris, (size_t)n,
+                                  connect_flags(readonly, no_event_loop), &err);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0) {
+        raise_error(err);
+        goto out;
+    }
+    if (!(conn_obj = virconnect_wrap(conn)))
+        goto out;
+    ret = Py_BuildValue("(Nn)", conn_obj, (Py_ssize_t)which);
+
+out:
+    if (uris) {
+        for (i = 0; i < n; i++)
+            free(uris[i]);
+        free(uris);
+    }
+    Py_XDECREF(seq);
+    return ret;
+}
+
+static PyObject *
+py_volume_create(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"conn",    "pool",      "name", "capacity", "format",
+                             "backing", "as_volume", NULL};
+    PyObject *connobj, *capobj, *fmtobj = Py_None, *backobj = Py_None, *keep = NULL;
+    const char *pool, *name, *backing;
+    unsigned long long capacity;
+    virConnectPtr conn;
+    vdisk_disk *out = NULL;
+    vdisk_error *err = NULL;
+    int format, as_volume = 0, rc;
+    char *p, *nm, *b = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OssO|OO$p:volume_create", kwlist, &connobj,
+                                     &pool, &name, &capobj, &fmtobj, &backobj, &as_volume) ||
+        !(conn = arg_virconnect(connobj)) ||
+        arg_uint(capobj, "capacity", ULLONG_MAX, &capacity) < 0 ||
+        arg_enum(fmtobj, VDISK_ENUM_FORMAT, "format", 1, &format) < 0 ||
+        arg_str(backobj, "backing", 1, &backing, &keep) < 0)
+        return NULL;
+    if (capobj == Py_None) {
+        Py_XDECREF(keep);
+        PyErr_SetString(PyExc_TypeError, "capacity must be an int, not None");
+        return NULL;
+    }
+    p = strdup(pool);
+    nm = strdup(name);
+    if (backing)
+        b = strdup(backing);
+    Py_XDECREF(keep);
+    if (!p || !nm || (backing && !b)) {
+        free(p);
+        free(nm);
+        free(b);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS rc =
+        vdisk_volume_create(&out, conn, p, nm, capacity, (vdisk_format)format, b,
+                            as_volume ? VDISK_VOLUME_AS_VOLUME_SOURCE : 0, &err);
+    Py_END_ALLOW_THREADS free(p);
+    free(nm);
+    free(b);
+    if (rc < 0)
+        return raise_error(err);
+    return disk_wrap_owned(out);
+}
+
+static PyObject *
+py_volume_resolve(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"disk", "conn", NULL};
+    PyObject *diskobj, *connobj;
+    virConnectPtr conn;
+    vdisk_disk *disk;
+    vdisk_error *err = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:volume_resolve", kwlist, &diskobj,
+                                     &connobj))
+        return NULL;
+    if (!PyObject_TypeCheck(diskobj, &DiskType)) {
+        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
+                     Py_TYPE(diskobj)->tp_name);
+        return NULL;
+    }
+    if (!(disk = disk_get((DiskObject *)diskobj)) || !(conn = arg_virconnect(connobj)))
+        return NULL;
+    /* the disk changes in place (it may be a view into a Domain): the GIL is
+     * kept so no other thread sees it half resolved */
+    if (vdisk_volume_resolve(disk, conn, &err) < 0)
+        return raise_error(err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+py_volume_delete(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"conn", "pool", "name", "dom", NULL};
+    PyObject *connobj, *domobj = Py_None;
+    const char *pool, *name;
+    virConnectPtr conn;
+    virDomainPtr dom = NULL;
+    vdisk_error *err = NULL;
+    char *p, *nm;
+    int rc;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Oss|O:volume_delete", kwlist, &connobj, &pool,
+                                     &name, &domobj) ||
+        !(conn = arg_virconnect(connobj)) ||
+        (domobj != Py_None && !(dom = arg_virdomain(domobj))))
+        return NULL;
+    p = strdup(pool);
+    nm = strdup(name);
+    if (!p || !nm) {
+        free(p);
+        free(nm);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS rc = vdisk_volume_delete(conn, p, nm, dom, &err);
+    Py_END_ALLOW_THREADS free(p);
+    free(nm);
+    if (rc < 0)
+        return raise_error(err);
+    Py_RETURN_NONE;
+}
+
+/* ProbedFormat(format or None, qemu-img's name, guessed) for the image at
+ * @arg; @strict refuses the formats libvirt's QEMU driver has no name for. */
+static PyObject *
+probe(PyObject *arg, int strict)
+{
+    PyObject *keep = NULL, *fmt, *cls, *ret;
+    const char *path, *s;
+    vdisk_error *err = NULL;
+    vdisk_format format = VDISK_FORMAT_NONE;
+    unsigned int flags = 0;
+    char *p, *name = NULL;
+    int rc, value;
+
+    if (arg_str(arg, "path", 0, &path, &keep) < 0)
+        return NULL;
+    p = strdup(path);
+    Py_XDECREF(keep);
+    if (!p)
+        return PyErr_NoMemory();
+    Py_BEGIN_ALLOW_THREADS;
+    if (strict)
+        rc = vdisk_image_probe_format(p, &format, &flags, &err);
+    else
+        rc = vdisk_image_probe_format_name(p, &name, &flags, &err);
+    Py_END_ALLOW_THREADS;
+    free(p);
+    if (rc < 0)
+        return raise_error(err);
+    if (strict) {
+        value = (int)format;
+        s = vdisk_enum_to_string(VDISK_ENUM_FORMAT, value);
+    } else {
+        value = vdisk_enum_from_string(VDISK_ENUM_FORMAT, name);
+        s = name;
+    }
+    if (!s) {
+        PyErr_Format(PyExc_RuntimeError, "vdisk: format %d has no name", value);
+        return NULL;
+    }
+    if (value > 0) {
+        fmt = enum_value(VDISK_ENUM_FORMAT, value);
+    } else {
+        fmt = Py_None;
+        Py_INCREF(fmt);
+    }
+    if (!fmt || !(cls = named_type("ProbedFormat")))
+        ret = NULL;
+    else
+        ret = PyObject_CallFunction(cls, "OsO", fmt, s,
+                                    (flags & VDISK_PROBE_GUESSED) ? Py_True : Py_False);
+    Py_XDECREF(fmt);
+    vdisk_free(name);
+    return ret;
+}
+
+static PyObject *
+py_probe_format(PyObject *mod, PyObject *arg)
+{
+    return probe(arg, 1);
+}
+
+static PyObject *
+py_probe_format_name(PyObject *mod, PyObject *arg)
+{
+    return probe(arg, 0);
+}
+
 #endif /* VDISK_PY_HOTPLUG */
 
 /* ---- module functions ------------------------------------------------------------- */
@@ -3245,6 +3593,54 @@ static PyMethodDef module_methods[] = {
      "list_disks(dom, *, inactive=False) -> Domain\n\n"
      "The disks of `dom` (a libvirt.virDomain) as a vdisk.Domain: its live state, or\n"
      "with inactive=True its persistent configuration."},
+    {"connect_open", (PyCFunction)(void (*)(void))py_connect_open, METH_VARARGS | METH_KEYWORDS,
+     "connect_open(uri=None, *, readonly=False, no_event_loop=False) -> libvirt.virConnect\n\n"
+     "Open a connection to a QEMU driver URI (qemu:///system, qemu+ssh://HOST/system,\n"
+     "...; None: libvirt's default) without ever prompting for a password. Unless\n"
+     "no_event_loop=True, the first call starts libvirt's default event loop in a\n"
+     "background thread (device-removed events for detach(), keepalives); a program\n"
+     "running its own libvirt event loop registers it first and passes\n"
+     "no_event_loop=True. The connection is an ordinary libvirt.virConnect: close()\n"
+     "it when done."},
+    {"connect_open_first", (PyCFunction)(void (*)(void))py_connect_open_first,
+     METH_VARARGS | METH_KEYWORDS,
+     "connect_open_first(uris, *, readonly=False, no_event_loop=False)\n"
+     "    -> (libvirt.virConnect, int)\n\n"
+     "Open the first host of `uris` that answers, as connect_open() does; returns\n"
+     "the connection and the index of its URI. When none answers, the error lists\n"
+     "every URI with libvirt's reason."},
+    {"volume_create", (PyCFunction)(void (*)(void))py_volume_create, METH_VARARGS | METH_KEYWORDS,
+     "volume_create(conn, pool, name, capacity, format=None, backing=None, *,\n"
+     "              as_volume=False) -> Disk\n\n"
+     "Create the sparse volume `name` of `capacity` bytes in the active storage pool\n"
+     "`pool` through `conn`, a libvirt.virConnect. format: a vdisk.Format or its\n"
+     "string (None: the pool's default); backing: the path of a backing image. Returns\n"
+     "a vdisk.Disk (no target yet) using the volume: type file/block with its path,\n"
+     "or with as_volume=True type volume (<source pool=... volume=...>)."},
+    {"volume_resolve", (PyCFunction)(void (*)(void))py_volume_resolve,
+     METH_VARARGS | METH_KEYWORDS,
+     "volume_resolve(disk, conn) -> None\n\n"
+     "Replace, in place, every type='volume' source in the chain of `disk` with the\n"
+     "path libvirt uses when the domain starts (type file, block or dir by the\n"
+     "volume's type). Pools that resolve to network sources raise\n"
+     "vdisk.UnsupportedError; on failure the disk is unchanged."},
+    {"volume_delete", (PyCFunction)(void (*)(void))py_volume_delete, METH_VARARGS | METH_KEYWORDS,
+     "volume_delete(conn, pool, name, dom=None) -> None\n\n"
+     "Delete the volume `name` of `pool`. With `dom` (a libvirt.virDomain), refuse\n"
+     "with vdisk.ExistsError while any disk of the domain, live or in its persistent\n"
+     "configuration, still uses the volume (by path anywhere in its backing chain, or\n"
+     "as type='volume'). Delete only after detach() has returned."},
+    {"probe_format", py_probe_format, METH_O,
+     "probe_format(path) -> ProbedFormat\n\n"
+     "Read the header of the local image or block device `path`: ProbedFormat(format,\n"
+     "name, guessed). Anything unrecognised is raw with guessed=True. Formats libvirt's\n"
+     "QEMU driver has no name for (vhdx, luks) raise vdisk.UnsupportedError; a\n"
+     "truncated header vdisk.InvalidError; a missing file vdisk.NotFoundError.\n"
+     "Never trust the result for images a guest could have written."},
+    {"probe_format_name", py_probe_format_name, METH_O,
+     "probe_format_name(path) -> ProbedFormat\n\n"
+     "probe_format() for every format it recognises, including those libvirt's QEMU\n"
+     "driver refuses: for them .format is None and .name is qemu-img's ('vhdx')."},
 #endif
     {NULL, NULL, 0, NULL},
 };

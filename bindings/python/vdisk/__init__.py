@@ -47,6 +47,11 @@ Wrong Python types raise TypeError, bad Python-side values ValueError.
 
 Hotplug (functions taking libvirt.virDomain objects from python3-libvirt):
 next_target(), attach(), detach(), change_media(), set_iotune(), list_disks().
+
+Connections and storage (libvirt.virConnect objects from python3-libvirt):
+connect_open() and connect_open_first() return an ordinary libvirt.virConnect;
+volume_create(), volume_resolve(), volume_delete() work on storage pool
+volumes; probe_format() and probe_format_name() read a local image's header.
 """
 
 import enum as _enum
@@ -59,7 +64,7 @@ from . import _vdisk
 __all__ = [
     "Disk", "Source", "Domain", "DiskList", "IOTune",
     "Host", "PCIAddress", "DriveAddress", "USBAddress", "CCWAddress", "Geometry", "BlockIO",
-    "Auth", "Encryption", "Reservations", "Slice", "NVMe", "Controller",
+    "Auth", "Encryption", "Reservations", "Slice", "NVMe", "Controller", "ProbedFormat",
     "Error", "InternalError", "NoMemoryError", "InvalidArgumentError", "XMLError",
     "InvalidError", "UnsupportedError", "NotFoundError", "ExistsError", "LibvirtError",
     "PendingError", "HostError", "ErrorCode",
@@ -363,6 +368,16 @@ class Controller(_typing.NamedTuple):
     address: _typing.Optional[PCIAddress]
 
 
+class ProbedFormat(_typing.NamedTuple):
+    """What probe_format() found in an image's header: the Format (None, from
+    probe_format_name(), for formats libvirt's QEMU driver has no name for),
+    the format's name ('qcow2', 'vhdx', ...), and whether nothing was
+    recognised and the image was taken as raw."""
+    format: _typing.Optional["Format"]
+    name: str
+    guessed: bool
+
+
 class IOTune(_MutableMapping):
     """A disk's <iotune> limits as a live mapping of field name (a str such
     as "total_bytes_sec", or an IOTuneField) to int. Only set fields appear;
@@ -445,6 +460,7 @@ _vdisk._setup(_ENUMS, ControllerType, _make_error, {
     "CCWAddress": CCWAddress, "Geometry": Geometry, "BlockIO": BlockIO, "Host": Host,
     "Auth": Auth, "Encryption": Encryption, "Reservations": Reservations, "Slice": Slice,
     "NVMe": NVMe, "Controller": Controller, "IOTune": IOTune, "DiskList": DiskList,
+    "ProbedFormat": ProbedFormat,
 })
 
 target_to_index = _vdisk.target_to_index
@@ -459,6 +475,15 @@ if HAVE_HOTPLUG:
     change_media = _vdisk.change_media
     set_iotune = _vdisk.set_iotune
     list_disks = _vdisk.list_disks
-    __all__ += ["next_target", "attach", "detach", "change_media", "set_iotune", "list_disks"]
+    connect_open = _vdisk.connect_open
+    connect_open_first = _vdisk.connect_open_first
+    volume_create = _vdisk.volume_create
+    volume_resolve = _vdisk.volume_resolve
+    volume_delete = _vdisk.volume_delete
+    probe_format = _vdisk.probe_format
+    probe_format_name = _vdisk.probe_format_name
+    __all__ += ["next_target", "attach", "detach", "change_media", "set_iotune", "list_disks",
+                "connect_open", "connect_open_first", "volume_create", "volume_resolve",
+                "volume_delete", "probe_format", "probe_format_name"]
 
 
