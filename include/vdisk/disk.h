@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include <vdisk/common.h>
+#include <vdisk/enums.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,297 +36,7 @@ typedef struct vdisk_domain vdisk_domain;
 
 /* ---- enums: libvirt's XML values ------------------------------------------------ */
 
-/** disk@type and backingStore@type ("file", "block", ...). */
-typedef enum {
-    VDISK_TYPE_NONE = 0,
-    VDISK_TYPE_FILE,
-    VDISK_TYPE_BLOCK,
-    VDISK_TYPE_DIR,
-    VDISK_TYPE_NETWORK,
-    VDISK_TYPE_VOLUME,
-    VDISK_TYPE_NVME,
-    VDISK_TYPE_VHOSTUSER,
-    VDISK_TYPE_LAST
-} vdisk_type;
-
-/** disk@device. */
-typedef enum {
-    VDISK_DEVICE_DEFAULT = 0,
-    VDISK_DEVICE_DISK,
-    VDISK_DEVICE_CDROM,
-    VDISK_DEVICE_FLOPPY,
-    VDISK_DEVICE_LUN,
-    VDISK_DEVICE_LAST
-} vdisk_device;
-
-/** target@bus. */
-typedef enum {
-    VDISK_BUS_NONE = 0,
-    VDISK_BUS_IDE,
-    VDISK_BUS_FDC,
-    VDISK_BUS_SCSI,
-    VDISK_BUS_VIRTIO,
-    VDISK_BUS_XEN,
-    VDISK_BUS_USB,
-    VDISK_BUS_UML,
-    VDISK_BUS_SATA,
-    VDISK_BUS_SD,
-    VDISK_BUS_LAST
-} vdisk_bus;
-
-/** driver@cache. */
-typedef enum {
-    VDISK_CACHE_DEFAULT = 0,
-    VDISK_CACHE_NONE,
-    VDISK_CACHE_WRITETHROUGH,
-    VDISK_CACHE_WRITEBACK,
-    VDISK_CACHE_DIRECTSYNC,
-    VDISK_CACHE_UNSAFE,
-    VDISK_CACHE_LAST
-} vdisk_cache;
-
-/** driver@error_policy and driver@rerror_policy. */
-typedef enum {
-    VDISK_ERROR_POLICY_DEFAULT = 0,
-    VDISK_ERROR_POLICY_STOP,
-    VDISK_ERROR_POLICY_REPORT,
-    VDISK_ERROR_POLICY_IGNORE,
-    VDISK_ERROR_POLICY_ENOSPACE,
-    VDISK_ERROR_POLICY_LAST
-} vdisk_error_policy;
-
-/** driver@io. */
-typedef enum {
-    VDISK_IO_DEFAULT = 0,
-    VDISK_IO_NATIVE,
-    VDISK_IO_THREADS,
-    VDISK_IO_IO_URING,
-    VDISK_IO_LAST
-} vdisk_io;
-
-/** driver@discard. */
-typedef enum {
-    VDISK_DISCARD_DEFAULT = 0,
-    VDISK_DISCARD_UNMAP,
-    VDISK_DISCARD_IGNORE,
-    VDISK_DISCARD_LAST
-} vdisk_discard;
-
-/** driver@detect_zeroes. */
-typedef enum {
-    VDISK_DETECT_ZEROES_DEFAULT = 0,
-    VDISK_DETECT_ZEROES_OFF,
-    VDISK_DETECT_ZEROES_ON,
-    VDISK_DETECT_ZEROES_UNMAP,
-    VDISK_DETECT_ZEROES_LAST
-} vdisk_detect_zeroes;
-
-/** disk@snapshot. */
-typedef enum {
-    VDISK_SNAPSHOT_DEFAULT = 0,
-    VDISK_SNAPSHOT_NO,
-    VDISK_SNAPSHOT_INTERNAL,
-    VDISK_SNAPSHOT_EXTERNAL,
-    VDISK_SNAPSHOT_MANUAL,
-    VDISK_SNAPSHOT_LAST
-} vdisk_snapshot;
-
-/** disk@sgio. */
-typedef enum {
-    VDISK_SGIO_DEFAULT = 0,
-    VDISK_SGIO_FILTERED,
-    VDISK_SGIO_UNFILTERED,
-    VDISK_SGIO_LAST
-} vdisk_sgio;
-
-/** disk@model. */
-typedef enum {
-    VDISK_MODEL_DEFAULT = 0,
-    VDISK_MODEL_VIRTIO,
-    VDISK_MODEL_VIRTIO_TRANSITIONAL,
-    VDISK_MODEL_VIRTIO_NON_TRANSITIONAL,
-    VDISK_MODEL_LAST
-} vdisk_model;
-
-/** target@tray. */
-typedef enum {
-    VDISK_TRAY_DEFAULT = 0, /* absent: libvirt formats "closed" only for live XML */
-    VDISK_TRAY_CLOSED,
-    VDISK_TRAY_OPEN,
-    VDISK_TRAY_LAST
-} vdisk_tray;
-
-/** geometry@trans. */
-typedef enum {
-    VDISK_TRANS_DEFAULT = 0,
-    VDISK_TRANS_NONE,
-    VDISK_TRANS_AUTO,
-    VDISK_TRANS_LBA,
-    VDISK_TRANS_LAST
-} vdisk_trans;
-
-/** source@startupPolicy. */
-typedef enum {
-    VDISK_STARTUP_POLICY_DEFAULT = 0,
-    VDISK_STARTUP_POLICY_MANDATORY,
-    VDISK_STARTUP_POLICY_REQUISITE,
-    VDISK_STARTUP_POLICY_OPTIONAL,
-    VDISK_STARTUP_POLICY_LAST
-} vdisk_startup_policy;
-
-/** driver@type and backingStore/format@type: image formats. */
-typedef enum {
-    VDISK_FORMAT_NONE = 0,
-    VDISK_FORMAT_RAW,
-    VDISK_FORMAT_DIR,
-    VDISK_FORMAT_BOCHS,
-    VDISK_FORMAT_CLOOP,
-    VDISK_FORMAT_DMG,
-    VDISK_FORMAT_ISO,
-    VDISK_FORMAT_VPC,
-    VDISK_FORMAT_VDI,
-    VDISK_FORMAT_FAT,
-    VDISK_FORMAT_VHD,
-    VDISK_FORMAT_PLOOP,
-    VDISK_FORMAT_COW,
-    VDISK_FORMAT_QCOW,
-    VDISK_FORMAT_QCOW2,
-    VDISK_FORMAT_QED,
-    VDISK_FORMAT_VMDK,
-    VDISK_FORMAT_LAST
-} vdisk_format;
-
-/** source@protocol. */
-typedef enum {
-    VDISK_PROTOCOL_NONE = 0,
-    VDISK_PROTOCOL_NBD,
-    VDISK_PROTOCOL_RBD,
-    VDISK_PROTOCOL_SHEEPDOG,
-    VDISK_PROTOCOL_GLUSTER,
-    VDISK_PROTOCOL_ISCSI,
-    VDISK_PROTOCOL_HTTP,
-    VDISK_PROTOCOL_HTTPS,
-    VDISK_PROTOCOL_FTP,
-    VDISK_PROTOCOL_FTPS,
-    VDISK_PROTOCOL_TFTP,
-    VDISK_PROTOCOL_SSH,
-    VDISK_PROTOCOL_VXHS,
-    VDISK_PROTOCOL_NFS,
-    VDISK_PROTOCOL_LAST
-} vdisk_protocol;
-
-/** host@transport. */
-typedef enum {
-    VDISK_TRANSPORT_DEFAULT = 0, /* absent: tcp */
-    VDISK_TRANSPORT_TCP,
-    VDISK_TRANSPORT_UNIX,
-    VDISK_TRANSPORT_RDMA,
-    VDISK_TRANSPORT_LAST
-} vdisk_transport;
-
-/** source@mode for type='volume'. */
-typedef enum {
-    VDISK_POOL_MODE_DEFAULT = 0,
-    VDISK_POOL_MODE_HOST,
-    VDISK_POOL_MODE_DIRECT,
-    VDISK_POOL_MODE_LAST
-} vdisk_pool_mode;
-
-/** auth@type (in <auth>), as libvirt: chap for iscsi, ceph for rbd. */
-typedef enum {
-    VDISK_AUTH_NONE = 0,
-    VDISK_AUTH_CHAP,
-    VDISK_AUTH_CEPH,
-    VDISK_AUTH_LAST
-} vdisk_auth_type;
-
-/** encryption@format. */
-typedef enum {
-    VDISK_ENCRYPTION_DEFAULT = 0,
-    VDISK_ENCRYPTION_QCOW,
-    VDISK_ENCRYPTION_LUKS,
-    VDISK_ENCRYPTION_LUKS2,
-    VDISK_ENCRYPTION_LAST
-} vdisk_encryption_format;
-
-/** encryption@engine. */
-typedef enum {
-    VDISK_ENCRYPTION_ENGINE_DEFAULT = 0,
-    VDISK_ENCRYPTION_ENGINE_QEMU,
-    VDISK_ENCRYPTION_ENGINE_LIBRBD,
-    VDISK_ENCRYPTION_ENGINE_LAST
-} vdisk_encryption_engine;
-
-/** Tri-state switches: on/off ("ioeventfd", ...) or yes/no ("rawio", ...);
- * which strings a field uses is libvirt's choice, made per field. */
-typedef enum {
-    VDISK_TRISTATE_DEFAULT = 0,
-    VDISK_TRISTATE_ON,  /* "on" or "yes" */
-    VDISK_TRISTATE_OFF, /* "off" or "no" */
-    VDISK_TRISTATE_LAST
-} vdisk_tristate;
-
-/** address@type for a disk. */
-typedef enum {
-    VDISK_ADDRESS_NONE = 0,
-    VDISK_ADDRESS_PCI,
-    VDISK_ADDRESS_DRIVE,
-    VDISK_ADDRESS_USB,
-    VDISK_ADDRESS_CCW,
-    VDISK_ADDRESS_LAST
-} vdisk_address_type;
-
-/** iotune fields, in libvirt's element names. */
-typedef enum {
-    VDISK_IOTUNE_TOTAL_BYTES_SEC = 0,
-    VDISK_IOTUNE_READ_BYTES_SEC,
-    VDISK_IOTUNE_WRITE_BYTES_SEC,
-    VDISK_IOTUNE_TOTAL_IOPS_SEC,
-    VDISK_IOTUNE_READ_IOPS_SEC,
-    VDISK_IOTUNE_WRITE_IOPS_SEC,
-    VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX,
-    VDISK_IOTUNE_READ_BYTES_SEC_MAX,
-    VDISK_IOTUNE_WRITE_BYTES_SEC_MAX,
-    VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX,
-    VDISK_IOTUNE_READ_IOPS_SEC_MAX,
-    VDISK_IOTUNE_WRITE_IOPS_SEC_MAX,
-    VDISK_IOTUNE_SIZE_IOPS_SEC,
-    VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_READ_IOPS_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
-    VDISK_IOTUNE_LAST
-} vdisk_iotune_field;
-
-/** Identifies an enum type for the generic string conversions. */
-typedef enum {
-    VDISK_ENUM_TYPE = 0,
-    VDISK_ENUM_DEVICE,
-    VDISK_ENUM_BUS,
-    VDISK_ENUM_CACHE,
-    VDISK_ENUM_ERROR_POLICY,
-    VDISK_ENUM_IO,
-    VDISK_ENUM_DISCARD,
-    VDISK_ENUM_DETECT_ZEROES,
-    VDISK_ENUM_SNAPSHOT,
-    VDISK_ENUM_SGIO,
-    VDISK_ENUM_MODEL,
-    VDISK_ENUM_TRAY,
-    VDISK_ENUM_TRANS,
-    VDISK_ENUM_STARTUP_POLICY,
-    VDISK_ENUM_FORMAT,
-    VDISK_ENUM_PROTOCOL,
-    VDISK_ENUM_TRANSPORT,
-    VDISK_ENUM_POOL_MODE,
-    VDISK_ENUM_AUTH_TYPE,
-    VDISK_ENUM_ENCRYPTION_FORMAT,
-    VDISK_ENUM_ENCRYPTION_ENGINE,
-    VDISK_ENUM_ADDRESS_TYPE,
-    VDISK_ENUM_IOTUNE_FIELD,
-    VDISK_ENUM_LAST
-} vdisk_enum;
+/* The enums themselves are in <vdisk/enums.h>, generated from the schema. */
 
 /** libvirt's XML string for @value of enum @which; NULL when @value is out
  * of range or is the unset member. Static storage. */
@@ -418,8 +129,7 @@ VDISK_API int vdisk_disk_set_device(vdisk_disk *disk, vdisk_device device, vdisk
 VDISK_API vdisk_model vdisk_disk_get_model(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_model(vdisk_disk *disk, vdisk_model model, vdisk_error **err);
 VDISK_API vdisk_snapshot vdisk_disk_get_snapshot(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_snapshot(vdisk_disk *disk, vdisk_snapshot snapshot,
-                                      vdisk_error **err);
+VDISK_API int vdisk_disk_set_snapshot(vdisk_disk *disk, vdisk_snapshot snapshot, vdisk_error **err);
 /** disk@rawio: yes/no. */
 VDISK_API vdisk_tristate vdisk_disk_get_rawio(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_rawio(vdisk_disk *disk, vdisk_tristate rawio, vdisk_error **err);
@@ -447,16 +157,14 @@ VDISK_API vdisk_tristate vdisk_disk_get_event_idx(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_event_idx(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
 /** driver@copy_on_read: on/off. */
 VDISK_API vdisk_tristate vdisk_disk_get_copy_on_read(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_copy_on_read(vdisk_disk *disk, vdisk_tristate v,
-                                          vdisk_error **err);
+VDISK_API int vdisk_disk_set_copy_on_read(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
 VDISK_API vdisk_discard vdisk_disk_get_discard(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_discard(vdisk_disk *disk, vdisk_discard discard, vdisk_error **err);
 VDISK_API vdisk_detect_zeroes vdisk_disk_get_detect_zeroes(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_detect_zeroes(vdisk_disk *disk, vdisk_detect_zeroes dz,
                                            vdisk_error **err);
 VDISK_API unsigned int vdisk_disk_get_iothread(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_iothread(vdisk_disk *disk, unsigned int iothread,
-                                      vdisk_error **err);
+VDISK_API int vdisk_disk_set_iothread(vdisk_disk *disk, unsigned int iothread, vdisk_error **err);
 VDISK_API unsigned int vdisk_disk_get_queues(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_queues(vdisk_disk *disk, unsigned int queues, vdisk_error **err);
 VDISK_API unsigned int vdisk_disk_get_queue_size(const vdisk_disk *disk);
@@ -478,8 +186,7 @@ VDISK_API int vdisk_disk_set_tray(vdisk_disk *disk, vdisk_tray tray, vdisk_error
 VDISK_API vdisk_tristate vdisk_disk_get_removable(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_removable(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
 VDISK_API unsigned int vdisk_disk_get_rotation_rate(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_rotation_rate(vdisk_disk *disk, unsigned int rate,
-                                           vdisk_error **err);
+VDISK_API int vdisk_disk_set_rotation_rate(vdisk_disk *disk, unsigned int rate, vdisk_error **err);
 
 /* flags and identification */
 VDISK_API int vdisk_disk_get_readonly(const vdisk_disk *disk);
@@ -508,8 +215,7 @@ VDISK_API const char *vdisk_disk_get_alias(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_alias(vdisk_disk *disk, const char *alias, vdisk_error **err);
 /** backenddomain@name. */
 VDISK_API const char *vdisk_disk_get_backend_domain(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_backend_domain(vdisk_disk *disk, const char *name,
-                                            vdisk_error **err);
+VDISK_API int vdisk_disk_set_backend_domain(vdisk_disk *disk, const char *name, vdisk_error **err);
 
 /* <address> */
 VDISK_API vdisk_address_type vdisk_disk_get_address_type(const vdisk_disk *disk);
@@ -527,8 +233,8 @@ VDISK_API int vdisk_disk_get_address_drive(const vdisk_disk *disk, unsigned int 
                                            unsigned int *bus, unsigned int *target,
                                            unsigned int *unit);
 VDISK_API int vdisk_disk_set_address_drive(vdisk_disk *disk, unsigned int controller,
-                                           unsigned int bus, unsigned int target,
-                                           unsigned int unit, vdisk_error **err);
+                                           unsigned int bus, unsigned int target, unsigned int unit,
+                                           vdisk_error **err);
 /** type='usb': @port is libvirt's dotted port string ("1" or "1.2"). */
 VDISK_API int vdisk_disk_get_address_usb(const vdisk_disk *disk, unsigned int *bus,
                                          const char **port);
@@ -542,15 +248,14 @@ VDISK_API int vdisk_disk_set_address_ccw(vdisk_disk *disk, unsigned int cssid, u
 
 /* <geometry>, <blockio> */
 VDISK_API int vdisk_disk_get_geometry(const vdisk_disk *disk, unsigned int *cyls,
-                                      unsigned int *heads, unsigned int *secs,
-                                      vdisk_trans *trans);
+                                      unsigned int *heads, unsigned int *secs, vdisk_trans *trans);
 /** All three of @cyls, @heads, @secs zero removes the element. */
 VDISK_API int vdisk_disk_set_geometry(vdisk_disk *disk, unsigned int cyls, unsigned int heads,
                                       unsigned int secs, vdisk_trans trans, vdisk_error **err);
 VDISK_API unsigned int vdisk_disk_get_logical_block_size(const vdisk_disk *disk);
 VDISK_API unsigned int vdisk_disk_get_physical_block_size(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_blockio(vdisk_disk *disk, unsigned int logical,
-                                     unsigned int physical, vdisk_error **err);
+VDISK_API int vdisk_disk_set_blockio(vdisk_disk *disk, unsigned int logical, unsigned int physical,
+                                     vdisk_error **err);
 
 /* <iotune> */
 VDISK_API unsigned long long vdisk_disk_get_iotune(const vdisk_disk *disk,
@@ -558,8 +263,7 @@ VDISK_API unsigned long long vdisk_disk_get_iotune(const vdisk_disk *disk,
 VDISK_API int vdisk_disk_set_iotune(vdisk_disk *disk, vdisk_iotune_field field,
                                     unsigned long long value, vdisk_error **err);
 VDISK_API const char *vdisk_disk_get_iotune_group(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *group,
-                                          vdisk_error **err);
+VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *group, vdisk_error **err);
 
 /* ---- sources: <source>, <backingStore>, <mirror> -------------------------------- */
 
@@ -624,8 +328,7 @@ VDISK_API vdisk_tristate vdisk_source_get_tls(const vdisk_source *src);
 VDISK_API int vdisk_source_set_tls(vdisk_source *src, vdisk_tristate tls, vdisk_error **err);
 /** ssl@verify: yes/no. */
 VDISK_API vdisk_tristate vdisk_source_get_ssl_verify(const vdisk_source *src);
-VDISK_API int vdisk_source_set_ssl_verify(vdisk_source *src, vdisk_tristate v,
-                                          vdisk_error **err);
+VDISK_API int vdisk_source_set_ssl_verify(vdisk_source *src, vdisk_tristate v, vdisk_error **err);
 VDISK_API size_t vdisk_source_get_cookie_count(const vdisk_source *src);
 VDISK_API int vdisk_source_get_cookie(const vdisk_source *src, size_t i, const char **name,
                                       const char **value);
@@ -648,8 +351,7 @@ VDISK_API const char *vdisk_source_get_snapshot_name(const vdisk_source *src);
 VDISK_API int vdisk_source_set_snapshot_name(vdisk_source *src, const char *name,
                                              vdisk_error **err);
 VDISK_API const char *vdisk_source_get_config_file(const vdisk_source *src);
-VDISK_API int vdisk_source_set_config_file(vdisk_source *src, const char *path,
-                                           vdisk_error **err);
+VDISK_API int vdisk_source_set_config_file(vdisk_source *src, const char *path, vdisk_error **err);
 
 /* <auth> (inside <source>, or legacy directly in <disk>) */
 VDISK_API const char *vdisk_source_get_auth_username(const vdisk_source *src);
@@ -678,8 +380,7 @@ VDISK_API int vdisk_source_set_encryption(vdisk_source *src, vdisk_encryption_fo
 VDISK_API vdisk_tristate vdisk_source_get_reservations_managed(const vdisk_source *src);
 VDISK_API const char *vdisk_source_get_reservations_path(const vdisk_source *src);
 VDISK_API int vdisk_source_set_reservations(vdisk_source *src, vdisk_tristate managed,
-                                            const char *path, const char *mode,
-                                            vdisk_error **err);
+                                            const char *path, const char *mode, vdisk_error **err);
 
 /* <slices><slice type='storage' offset=... size=.../></slices> */
 VDISK_API int vdisk_source_get_slice(const vdisk_source *src, unsigned long long *offset,

@@ -9,8 +9,7 @@
  */
 #include <string.h>
 
-#include "conf/disk_enums.h"
-#include "conf/disk_parse_priv.h"
+#include "conf/schema.h"
 #include "conf/disk_priv.h"
 #include "conf/parse_util.h"
 #include "util/error.h"
@@ -23,42 +22,10 @@ vd_disk_child(const vdisk_disk *disk, const char *name)
     return disk ? vd_node_child(disk->node, name) : NULL;
 }
 
-/* Inserts @child into @parent before the first element that @rank places
- * after it; unknown elements travel with the known one before them. */
-static void
-vd_insert_ranked(vd_node *parent, vd_node *child, vd_rank_fn rank)
-{
-    int mine = rank(parent, child->name);
-    int prev = -1;
-    vd_node *c;
-
-    for (c = parent->children; c; c = c->next) {
-        int r = c->kind == VD_NODE_ELEMENT ? rank(parent, c->name) : -1;
-        if (r < 0)
-            r = prev;
-        if (r > mine)
-            break;
-        prev = r;
-    }
-    vd_node_insert_before(parent, child, c);
-}
-
-static vd_node *
-vd_ensure_child(vd_doc *doc, vd_node *parent, const char *name, vd_rank_fn rank)
-{
-    vd_node *n = vd_node_child(parent, name);
-
-    if (n)
-        return n;
-    n = vd_node_new(doc, vd_arena_strdup(doc, name));
-    vd_insert_ranked(parent, n, rank);
-    return n;
-}
-
 static vd_node *
 vd_disk_ensure(vdisk_disk *disk, const char *name)
 {
-    return vd_ensure_child(disk->doc, disk->node, name, vd_disk_rank_child);
+    return vd_schema_ensure_child(disk->doc, disk->node, name);
 }
 
 static void
@@ -85,8 +52,7 @@ vd_disk_set_attr(vdisk_disk *disk, const char *elem, const char *attr, const cha
     vd_node *n;
 
     if (!elem) {
-        vd_node_set_attr(disk->doc, disk->node, attr, value);
-        vd_node_sort_attrs(disk->node, vd_disk_rank_attr);
+        vd_schema_set_attr(disk->doc, disk->node, attr, value);
         return;
     }
     if (!value) {
@@ -98,8 +64,7 @@ vd_disk_set_attr(vdisk_disk *disk, const char *elem, const char *attr, const cha
         return;
     }
     n = vd_disk_ensure(disk, elem);
-    vd_node_set_attr(disk->doc, n, attr, value);
-    vd_node_sort_attrs(n, vd_disk_rank_attr);
+    vd_schema_set_attr(disk->doc, n, attr, value);
 }
 
 static const char *
@@ -249,18 +214,6 @@ vdisk_disk_set_rerror_policy(vdisk_disk *disk, vdisk_error_policy policy, vdisk_
                        vd_error_policy_to_string, "read error policy", err);
 }
 
-static int
-vd_rank_driver_child(const vd_node *parent, const char *name)
-{
-    return strcmp(name, "metadata_cache") == 0 ? 0 : -1;
-}
-
-static int
-vd_rank_metadata_cache_child(const vd_node *parent, const char *name)
-{
-    return strcmp(name, "max_size") == 0 ? 0 : -1;
-}
-
 unsigned long long
 vdisk_disk_get_metadata_cache_max_size(const vdisk_disk *disk)
 {
@@ -297,8 +250,8 @@ vdisk_disk_set_metadata_cache_max_size(vdisk_disk *disk, unsigned long long byte
         return 0;
     }
     drv = vd_disk_ensure(disk, "driver");
-    mc = vd_ensure_child(disk->doc, drv, "metadata_cache", vd_rank_driver_child);
-    ms = vd_ensure_child(disk->doc, mc, "max_size", vd_rank_metadata_cache_child);
+    mc = vd_schema_ensure_child(disk->doc, drv, "metadata_cache");
+    ms = vd_schema_ensure_child(disk->doc, mc, "max_size");
     vd_node_set_attr_static(disk->doc, ms, "unit", "bytes");
     vd_node_set_text(disk->doc, ms, vd_arena_decimal(disk->doc, bytes));
     return 0;
@@ -559,7 +512,7 @@ vd_new_address(vdisk_disk *disk, const char *type)
             old = next;
         }
     } else {
-        vd_insert_ranked(disk->node, a, vd_disk_rank_child);
+        vd_schema_insert_child(disk->node, a);
     }
     return a;
 }
@@ -795,7 +748,7 @@ vdisk_disk_set_geometry(vdisk_disk *disk, unsigned int cyls, unsigned int heads,
     vd_node_set_attr_static(doc, g, "heads", vd_arena_decimal(doc, heads));
     vd_node_set_attr_static(doc, g, "secs", vd_arena_decimal(doc, secs));
     vd_node_set_attr_static(doc, g, "trans", trans ? vd_trans_to_string(trans) : NULL);
-    vd_node_sort_attrs(g, vd_disk_rank_attr);
+    vd_schema_sort_attrs(g);
     return 0;
 }
 
@@ -852,7 +805,7 @@ vd_set_iotune_text(vdisk_disk *disk, const char *name, const char *text)
         return 0;
     }
     io = vd_disk_ensure(disk, "iotune");
-    vd_node_set_text(disk->doc, vd_ensure_child(disk->doc, io, name, vd_iotune_rank_child), text);
+    vd_node_set_text(disk->doc, vd_schema_ensure_child(disk->doc, io, name), text);
     return 0;
 }
 

@@ -9,8 +9,7 @@
  */
 #include <string.h>
 
-#include "conf/disk_enums.h"
-#include "conf/disk_parse_priv.h"
+#include "conf/schema.h"
 #include "conf/disk_priv.h"
 #include "conf/parse_util.h"
 #include "conf/source_priv.h"
@@ -23,125 +22,6 @@ typedef struct {
 } vd_pctx;
 
 #define VD_LABEL(c) vd_disk_label((c)->disk)
-
-/* ---- ranks: libvirt's formatting order ----------------------------------------------- */
-
-static int
-vd_rank_in(const char *const *names, size_t n, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(names[i], name) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-#define VD_RANK_FN(fn, ...)                                                                        \
-    static int fn(const vd_node *parent, const char *name)                                         \
-    {                                                                                              \
-        static const char *const names[] = {__VA_ARGS__};                                          \
-        (void)parent;                                                                              \
-        return vd_rank_in(names, G_N_ELEMENTS(names), name);                                       \
-    }
-
-VD_RANK_FN(vd_rank_disk_attrs, "type", "device", "model", "rawio", "sgio", "snapshot")
-VD_RANK_FN(vd_rank_disk_children, "driver", "auth", "source", "backingStore", "backenddomain",
-           "geometry", "blockio", "mirror", "target", "iotune", "readonly", "shareable",
-           "transient", "serial", "wwn", "vendor", "product", "encryption", "boot", "alias",
-           "master", "rom", "acpi", "address", "privateData", "diskSecretsPlacement")
-VD_RANK_FN(vd_rank_driver_attrs, "name", "type", "cache", "error_policy", "rerror_policy", "io",
-           "ioeventfd", "event_idx", "copy_on_read", "discard", "iothread", "detect_zeroes",
-           "queues", "queue_size", "iommu", "ats", "packed", "page_per_vq")
-VD_RANK_FN(vd_rank_target_attrs, "dev", "bus", "tray", "removable", "rotation_rate")
-VD_RANK_FN(vd_rank_geometry_attrs, "cyls", "heads", "secs", "trans")
-VD_RANK_FN(vd_rank_blockio_attrs, "logical_block_size", "physical_block_size")
-VD_RANK_FN(vd_rank_boot_attrs, "order", "loadparm")
-VD_RANK_FN(vd_rank_iotune_children, "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
-           "total_iops_sec", "read_iops_sec", "write_iops_sec", "total_bytes_sec_max",
-           "read_bytes_sec_max", "write_bytes_sec_max", "total_iops_sec_max", "read_iops_sec_max",
-           "write_iops_sec_max", "size_iops_sec", "group_name", "total_bytes_sec_max_length",
-           "read_bytes_sec_max_length", "write_bytes_sec_max_length", "total_iops_sec_max_length",
-           "read_iops_sec_max_length", "write_iops_sec_max_length")
-
-static int
-vd_rank_address_attrs(const vd_node *parent, const char *name)
-{
-    static const char *const pci[] = {"type", "domain", "bus", "slot", "function", "multifunction"};
-    static const char *const drive[] = {"type", "controller", "bus", "target", "unit"};
-    static const char *const vserial[] = {"type", "controller", "bus", "port"};
-    static const char *const ccid[] = {"type", "controller", "slot"};
-    static const char *const usb[] = {"type", "bus", "port"};
-    static const char *const spapr[] = {"type", "reg"};
-    static const char *const ccw[] = {"type", "cssid", "ssid", "devno"};
-    static const char *const isa[] = {"type", "iobase", "irq"};
-    static const char *const dimm[] = {"type", "slot", "base"};
-    static const char *const plain[] = {"type"};
-    int t = vd_address_type_full_from_string(vd_node_attr(parent, "type"));
-
-    switch ((vd_address_type_full)t) {
-    case VD_ADDR_FULL_PCI:
-        return vd_rank_in(pci, G_N_ELEMENTS(pci), name);
-    case VD_ADDR_FULL_DRIVE:
-        return vd_rank_in(drive, G_N_ELEMENTS(drive), name);
-    case VD_ADDR_FULL_VIRTIO_SERIAL:
-        return vd_rank_in(vserial, G_N_ELEMENTS(vserial), name);
-    case VD_ADDR_FULL_CCID:
-        return vd_rank_in(ccid, G_N_ELEMENTS(ccid), name);
-    case VD_ADDR_FULL_USB:
-        return vd_rank_in(usb, G_N_ELEMENTS(usb), name);
-    case VD_ADDR_FULL_SPAPRVIO:
-        return vd_rank_in(spapr, G_N_ELEMENTS(spapr), name);
-    case VD_ADDR_FULL_CCW:
-        return vd_rank_in(ccw, G_N_ELEMENTS(ccw), name);
-    case VD_ADDR_FULL_ISA:
-        return vd_rank_in(isa, G_N_ELEMENTS(isa), name);
-    case VD_ADDR_FULL_DIMM:
-        return vd_rank_in(dimm, G_N_ELEMENTS(dimm), name);
-    case VD_ADDR_FULL_NONE:
-    case VD_ADDR_FULL_VIRTIO_S390:
-    case VD_ADDR_FULL_VIRTIO_MMIO:
-    case VD_ADDR_FULL_UNASSIGNED:
-    case VD_ADDR_FULL_LAST:
-        break;
-    }
-    return vd_rank_in(plain, G_N_ELEMENTS(plain), name);
-}
-
-int
-vd_disk_rank_child(const vd_node *parent, const char *name)
-{
-    return vd_rank_disk_children(parent, name);
-}
-
-int
-vd_disk_rank_attr(const vd_node *node, const char *name)
-{
-    const char *el = node->name;
-
-    if (strcmp(el, "disk") == 0)
-        return vd_rank_disk_attrs(node, name);
-    if (strcmp(el, "driver") == 0)
-        return vd_rank_driver_attrs(node, name);
-    if (strcmp(el, "target") == 0)
-        return vd_rank_target_attrs(node, name);
-    if (strcmp(el, "geometry") == 0)
-        return vd_rank_geometry_attrs(node, name);
-    if (strcmp(el, "blockio") == 0)
-        return vd_rank_blockio_attrs(node, name);
-    if (strcmp(el, "boot") == 0)
-        return vd_rank_boot_attrs(node, name);
-    if (strcmp(el, "address") == 0)
-        return vd_rank_address_attrs(node, name);
-    return -1;
-}
-
-int
-vd_iotune_rank_child(const vd_node *parent, const char *name)
-{
-    return vd_rank_iotune_children(parent, name);
-}
 
 /* ---- value checks ------------------------------------------------------------------------ */
 
@@ -345,7 +225,7 @@ vd_parse_driver(vd_pctx *c)
     }
     if (vd_parse_metadata_cache(c, d) < 0)
         return -1;
-    vd_node_sort_attrs(d, vd_rank_driver_attrs);
+    vd_schema_sort_attrs(d);
     vd_drop_if_empty(d);
     return 0;
 }
@@ -374,7 +254,7 @@ vd_parse_target(vd_pctx *c)
         return -1;
     if (vd_parse_uint_attr(c, t, "rotation_rate", 10, VD_UINT_DROP_ZERO, &u) < 0)
         return -1;
-    vd_node_sort_attrs(t, vd_rank_target_attrs);
+    vd_schema_sort_attrs(t);
     return 0;
 }
 
@@ -402,7 +282,7 @@ vd_parse_geometry(vd_pctx *c)
         vd_drop_if_empty(g);
         return 0;
     }
-    vd_node_sort_attrs(g, vd_rank_geometry_attrs);
+    vd_schema_sort_attrs(g);
     return 0;
 }
 
@@ -417,7 +297,7 @@ vd_parse_blockio(vd_pctx *c)
     if (vd_parse_uint_attr(c, b, "logical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0 ||
         vd_parse_uint_attr(c, b, "physical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0)
         return -1;
-    vd_node_sort_attrs(b, vd_rank_blockio_attrs);
+    vd_schema_sort_attrs(b);
     vd_drop_if_empty(b);
     return 0;
 }
@@ -461,7 +341,7 @@ vd_parse_iotune(vd_pctx *c)
         if (g && (!text || !*text))
             vd_node_unlink(g);
     }
-    vd_node_sort_children(io, vd_rank_iotune_children);
+    vd_schema_sort_children(io);
     vd_drop_if_empty(io);
     return 0;
 }
@@ -526,7 +406,7 @@ vd_parse_boot(vd_pctx *c)
         }
         vd_node_set_attr(c->doc, b, "loadparm", up);
     }
-    vd_node_sort_attrs(b, vd_rank_boot_attrs);
+    vd_schema_sort_attrs(b);
     return 0;
 }
 
@@ -740,7 +620,7 @@ vd_parse_address(vd_pctx *c)
         vd_node_unlink(a);
         return 0;
     }
-    vd_node_sort_attrs(a, vd_rank_address_attrs);
+    vd_schema_sort_attrs(a);
     return 0;
 }
 
@@ -758,7 +638,7 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
                        n && n->name ? n->name : "");
 
     /* every known child of <disk> is single-valued */
-    vd_node_drop_repeated(n, vd_rank_disk_children);
+    vd_node_drop_repeated(n, vd_schema_rank_child);
 
     if (vd_source_parse(disk, n, err) < 0)
         return -1;
@@ -772,7 +652,7 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
         vd_node_child(n, "readonly"))
         vd_node_set_attr(c->doc, n, "snapshot", NULL);
 
-    vd_node_sort_attrs(n, vd_rank_disk_attrs);
-    vd_node_sort_children(n, vd_rank_disk_children);
+    vd_schema_sort_attrs(n);
+    vd_schema_sort_children(n);
     return 0;
 }

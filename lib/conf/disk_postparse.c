@@ -12,111 +12,17 @@
 #include <string.h>
 
 #include "conf/disk_priv.h"
+#include "conf/schema.h"
 #include "conf/domain_priv.h"
 #include "conf/source_priv.h"
 #include "conf/target_priv.h"
 #include "util/error.h"
 
-/* The order in which libvirt formats the children of <disk>. */
-static const char *const vd_disk_child_order[] = {
-    "driver", "auth",   "source",  "backingStore", "backenddomain", "geometry",  "blockio",
-    "mirror", "target", "iotune",  "readonly",     "shareable",     "transient", "serial",
-    "wwn",    "vendor", "product", "encryption",   "boot",          "alias",     "address",
-};
-
-static const char *const vd_driver_attr_order[] = {
-    "name",      "type",         "cache",   "error_policy", "rerror_policy", "io",     "ioeventfd",
-    "event_idx", "copy_on_read", "discard", "iothread",     "detect_zeroes", "queues", "queue_size",
-};
-
-static int
-vd_rank_in(const char *const *table, size_t n, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(table[i], name) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-static int
-vd_disk_child_rank(const vd_node *parent, const char *name)
-{
-    (void)parent;
-    return vd_rank_in(vd_disk_child_order, G_N_ELEMENTS(vd_disk_child_order), name);
-}
-
-static int
-vd_driver_attr_rank(const vd_node *parent, const char *name)
-{
-    (void)parent;
-    return vd_rank_in(vd_driver_attr_order, G_N_ELEMENTS(vd_driver_attr_order), name);
-}
-
-static int
-vd_target_attr_rank(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"dev", "bus", "tray", "removable", "rotation_rate"};
-
-    (void)parent;
-    return vd_rank_in(order, G_N_ELEMENTS(order), name);
-}
-
-static int
-vd_disk_attr_rank(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"type", "device", "model", "rawio", "sgio", "snapshot"};
-
-    (void)parent;
-    return vd_rank_in(order, G_N_ELEMENTS(order), name);
-}
-
-static int
-vd_encryption_attr_rank(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"format", "engine"};
-
-    (void)parent;
-    return vd_rank_in(order, G_N_ELEMENTS(order), name);
-}
-
-static int
-vd_nvme_source_attr_rank(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"type", "managed", "namespace"};
-
-    (void)parent;
-    return vd_rank_in(order, G_N_ELEMENTS(order), name);
-}
-
 /* Returns the <disk> child @name, creating it where libvirt formats it. */
 static vd_node *
 vd_disk_ensure_child(vdisk_disk *disk, const char *name)
 {
-    vd_node *n = vd_node_child(disk->node, name);
-    int rank = vd_disk_child_rank(disk->node, name);
-    vd_node *c;
-
-    if (n)
-        return n;
-    n = vd_node_new(disk->doc, name);
-    for (c = disk->node->children; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && vd_disk_child_rank(disk->node, c->name) > rank) {
-            vd_node_insert_before(disk->node, n, c);
-            return n;
-        }
-    }
-    vd_node_append(disk->node, n);
-    return n;
-}
-
-static void
-vd_set_attr_ranked(vd_doc *doc, vd_node *node, const char *name, const char *value, vd_rank_fn rank)
-{
-    vd_node_set_attr(doc, node, name, value);
-    vd_node_sort_attrs(node, rank);
+    return vd_schema_ensure_child(disk->doc, disk->node, name);
 }
 
 static bool
@@ -135,7 +41,7 @@ vd_default_encryption_engine(vdisk_disk *disk, vd_node *holder, vd_node *source)
     if (!enc && holder == disk->node)
         enc = vd_node_child(holder, "encryption"); /* the legacy place */
     if (enc && !vd_node_attr(enc, "engine"))
-        vd_set_attr_ranked(disk->doc, enc, "engine", "qemu", vd_encryption_attr_rank);
+        vd_schema_set_attr(disk->doc, enc, "engine", "qemu");
 }
 
 static void
@@ -199,11 +105,12 @@ vd_assign_drive_address(vdisk_disk *disk, vdisk_bus bus, const char *dev, vdisk_
     }
 
     addr = vd_disk_ensure_child(disk, "address");
-    vd_node_set_attr_static(disk->doc, addr, "type", "drive");
-    vd_node_set_attr(disk->doc, addr, "controller", vd_arena_decimal(disk->doc, controller));
-    vd_node_set_attr(disk->doc, addr, "bus", vd_arena_decimal(disk->doc, busno));
-    vd_node_set_attr_static(disk->doc, addr, "target", "0");
-    vd_node_set_attr(disk->doc, addr, "unit", vd_arena_decimal(disk->doc, unit));
+    vd_schema_set_attr_static(disk->doc, addr, "type", "drive");
+    vd_schema_set_attr_static(disk->doc, addr, "controller",
+                              vd_arena_decimal(disk->doc, controller));
+    vd_schema_set_attr_static(disk->doc, addr, "bus", vd_arena_decimal(disk->doc, busno));
+    vd_schema_set_attr_static(disk->doc, addr, "target", "0");
+    vd_schema_set_attr_static(disk->doc, addr, "unit", vd_arena_decimal(disk->doc, unit));
     return 0;
 }
 
@@ -289,8 +196,7 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
             if (bus == VDISK_BUS_NONE || bus == VDISK_BUS_FDC)
                 bus = VDISK_BUS_IDE;
         }
-        vd_set_attr_ranked(disk->doc, target, "bus", vdisk_enum_to_string(VDISK_ENUM_BUS, bus),
-                           vd_target_attr_rank);
+        vd_schema_set_attr(disk->doc, target, "bus", vdisk_enum_to_string(VDISK_ENUM_BUS, bus));
     }
 
     /* a read-only disk is never snapshotted; libvirt does not write the
@@ -311,11 +217,11 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
     vd_source_apply_default_ports(disk);
 
     if (g_strcmp0(type, "nvme") == 0 && source && !vd_node_attr(source, "managed"))
-        vd_set_attr_ranked(disk->doc, source, "managed", "yes", vd_nvme_source_attr_rank);
+        vd_schema_set_attr(disk->doc, source, "managed", "yes");
 
     if (g_strcmp0(type, "vhostuser") == 0 && !vd_node_attr(disk->node, "snapshot") &&
         !vd_disk_is_readonly(disk))
-        vd_set_attr_ranked(disk->doc, disk->node, "snapshot", "no", vd_disk_attr_rank);
+        vd_schema_set_attr(disk->doc, disk->node, "snapshot", "no");
 
     if (!vd_node_child(disk->node, "address") && dev) {
         const char *bus = vd_node_attr(target, "bus");
@@ -330,19 +236,16 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
     /* the QEMU driver's defaults */
     driver = vd_disk_ensure_child(disk, "driver");
     if (!vd_node_attr(driver, "name"))
-        vd_set_attr_ranked(disk->doc, driver, "name", "qemu", vd_driver_attr_rank);
+        vd_schema_set_attr(disk->doc, driver, "name", "qemu");
     if (!vd_node_attr(driver, "type") && g_strcmp0(type, "volume") != 0)
-        vd_set_attr_ranked(disk->doc, driver, "type", "raw", vd_driver_attr_rank);
+        vd_schema_set_attr(disk->doc, driver, "type", "raw");
 
     mirror = vd_node_child(disk->node, "mirror");
     if (mirror && !vd_node_attr(mirror, "format") && !vd_node_child(mirror, "format")) {
         vd_node *fmt = vd_node_new(disk->doc, "format");
 
-        vd_node_set_attr_static(disk->doc, fmt, "type", "raw");
-        if (mirror->children)
-            vd_node_insert_before(mirror, fmt, mirror->children);
-        else
-            vd_node_append(mirror, fmt);
+        vd_schema_set_attr_static(disk->doc, fmt, "type", "raw");
+        vd_schema_insert_child(mirror, fmt);
     }
 
     vd_walk_chain_encryption(disk);

@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "conf/disk_enums.h"
+#include "conf/schema.h"
 #include "conf/parse_util.h"
 #include "conf/source_priv.h"
 #include "util/error.h"
@@ -69,12 +69,6 @@ vd_view_source(const vdisk_source *src)
     return vd_node_child(src->holder, "source");
 }
 
-static vd_rank_fn
-vd_view_holder_rank(const vdisk_source *src)
-{
-    return vd_view_is_top(src) ? vd_source_rank_disk_child : vd_source_rank_holder_child;
-}
-
 static vd_node *
 vd_view_ensure_source(vdisk_source *src)
 {
@@ -82,7 +76,7 @@ vd_view_ensure_source(vdisk_source *src)
 
     if (!n) {
         n = vd_node_new(vd_view_doc(src), "source");
-        vd_node_insert_ranked(src->holder, n, vd_view_holder_rank(src));
+        vd_schema_insert_child(src->holder, n);
     }
     return n;
 }
@@ -136,7 +130,7 @@ vd_view_set_source_attr(vdisk_source *src, const char *attr, const char *value)
     }
     s = vd_view_ensure_source(src);
     vd_node_set_attr(vd_view_doc(src), s, attr, value);
-    vd_node_sort_attrs(s, vd_source_rank_source_attr);
+    vd_schema_sort_attrs(s);
 }
 
 #define VD_CHECK_SRC(src, err)                                                                     \
@@ -398,7 +392,7 @@ vdisk_source_set_format(vdisk_source *src, vdisk_format format, vdisk_error **er
     }
     if (!f) {
         f = vd_node_new(vd_view_doc(src), vd_view_is_top(src) ? "driver" : "format");
-        vd_node_insert_ranked(src->holder, f, vd_view_holder_rank(src));
+        vd_schema_insert_child(src->holder, f);
     }
     vd_node_set_attr_static(vd_view_doc(src), f, "type", vd_format_to_string(format));
     if (src->is_mirror && vd_node_attr(src->holder, "format"))
@@ -449,7 +443,7 @@ vdisk_source_set_path(vdisk_source *src, const char *path, vdisk_error **err)
         s = vd_view_ensure_source(src);
         vd_node_set_attr(vd_view_doc(src), s, attr, path);
         if (fresh)
-            vd_node_sort_attrs(s, vd_source_rank_source_attr);
+            vd_schema_sort_attrs(s);
     }
     if (src->is_mirror && vd_node_attr(src->holder, "file"))
         vd_node_set_attr(vd_view_doc(src), src->holder, "file", path);
@@ -526,8 +520,7 @@ vdisk_source_set_index(vdisk_source *src, unsigned int index, vdisk_error **err)
     if (vd_view_is_top(src) || (src->is_mirror && src->depth == 0)) {
         vd_view_set_source_attr(src, "index", v);
     } else {
-        vd_node_set_attr_static(vd_view_doc(src), src->holder, "index", v);
-        vd_node_sort_attrs(src->holder, vd_source_rank_source_attr);
+        vd_schema_set_attr_static(vd_view_doc(src), src->holder, "index", v);
     }
     return 0;
 }
@@ -719,7 +712,7 @@ vdisk_source_add_host(vdisk_source *src, const char *name, unsigned int port,
     if (transport != VDISK_TRANSPORT_DEFAULT && transport != VDISK_TRANSPORT_TCP)
         vd_node_set_attr_static(doc, h, "transport", vd_transport_to_string(transport));
     vd_node_set_attr(doc, h, "socket", socket);
-    vd_node_insert_ranked(s, h, vd_source_rank_source_child);
+    vd_schema_insert_child(s, h);
     return 0;
 }
 
@@ -821,7 +814,7 @@ vd_view_set_child_attr(vdisk_source *src, const char *elem, const char *attr, co
     if (!c) {
         s = vd_view_ensure_source(src);
         c = vd_node_new(doc, vd_arena_strdup(doc, elem));
-        vd_node_insert_ranked(s, c, vd_source_rank_source_child);
+        vd_schema_insert_child(s, c);
     }
     vd_node_set_attr(doc, c, attr, value);
 }
@@ -909,7 +902,7 @@ vdisk_source_add_cookie(vdisk_source *src, const char *name, const char *value, 
     doc = vd_view_doc(src);
     if (!(cookies = vd_view_cookies(src))) {
         cookies = vd_node_new(doc, "cookies");
-        vd_node_insert_ranked(vd_view_ensure_source(src), cookies, vd_source_rank_source_child);
+        vd_schema_insert_child(vd_view_ensure_source(src), cookies);
     }
     c = vd_node_new(doc, "cookie");
     vd_node_set_attr(doc, c, "name", name);
@@ -1014,7 +1007,7 @@ vdisk_source_set_initiator(vdisk_source *src, const char *iqn, vdisk_error **err
     }
     if (!ini) {
         ini = vd_node_new(doc, "initiator");
-        vd_node_insert_ranked(vd_view_ensure_source(src), ini, vd_source_rank_source_child);
+        vd_schema_insert_child(vd_view_ensure_source(src), ini);
     }
     if (!(n = vd_node_child(ini, "iqn"))) {
         n = vd_node_new(doc, "iqn");
@@ -1166,7 +1159,7 @@ vdisk_source_set_auth(vdisk_source *src, const char *username, const char *secre
     doc = vd_view_doc(src);
     if (!auth) {
         auth = vd_node_new(doc, "auth");
-        vd_node_insert_ranked(vd_view_ensure_source(src), auth, vd_source_rank_source_child);
+        vd_schema_insert_child(vd_view_ensure_source(src), auth);
     }
     vd_node_set_attr(doc, auth, "username", username);
     if (!(secret = vd_node_child(auth, "secret"))) {
@@ -1242,7 +1235,7 @@ vdisk_source_set_encryption(vdisk_source *src, vdisk_encryption_format format,
     doc = vd_view_doc(src);
     if (!enc) {
         enc = vd_node_new(doc, "encryption");
-        vd_node_insert_ranked(vd_view_ensure_source(src), enc, vd_source_rank_source_child);
+        vd_schema_insert_child(vd_view_ensure_source(src), enc);
     }
     vd_node_set_attr_static(doc, enc, "format", vd_encryption_format_to_string(format));
     vd_node_set_attr_static(doc, enc, "engine",
@@ -1315,7 +1308,7 @@ vdisk_source_set_reservations(vdisk_source *src, vdisk_tristate managed, const c
     doc = vd_view_doc(src);
     if (!pr) {
         pr = vd_node_new(doc, "reservations");
-        vd_node_insert_ranked(vd_view_ensure_source(src), pr, vd_source_rank_source_child);
+        vd_schema_insert_child(vd_view_ensure_source(src), pr);
     }
     vd_node_set_attr_static(doc, pr, "managed", vd_tristate_bool_to_string(managed));
     vd_remove_children(pr, "source");
@@ -1391,7 +1384,7 @@ vdisk_source_set_slice(vdisk_source *src, unsigned long long offset, unsigned lo
     if (!s) {
         if (!(slices = vd_node_child(vd_view_source(src), "slices"))) {
             slices = vd_node_new(doc, "slices");
-            vd_node_insert_ranked(vd_view_ensure_source(src), slices, vd_source_rank_source_child);
+            vd_schema_insert_child(vd_view_ensure_source(src), slices);
         }
         s = vd_node_new(doc, "slice");
         vd_node_set_attr_static(doc, s, "type", "storage");
@@ -1529,10 +1522,10 @@ vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tristate managed
     vd_node_set_attr_static(doc, s, "managed",
                             managed ? vd_tristate_bool_to_string(managed) : NULL);
     vd_node_set_attr_static(doc, s, "namespace", vd_arena_decimal(doc, ns));
-    vd_node_sort_attrs(s, vd_source_rank_source_attr);
+    vd_schema_sort_attrs(s);
     if (!(addr = vd_node_child(s, "address"))) {
         addr = vd_node_new(doc, "address");
-        vd_node_insert_ranked(s, addr, vd_source_rank_source_child);
+        vd_schema_insert_child(s, addr);
     }
     addr->attrs = NULL;
     vd_node_set_attr_static(doc, addr, "domain", vd_arena_printf(doc, "0x%04x", domain));
@@ -1598,8 +1591,7 @@ vdisk_source_set_backing_terminated(vdisk_source *src, int terminated, vdisk_err
         return 0;
     }
     vd_remove_children(src->holder, "backingStore");
-    vd_node_insert_ranked(src->holder, vd_node_new(vd_view_doc(src), "backingStore"),
-                          vd_view_holder_rank(src));
+    vd_schema_insert_child(src->holder, vd_node_new(vd_view_doc(src), "backingStore"));
     return 0;
 }
 
@@ -1631,7 +1623,7 @@ vdisk_source_new_backing(vdisk_source **out, vdisk_source *src, vdisk_type type,
     vd_node_set_attr_static(doc, f, "type", vd_format_to_string(format));
     vd_node_append(bs, f);
     vd_node_append(bs, vd_node_new(doc, "source"));
-    vd_node_insert_ranked(src->holder, bs, vd_view_holder_rank(src));
+    vd_schema_insert_child(src->holder, bs);
     *out = vd_view_for(src->disk, bs, src->depth + 1, src->is_mirror);
     return 0;
 }

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conf/disk_enums.h"
+#include "conf/schema.h"
 #include "conf/parse_util.h"
 #include "conf/source_priv.h"
 #include "util/error.h"
@@ -41,142 +41,10 @@ vd_src_fail(vd_src_ctx *c, const char *fmt, ...)
     return -1;
 }
 
-/* ---- libvirt's element and attribute order ------------------------------- */
-
-static int
-vd_rank_in(const char *const *names, const char *name)
-{
-    int i;
-
-    for (i = 0; names[i]; i++) {
-        if (strcmp(names[i], name) == 0)
-            return i;
-    }
-    return -1;
-}
-
-int
-vd_source_rank_disk_child(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {
-        "driver", "auth",   "source",  "backingStore", "backenddomain", "geometry",  "blockio",
-        "mirror", "target", "iotune",  "readonly",     "shareable",     "transient", "serial",
-        "wwn",    "vendor", "product", "encryption",   "boot",          "alias",     "address",
-        NULL};
-    (void)parent;
-    return vd_rank_in(order, name);
-}
-
-int
-vd_source_rank_holder_child(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"format", "source", "backingStore", NULL};
-    (void)parent;
-    return vd_rank_in(order, name);
-}
-
-int
-vd_source_rank_source_child(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {
-        "address",   "reconnect", "host",       "identity",     "snapshot",    "config",
-        "initiator", "ssl",       "cookies",    "readahead",    "timeout",     "slices",
-        "seclabel",  "auth",      "encryption", "reservations", "privateData", NULL};
-    int r;
-
-    (void)parent;
-    r = vd_rank_in(order, name);
-    /* nvme's <address> and vhostuser's <reconnect> share the first place */
-    return r == 1 ? 0 : r;
-}
-
-int
-vd_source_rank_source_attr(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {
-        "file",    "fdgroup",     "dev",           "dir",           "protocol", "name", "query",
-        "tls",     "tlsHostname", "tlsFromConfig", "pool",          "volume",   "mode", "type",
-        "managed", "namespace",   "path",          "startupPolicy", "index",    NULL};
-    (void)parent;
-    return vd_rank_in(order, name);
-}
-
-typedef struct {
-    const char *element;
-    const char *const *attrs;
-} vd_attr_order;
-
-#define VD_ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-static const vd_attr_order vd_attr_orders[] = {
-    {"host", VD_ATTRS("name", "port", "transport", "socket")},
-    {"backingStore", VD_ATTRS("type", "index")},
-    {"mirror", VD_ATTRS("type", "file", "format", "job", "ready")},
-    {"auth", VD_ATTRS("type", "username")},
-    {"secret", VD_ATTRS("type", "uuid", "usage")},
-    {"encryption", VD_ATTRS("format", "engine")},
-    {"cipher", VD_ATTRS("name", "size", "mode", "hash")},
-    {"ivgen", VD_ATTRS("name", "hash")},
-    {"reservations", VD_ATTRS("managed")},
-    {"slice", VD_ATTRS("type", "offset", "size")},
-    {"identity", VD_ATTRS("user", "group")},
-    {"address", VD_ATTRS("type", "domain", "bus", "slot", "function", "multifunction")},
-    {"reconnect", VD_ATTRS("enabled", "timeout")},
-    {"seclabel", VD_ATTRS("model", "labelskip", "relabel")},
-};
-
-static int
-vd_rank_attr(const vd_node *parent, const char *name)
-{
-    size_t i;
-
-    if (strcmp(parent->name, "source") == 0) {
-        if (parent->parent && strcmp(parent->parent->name, "reservations") == 0) {
-            static const char *const pr[] = {"type", "path", "mode", NULL};
-            return vd_rank_in(pr, name);
-        }
-        return vd_source_rank_source_attr(parent, name);
-    }
-    for (i = 0; i < G_N_ELEMENTS(vd_attr_orders); i++) {
-        if (strcmp(vd_attr_orders[i].element, parent->name) == 0)
-            return vd_rank_in(vd_attr_orders[i].attrs, name);
-    }
-    return -1;
-}
-
-static int
-vd_rank_encryption_child(const vd_node *parent, const char *name)
-{
-    static const char *const order[] = {"secret", "cipher", "ivgen", NULL};
-    (void)parent;
-    return vd_rank_in(order, name);
-}
-
 static void
 vd_sort_attrs(vd_node *node)
 {
-    if (node)
-        vd_node_sort_attrs(node, vd_rank_attr);
-}
-
-void
-vd_node_insert_ranked(vd_node *parent, vd_node *child, vd_rank_fn rank)
-{
-    int mine = rank(parent, child->name);
-    vd_node *c;
-
-    for (c = parent->children; c; c = c->next) {
-        int r;
-
-        if (c->kind != VD_NODE_ELEMENT)
-            continue;
-        r = rank(parent, c->name);
-        if (r >= 0 && r > mine) {
-            vd_node_insert_before(parent, child, c);
-            return;
-        }
-    }
-    vd_node_append(parent, child);
+    vd_schema_sort_attrs(node);
 }
 
 vdisk_type
@@ -403,7 +271,7 @@ vd_src_parse_encryption(vd_src_ctx *c, vd_node *enc)
         }
     }
     vd_sort_attrs(enc);
-    vd_node_sort_children(enc, vd_rank_encryption_child);
+    vd_schema_sort_children(enc);
     return 0;
 }
 
@@ -768,7 +636,7 @@ vd_src_parse_source(vd_src_ctx *c, vd_node *src, vdisk_type type)
         return -1;
 
     vd_sort_attrs(src);
-    vd_node_sort_children(src, vd_source_rank_source_child);
+    vd_schema_sort_children(src);
     return 0;
 }
 
@@ -839,7 +707,7 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
     if (vd_src_parse_metadata_cache(c, format) < 0 || vd_src_parse_source(c, src, t) < 0)
         return -1;
     vd_sort_attrs(bs);
-    vd_node_sort_children(bs, vd_source_rank_holder_child);
+    vd_schema_sort_children(bs);
     if (vd_src_parse_backing(c, bs, depth + 1) < 0)
         return -1;
     memcpy(c->where, saved, sizeof(saved));
@@ -849,8 +717,6 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
 static int
 vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
 {
-    static const char *const jobs[] = {"copy", "active-commit", NULL};
-    static const char *const states[] = {"none", "yes", "abort", "pivot", NULL};
     const char *job = vd_node_attr(mirror, "job");
     const char *type = vd_node_attr(mirror, "type");
     const char *ready = vd_node_attr(mirror, "ready");
@@ -862,7 +728,7 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     unsigned int u;
 
     g_strlcpy(c->where, " (mirror)", sizeof(c->where));
-    if (job && vd_rank_in(jobs, job) < 0)
+    if (job && vd_mirror_job_from_string(job) <= 0)
         return vd_src_fail(c, "unknown mirror job type '%s'", job);
     if (type) {
         fmt = vd_node_attr(format, "type");
@@ -890,12 +756,12 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     } else if (!vd_node_attr(mirror, "file")) {
         return vd_src_fail(c, "mirror requires file name");
     }
-    if (ready && vd_rank_in(states, ready) < 0)
+    if (ready && vd_mirror_ready_from_string(ready) < 0)
         return vd_src_fail(c, "unknown mirror ready state '%s'", ready);
     if (format && vd_src_parse_metadata_cache(c, format) < 0)
         return -1;
     vd_sort_attrs(mirror);
-    vd_node_sort_children(mirror, vd_source_rank_holder_child);
+    vd_schema_sort_children(mirror);
     c->where[0] = '\0';
     return 0;
 }
@@ -1014,8 +880,7 @@ vd_source_default_ports_of(vd_doc *doc, vd_node *holder)
             for (h = vd_node_child(src, "host"); h; h = vd_node_next_sibling(h, "host")) {
                 const char *t = vd_node_attr(h, "transport");
                 if ((!t || strcmp(t, "tcp") == 0) && !vd_node_attr(h, "port")) {
-                    vd_node_set_attr_static(doc, h, "port", vd_arena_decimal(doc, port));
-                    vd_node_sort_attrs(h, vd_rank_attr);
+                    vd_schema_set_attr_static(doc, h, "port", vd_arena_decimal(doc, port));
                 }
             }
         }

@@ -28,15 +28,6 @@ bool vd_uuid_canonical(const char *s, char out[37]);
  * @why with the reason (static text) and returns false. */
 bool vd_cookie_check(const char *name, const char *value, const char **why);
 
-/* Inserts @child into @parent before the first element child that @rank
- * places after it (children unknown to @rank are skipped over). */
-void vd_node_insert_ranked(vd_node *parent, vd_node *child, vd_rank_fn rank);
-
-/* Element/attribute order of libvirt's formatter. */
-int vd_source_rank_disk_child(const vd_node *parent, const char *name);
-int vd_source_rank_holder_child(const vd_node *parent, const char *name);
-int vd_source_rank_source_child(const vd_node *parent, const char *name);
-int vd_source_rank_source_attr(const vd_node *parent, const char *name);
 
 /* The type of the source @holder describes: disk@type (absent: file),
  * backingStore@type, mirror@type (absent: file). */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/disk_enums.h"
+#include "conf/schema-gen.h"
 #include "conf/disk_priv.h"
 #include "conf/domain_priv.h"
 #include "qemu/qemu_priv.h"

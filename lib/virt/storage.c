@@ -9,7 +9,7 @@
 #include <libvirt/virterror.h>
 
 #include "vdisk/hotplug.h"
-#include "conf/disk_enums.h"
+#include "conf/schema-gen.h"
 #include "conf/disk_priv.h"
 #include "util/xtree.h"
 #include "virt/virt_priv.h"

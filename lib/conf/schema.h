@@ -1,0 +1,51 @@
+/*
+ * schema.h: libvirt's formatting order of every element under <disk>, from
+ * the schema table (lib/conf/schema/disk.schema), and the one rule for
+ * putting a new attribute or element in its place.
+ *
+ * An unknown attribute or element (one the table does not name) keeps its
+ * place right after the known sibling before it, whether the siblings are
+ * sorted or a new one is inserted.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "conf/schema-gen.h"
+#include "util/xtree.h"
+
+typedef struct {
+    const char *const *attrs;
+    size_t n_attrs;
+    const char *const *children;
+    size_t n_children;
+    const signed char *child_rank; /* NULL: a child's rank is its index */
+} vd_schema_order;
+
+extern const vd_schema_order vd_schema_orders[VD_EL_LAST];
+
+/* The schema element @node is (by its name, its parent's and, for
+ * <address>, its type). */
+vd_schema_el vd_schema_element(const vd_node *node);
+
+/* Rank of attribute @name of @node, or of child element @name of @parent, in
+ * libvirt's order; -1 when the schema does not know it. Both fit vd_rank_fn. */
+int vd_schema_rank_attr(const vd_node *node, const char *name);
+int vd_schema_rank_child(const vd_node *parent, const char *name);
+
+/* Sorts @node's attributes / children into libvirt's order (NULL: no-op). */
+void vd_schema_sort_attrs(vd_node *node);
+void vd_schema_sort_children(vd_node *node);
+
+/* Sets attribute @name of @node to @value (copied), in libvirt's place when
+ * it is new; @value NULL removes it. */
+void vd_schema_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value);
+/* Same, @value in @doc's arena or static storage. */
+void vd_schema_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
+
+/* Inserts the unlinked element @child into @parent in libvirt's place. */
+void vd_schema_insert_child(vd_node *parent, vd_node *child);
+/* The first child @name of @parent, created in libvirt's place if missing. */
+vd_node *vd_schema_ensure_child(vd_doc *doc, vd_node *parent, const char *name);
