@@ -75,59 +75,9 @@ static const char *const controller_type_names[VDISK_CONTROLLER_LAST] = {
     [VDISK_CONTROLLER_ISA] = "isa",
 };
 
-/* Number of members of each public enum (value 0 included). */
-static const int enum_sizes[VDISK_ENUM_LAST] = {
-    [VDISK_ENUM_TYPE] = VDISK_TYPE_LAST,
-    [VDISK_ENUM_DEVICE] = VDISK_DEVICE_LAST,
-    [VDISK_ENUM_BUS] = VDISK_BUS_LAST,
-    [VDISK_ENUM_CACHE] = VDISK_CACHE_LAST,
-    [VDISK_ENUM_ERROR_POLICY] = VDISK_ERROR_POLICY_LAST,
-    [VDISK_ENUM_IO] = VDISK_IO_LAST,
-    [VDISK_ENUM_DISCARD] = VDISK_DISCARD_LAST,
-    [VDISK_ENUM_DETECT_ZEROES] = VDISK_DETECT_ZEROES_LAST,
-    [VDISK_ENUM_SNAPSHOT] = VDISK_SNAPSHOT_LAST,
-    [VDISK_ENUM_SGIO] = VDISK_SGIO_LAST,
-    [VDISK_ENUM_MODEL] = VDISK_MODEL_LAST,
-    [VDISK_ENUM_TRAY] = VDISK_TRAY_LAST,
-    [VDISK_ENUM_TRANS] = VDISK_TRANS_LAST,
-    [VDISK_ENUM_STARTUP_POLICY] = VDISK_STARTUP_POLICY_LAST,
-    [VDISK_ENUM_FORMAT] = VDISK_FORMAT_LAST,
-    [VDISK_ENUM_PROTOCOL] = VDISK_PROTOCOL_LAST,
-    [VDISK_ENUM_TRANSPORT] = VDISK_TRANSPORT_LAST,
-    [VDISK_ENUM_POOL_MODE] = VDISK_POOL_MODE_LAST,
-    [VDISK_ENUM_AUTH_TYPE] = VDISK_AUTH_LAST,
-    [VDISK_ENUM_ENCRYPTION_FORMAT] = VDISK_ENCRYPTION_LAST,
-    [VDISK_ENUM_ENCRYPTION_ENGINE] = VDISK_ENCRYPTION_ENGINE_LAST,
-    [VDISK_ENUM_ADDRESS_TYPE] = VDISK_ADDRESS_LAST,
-    [VDISK_ENUM_IOTUNE_FIELD] = VDISK_IOTUNE_LAST,
-};
-
-/* Python-level names of the enums (the class names vdisk/__init__.py uses). */
-static const char *const enum_names[VDISK_ENUM_LAST] = {
-    [VDISK_ENUM_TYPE] = "Type",
-    [VDISK_ENUM_DEVICE] = "Device",
-    [VDISK_ENUM_BUS] = "Bus",
-    [VDISK_ENUM_CACHE] = "Cache",
-    [VDISK_ENUM_ERROR_POLICY] = "ErrorPolicy",
-    [VDISK_ENUM_IO] = "IO",
-    [VDISK_ENUM_DISCARD] = "Discard",
-    [VDISK_ENUM_DETECT_ZEROES] = "DetectZeroes",
-    [VDISK_ENUM_SNAPSHOT] = "Snapshot",
-    [VDISK_ENUM_SGIO] = "SGIO",
-    [VDISK_ENUM_MODEL] = "Model",
-    [VDISK_ENUM_TRAY] = "Tray",
-    [VDISK_ENUM_TRANS] = "Trans",
-    [VDISK_ENUM_STARTUP_POLICY] = "StartupPolicy",
-    [VDISK_ENUM_FORMAT] = "Format",
-    [VDISK_ENUM_PROTOCOL] = "Protocol",
-    [VDISK_ENUM_TRANSPORT] = "Transport",
-    [VDISK_ENUM_POOL_MODE] = "PoolMode",
-    [VDISK_ENUM_AUTH_TYPE] = "AuthType",
-    [VDISK_ENUM_ENCRYPTION_FORMAT] = "EncryptionFormat",
-    [VDISK_ENUM_ENCRYPTION_ENGINE] = "EncryptionEngine",
-    [VDISK_ENUM_ADDRESS_TYPE] = "AddressType",
-    [VDISK_ENUM_IOTUNE_FIELD] = "IOTuneField",
-};
+/* enum_sizes[] and enum_names[], VD_PY_DISK_FIELDS and VD_PY_DISK_GETSET: generated from
+ * the schema table */
+#include "vdisk-fields.h"
 
 /* ---- errors ----------------------------------------------------------------------- */
 
@@ -664,42 +614,7 @@ typedef struct {
     }                                                                                              \
     static disk_field df_##name = {dget_##name, dset_##name};
 
-DF_ENUM(device, VDISK_ENUM_DEVICE, vdisk_device, "device")
-DF_ENUM(model, VDISK_ENUM_MODEL, vdisk_model, "model")
-DF_ENUM(snapshot, VDISK_ENUM_SNAPSHOT, vdisk_snapshot, "snapshot mode")
-DF_TRI(rawio, "rawio")
-DF_ENUM(sgio, VDISK_ENUM_SGIO, vdisk_sgio, "sgio mode")
-DF_STR(driver_name, "driver_name")
-DF_ENUM(cache, VDISK_ENUM_CACHE, vdisk_cache, "cache mode")
-DF_ENUM(error_policy, VDISK_ENUM_ERROR_POLICY, vdisk_error_policy, "error policy")
-DF_ENUM(rerror_policy, VDISK_ENUM_ERROR_POLICY, vdisk_error_policy, "read error policy")
-DF_ENUM(io, VDISK_ENUM_IO, vdisk_io, "io mode")
-DF_TRI(ioeventfd, "ioeventfd")
-DF_TRI(event_idx, "event_idx")
-DF_TRI(copy_on_read, "copy_on_read")
-DF_ENUM(discard, VDISK_ENUM_DISCARD, vdisk_discard, "discard mode")
-DF_ENUM(detect_zeroes, VDISK_ENUM_DETECT_ZEROES, vdisk_detect_zeroes, "detect_zeroes mode")
-DF_UINT(iothread, UINT_MAX, unsigned int, "iothread")
-DF_UINT(queues, UINT_MAX, unsigned int, "queues")
-DF_UINT(queue_size, UINT_MAX, unsigned int, "queue_size")
-DF_UINT(metadata_cache_max_size, ULLONG_MAX, unsigned long long, "metadata_cache_max_size")
-DF_STR(target, "target")
-DF_ENUM(bus, VDISK_ENUM_BUS, vdisk_bus, "bus")
-DF_ENUM(tray, VDISK_ENUM_TRAY, vdisk_tray, "tray state")
-DF_TRI(removable, "removable")
-DF_UINT(rotation_rate, UINT_MAX, unsigned int, "rotation_rate")
-DF_BOOL(readonly, "readonly")
-DF_BOOL(shareable, "shareable")
-DF_BOOL(transient, "transient")
-DF_TRI(transient_share_backing, "transient_share_backing")
-DF_STR(serial, "serial")
-DF_STR(wwn, "wwn")
-DF_STR(vendor, "vendor")
-DF_STR(product, "product")
-DF_UINT(boot_order, UINT_MAX, unsigned int, "boot_order")
-DF_STR(alias, "alias")
-DF_STR(backend_domain, "backend_domain")
-DF_STR(iotune_group, "iotune_group")
+VD_PY_DISK_FIELDS(DF_STR, DF_ENUM, DF_TRI, DF_BOOL, DF_UINT)
 
 static PyObject *
 Disk_getfield(DiskObject *self, void *closure)
@@ -1548,43 +1463,9 @@ static PyGetSetDef Disk_getset[] = {
      "The <mirror> source of a block job (a read-only vdisk.Source), or None.", NULL},
     {"domain", (getter)Disk_get_owner, NULL,
      "The vdisk.Domain this disk belongs to, or None for a standalone disk.", NULL},
-    FIELD(device, "disk@device: a vdisk.Device (DISK, CDROM, FLOPPY, LUN) or None."),
-    FIELD(model, "disk@model: a vdisk.Model or None."),
-    FIELD(snapshot, "disk@snapshot: a vdisk.Snapshot or None."),
-    FIELD(rawio, "disk@rawio (yes/no): True, False or None."),
-    FIELD(sgio, "disk@sgio: a vdisk.SGIO or None."),
-    FIELD(driver_name, "driver@name (\"qemu\"), a str or None."),
-    FIELD(cache, "driver@cache: a vdisk.Cache or None."),
-    FIELD(error_policy, "driver@error_policy: a vdisk.ErrorPolicy or None."),
-    FIELD(rerror_policy, "driver@rerror_policy: a vdisk.ErrorPolicy or None."),
-    FIELD(io, "driver@io: a vdisk.IO or None."),
-    FIELD(ioeventfd, "driver@ioeventfd (on/off): True, False or None."),
-    FIELD(event_idx, "driver@event_idx (on/off): True, False or None."),
-    FIELD(copy_on_read, "driver@copy_on_read (on/off): True, False or None."),
-    FIELD(discard, "driver@discard: a vdisk.Discard or None."),
-    FIELD(detect_zeroes, "driver@detect_zeroes: a vdisk.DetectZeroes or None."),
-    FIELD(iothread, "driver@iothread: an int, or None when unset."),
-    FIELD(queues, "driver@queues: an int, or None when unset."),
-    FIELD(queue_size, "driver@queue_size: an int, or None when unset."),
-    FIELD(metadata_cache_max_size,
-          "driver/metadata_cache/max_size in bytes: an int, or None when unset."),
-    FIELD(target, "target@dev (\"vda\", \"sdb\", ...), a str or None."),
-    FIELD(bus, "target@bus: a vdisk.Bus or None."),
-    FIELD(tray, "target@tray: a vdisk.Tray or None."),
-    FIELD(removable, "target@removable (on/off): True, False or None."),
-    FIELD(rotation_rate, "target@rotation_rate: an int, or None when unset."),
-    FIELD(readonly, "<readonly/>: a bool."),
-    FIELD(shareable, "<shareable/>: a bool."),
-    FIELD(transient, "<transient/>: a bool."),
-    FIELD(transient_share_backing, "transient@shareBacking (yes/no): True, False or None."),
-    FIELD(serial, "<serial>, a str or None."),
-    FIELD(wwn, "<wwn>, a str or None."),
-    FIELD(vendor, "<vendor>, a str or None."),
-    FIELD(product, "<product>, a str or None."),
-    FIELD(boot_order, "boot@order: an int, or None when unset."),
-    FIELD(alias, "alias@name, a str or None."),
-    FIELD(backend_domain, "backenddomain@name, a str or None."),
-    FIELD(iotune_group, "iotune/group_name, a str or None."),
+    /* the scalar fields */
+    VD_PY_DISK_GETSET(FIELD) /* clang-format: keep */
+    /* the structured ones */
     {"address", (getter)Disk_get_address, (setter)Disk_set_address,
      "<address>: a vdisk.PCIAddress, DriveAddress, USBAddress or CCWAddress, or\n"
      "None. Assign one of those (or None to remove the element).",

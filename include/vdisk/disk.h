@@ -24,12 +24,12 @@
 #include <stdint.h>
 #include <vdisk/common.h>
 #include <vdisk/enums.h>
+#include <vdisk/fields.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct vdisk_disk vdisk_disk;
 typedef struct vdisk_source vdisk_source;
 typedef struct vdisk_host vdisk_host;
 typedef struct vdisk_domain vdisk_domain;
@@ -124,98 +124,8 @@ VDISK_API vdisk_bus vdisk_bus_from_target(const char *name);
 
 /* ---- disk-level fields ---------------------------------------------------------- */
 
-VDISK_API vdisk_device vdisk_disk_get_device(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_device(vdisk_disk *disk, vdisk_device device, vdisk_error **err);
-VDISK_API vdisk_model vdisk_disk_get_model(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_model(vdisk_disk *disk, vdisk_model model, vdisk_error **err);
-VDISK_API vdisk_snapshot vdisk_disk_get_snapshot(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_snapshot(vdisk_disk *disk, vdisk_snapshot snapshot, vdisk_error **err);
-/** disk@rawio: yes/no. */
-VDISK_API vdisk_tristate vdisk_disk_get_rawio(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_rawio(vdisk_disk *disk, vdisk_tristate rawio, vdisk_error **err);
-VDISK_API vdisk_sgio vdisk_disk_get_sgio(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_sgio(vdisk_disk *disk, vdisk_sgio sgio, vdisk_error **err);
-
-/* <driver> */
-VDISK_API const char *vdisk_disk_get_driver_name(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_driver_name(vdisk_disk *disk, const char *name, vdisk_error **err);
-VDISK_API vdisk_cache vdisk_disk_get_cache(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_cache(vdisk_disk *disk, vdisk_cache cache, vdisk_error **err);
-VDISK_API vdisk_error_policy vdisk_disk_get_error_policy(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_error_policy(vdisk_disk *disk, vdisk_error_policy policy,
-                                          vdisk_error **err);
-VDISK_API vdisk_error_policy vdisk_disk_get_rerror_policy(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_rerror_policy(vdisk_disk *disk, vdisk_error_policy policy,
-                                           vdisk_error **err);
-VDISK_API vdisk_io vdisk_disk_get_io(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_io(vdisk_disk *disk, vdisk_io io, vdisk_error **err);
-/** driver@ioeventfd: on/off. */
-VDISK_API vdisk_tristate vdisk_disk_get_ioeventfd(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_ioeventfd(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
-/** driver@event_idx: on/off. */
-VDISK_API vdisk_tristate vdisk_disk_get_event_idx(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_event_idx(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
-/** driver@copy_on_read: on/off. */
-VDISK_API vdisk_tristate vdisk_disk_get_copy_on_read(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_copy_on_read(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
-VDISK_API vdisk_discard vdisk_disk_get_discard(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_discard(vdisk_disk *disk, vdisk_discard discard, vdisk_error **err);
-VDISK_API vdisk_detect_zeroes vdisk_disk_get_detect_zeroes(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_detect_zeroes(vdisk_disk *disk, vdisk_detect_zeroes dz,
-                                           vdisk_error **err);
-VDISK_API unsigned int vdisk_disk_get_iothread(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_iothread(vdisk_disk *disk, unsigned int iothread, vdisk_error **err);
-VDISK_API unsigned int vdisk_disk_get_queues(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_queues(vdisk_disk *disk, unsigned int queues, vdisk_error **err);
-VDISK_API unsigned int vdisk_disk_get_queue_size(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_queue_size(vdisk_disk *disk, unsigned int queue_size,
-                                        vdisk_error **err);
-/** driver/metadata_cache/max_size, in bytes. */
-VDISK_API unsigned long long vdisk_disk_get_metadata_cache_max_size(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_metadata_cache_max_size(vdisk_disk *disk, unsigned long long bytes,
-                                                     vdisk_error **err);
-
-/* <target> */
-VDISK_API const char *vdisk_disk_get_target(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_target(vdisk_disk *disk, const char *dev, vdisk_error **err);
-VDISK_API vdisk_bus vdisk_disk_get_bus(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_bus(vdisk_disk *disk, vdisk_bus bus, vdisk_error **err);
-VDISK_API vdisk_tray vdisk_disk_get_tray(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_tray(vdisk_disk *disk, vdisk_tray tray, vdisk_error **err);
-/** target@removable: on/off. */
-VDISK_API vdisk_tristate vdisk_disk_get_removable(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_removable(vdisk_disk *disk, vdisk_tristate v, vdisk_error **err);
-VDISK_API unsigned int vdisk_disk_get_rotation_rate(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_rotation_rate(vdisk_disk *disk, unsigned int rate, vdisk_error **err);
-
-/* flags and identification */
-VDISK_API int vdisk_disk_get_readonly(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_readonly(vdisk_disk *disk, int readonly, vdisk_error **err);
-VDISK_API int vdisk_disk_get_shareable(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_shareable(vdisk_disk *disk, int shareable, vdisk_error **err);
-VDISK_API int vdisk_disk_get_transient(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_transient(vdisk_disk *disk, int transient, vdisk_error **err);
-/** transient@shareBacking: yes/no. */
-VDISK_API vdisk_tristate vdisk_disk_get_transient_share_backing(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_transient_share_backing(vdisk_disk *disk, vdisk_tristate v,
-                                                     vdisk_error **err);
-VDISK_API const char *vdisk_disk_get_serial(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_serial(vdisk_disk *disk, const char *serial, vdisk_error **err);
-VDISK_API const char *vdisk_disk_get_wwn(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_wwn(vdisk_disk *disk, const char *wwn, vdisk_error **err);
-VDISK_API const char *vdisk_disk_get_vendor(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_vendor(vdisk_disk *disk, const char *vendor, vdisk_error **err);
-VDISK_API const char *vdisk_disk_get_product(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_product(vdisk_disk *disk, const char *product, vdisk_error **err);
-/** boot@order; 0 when unset. */
-VDISK_API unsigned int vdisk_disk_get_boot_order(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_boot_order(vdisk_disk *disk, unsigned int order, vdisk_error **err);
-/** alias@name. */
-VDISK_API const char *vdisk_disk_get_alias(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_alias(vdisk_disk *disk, const char *alias, vdisk_error **err);
-/** backenddomain@name. */
-VDISK_API const char *vdisk_disk_get_backend_domain(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_backend_domain(vdisk_disk *disk, const char *name, vdisk_error **err);
+/* The scalar fields (disk@device, driver@cache, target@bus, <serial>, ...) have
+ * their getters and setters in <vdisk/fields.h>, generated from the schema. */
 
 /* <address> */
 VDISK_API vdisk_address_type vdisk_disk_get_address_type(const vdisk_disk *disk);
@@ -262,8 +172,6 @@ VDISK_API unsigned long long vdisk_disk_get_iotune(const vdisk_disk *disk,
                                                    vdisk_iotune_field field);
 VDISK_API int vdisk_disk_set_iotune(vdisk_disk *disk, vdisk_iotune_field field,
                                     unsigned long long value, vdisk_error **err);
-VDISK_API const char *vdisk_disk_get_iotune_group(const vdisk_disk *disk);
-VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *group, vdisk_error **err);
 
 /* ---- sources: <source>, <backingStore>, <mirror> -------------------------------- */
 

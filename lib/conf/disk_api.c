@@ -150,15 +150,11 @@ vd_get_uint(const vdisk_disk *disk, const char *elem, const char *attr, int base
         return vd_set_uint(disk, elem, attr, value, err);                                          \
     }
 
-/* ---- <disk> attributes -------------------------------------------------------------------- */
+/* the accessors the schema table generates (VD_SCHEMA_*_ACCESSORS: conf/schema-gen.h) */
+VD_SCHEMA_ENUM_ACCESSORS(VD_ENUM_ACCESSORS)
+VD_SCHEMA_UINT_ACCESSORS(VD_UINT_ACCESSORS)
 
-VD_ENUM_ACCESSORS(device, vdisk_device, VDISK_DEVICE_LAST, NULL, "device", vd_device, "disk device")
-VD_ENUM_ACCESSORS(model, vdisk_model, VDISK_MODEL_LAST, NULL, "model", vd_model, "disk model")
-VD_ENUM_ACCESSORS(snapshot, vdisk_snapshot, VDISK_SNAPSHOT_LAST, NULL, "snapshot", vd_snapshot,
-                  "snapshot mode")
-VD_ENUM_ACCESSORS(rawio, vdisk_tristate, VDISK_TRISTATE_LAST, NULL, "rawio", vd_tristate_bool,
-                  "rawio value")
-VD_ENUM_ACCESSORS(sgio, vdisk_sgio, VDISK_SGIO_LAST, NULL, "sgio", vd_sgio, "sgio mode")
+/* ---- <disk> attributes -------------------------------------------------------------------- */
 
 /* ---- <driver> ------------------------------------------------------------------------------ */
 
@@ -177,24 +173,6 @@ vdisk_disk_set_driver_name(vdisk_disk *disk, const char *name, vdisk_error **err
     vd_disk_set_attr(disk, "driver", "name", name);
     return 0;
 }
-
-VD_ENUM_ACCESSORS(cache, vdisk_cache, VDISK_CACHE_LAST, "driver", "cache", vd_cache, "cache mode")
-VD_ENUM_ACCESSORS(error_policy, vdisk_error_policy, VDISK_ERROR_POLICY_LAST, "driver",
-                  "error_policy", vd_error_policy, "error policy")
-VD_ENUM_ACCESSORS(io, vdisk_io, VDISK_IO_LAST, "driver", "io", vd_io, "io mode")
-VD_ENUM_ACCESSORS(ioeventfd, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "ioeventfd",
-                  vd_tristate_switch, "ioeventfd value")
-VD_ENUM_ACCESSORS(event_idx, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "event_idx",
-                  vd_tristate_switch, "event_idx value")
-VD_ENUM_ACCESSORS(copy_on_read, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "copy_on_read",
-                  vd_tristate_switch, "copy_on_read value")
-VD_ENUM_ACCESSORS(discard, vdisk_discard, VDISK_DISCARD_LAST, "driver", "discard", vd_discard,
-                  "discard mode")
-VD_ENUM_ACCESSORS(detect_zeroes, vdisk_detect_zeroes, VDISK_DETECT_ZEROES_LAST, "driver",
-                  "detect_zeroes", vd_detect_zeroes, "detect_zeroes mode")
-VD_UINT_ACCESSORS(iothread, "driver", "iothread")
-VD_UINT_ACCESSORS(queues, "driver", "queues")
-VD_UINT_ACCESSORS(queue_size, "driver", "queue_size")
 
 vdisk_error_policy
 vdisk_disk_get_rerror_policy(const vdisk_disk *disk)
@@ -276,11 +254,6 @@ vdisk_disk_set_target(vdisk_disk *disk, const char *dev, vdisk_error **err)
     vd_disk_set_attr(disk, "target", "dev", dev);
     return 0;
 }
-
-VD_ENUM_ACCESSORS(bus, vdisk_bus, VDISK_BUS_LAST, "target", "bus", vd_bus, "disk bus")
-VD_ENUM_ACCESSORS(removable, vdisk_tristate, VDISK_TRISTATE_LAST, "target", "removable",
-                  vd_tristate_switch, "removable value")
-VD_UINT_ACCESSORS(rotation_rate, "target", "rotation_rate")
 
 vdisk_tray
 vdisk_disk_get_tray(const vdisk_disk *disk)
@@ -414,10 +387,7 @@ vd_set_text(vdisk_disk *disk, const char *elem, const char *text, vdisk_error **
         return vd_set_text(disk, #field, value, err);                                              \
     }
 
-VD_TEXT_ACCESSORS(serial)
-VD_TEXT_ACCESSORS(wwn)
-VD_TEXT_ACCESSORS(vendor)
-VD_TEXT_ACCESSORS(product)
+VD_SCHEMA_TEXT_ACCESSORS(VD_TEXT_ACCESSORS)
 
 unsigned int
 vdisk_disk_get_boot_order(const vdisk_disk *disk)

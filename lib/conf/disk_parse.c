@@ -66,13 +66,6 @@ vd_parse_tristate(vd_pctx *c, vd_node *node, const char *attr, bool yesno)
     return val;
 }
 
-typedef enum {
-    VD_UINT_KEEP_ZERO = 0, /* zero is a value libvirt formats */
-    VD_UINT_DROP_ZERO,     /* zero means unset: the attribute is dropped */
-    VD_UINT_NONZERO,       /* zero is refused */
-    VD_UINT_REQUIRED_NONZERO,
-} vd_uint_mode;
-
 /* An unsigned attribute, rewritten in canonical decimal. Returns 0 and
  * fills @out (0 when absent), or -1. */
 static int
@@ -108,6 +101,38 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
     return 0;
 }
 
+/* The checks the schema lists for @node's element (conf/schema-gen.c). */
+static int
+vd_parse_checked(vd_pctx *c, vd_node *node)
+{
+    const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element(node)];
+    size_t i;
+
+    for (i = 0; i < cs->n; i++) {
+        const vd_schema_check *k = &cs->checks[i];
+        unsigned int u;
+        int rc = 0;
+
+        switch (k->kind) {
+        case VD_CHECK_ENUM:
+            rc = vd_parse_enum(c, node, k->attr, k->from_string, k->nonzero, k->what);
+            break;
+        case VD_CHECK_ONOFF:
+            rc = vd_parse_tristate(c, node, k->attr, false);
+            break;
+        case VD_CHECK_YESNO:
+            rc = vd_parse_tristate(c, node, k->attr, true);
+            break;
+        case VD_CHECK_UINT:
+            rc = vd_parse_uint_attr(c, node, k->attr, 10, k->zero, &u);
+            break;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 #define vd_set_uint_fmt(c, node, attr, fmt, v)                                                     \
     vd_node_set_attr_static((c)->doc, (node), (attr), vd_arena_printf((c)->doc, fmt, (v)))
 
@@ -131,11 +156,7 @@ vd_parse_disk_attrs(vd_pctx *c)
 {
     vd_node *n = c->disk->node;
 
-    if (vd_parse_enum(c, n, "device", vd_device_from_string, false, "disk device") < 0 ||
-        vd_parse_enum(c, n, "model", vd_model_from_string, false, "disk model") < 0 ||
-        vd_parse_enum(c, n, "snapshot", vd_snapshot_from_string, true, "disk snapshot mode") < 0 ||
-        vd_parse_tristate(c, n, "rawio", true) < 0 ||
-        vd_parse_enum(c, n, "sgio", vd_sgio_from_string, true, "disk sgio mode") < 0)
+    if (vd_parse_checked(c, n) < 0)
         return -1;
     return 0;
 }
@@ -191,34 +212,17 @@ static int
 vd_parse_driver(vd_pctx *c)
 {
     vd_node *d = vd_node_child(c->disk->node, "driver");
-    unsigned int u;
-    int rerror;
     static const char *const virtio_opts[] = {"iommu", "ats", "packed", "page_per_vq"};
     size_t i;
 
     if (!d)
         return 0;
-    if (vd_parse_enum(c, d, "cache", vd_cache_from_string, false, "cache mode") < 0 ||
-        vd_parse_enum(c, d, "error_policy", vd_error_policy_from_string, true,
-                      "disk error policy") < 0)
+    if (vd_parse_checked(c, d) < 0)
         return -1;
-    if ((rerror = vd_parse_enum(c, d, "rerror_policy", vd_error_policy_from_string, true,
-                                "disk read error policy")) < 0)
-        return -1;
-    if (rerror == VDISK_ERROR_POLICY_ENOSPACE)
+    if (vd_error_policy_from_string(vd_node_attr(d, "rerror_policy")) ==
+        VDISK_ERROR_POLICY_ENOSPACE)
         return vd_fail(c->err, VDISK_ERR_UNSUPPORTED,
                        "%s: invalid disk read error policy: 'enospace'", VD_LABEL(c));
-    if (vd_parse_enum(c, d, "io", vd_io_from_string, true, "disk io mode") < 0 ||
-        vd_parse_tristate(c, d, "ioeventfd", false) < 0 ||
-        vd_parse_tristate(c, d, "event_idx", false) < 0 ||
-        vd_parse_tristate(c, d, "copy_on_read", false) < 0 ||
-        vd_parse_enum(c, d, "discard", vd_discard_from_string, true, "disk discard mode") < 0 ||
-        vd_parse_uint_attr(c, d, "iothread", 10, VD_UINT_NONZERO, &u) < 0 ||
-        vd_parse_enum(c, d, "detect_zeroes", vd_detect_zeroes_from_string, true,
-                      "disk detect_zeroes mode") < 0 ||
-        vd_parse_uint_attr(c, d, "queues", 10, VD_UINT_DROP_ZERO, &u) < 0 ||
-        vd_parse_uint_attr(c, d, "queue_size", 10, VD_UINT_DROP_ZERO, &u) < 0)
-        return -1;
     for (i = 0; i < G_N_ELEMENTS(virtio_opts); i++) {
         if (vd_parse_tristate(c, d, virtio_opts[i], false) < 0)
             return -1;
@@ -236,24 +240,16 @@ static int
 vd_parse_target(vd_pctx *c)
 {
     vd_node *t = vd_node_child(c->disk->node, "target");
-    int tray;
-    unsigned int u;
 
     if (!t)
         return 0;
-    if (vd_parse_enum(c, t, "bus", vd_bus_from_string, true, "disk bus") < 0)
-        return -1;
-    if ((tray = vd_parse_enum(c, t, "tray", vd_tray_from_string, false, "disk tray status")) < 0)
+    if (vd_parse_checked(c, t) < 0)
         return -1;
     /* closed is libvirt's unset value. A tray on a non-removable device or
      * removable= on a non-USB bus are kept: libvirt refuses them at define
      * time (see disk_validate.c). */
-    if (tray == VDISK_TRAY_CLOSED)
+    if (vd_tray_from_string(vd_node_attr(t, "tray")) == VDISK_TRAY_CLOSED)
         vd_node_set_attr(c->doc, t, "tray", NULL);
-    if (vd_parse_tristate(c, t, "removable", false) < 0)
-        return -1;
-    if (vd_parse_uint_attr(c, t, "rotation_rate", 10, VD_UINT_DROP_ZERO, &u) < 0)
-        return -1;
     vd_schema_sort_attrs(t);
     return 0;
 }
@@ -382,11 +378,10 @@ vd_parse_boot(vd_pctx *c)
 {
     vd_node *b = vd_node_child(c->disk->node, "boot");
     const char *lp;
-    unsigned int u;
 
     if (!b)
         return 0;
-    if (vd_parse_uint_attr(c, b, "order", 10, VD_UINT_REQUIRED_NONZERO, &u) < 0)
+    if (vd_parse_checked(c, b) < 0)
         return -1;
     if ((lp = vd_node_attr(b, "loadparm"))) {
         g_autofree char *up = g_ascii_strup(lp, -1);

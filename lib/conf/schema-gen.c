@@ -155,14 +155,23 @@ static const char *const vd_children_el_metadata_cache[] = {
 static const char *const vd_attrs_el_target_in_disk[] = {
     "dev", "bus", "tray", "removable", "rotation_rate"
 };
+static const char *const vd_attrs_el_transient[] = {
+    "shareBacking"
+};
+static const char *const vd_attrs_el_boot[] = {
+    "order", "loadparm"
+};
+static const char *const vd_attrs_el_alias[] = {
+    "name"
+};
+static const char *const vd_attrs_el_backenddomain[] = {
+    "name"
+};
 static const char *const vd_attrs_el_geometry[] = {
     "cyls", "heads", "secs", "trans"
 };
 static const char *const vd_attrs_el_blockio[] = {
     "logical_block_size", "physical_block_size"
-};
-static const char *const vd_attrs_el_boot[] = {
-    "order", "loadparm"
 };
 static const char *const vd_children_el_iotune[] = {
     "total_bytes_sec", "read_bytes_sec", "write_bytes_sec", "total_iops_sec", "read_iops_sec",
@@ -275,9 +284,12 @@ const vd_schema_order vd_schema_orders[VD_EL_LAST] = {
     [VD_EL_DRIVER_IN_DISK] = {vd_attrs_el_driver_in_disk, G_N_ELEMENTS(vd_attrs_el_driver_in_disk), vd_children_el_driver_in_disk, G_N_ELEMENTS(vd_children_el_driver_in_disk), NULL},
     [VD_EL_METADATA_CACHE] = {NULL, 0, vd_children_el_metadata_cache, G_N_ELEMENTS(vd_children_el_metadata_cache), NULL},
     [VD_EL_TARGET_IN_DISK] = {vd_attrs_el_target_in_disk, G_N_ELEMENTS(vd_attrs_el_target_in_disk), NULL, 0, NULL},
+    [VD_EL_TRANSIENT] = {vd_attrs_el_transient, G_N_ELEMENTS(vd_attrs_el_transient), NULL, 0, NULL},
+    [VD_EL_BOOT] = {vd_attrs_el_boot, G_N_ELEMENTS(vd_attrs_el_boot), NULL, 0, NULL},
+    [VD_EL_ALIAS] = {vd_attrs_el_alias, G_N_ELEMENTS(vd_attrs_el_alias), NULL, 0, NULL},
+    [VD_EL_BACKENDDOMAIN] = {vd_attrs_el_backenddomain, G_N_ELEMENTS(vd_attrs_el_backenddomain), NULL, 0, NULL},
     [VD_EL_GEOMETRY] = {vd_attrs_el_geometry, G_N_ELEMENTS(vd_attrs_el_geometry), NULL, 0, NULL},
     [VD_EL_BLOCKIO] = {vd_attrs_el_blockio, G_N_ELEMENTS(vd_attrs_el_blockio), NULL, 0, NULL},
-    [VD_EL_BOOT] = {vd_attrs_el_boot, G_N_ELEMENTS(vd_attrs_el_boot), NULL, 0, NULL},
     [VD_EL_IOTUNE] = {NULL, 0, vd_children_el_iotune, G_N_ELEMENTS(vd_children_el_iotune), NULL},
     [VD_EL_ADDRESS_IN_DISK_PCI] = {vd_attrs_el_address_in_disk_pci, G_N_ELEMENTS(vd_attrs_el_address_in_disk_pci), NULL, 0, NULL},
     [VD_EL_ADDRESS_IN_DISK_DRIVE] = {vd_attrs_el_address_in_disk_drive, G_N_ELEMENTS(vd_attrs_el_address_in_disk_drive), NULL, 0, NULL},
@@ -305,6 +317,44 @@ const vd_schema_order vd_schema_orders[VD_EL_LAST] = {
     [VD_EL_IDENTITY] = {vd_attrs_el_identity, G_N_ELEMENTS(vd_attrs_el_identity), NULL, 0, NULL},
     [VD_EL_RECONNECT] = {vd_attrs_el_reconnect, G_N_ELEMENTS(vd_attrs_el_reconnect), NULL, 0, NULL},
     [VD_EL_SECLABEL] = {vd_attrs_el_seclabel, G_N_ELEMENTS(vd_attrs_el_seclabel), NULL, 0, NULL},
+};
+
+static const vd_schema_check vd_checks_el_disk[] = {
+    {"device", VD_CHECK_ENUM, vd_device_from_string, false, VD_UINT_KEEP_ZERO, "disk device"},
+    {"model", VD_CHECK_ENUM, vd_model_from_string, false, VD_UINT_KEEP_ZERO, "disk model"},
+    {"snapshot", VD_CHECK_ENUM, vd_snapshot_from_string, true, VD_UINT_KEEP_ZERO, "disk snapshot mode"},
+    {"rawio", VD_CHECK_YESNO, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"sgio", VD_CHECK_ENUM, vd_sgio_from_string, true, VD_UINT_KEEP_ZERO, "disk sgio mode"},
+};
+static const vd_schema_check vd_checks_el_driver_in_disk[] = {
+    {"cache", VD_CHECK_ENUM, vd_cache_from_string, false, VD_UINT_KEEP_ZERO, "cache mode"},
+    {"error_policy", VD_CHECK_ENUM, vd_error_policy_from_string, true, VD_UINT_KEEP_ZERO, "disk error policy"},
+    {"rerror_policy", VD_CHECK_ENUM, vd_error_policy_from_string, true, VD_UINT_KEEP_ZERO, "disk read error policy"},
+    {"io", VD_CHECK_ENUM, vd_io_from_string, true, VD_UINT_KEEP_ZERO, "disk io mode"},
+    {"ioeventfd", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"event_idx", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"copy_on_read", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"discard", VD_CHECK_ENUM, vd_discard_from_string, true, VD_UINT_KEEP_ZERO, "disk discard mode"},
+    {"iothread", VD_CHECK_UINT, NULL, false, VD_UINT_NONZERO, NULL},
+    {"detect_zeroes", VD_CHECK_ENUM, vd_detect_zeroes_from_string, true, VD_UINT_KEEP_ZERO, "disk detect_zeroes mode"},
+    {"queues", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+    {"queue_size", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+};
+static const vd_schema_check vd_checks_el_target_in_disk[] = {
+    {"bus", VD_CHECK_ENUM, vd_bus_from_string, true, VD_UINT_KEEP_ZERO, "disk bus"},
+    {"tray", VD_CHECK_ENUM, vd_tray_from_string, false, VD_UINT_KEEP_ZERO, "disk tray status"},
+    {"removable", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"rotation_rate", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+};
+static const vd_schema_check vd_checks_el_boot[] = {
+    {"order", VD_CHECK_UINT, NULL, false, VD_UINT_REQUIRED_NONZERO, NULL},
+};
+
+const vd_schema_checks vd_schema_element_checks[VD_EL_LAST] = {
+    [VD_EL_DISK] = {vd_checks_el_disk, G_N_ELEMENTS(vd_checks_el_disk)},
+    [VD_EL_DRIVER_IN_DISK] = {vd_checks_el_driver_in_disk, G_N_ELEMENTS(vd_checks_el_driver_in_disk)},
+    [VD_EL_TARGET_IN_DISK] = {vd_checks_el_target_in_disk, G_N_ELEMENTS(vd_checks_el_target_in_disk)},
+    [VD_EL_BOOT] = {vd_checks_el_boot, G_N_ELEMENTS(vd_checks_el_boot)},
 };
 
 vd_schema_el
@@ -345,11 +395,17 @@ vd_schema_element(const vd_node *node)
                 return VD_EL_ADDRESS_IN_SOURCE;
             return VD_EL_UNKNOWN;
         }
+        if (strcmp(name, "alias") == 0) {
+            return VD_EL_ALIAS;
+        }
         if (strcmp(name, "auth") == 0) {
             return VD_EL_AUTH;
         }
         break;
     case 'b':
+        if (strcmp(name, "backenddomain") == 0) {
+            return VD_EL_BACKENDDOMAIN;
+        }
         if (strcmp(name, "backingStore") == 0) {
             return VD_EL_BACKINGSTORE;
         }
@@ -438,6 +494,9 @@ vd_schema_element(const vd_node *node)
             if (strcmp(parent, "disk") == 0)
                 return VD_EL_TARGET_IN_DISK;
             return VD_EL_UNKNOWN;
+        }
+        if (strcmp(name, "transient") == 0) {
+            return VD_EL_TRANSIENT;
         }
         break;
     default:

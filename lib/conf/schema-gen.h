@@ -78,9 +78,12 @@ typedef enum {
     VD_EL_DRIVER_IN_DISK,
     VD_EL_METADATA_CACHE,
     VD_EL_TARGET_IN_DISK,
+    VD_EL_TRANSIENT,
+    VD_EL_BOOT,
+    VD_EL_ALIAS,
+    VD_EL_BACKENDDOMAIN,
     VD_EL_GEOMETRY,
     VD_EL_BLOCKIO,
-    VD_EL_BOOT,
     VD_EL_IOTUNE,
     VD_EL_ADDRESS_IN_DISK_PCI,
     VD_EL_ADDRESS_IN_DISK_DRIVE,
@@ -110,3 +113,38 @@ typedef enum {
     VD_EL_SECLABEL,
     VD_EL_LAST
 } vd_schema_el;
+
+/* the generated enum accessors of conf/disk_api.c */
+#define VD_SCHEMA_ENUM_ACCESSORS(X) \
+    X(device, vdisk_device, VDISK_DEVICE_LAST, NULL, "device", vd_device, "disk device") \
+    X(model, vdisk_model, VDISK_MODEL_LAST, NULL, "model", vd_model, "disk model") \
+    X(snapshot, vdisk_snapshot, VDISK_SNAPSHOT_LAST, NULL, "snapshot", vd_snapshot, "snapshot mode") \
+    X(rawio, vdisk_tristate, VDISK_TRISTATE_LAST, NULL, "rawio", vd_tristate_bool, "rawio value") \
+    X(sgio, vdisk_sgio, VDISK_SGIO_LAST, NULL, "sgio", vd_sgio, "sgio mode") \
+    X(cache, vdisk_cache, VDISK_CACHE_LAST, "driver", "cache", vd_cache, "cache mode") \
+    X(error_policy, vdisk_error_policy, VDISK_ERROR_POLICY_LAST, "driver", "error_policy", vd_error_policy, "error policy") \
+    X(io, vdisk_io, VDISK_IO_LAST, "driver", "io", vd_io, "io mode") \
+    X(ioeventfd, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "ioeventfd", vd_tristate_switch, "ioeventfd value") \
+    X(event_idx, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "event_idx", vd_tristate_switch, "event_idx value") \
+    X(copy_on_read, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "copy_on_read", vd_tristate_switch, "copy_on_read value") \
+    X(discard, vdisk_discard, VDISK_DISCARD_LAST, "driver", "discard", vd_discard, "discard mode") \
+    X(detect_zeroes, vdisk_detect_zeroes, VDISK_DETECT_ZEROES_LAST, "driver", "detect_zeroes", vd_detect_zeroes, "detect_zeroes mode") \
+    X(bus, vdisk_bus, VDISK_BUS_LAST, "target", "bus", vd_bus, "disk bus") \
+    X(removable, vdisk_tristate, VDISK_TRISTATE_LAST, "target", "removable", vd_tristate_switch, "removable value") \
+    /* end */
+
+/* the generated uint accessors of conf/disk_api.c */
+#define VD_SCHEMA_UINT_ACCESSORS(X) \
+    X(iothread, "driver", "iothread") \
+    X(queues, "driver", "queues") \
+    X(queue_size, "driver", "queue_size") \
+    X(rotation_rate, "target", "rotation_rate") \
+    /* end */
+
+/* the generated text accessors of conf/disk_api.c */
+#define VD_SCHEMA_TEXT_ACCESSORS(X) \
+    X(serial) \
+    X(wwn) \
+    X(vendor) \
+    X(product) \
+    /* end */

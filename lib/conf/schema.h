@@ -11,10 +11,44 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf/schema-gen.h"
 #include "util/xtree.h"
+
+/* What libvirt does with a zero in an unsigned attribute. */
+typedef enum {
+    VD_UINT_KEEP_ZERO = 0, /* zero is a value libvirt formats */
+    VD_UINT_DROP_ZERO,     /* zero means unset: the attribute is dropped */
+    VD_UINT_NONZERO,       /* zero is refused */
+    VD_UINT_REQUIRED_NONZERO,
+} vd_uint_mode;
+
+/* The parser's check of one attribute, from the schema's fields. */
+typedef enum {
+    VD_CHECK_ENUM,  /* one of the enum's strings; see @nonzero */
+    VD_CHECK_ONOFF, /* on/off */
+    VD_CHECK_YESNO, /* yes/no */
+    VD_CHECK_UINT,  /* a decimal unsigned int; see @zero */
+} vd_schema_check_kind;
+
+typedef struct {
+    const char *attr;
+    vd_schema_check_kind kind;
+    int (*from_string)(const char *str); /* VD_CHECK_ENUM */
+    bool nonzero;                        /* the unset member's string is refused */
+    vd_uint_mode zero;                   /* VD_CHECK_UINT */
+    const char *what;                    /* the value's name in messages */
+} vd_schema_check;
+
+typedef struct {
+    const vd_schema_check *checks;
+    size_t n;
+} vd_schema_checks;
+
+/* Per element, the checks in the order the parser makes them. */
+extern const vd_schema_checks vd_schema_element_checks[VD_EL_LAST];
 
 typedef struct {
     const char *const *attrs;

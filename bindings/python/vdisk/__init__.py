@@ -20,11 +20,9 @@ Objects:
     Source    a storage source of a disk (disk.source, source.backing, disk.mirror)
     Domain    the domain context: from_xml(), disks, controllers, qemu_args()
 
-Enums (values are libvirt's XML strings): Type, Device, Bus, Cache,
-ErrorPolicy, IO, Discard, DetectZeroes, Snapshot, SGIO, Model, Tray, Trans,
-StartupPolicy, Format, Protocol, Transport, PoolMode, AuthType,
-EncryptionFormat, EncryptionEngine, AddressType, IOTuneField, ControllerType,
-and ErrorCode for errors.
+Enums (values are libvirt's XML strings): one class per enum of the disk
+schema (Type, Device, Bus, Cache, Format, ...; all of them are listed in
+vdisk.__all__), ControllerType, and ErrorCode for errors.
 
 Errors: every failure of the library raises a subclass of vdisk.Error, which
 carries .code (an ErrorCode), .message (the library's message, prefixed by
@@ -59,7 +57,7 @@ import typing as _typing
 from collections.abc import Mapping as _Mapping, MutableMapping as _MutableMapping
 from collections.abc import Sequence as _Sequence
 
-from . import _vdisk
+from . import _schema, _vdisk
 
 __all__ = [
     "Disk", "Source", "Domain", "DiskList", "IOTune",
@@ -81,40 +79,9 @@ Domain = _vdisk.Domain
 
 # ---- enums, generated from libvdisk's own tables --------------------------------------
 
-# C enum index (vdisk_enum) of each generated Enum, in the order of disk.h
-_ENUM_ORDER = [
-    "Type", "Device", "Bus", "Cache", "ErrorPolicy", "IO", "Discard", "DetectZeroes",
-    "Snapshot", "SGIO", "Model", "Tray", "Trans", "StartupPolicy", "Format", "Protocol",
-    "Transport", "PoolMode", "AuthType", "EncryptionFormat", "EncryptionEngine",
-    "AddressType", "IOTuneField",
-]
-
-_ENUM_DOCS = {
-    "Type": "disk@type and backingStore@type.",
-    "Device": "disk@device.",
-    "Bus": "target@bus.",
-    "Cache": "driver@cache.",
-    "ErrorPolicy": "driver@error_policy and driver@rerror_policy.",
-    "IO": "driver@io.",
-    "Discard": "driver@discard.",
-    "DetectZeroes": "driver@detect_zeroes.",
-    "Snapshot": "disk@snapshot.",
-    "SGIO": "disk@sgio.",
-    "Model": "disk@model.",
-    "Tray": "target@tray.",
-    "Trans": "geometry@trans.",
-    "StartupPolicy": "source@startupPolicy.",
-    "Format": "Image formats: driver@type and backingStore/format@type.",
-    "Protocol": "source@protocol of network disks.",
-    "Transport": "host@transport.",
-    "PoolMode": "source@mode of type 'volume' disks.",
-    "AuthType": "auth@type.",
-    "EncryptionFormat": "encryption@format.",
-    "EncryptionEngine": "encryption@engine.",
-    "AddressType": "address@type of a disk.",
-    "IOTuneField": "<iotune> fields, by libvirt's element names.",
-    "ControllerType": "controller@type.",
-}
+# C enum index (vdisk_enum) of each generated Enum and their docs, from the schema table
+_ENUM_ORDER = list(_schema.ENUM_ORDER)
+_ENUM_DOCS = dict(_schema.ENUM_DOCS, ControllerType="controller@type.")
 
 
 def _member_name(value):
