@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "vdisk/disk.h"
+#include "vdisk/domain.h"
 
 #define RAW (VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE)
 
@@ -234,6 +235,88 @@ test_unknown_content_survives_in_place(void **state)
     assert_string_equal(out, expect);
 }
 
+/* Unknown elements carrying namespace declarations (default and prefixed),
+ * attribute values and text with characters XML escapes, and one that is
+ * not ASCII. A URI cannot hold '<', '"' or 'é' (libxml2 refuses them in a
+ * namespace name), so those are in the URIs percent-encoded. */
+#define ESCAPED_IN                                                                                 \
+    "<x:meta xmlns:x='urn:a&amp;b&#38;&apos;%3C%22%C3%A9' "                                        \
+    "x:v='&amp;&lt;&gt;&apos;&quot;\xc3\xa9'>"                                                     \
+    "<plain xmlns=\"urn:d&amp;'%3C%22%C3%A9\">t&amp;&lt;&gt;'\"\xc3\xa9</plain></x:meta>"
+#define ESCAPED_OUT_META                                                                           \
+    "<x:meta xmlns:x='urn:a&amp;b&amp;&apos;%3C%22%C3%A9' "                                        \
+    "x:v='&amp;&lt;&gt;&apos;&quot;\xc3\xa9'>\n"
+#define ESCAPED_OUT_PLAIN                                                                          \
+    "<plain xmlns='urn:d&amp;&apos;%3C%22%C3%A9'>t&amp;&lt;&gt;&apos;&quot;\xc3\xa9</plain>\n"
+
+static void
+test_escaped_unknown_content_unchanged(void **state)
+{
+    static const char *in = "<disk type='file' device='disk'><source file='/a'/>"
+                            "<target dev='vda'/>" ESCAPED_IN "</disk>";
+    /* the fuzz input that found it */
+    static const char *found = "<disk type='network'><source protocol='rbd' name='l/'>3"
+                               "<disk xmlns='&amp;'></disk> </source><target dev='vdi'/></disk>";
+    g_autofree char *out = check_fixed_point(in, 0);
+    g_autofree char *out_raw = check_fixed_point(in, RAW);
+    g_autofree char *out_found = check_fixed_point(found, 0);
+
+    assert_non_null(strstr(out, "  " ESCAPED_OUT_META));
+    assert_non_null(strstr(out, "    " ESCAPED_OUT_PLAIN));
+    assert_non_null(strstr(out_raw, "  " ESCAPED_OUT_META));
+    assert_non_null(strstr(out_found, "    <disk xmlns='&amp;'/>\n"));
+}
+
+static char *
+format_domain(const vdisk_domain *dom)
+{
+    char *out = NULL;
+    vdisk_error *err = NULL;
+
+    if (vdisk_domain_to_xml(&out, dom, &err) < 0)
+        fail_msg("domain to_xml: %s", vdisk_error_get_message(err));
+    return out;
+}
+
+static vdisk_domain *
+parse_domain(const char *xml)
+{
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    if (vdisk_domain_from_xml(&dom, xml, &err) < 0) {
+        g_autofree char *msg = g_strdup(vdisk_error_get_message(err));
+        vdisk_error_free(err);
+        fail_msg("domain from_xml: %s\n%s", msg, xml);
+    }
+    return dom;
+}
+
+static void
+test_escaped_unknown_content_unchanged_in_domain(void **state)
+{
+    /* in a disk, and beside the disks (declared on <domain> itself too) */
+    static const char *in =
+        "<domain type='kvm' xmlns:q='urn:q&amp;&apos;'><name>t</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><source file='/a'/><target dev='vda'/>" ESCAPED_IN
+        "</disk>" ESCAPED_IN "<q:dev/></devices></domain>";
+    vdisk_domain *a = parse_domain(in);
+    g_autofree char *out1 = format_domain(a);
+    vdisk_domain *b = parse_domain(out1);
+    g_autofree char *out2 = format_domain(b);
+    g_autofree char *disk_out = format_disk(vdisk_domain_get_disk(b, 0));
+
+    assert_string_equal(out1, out2);
+    assert_non_null(strstr(out1, "<domain xmlns:q='urn:q&amp;&apos;' type='kvm'>"));
+    assert_non_null(strstr(out1, ESCAPED_OUT_META));
+    assert_non_null(strstr(out1, ESCAPED_OUT_PLAIN));
+    assert_non_null(strstr(disk_out, "  " ESCAPED_OUT_META));
+    assert_non_null(strstr(disk_out, "    " ESCAPED_OUT_PLAIN));
+    vdisk_domain_free(a);
+    vdisk_domain_free(b);
+}
+
 static void
 test_copy_is_equal_and_independent(void **state)
 {
@@ -273,6 +356,8 @@ main(void)
         cmocka_unit_test(test_defaults_are_dropped_and_order_is_libvirts),
         cmocka_unit_test(test_removable_media_and_usb_canonical),
         cmocka_unit_test(test_unknown_content_survives_in_place),
+        cmocka_unit_test(test_escaped_unknown_content_unchanged),
+        cmocka_unit_test(test_escaped_unknown_content_unchanged_in_domain),
         cmocka_unit_test(test_copy_is_equal_and_independent),
         cmocka_unit_test(test_new_disk_is_file_disk),
     };

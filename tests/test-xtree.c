@@ -103,6 +103,62 @@ test_mixed_content_is_fixed_point(void **state)
     assert_string_equal(once, twice);
 }
 
+/* Namespace declarations, attribute values and text hold the characters
+ * they stand for, however the input spelled them, and are escaped once when
+ * formatted: a second pass reads the same values and writes the same text. */
+static void
+test_values_stored_unescaped(void **state)
+{
+    static const char *xml = "<a xmlns='urn:d&amp;&apos;%3C' xmlns:x=\"urn:p&#38;'&#x25;22\""
+                             " x:v='&amp;&lt;&gt;&apos;&quot;\xc3\xa9' w=\"&#38;&#60;'&#233;\">"
+                             "<x:b xmlns:y='urn:y&amp;amp;'>t&amp;&lt;&gt;'\"\xc3\xa9</x:b>"
+                             "<c><![CDATA[&<>'\"]]>&#233;</c></a>";
+    static const char *expect =
+        "<a xmlns='urn:d&amp;&apos;%3C' xmlns:x='urn:p&amp;&apos;%22'"
+        " x:v='&amp;&lt;&gt;&apos;&quot;\xc3\xa9' w='&amp;&lt;&apos;\xc3\xa9'>\n"
+        "  <x:b xmlns:y='urn:y&amp;amp;'>t&amp;&lt;&gt;&apos;&quot;\xc3\xa9</x:b>\n"
+        "  <c>&amp;&lt;&gt;&apos;&quot;\xc3\xa9</c>\n"
+        "</a>\n";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *once = NULL;
+    g_autofree char *twice = NULL;
+    GString *buf = g_string_new(NULL);
+    vd_node *b;
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "test XML", &err), 0);
+    assert_string_equal(vd_node_attr(doc->root, "xmlns"), "urn:d&'%3C");
+    assert_string_equal(vd_node_attr(doc->root, "xmlns:x"), "urn:p&'%22");
+    assert_string_equal(vd_node_attr(doc->root, "x:v"), "&<>'\"\xc3\xa9");
+    assert_string_equal(vd_node_attr(doc->root, "w"), "&<'\xc3\xa9");
+    b = vd_node_child(doc->root, "x:b");
+    assert_non_null(b);
+    assert_string_equal(vd_node_attr(b, "xmlns:y"), "urn:y&amp;");
+    assert_string_equal(vd_node_text(doc, b), "t&<>'\"\xc3\xa9");
+    assert_string_equal(vd_node_text(doc, vd_node_child(doc->root, "c")), "&<>'\"\xc3\xa9");
+
+    vd_node_format(buf, doc->root, 0);
+    once = g_string_free(buf, FALSE);
+    assert_string_equal(once, expect);
+    assert_int_equal(vd_doc_parse(&again, once, strlen(once), "test XML", &err), 0);
+    assert_true(vd_node_equal(doc->root, again->root));
+    buf = g_string_new(NULL);
+    vd_node_format(buf, again->root, 0);
+    twice = g_string_free(buf, FALSE);
+    assert_string_equal(once, twice);
+}
+
+/* libxml2 checks namespace names as URIs: characters a URI cannot hold are
+ * refused on the first parse, never accepted and then refused. */
+static void
+test_namespace_not_uri_refused(void **state)
+{
+    expect_xml_error("<a xmlns='urn:a&lt;b'/>", "not a valid URI");
+    expect_xml_error("<x:a xmlns:x='urn:a&quot;b'/>", "not a valid URI");
+    expect_xml_error("<x:a xmlns:x='urn:a\xc3\xa9z'/>", "not a valid URI");
+}
+
 static void
 test_sort_keeps_unknown_in_place(void **state);
 
@@ -144,6 +200,8 @@ main(void)
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_sort_keeps_unknown_in_place),
         cmocka_unit_test(test_mixed_content_is_fixed_point),
+        cmocka_unit_test(test_values_stored_unescaped),
+        cmocka_unit_test(test_namespace_not_uri_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
