@@ -80,7 +80,12 @@ class Field:
 
     @property
     def custom(self):
-        return self.opts.get("impl") == "custom"
+        return self.opts.get("impl") in ("custom", "none")
+
+    @property
+    def public(self):
+        """Whether the field has accessors at all (a 'check' line has none)."""
+        return self.name is not None
 
     @property
     def checked(self):
@@ -88,7 +93,7 @@ class Field:
 
     @property
     def what(self):
-        return self.opts.get("what", self.name)
+        return self.opts.get("what", self.name or self.item)
 
     @property
     def where(self):
@@ -126,7 +131,7 @@ def parse(path):
                 continue
             indented = line[0].isspace()
             words = line.split()
-            if words[0] in ("enum", "field"):
+            if words[0] in ("enum", "field", "check"):
                 try:
                     words = shlex.split(line, comments=False, posix=True)
                 except ValueError as e:
@@ -181,6 +186,19 @@ def parse(path):
             elif isinstance(cur, Element):
                 if words[0] == "attrs":
                     cur.attrs = words[1:]
+                elif words[0] == "check":
+                    # a value the parser checks that has no accessor: a field without a name
+                    if len(words) < 3:
+                        fail(path, lineno, "a check is: check ITEM KIND [key=value...]")
+                    words = ["field", None, words[2], words[1]] + words[3:]
+                    opts = {}
+                    for w in words[4:]:
+                        k, eq, v = w.partition("=")
+                        if not eq:
+                            fail(path, lineno, f"expected key=value, got '{w}'")
+                        opts[k] = v
+                    opts["impl"] = "none"
+                    cur.fields.append(Field(cur, None, words[2], words[3], opts, lineno))
                 elif words[0] == "field":
                     if len(words) < 4:
                         fail(path, lineno, "a field is: field NAME KIND ITEM [key=value...]")
@@ -201,6 +219,12 @@ def parse(path):
     seen = set()
     for el in elements:
         for f in el.fields:
+            if not f.public:
+                if f.kind not in ("onoff", "yesno", "uint") and not f.kind.startswith("enum:"):
+                    fail(path, f.lineno, f"no check for kind {f.kind}")
+                if f.kind.startswith("enum:"):
+                    f.enum = tables.get(f.kind[5:])
+                continue
             if f.name in seen:
                 fail(path, f.lineno, f"field '{f.name}' defined twice")
             seen.add(f.name)
@@ -456,7 +480,8 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
 
 
 def all_fields(elements):
-    return [f for el in elements for f in el.fields]
+    """The fields with accessors, in the table's order."""
+    return [f for el in elements for f in el.fields if f.public]
 
 
 def field_decls(f):
@@ -516,10 +541,11 @@ def gen_fields_header(elements):
            "#ifdef __cplusplus", 'extern "C" {', "#endif", "",
            "typedef struct vdisk_disk vdisk_disk;", ""]
     for el in elements:
-        if not el.fields:
+        fields = [f for f in el.fields if f.public]
+        if not fields:
             continue
         out.append(f"/* <{el.name}> */")
-        for f in el.fields:
+        for f in fields:
             out.append(f"/** {field_doc(f)} */")
             out.extend(field_decls(f))
         out.append("")

@@ -212,8 +212,6 @@ static int
 vd_parse_driver(vd_pctx *c)
 {
     vd_node *d = vd_node_child(c->disk->node, "driver");
-    static const char *const virtio_opts[] = {"iommu", "ats", "packed", "page_per_vq"};
-    size_t i;
 
     if (!d)
         return 0;
@@ -223,10 +221,6 @@ vd_parse_driver(vd_pctx *c)
         VDISK_ERROR_POLICY_ENOSPACE)
         return vd_fail(c->err, VDISK_ERR_UNSUPPORTED,
                        "%s: invalid disk read error policy: 'enospace'", VD_LABEL(c));
-    for (i = 0; i < G_N_ELEMENTS(virtio_opts); i++) {
-        if (vd_parse_tristate(c, d, virtio_opts[i], false) < 0)
-            return -1;
-    }
     if (vd_parse_metadata_cache(c, d) < 0)
         return -1;
     vd_schema_sort_attrs(d);
@@ -264,11 +258,15 @@ vd_parse_geometry(vd_pctx *c)
 
     if (!g)
         return 0;
-    if (vd_parse_uint_attr(c, g, "cyls", 10, VD_UINT_KEEP_ZERO, &cyls) < 0 ||
-        vd_parse_uint_attr(c, g, "heads", 10, VD_UINT_KEEP_ZERO, &heads) < 0 ||
-        vd_parse_uint_attr(c, g, "secs", 10, VD_UINT_KEEP_ZERO, &secs) < 0 ||
-        vd_parse_enum(c, g, "trans", vd_trans_from_string, true, "disk geometry translation") < 0)
+    if (vd_parse_checked(c, g) < 0)
         return -1;
+    /* checked above: absent or a canonical decimal */
+    if (!vd_parse_uint(vd_node_attr(g, "cyls"), 10, &cyls))
+        cyls = 0;
+    if (!vd_parse_uint(vd_node_attr(g, "heads"), 10, &heads))
+        heads = 0;
+    if (!vd_parse_uint(vd_node_attr(g, "secs"), 10, &secs))
+        secs = 0;
     if (!cyls || !heads || !secs) {
         /* libvirt keeps a geometry only when all three are set */
         vd_node_set_attr(c->doc, g, "cyls", NULL);
@@ -286,12 +284,10 @@ static int
 vd_parse_blockio(vd_pctx *c)
 {
     vd_node *b = vd_node_child(c->disk->node, "blockio");
-    unsigned int u;
 
     if (!b)
         return 0;
-    if (vd_parse_uint_attr(c, b, "logical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0 ||
-        vd_parse_uint_attr(c, b, "physical_block_size", 10, VD_UINT_DROP_ZERO, &u) < 0)
+    if (vd_parse_checked(c, b) < 0)
         return -1;
     vd_schema_sort_attrs(b);
     vd_drop_if_empty(b);

@@ -339,6 +339,10 @@ static const vd_schema_check vd_checks_el_driver_in_disk[] = {
     {"detect_zeroes", VD_CHECK_ENUM, vd_detect_zeroes_from_string, true, VD_UINT_KEEP_ZERO, "disk detect_zeroes mode"},
     {"queues", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
     {"queue_size", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+    {"iommu", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"ats", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"packed", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"page_per_vq", VD_CHECK_ONOFF, NULL, false, VD_UINT_KEEP_ZERO, NULL},
 };
 static const vd_schema_check vd_checks_el_target_in_disk[] = {
     {"bus", VD_CHECK_ENUM, vd_bus_from_string, true, VD_UINT_KEEP_ZERO, "disk bus"},
@@ -349,12 +353,24 @@ static const vd_schema_check vd_checks_el_target_in_disk[] = {
 static const vd_schema_check vd_checks_el_boot[] = {
     {"order", VD_CHECK_UINT, NULL, false, VD_UINT_REQUIRED_NONZERO, NULL},
 };
+static const vd_schema_check vd_checks_el_geometry[] = {
+    {"cyls", VD_CHECK_UINT, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"heads", VD_CHECK_UINT, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"secs", VD_CHECK_UINT, NULL, false, VD_UINT_KEEP_ZERO, NULL},
+    {"trans", VD_CHECK_ENUM, vd_trans_from_string, true, VD_UINT_KEEP_ZERO, "disk geometry translation"},
+};
+static const vd_schema_check vd_checks_el_blockio[] = {
+    {"logical_block_size", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+    {"physical_block_size", VD_CHECK_UINT, NULL, false, VD_UINT_DROP_ZERO, NULL},
+};
 
 const vd_schema_checks vd_schema_element_checks[VD_EL_LAST] = {
     [VD_EL_DISK] = {vd_checks_el_disk, G_N_ELEMENTS(vd_checks_el_disk)},
     [VD_EL_DRIVER_IN_DISK] = {vd_checks_el_driver_in_disk, G_N_ELEMENTS(vd_checks_el_driver_in_disk)},
     [VD_EL_TARGET_IN_DISK] = {vd_checks_el_target_in_disk, G_N_ELEMENTS(vd_checks_el_target_in_disk)},
     [VD_EL_BOOT] = {vd_checks_el_boot, G_N_ELEMENTS(vd_checks_el_boot)},
+    [VD_EL_GEOMETRY] = {vd_checks_el_geometry, G_N_ELEMENTS(vd_checks_el_geometry)},
+    [VD_EL_BLOCKIO] = {vd_checks_el_blockio, G_N_ELEMENTS(vd_checks_el_blockio)},
 };
 
 vd_schema_el
