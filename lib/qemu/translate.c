@@ -906,8 +906,8 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
             iothread = g_strdup_printf("iothread%u", vdisk_disk_get_iothread(disk));
         vd_prop_add_str(props, "driver", model);
         vd_prop_add_str_opt(props, "iothread", iothread);
-        vd_prop_add_tristate_onoff(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
-        vd_prop_add_tristate_onoff(props, "event_idx", vdisk_disk_get_event_idx(disk));
+        vd_prop_add_tristate_bool(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
+        vd_prop_add_tristate_bool(props, "event_idx", vdisk_disk_get_event_idx(disk));
         vd_prop_add_uint_opt(props, "num-queues", vdisk_disk_get_queues(disk));
         vd_prop_add_uint_opt(props, "queue-size", vdisk_disk_get_queue_size(disk));
         break;
