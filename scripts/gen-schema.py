@@ -11,6 +11,8 @@ Reads lib/conf/schema/disk.schema and writes:
   bindings/python/vdisk-fields.h       the Python module's field glue
   bindings/python/vdisk/_schema.py     the Python enums' order and docs
   bindings/python/vdisk/__init__.pyi   the typing stubs, from __init__.pyi.in
+  lib/libvdisk.syms        the version script (tests/abi/gen-syms.py), which
+                           lists the accessors of fields.h with the rest
 
 The outputs are committed; `--check` regenerates them in memory and fails
 when a committed file differs (a test runs it), so the table stays the only
@@ -747,6 +749,21 @@ def main():
     with open(pyi_in, encoding="utf-8") as f:
         outputs[os.path.join("bindings", "python", "vdisk", "__init__.pyi")] = gen_pyi(
             f.read(), enums, elements)
+    # the version script follows the headers, among them the generated fields.h
+    sys.path.insert(0, os.path.join(args.root, "tests", "abi"))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "gen_syms", os.path.join(args.root, "tests", "abi", "gen-syms.py"))
+    gen_syms = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen_syms)
+    for rel, text in list(outputs.items()):
+        if rel.startswith("include"):
+            path = os.path.join(args.root, rel)
+            if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+                if not args.check:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(text)
+    outputs[os.path.join("lib", "libvdisk.syms")] = gen_syms.render(args.root)
     stale = []
     for rel, text in outputs.items():
         path = os.path.join(args.root, rel)
