@@ -87,6 +87,10 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     ENUM(detect_zeroes, VDISK_ENUM_DETECT_ZEROES, vdisk_detect_zeroes, "detect_zeroes mode") \
     UINT(queues, UINT_MAX, unsigned int, "queues") \
     UINT(queue_size, UINT_MAX, unsigned int, "queue_size") \
+    TRI(iommu, "iommu") \
+    TRI(ats, "ats") \
+    TRI(packed, "packed") \
+    TRI(page_per_vq, "page_per_vq") \
     UINT(metadata_cache_max_size, ULLONG_MAX, unsigned long long, "metadata_cache_max_size") \
     STR(target, "target") \
     ENUM(bus, VDISK_ENUM_BUS, vdisk_bus, "bus") \
@@ -127,6 +131,10 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     FIELD(detect_zeroes, "driver@detect_zeroes: a vdisk.DetectZeroes or None."), \
     FIELD(queues, "driver@queues: an int, or None when unset."), \
     FIELD(queue_size, "driver@queue_size: an int, or None when unset."), \
+    FIELD(iommu, "driver@iommu (on/off): True, False or None."), \
+    FIELD(ats, "driver@ats (on/off): True, False or None."), \
+    FIELD(packed, "driver@packed (on/off): True, False or None."), \
+    FIELD(page_per_vq, "driver@page_per_vq (on/off): True, False or None."), \
     FIELD(metadata_cache_max_size, "driver/metadata_cache/max_size in bytes: an int, or None when unset."), \
     FIELD(target, "target@dev (\"vda\", \"sdb\", ...), a str or None."), \
     FIELD(bus, "target@bus: a vdisk.Bus or None."), \

@@ -104,6 +104,18 @@ VDISK_API int vdisk_disk_set_queues(vdisk_disk *disk, unsigned int value, vdisk_
 /** driver@queue_size; 0 when unset. */
 VDISK_API unsigned int vdisk_disk_get_queue_size(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_queue_size(vdisk_disk *disk, unsigned int value, vdisk_error **err);
+/** driver@iommu: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_iommu(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_iommu(vdisk_disk *disk, vdisk_tristate value, vdisk_error **err);
+/** driver@ats: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_ats(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_ats(vdisk_disk *disk, vdisk_tristate value, vdisk_error **err);
+/** driver@packed: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_packed(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_packed(vdisk_disk *disk, vdisk_tristate value, vdisk_error **err);
+/** driver@page_per_vq: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_page_per_vq(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_page_per_vq(vdisk_disk *disk, vdisk_tristate value, vdisk_error **err);
 
 /* <metadata_cache> */
 /** driver/metadata_cache/max_size, in bytes. */

@@ -129,6 +129,10 @@ typedef enum {
     X(copy_on_read, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "copy_on_read", vd_tristate_switch, "copy_on_read value") \
     X(discard, vdisk_discard, VDISK_DISCARD_LAST, "driver", "discard", vd_discard, "discard mode") \
     X(detect_zeroes, vdisk_detect_zeroes, VDISK_DETECT_ZEROES_LAST, "driver", "detect_zeroes", vd_detect_zeroes, "detect_zeroes mode") \
+    X(iommu, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "iommu", vd_tristate_switch, "iommu value") \
+    X(ats, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "ats", vd_tristate_switch, "ats value") \
+    X(packed, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "packed", vd_tristate_switch, "packed value") \
+    X(page_per_vq, vdisk_tristate, VDISK_TRISTATE_LAST, "driver", "page_per_vq", vd_tristate_switch, "page_per_vq value") \
     X(bus, vdisk_bus, VDISK_BUS_LAST, "target", "bus", vd_bus, "disk bus") \
     X(removable, vdisk_tristate, VDISK_TRISTATE_LAST, "target", "removable", vd_tristate_switch, "removable value") \
     /* end */

@@ -905,6 +905,11 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         if (vdisk_disk_get_iothread(disk) > 0)
             iothread = g_strdup_printf("iothread%u", vdisk_disk_get_iothread(disk));
         vd_prop_add_str(props, "driver", model);
+        /* the virtio options, right after the driver (qemuBuildVirtioDevProps) */
+        vd_prop_add_tristate_bool(props, "iommu_platform", vdisk_disk_get_iommu(disk));
+        vd_prop_add_tristate_bool(props, "ats", vdisk_disk_get_ats(disk));
+        vd_prop_add_tristate_bool(props, "packed", vdisk_disk_get_packed(disk));
+        vd_prop_add_tristate_bool(props, "page-per-vq", vdisk_disk_get_page_per_vq(disk));
         vd_prop_add_str_opt(props, "iothread", iothread);
         vd_prop_add_tristate_bool(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
         vd_prop_add_tristate_bool(props, "event_idx", vdisk_disk_get_event_idx(disk));
