@@ -763,6 +763,7 @@ def main():
                 if not args.check:
                     with open(path, "w", encoding="utf-8") as f:
                         f.write(text)
+                    print(f"wrote {rel}")
     outputs[os.path.join("lib", "libvdisk.syms")] = gen_syms.render(args.root)
     stale = []
     for rel, text in outputs.items():

@@ -102,6 +102,7 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     STR(alias, "alias") \
     STR(backend_domain, "backend_domain") \
     STR(iotune_group, "iotune_group") \
+    TRI(address_multifunction, "address_multifunction") \
     /* end */
 
 /* FIELD(name, doc): the Disk properties. */
@@ -146,4 +147,5 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     FIELD(alias, "alias@name, a str or None."), \
     FIELD(backend_domain, "backenddomain@name, a str or None."), \
     FIELD(iotune_group, "iotune/group_name, a str or None."), \
+    FIELD(address_multifunction, "address@multifunction (on/off): True, False or None."), \
     /* end */

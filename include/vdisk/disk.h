@@ -273,7 +273,13 @@ VDISK_API int vdisk_source_set_auth(vdisk_source *src, const char *username,
                                     const char *secret_type, const char *uuid, const char *usage,
                                     vdisk_error **err);
 
+/** 1 when the source has an <auth> element (in <source> or, for the top
+ * source, the legacy place in <disk>). */
+VDISK_API int vdisk_source_has_auth(const vdisk_source *src);
+
 /* <encryption> (inside <source>, or legacy directly in <disk>) */
+/** 1 when the source has an <encryption> element. */
+VDISK_API int vdisk_source_has_encryption(const vdisk_source *src);
 VDISK_API vdisk_encryption_format vdisk_source_get_encryption_format(const vdisk_source *src);
 VDISK_API vdisk_encryption_engine vdisk_source_get_encryption_engine(const vdisk_source *src);
 VDISK_API const char *vdisk_source_get_encryption_secret_uuid(const vdisk_source *src);
@@ -318,6 +324,21 @@ VDISK_API int vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tr
 VDISK_API const char *vdisk_source_get_vhostuser_path(const vdisk_source *src);
 VDISK_API int vdisk_source_set_vhostuser_path(vdisk_source *src, const char *path,
                                               vdisk_error **err);
+/** reconnect@enabled (yes/no); VDISK_TRISTATE_DEFAULT without <reconnect>. */
+VDISK_API vdisk_tristate vdisk_source_get_reconnect_enabled(const vdisk_source *src);
+/** reconnect@timeout in seconds; 0 when unset. */
+VDISK_API unsigned int vdisk_source_get_reconnect_timeout(const vdisk_source *src);
+/** Sets <reconnect enabled=... [timeout=...]/>: ON needs a non-zero @timeout,
+ * OFF writes enabled='no', DEFAULT removes the element. */
+VDISK_API int vdisk_source_set_reconnect(vdisk_source *src, vdisk_tristate enabled,
+                                         unsigned int timeout, vdisk_error **err);
+
+/* <identity user=... group=.../> of an NFS source ("+UID"/"+GID" or names) */
+VDISK_API const char *vdisk_source_get_identity_user(const vdisk_source *src);
+VDISK_API const char *vdisk_source_get_identity_group(const vdisk_source *src);
+/** Both NULL removes the element. */
+VDISK_API int vdisk_source_set_identity(vdisk_source *src, const char *user, const char *group,
+                                        vdisk_error **err);
 
 /* backing chains */
 /** The next source down the chain, or NULL when there is none (or when the

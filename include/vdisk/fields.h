@@ -166,6 +166,12 @@ VDISK_API int vdisk_disk_set_backend_domain(vdisk_disk *disk, const char *value,
 VDISK_API const char *vdisk_disk_get_iotune_group(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *value, vdisk_error **err);
 
+/* <address> */
+/** address@multifunction of a PCI address: on/off. */
+VDISK_API vdisk_tristate vdisk_disk_get_address_multifunction(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_address_multifunction(vdisk_disk *disk, vdisk_tristate value,
+                                                   vdisk_error **err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -674,6 +674,44 @@ vdisk_disk_set_address_ccw(vdisk_disk *disk, unsigned int cssid, unsigned int ss
     return 0;
 }
 
+static vd_node *
+vd_disk_pci_address(const vdisk_disk *disk)
+{
+    vd_node *a = vd_disk_child(disk, "address");
+
+    return a && g_strcmp0(vd_node_attr(a, "type"), "pci") == 0 ? a : NULL;
+}
+
+vdisk_tristate
+vdisk_disk_get_address_multifunction(const vdisk_disk *disk)
+{
+    int v = vd_tristate_switch_from_string(vd_node_attr(vd_disk_pci_address(disk), "multifunction"));
+
+    return v < 0 ? VDISK_TRISTATE_DEFAULT : (vdisk_tristate)v;
+}
+
+int
+vdisk_disk_set_address_multifunction(vdisk_disk *disk, vdisk_tristate value, vdisk_error **err)
+{
+    vd_node *a;
+
+    VD_API_ENTER();
+    if (vd_check_disk(disk, err) < 0)
+        return -1;
+    if ((int)value < 0 || value >= VDISK_TRISTATE_LAST)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: invalid multifunction value %d",
+                       vd_disk_label(disk), (int)value);
+    if (!(a = vd_disk_pci_address(disk))) {
+        if (value == VDISK_TRISTATE_DEFAULT)
+            return 0;
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: multifunction needs a PCI address",
+                       vd_disk_label(disk));
+    }
+    vd_schema_set_attr_static(disk->doc, a, "multifunction",
+                              value ? vd_tristate_switch_to_string(value) : NULL);
+    return 0;
+}
+
 /* ---- <geometry>, <blockio> ------------------------------------------------------------------ */
 
 int

@@ -19,6 +19,7 @@
 
 #include "vdisk/disk.h"
 #include "vdisk/domain.h"
+#include "conf/conf.h"
 #include "util/xtree.h"
 
 /* A view of one storage source: the top one (<disk>), a <backingStore>,
@@ -26,7 +27,7 @@
  * as long as it does. */
 struct vdisk_source {
     vdisk_disk *disk;
-    vd_node *holder; /* element carrying @type: <disk>, <backingStore> or <mirror> */
+    vd_node *holder;    /* element carrying @type: <disk>, <backingStore> or <mirror> */
     unsigned int depth; /* 0 for the top source and the mirror, n for the n-th backing */
     bool is_mirror;
     vdisk_source *next_view; /* the disk's list of views */
@@ -38,21 +39,17 @@ struct vdisk_source {
 #define VD_HOST_NODE(host) ((const vd_node *)(host))
 
 struct vdisk_disk {
-    vd_doc *doc;           /* a reference is held */
-    vd_node *node;         /* the <disk> element */
-    vdisk_domain *domain;  /* the owning domain, or NULL for a standalone disk */
-    vdisk_source top;      /* view of the top source */
-    vdisk_source *views;   /* further views (backing stores, mirror) */
+    vd_doc *doc;          /* a reference is held */
+    vd_node *node;        /* the <disk> element */
+    vdisk_domain *domain; /* the owning domain, or NULL for a standalone disk */
+    vdisk_source top;     /* view of the top source */
+    vdisk_source *views;  /* further views (backing stores, mirror) */
 };
 
 /* Wraps @node of @doc (taking a reference on @doc). */
 vdisk_disk *vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain);
 /* Frees the wrapper (and drops its @doc reference). */
 void vd_disk_unwrap(vdisk_disk *disk);
-
-/* "target 'vda'" (or "disk with source '/x'" when no target is set), for
- * messages. Static thread-local buffer; valid until the next call. */
-const char *vd_disk_label(const vdisk_disk *disk);
 
 /* disk_parse.c: checks every value libvirt's parser checks, rewrites them in
  * libvirt's canonical spelling and orders children and attributes as libvirt

@@ -322,6 +322,42 @@ vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id)
     return false;
 }
 
+void
+vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out)
+{
+    vd_node *os;
+    vd_node *boot;
+    vd_node *dev;
+    unsigned int i = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!dom || !dom->doc || !dom->doc->root || !(os = vd_node_child(dom->doc->root, "os")))
+        return;
+    out->os = true;
+    for (boot = vd_node_child(os, "boot"); boot; boot = vd_node_next_sibling(boot, "boot")) {
+        const char *name = vd_node_attr(boot, "dev");
+
+        out->os_boot = true;
+        i++;
+        if (!name)
+            continue;
+        if (strcmp(name, "hd") == 0)
+            out->hd = i;
+        else if (strcmp(name, "cdrom") == 0)
+            out->cdrom = i;
+        else if (strcmp(name, "fd") == 0)
+            out->fd = i;
+        else if (strcmp(name, "network") == 0)
+            out->network = i;
+    }
+    for (dev = dom->devices ? dom->devices->children : NULL; dev; dev = dev->next) {
+        if (dev->name && vd_node_child(dev, "boot")) {
+            out->device_boot = true;
+            break;
+        }
+    }
+}
+
 size_t
 vdisk_domain_get_disk_count(const vdisk_domain *dom)
 {

@@ -39,13 +39,12 @@ struct vdisk_domain {
     GPtrArray *controllers; /* vdisk_controller *, owned */
 };
 
-VD_ENUM_DECL(vd_controller_type);
-
 /* The controller of @type and @index (explicit or implicit), or NULL. */
 const vdisk_controller *vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type,
                                              unsigned int index);
 /* Whether @id names one of the domain's iothreads. */
 bool vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id);
+
 /* Adds the controllers libvirt adds for the disks' drive addresses. */
 /* The highest controller index a drive address may name. libvirt adds a
  * controller for every index up to it, each in a PCI slot, and refuses the

@@ -1558,6 +1558,110 @@ vdisk_source_set_vhostuser_path(vdisk_source *src, const char *path, vdisk_error
     return 0;
 }
 
+/* <reconnect enabled='yes' timeout='N'/> of a vhost-user source */
+vdisk_tristate
+vdisk_source_get_reconnect_enabled(const vdisk_source *src)
+{
+    vd_node *rc = src ? vd_node_child(vd_view_source(src), "reconnect") : NULL;
+    int v = vd_tristate_bool_from_string(vd_node_attr(rc, "enabled"));
+
+    return v < 0 ? VDISK_TRISTATE_DEFAULT : (vdisk_tristate)v;
+}
+
+unsigned int
+vdisk_source_get_reconnect_timeout(const vdisk_source *src)
+{
+    vd_node *rc = src ? vd_node_child(vd_view_source(src), "reconnect") : NULL;
+    unsigned int v = 0;
+
+    return vd_parse_uint(vd_node_attr(rc, "timeout"), 10, &v) ? v : 0;
+}
+
+int
+vdisk_source_set_reconnect(vdisk_source *src, vdisk_tristate enabled, unsigned int timeout,
+                           vdisk_error **err)
+{
+    vd_node *s;
+    vd_node *rc;
+
+    VD_API_ENTER();
+    VD_CHECK_SRC(src, err);
+    if ((int)enabled < 0 || enabled >= VDISK_TRISTATE_LAST)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: invalid reconnect value %d",
+                       vd_disk_label(src->disk), (int)enabled);
+    if (vd_require_type(src, VDISK_TYPE_VHOSTUSER, "a vhost-user reconnect", err) < 0)
+        return -1;
+    if (enabled == VDISK_TRISTATE_ON && !timeout)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG,
+                       "%s: reconnecting needs a timeout in seconds (got 0)",
+                       vd_disk_label(src->disk));
+    s = vd_view_ensure_source(src);
+    while ((rc = vd_node_child(s, "reconnect")))
+        vd_node_unlink(rc);
+    if (enabled == VDISK_TRISTATE_DEFAULT)
+        return 0;
+    rc = vd_node_new(vd_view_doc(src), "reconnect");
+    vd_schema_set_attr_static(vd_view_doc(src), rc, "enabled", vd_tristate_bool_to_string(enabled));
+    if (enabled == VDISK_TRISTATE_ON)
+        vd_schema_set_attr_static(vd_view_doc(src), rc, "timeout",
+                                  vd_arena_decimal(vd_view_doc(src), timeout));
+    vd_schema_insert_child(s, rc);
+    return 0;
+}
+
+/* ---- <identity user= group=> of an NFS source -------------------------- */
+
+const char *
+vdisk_source_get_identity_user(const vdisk_source *src)
+{
+    return src ? vd_node_attr(vd_node_child(vd_view_source(src), "identity"), "user") : NULL;
+}
+
+const char *
+vdisk_source_get_identity_group(const vdisk_source *src)
+{
+    return src ? vd_node_attr(vd_node_child(vd_view_source(src), "identity"), "group") : NULL;
+}
+
+int
+vdisk_source_set_identity(vdisk_source *src, const char *user, const char *group, vdisk_error **err)
+{
+    vd_node *s;
+    vd_node *id;
+
+    VD_API_ENTER();
+    VD_CHECK_SRC(src, err);
+    if (vdisk_source_get_protocol(src) != VDISK_PROTOCOL_NFS)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: an identity needs an NFS source",
+                       vd_disk_label(src->disk));
+    s = vd_view_ensure_source(src);
+    while ((id = vd_node_child(s, "identity")))
+        vd_node_unlink(id);
+    if (!user && !group)
+        return 0;
+    id = vd_node_new(vd_view_doc(src), "identity");
+    if (user)
+        vd_schema_set_attr(vd_view_doc(src), id, "user", user);
+    if (group)
+        vd_schema_set_attr(vd_view_doc(src), id, "group", group);
+    vd_schema_insert_child(s, id);
+    return 0;
+}
+
+/* ---- presence of <auth> and <encryption> -------------------------------- */
+
+int
+vdisk_source_has_auth(const vdisk_source *src)
+{
+    return src && vd_view_secret_holder(src, "auth") != NULL;
+}
+
+int
+vdisk_source_has_encryption(const vdisk_source *src)
+{
+    return vd_view_encryption(src) != NULL;
+}
+
 /* ---- backing chains ---------------------------------------------------- */
 
 vdisk_source *

@@ -12,15 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/schema-gen.h"
-#include "conf/disk_priv.h"
+#include "conf/conf.h"
 #include "qemu/qemu_priv.h"
-
-static vd_node *
-vd_net_source_node(const vdisk_source *src)
-{
-    return vd_node_child(src->holder, "source");
-}
 
 /* The port as libvirt prints it: the number it holds, 0 when unset. */
 static const char *
@@ -432,17 +425,12 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
     }
     case VDISK_PROTOCOL_SSH: {
         vd_prop *server = NULL;
-        vd_node *node = vd_net_source_node(src);
-        vd_node *khosts = node ? vd_node_child(node, "knownHosts") : NULL;
-        vd_node *ident = node ? vd_node_child(node, "identity") : NULL;
+        /* libvirt 9.0 takes the user from <auth> only */
         const char *user = username;
 
         if (vd_net_one_host(disk, src, err) < 0 ||
             vd_net_inet_address(&server, disk, vdisk_source_get_host(src, 0), err) < 0)
             return -1;
-        if (!user && ident)
-            user = vd_node_attr(ident, "username");
-        (void)khosts;
         vd_prop_add_str(props, "driver", "ssh");
         vd_prop_add_str_opt(props, "path", vdisk_source_get_name(src));
         vd_prop_add_prop(props, "server", server);
@@ -450,10 +438,8 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
         return 0;
     }
     case VDISK_PROTOCOL_NFS: {
-        vd_node *node = vd_net_source_node(src);
-        vd_node *ident = node ? vd_node_child(node, "identity") : NULL;
-        const char *user = ident ? vd_node_attr(ident, "user") : NULL;
-        const char *group = ident ? vd_node_attr(ident, "group") : NULL;
+        const char *user = vdisk_source_get_identity_user(src);
+        const char *group = vdisk_source_get_identity_group(src);
         long long uid = -1, gid = -1;
         vd_prop *server;
 

@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/schema-gen.h"
-#include "conf/disk_priv.h"
-#include "conf/domain_priv.h"
+#include "conf/conf.h"
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
@@ -124,11 +122,11 @@ typedef struct {
     bool slice; /* a <slice type='storage'> gives offset and size */
     unsigned long long slice_offset;
     unsigned long long slice_size;
-} vd_node_ctx;
+} vd_blk_ctx;
 
 /* Whether the source has encryption libvirt hands to QEMU (or librbd). */
 static bool
-vd_has_encryption(const vd_node_ctx *n)
+vd_has_encryption(const vd_blk_ctx *n)
 {
     return n->encryption != VDISK_ENCRYPTION_DEFAULT;
 }
@@ -142,7 +140,7 @@ vd_encryption_engine_is_qemu(const vdisk_source *src)
 }
 
 static int
-vd_check_encryption(const vd_node_ctx *n, vdisk_error **err)
+vd_check_encryption(const vd_blk_ctx *n, vdisk_error **err)
 {
     const vdisk_disk *disk = n->disk;
     const vdisk_source *src = n->src;
@@ -183,7 +181,7 @@ vd_check_encryption(const vd_node_ctx *n, vdisk_error **err)
 
 /* libvirt's check of a storage source against what QEMU can open. */
 static int
-vd_check_source(const vd_node_ctx *n, vdisk_error **err)
+vd_check_source(const vd_blk_ctx *n, vdisk_error **err)
 {
     const vdisk_disk *disk = n->disk;
     const vdisk_source *src = n->src;
@@ -272,7 +270,7 @@ vd_check_source(const vd_node_ctx *n, vdisk_error **err)
 /* Writes the node name "libvirt-<index>-<role>" to @buf; returns @buf.
  * Translation names a few nodes per disk, so this skips printf. */
 static const char *
-vd_node_name(char *buf, unsigned int index, const char *role)
+vd_blk_node_name(char *buf, unsigned int index, const char *role)
 {
     char digits[10];
     size_t n = 0;
@@ -311,7 +309,7 @@ vd_source_objects_clear(vd_source_objects *o)
 }
 
 static int
-vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *objs,
+vd_storage_props(vd_prop **out, const vd_blk_ctx *n, const vd_source_objects *objs,
                  vdisk_error **err)
 {
     g_autoptr(vd_prop) props = vd_prop_object_new();
@@ -364,7 +362,7 @@ vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *o
         return vd_fail(err, VDISK_ERR_INTERNAL, "%s: no storage node for '%s' sources",
                        vd_disk_label(n->disk), vd_type_to_string(type));
     }
-    vd_prop_add_str(props, "node-name", vd_node_name(name, n->index, "storage"));
+    vd_prop_add_str(props, "node-name", vd_blk_node_name(name, n->index, "storage"));
     vd_add_cache(props, n->cache);
     vd_prop_add_bool(props, "auto-read-only", true);
     vd_prop_add_str(props, "discard", "unmap");
@@ -376,15 +374,15 @@ vd_storage_props(vd_prop **out, const vd_node_ctx *n, const vd_source_objects *o
  * reservation manager, auth secret, encryption secret, cookie secret, TLS
  * credentials. Fills @objs with their ids. */
 static int
-vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_node_ctx *n,
+vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_blk_ctx *n,
                       vd_source_objects *objs, vdisk_error **err)
 {
     const vdisk_source *src = n->src;
     char storage[VD_NODE_NAME_SIZE];
     char format[VD_NODE_NAME_SIZE];
 
-    vd_node_name(storage, n->index, "storage");
-    vd_node_name(format, n->index, "format");
+    vd_blk_node_name(storage, n->index, "storage");
+    vd_blk_node_name(format, n->index, "format");
 
     if (n->reservations_managed == VDISK_TRISTATE_OFF) {
         vd_prop *pr = vd_prop_object_new();
@@ -453,16 +451,16 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_no
 }
 
 static vd_prop *
-vd_slice_props(const vd_node_ctx *n)
+vd_slice_props(const vd_blk_ctx *n)
 {
     vd_prop *props = vd_prop_object_new();
     char name[VD_NODE_NAME_SIZE];
 
     vd_prop_add_str(props, "driver", "raw");
-    vd_prop_add_str(props, "node-name", vd_node_name(name, n->index, "slice-sto"));
+    vd_prop_add_str(props, "node-name", vd_blk_node_name(name, n->index, "slice-sto"));
     vd_prop_add_uint(props, "offset", n->slice_offset);
     vd_prop_add_uint(props, "size", n->slice_size);
-    vd_prop_add_str(props, "file", vd_node_name(name, n->index, "storage"));
+    vd_prop_add_str(props, "file", vd_blk_node_name(name, n->index, "storage"));
     vd_prop_add_bool(props, "auto-read-only", true);
     vd_prop_add_str(props, "discard", "unmap");
     vd_add_cache(props, n->cache);
@@ -501,7 +499,7 @@ vd_format_driver(vdisk_format fmt)
 }
 
 static int
-vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing,
+vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
                 bool terminated, vdisk_error **err)
 {
     g_autoptr(vd_prop) props = vd_prop_object_new();
@@ -520,7 +518,7 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
     if (dz == VDISK_DETECT_ZEROES_UNMAP && discard != VDISK_DISCARD_UNMAP)
         dz = VDISK_DETECT_ZEROES_ON;
 
-    vd_node_name(name, n->index, "format");
+    vd_blk_node_name(name, n->index, "format");
     vd_prop_add_str(props, "node-name", name);
     vd_prop_add_bool(props, "read-only", n->readonly);
     if (discard != VDISK_DISCARD_DEFAULT)
@@ -554,13 +552,13 @@ vd_format_props(vd_prop **out, const vd_node_ctx *n, const vdisk_source *backing
                              vdisk_disk_get_metadata_cache_max_size(n->disk));
 
     vd_prop_add_str(props, "file",
-                    vd_node_name(other, n->index,
+                    vd_blk_node_name(other, n->index,
                                  slice && strcmp(driver, "raw") != 0 ? "slice-sto" : "storage"));
 
     if (backing || terminated) {
         if (fmt >= VDISK_FORMAT_COW) {
             if (backing)
-                vd_prop_add_str(props, "backing", vd_node_name(other, n->index + 1, "format"));
+                vd_prop_add_str(props, "backing", vd_blk_node_name(other, n->index + 1, "format"));
             else
                 vd_prop_add_null(props, "backing");
         } else if (backing) {
@@ -579,7 +577,7 @@ static int
 vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
              const vdisk_source *src, unsigned int index, bool top, vdisk_error **err)
 {
-    vd_node_ctx n = {
+    vd_blk_ctx n = {
         .disk = disk,
         .src = src,
         .index = index,
@@ -728,17 +726,13 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     case VDISK_ADDRESS_PCI: {
         g_autofree char *busname = NULL;
         g_autofree char *addr = NULL;
-        vd_node *anode = vd_node_child(disk->node, "address");
-        const char *multi = anode ? vd_node_attr(anode, "multifunction") : NULL;
 
         vdisk_disk_get_address_pci(disk, &a[0], &a[1], &a[2], &a[3]);
         busname = vd_pci_bus_name(ctx, a[1]);
         addr = a[3] ? g_strdup_printf("0x%x.0x%x", a[2], a[3]) : g_strdup_printf("0x%x", a[2]);
         vd_prop_add_str(props, "bus", busname);
-        if (multi && strcmp(multi, "on") == 0)
-            vd_prop_add_bool(props, "multifunction", true);
-        else if (multi && strcmp(multi, "off") == 0)
-            vd_prop_add_bool(props, "multifunction", false);
+        vd_prop_add_tristate_bool(props, "multifunction",
+                                  vdisk_disk_get_address_multifunction(disk));
         vd_prop_add_str(props, "addr", addr);
         return 0;
     }
@@ -1073,13 +1067,13 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
             drive = g_strdup_printf("libvirt-CoR-%s", vdisk_disk_get_target(disk));
             vd_prop_add_str(cor, "driver", "copy-on-read");
             vd_prop_add_str(cor, "node-name", drive);
-            vd_prop_add_str(cor, "file", vd_node_name(file, index, "format"));
+            vd_prop_add_str(cor, "file", vd_blk_node_name(file, index, "format"));
             vd_prop_add_str(cor, "discard", "unmap");
             vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, cor);
         } else {
             char file[VD_NODE_NAME_SIZE];
 
-            drive = g_strdup(vd_node_name(file, index, "format"));
+            drive = g_strdup(vd_blk_node_name(file, index, "format"));
         }
     }
 
@@ -1094,41 +1088,24 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
 {
     const char *machine = opts && opts->machine ? opts->machine
                                                 : (dom ? vdisk_domain_get_machine(dom) : NULL);
-    vd_node *os;
-    vd_node *boot;
-    unsigned int i = 0;
+    vd_domain_boot boot;
 
     memset(ctx, 0, sizeof(*ctx));
     ctx->dom = dom;
     ctx->opts = opts;
     ctx->q35 = vd_machine_is_q35(machine);
-    if (!dom || !dom->doc || !dom->doc->root)
+    vd_domain_get_boot(dom, &boot);
+    if (!boot.os)
         return;
-    if (!(os = vd_node_child(dom->doc->root, "os")))
-        return;
-    if (!vd_node_child(os, "boot")) {
+    if (!boot.os_boot) {
         /* libvirt boots from the first disk when neither <os> nor any
          * device names a boot order */
-        vd_node *dev;
-
-        for (dev = dom->devices ? dom->devices->children : NULL; dev; dev = dev->next) {
-            if (dev->name && vd_node_child(dev, "boot"))
-                return;
-        }
-        ctx->boot_disk = 1;
+        if (!boot.device_boot)
+            ctx->boot_disk = 1;
         return;
     }
-    for (boot = vd_node_child(os, "boot"); boot; boot = vd_node_next_sibling(boot, "boot")) {
-        const char *dev = vd_node_attr(boot, "dev");
-
-        i++;
-        if (!dev)
-            continue;
-        if (strcmp(dev, "cdrom") == 0)
-            ctx->boot_cd = i;
-        else if (strcmp(dev, "hd") == 0)
-            ctx->boot_disk = i;
-    }
+    ctx->boot_cd = boot.cdrom;
+    ctx->boot_disk = boot.hd;
 }
 
 /* libvirt keeps a domain's disks sorted as it parses them: each disk goes

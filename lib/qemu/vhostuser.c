@@ -11,19 +11,33 @@
  */
 #include <string.h>
 
-#include "conf/disk_priv.h"
+#include "conf/conf.h"
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
 #undef vd_fail
 #define vd_fail vd_qemu_fail
 
+/* An iotune group or any limit (virDomainBlockIoTuneInfoHasAny). */
+static bool
+vd_has_iotune(const vdisk_disk *disk)
+{
+    int f;
+
+    if (vdisk_disk_get_iotune_group(disk))
+        return true;
+    for (f = 0; f < VDISK_IOTUNE_LAST; f++) {
+        if (vdisk_disk_get_iotune(disk, (vdisk_iotune_field)f))
+            return true;
+    }
+    return false;
+}
+
 /* What libvirt refuses for a vhost-user disk, in the order it checks. */
 int
 vd_qemu_vhostuser_check(const vdisk_disk *disk, vdisk_error **err)
 {
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
-    vd_node *source = vd_node_child(disk->node, "source");
     unsigned int cyls = 0, heads = 0, secs = 0;
     vdisk_trans trans = VDISK_TRANS_DEFAULT;
     const char *what = NULL;
@@ -57,12 +71,11 @@ vd_qemu_vhostuser_check(const vdisk_disk *disk, vdisk_error **err)
         what = "detect_zeroes";
     else if (vdisk_disk_get_metadata_cache_max_size(disk) > 0)
         what = "metadata_cache";
-    else if (vd_node_child(disk->node, "iotune"))
+    else if (vd_has_iotune(disk))
         what = "iotune";
     else if (vdisk_source_get_backing(src))
         what = "backingStore";
-    else if (vd_node_child(disk->node, "encryption") ||
-             (source && vd_node_child(source, "encryption")))
+    else if (vdisk_source_has_encryption(src))
         what = "encryption";
     else if (vdisk_disk_get_readonly(disk))
         what = "readonly";
@@ -78,7 +91,7 @@ vd_qemu_vhostuser_check(const vdisk_disk *disk, vdisk_error **err)
         what = "vendor";
     else if (vdisk_disk_get_product(disk))
         what = "product";
-    else if (vd_node_child(disk->node, "auth") || (source && vd_node_child(source, "auth")))
+    else if (vdisk_source_has_auth(src))
         what = "auth";
     else if (cyls || heads || secs || trans != VDISK_TRANS_DEFAULT)
         what = "geometry";
@@ -117,26 +130,22 @@ vd_append_escaped_comma(GString *buf, const char *value)
 static int
 vd_vhostuser_reconnect(const vdisk_disk *disk, long long *out, vdisk_error **err)
 {
-    vd_node *source = vd_node_child(disk->node, "source");
-    vd_node *rc = source ? vd_node_child(source, "reconnect") : NULL;
-    const char *enabled = rc ? vd_node_attr(rc, "enabled") : NULL;
-    const char *timeout = rc ? vd_node_attr(rc, "timeout") : NULL;
-    guint64 t = 0;
+    const vdisk_source *src = vdisk_disk_get_source_const(disk);
 
+    (void)err;
     *out = -1;
-    if (!enabled)
-        return 0;
-    if (strcmp(enabled, "no") == 0) {
+    switch (vdisk_source_get_reconnect_enabled(src)) {
+    case VDISK_TRISTATE_DEFAULT:
+    case VDISK_TRISTATE_LAST:
+        *out = -1;
+        break;
+    case VDISK_TRISTATE_OFF:
         *out = 0;
-        return 0;
+        break;
+    case VDISK_TRISTATE_ON:
+        *out = (long long)vdisk_source_get_reconnect_timeout(src);
+        break;
     }
-    if (strcmp(enabled, "yes") != 0)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: invalid reconnect enabled value: '%s'",
-                       vd_disk_label(disk), enabled);
-    if (!timeout || !g_ascii_string_to_unsigned(timeout, 10, 0, G_MAXUINT, &t, NULL))
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: invalid reconnect timeout value '%s'",
-                       vd_disk_label(disk), timeout ? timeout : "");
-    *out = (long long)t;
     return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "virt/hotplug_priv.h"
-#include "conf/disk_priv.h"
+#include "conf/conf.h"
 
 /* How long an attach waits for QEMU to release a disk it rolls back. */
 #define VD_HOTPLUG_ROLLBACK_TIMEOUT_MS 10000

@@ -9,9 +9,7 @@
 #include <libvirt/virterror.h>
 
 #include "vdisk/hotplug.h"
-#include "conf/schema-gen.h"
-#include "conf/disk_priv.h"
-#include "util/xtree.h"
+#include "conf/conf.h"
 #include "virt/virt_priv.h"
 
 /* How a pool's volumes reach a domain, as libvirt decides when a
@@ -38,20 +36,14 @@ vd_pool_kind_of(const char *type)
     return VD_POOL_NETWORK;
 }
 
-/* Parses libvirt's XML @xml (a pool or a volume description). */
-static vd_doc *
-vd_parse_libvirt_xml(char *xml, const char *what, vdisk_error **err)
+/* Takes libvirt's XML @xml (a pool or a volume description, malloc'ed);
+ * NULL with @err set when libvirt gave none. */
+static char *
+vd_libvirt_xml(char *xml, const char *what, vdisk_error **err)
 {
-    vd_doc *doc = NULL;
-
-    if (!xml) {
+    if (!xml)
         vd_virt_error(err, "cannot read the XML of %s", what);
-        return NULL;
-    }
-    if (vd_doc_parse(&doc, xml, strlen(xml), what, err) < 0)
-        doc = NULL;
-    free(xml);
-    return doc;
+    return xml;
 }
 
 /* The active pool @name, or NULL with @err set. */
@@ -87,16 +79,11 @@ static char *
 vd_pool_type(virStoragePoolPtr pool, const char *name, vdisk_error **err)
 {
     g_autofree char *what = g_strdup_printf("storage pool '%s'", name);
-    g_autoptr(vd_doc) doc = NULL;
-    const char *type;
+    g_autofree char *xml = NULL;
 
-    if (!(doc = vd_parse_libvirt_xml(virStoragePoolGetXMLDesc(pool, 0), what, err)))
+    if (!(xml = vd_libvirt_xml(virStoragePoolGetXMLDesc(pool, 0), what, err)))
         return NULL;
-    if (!(type = vd_node_attr(doc->root, "type"))) {
-        vd_error_set(err, VDISK_ERR_INTERNAL, "%s: libvirt's XML has no pool type", what);
-        return NULL;
-    }
-    return g_strdup(type);
+    return vd_storage_pool_xml_type(xml, what, err);
 }
 
 /* The volume @name of @pool, or NULL with @err set. */
@@ -124,19 +111,12 @@ vd_vol_open(virStoragePoolPtr pool, const char *pool_name, const char *name, vdi
 static int
 vd_vol_format(virStorageVolPtr vol, const char *what, vdisk_format *format, vdisk_error **err)
 {
-    g_autoptr(vd_doc) doc = NULL;
-    vd_node *target;
-    vd_node *fmt;
-    const char *type;
-    int f;
+    g_autofree char *xml = NULL;
 
     *format = VDISK_FORMAT_NONE;
-    if (!(doc = vd_parse_libvirt_xml(virStorageVolGetXMLDesc(vol, 0), what, err)))
+    if (!(xml = vd_libvirt_xml(virStorageVolGetXMLDesc(vol, 0), what, err)))
         return -1;
-    if ((target = vd_node_child(doc->root, "target")) && (fmt = vd_node_child(target, "format")) &&
-        (type = vd_node_attr(fmt, "type")) && (f = vd_format_from_string(type)) > 0)
-        *format = (vdisk_format)f;
-    return 0;
+    return vd_storage_vol_xml_format(xml, what, format, err);
 }
 
 /* The disk type libvirt gives a volume of @type. */
@@ -209,34 +189,6 @@ vd_backing_format(virConnectPtr conn, const char *path, vdisk_format *format, vd
         return vd_fail(err, perr->code, "backing image: %s", msg);
     }
     return 0;
-}
-
-/* <volume> XML for virStorageVolCreateXML. */
-static char *
-vd_volume_xml(const char *name, unsigned long long capacity, vdisk_format format,
-              const char *backing_path, vdisk_format backing_format)
-{
-    GString *buf = g_string_new("<volume>\n  <name>");
-
-    vd_escape_append(buf, name, false);
-    g_string_append(buf, "</name>\n");
-    if (capacity)
-        g_string_append_printf(buf, "  <capacity unit='bytes'>%llu</capacity>\n", capacity);
-    g_string_append(buf, "  <allocation unit='bytes'>0</allocation>\n");
-    if (format != VDISK_FORMAT_NONE)
-        g_string_append_printf(buf, "  <target>\n    <format type='%s'/>\n  </target>\n",
-                               vd_format_to_string(format));
-    if (backing_path) {
-        g_string_append(buf, "  <backingStore>\n    <path>");
-        vd_escape_append(buf, backing_path, false);
-        g_string_append(buf, "</path>\n");
-        if (backing_format != VDISK_FORMAT_NONE)
-            g_string_append_printf(buf, "    <format type='%s'/>\n",
-                                   vd_format_to_string(backing_format));
-        g_string_append(buf, "  </backingStore>\n");
-    }
-    g_string_append(buf, "</volume>\n");
-    return g_string_free(buf, FALSE);
 }
 
 /* Rewraps an error a public call made inside this layer under the current
@@ -350,7 +302,7 @@ vd_volume_create(vdisk_disk **out, virConnectPtr conn, const char *pool, const c
     if (backing_path && vd_backing_format(conn, backing_path, &backing_format, err) < 0)
         return -1;
 
-    xml = vd_volume_xml(name, capacity, format, backing_path, backing_format);
+    xml = vd_storage_vol_xml_new(name, capacity, format, backing_path, backing_format);
     if (!(vol = virStorageVolCreateXML(p, xml, 0))) {
         virErrorPtr last = virGetLastError();
 

@@ -427,6 +427,7 @@ class Disk:
     alias: Optional[str]
     backend_domain: Optional[str]
     iotune_group: Optional[str]
+    address_multifunction: Optional[bool]
     address: Optional[Address]
     geometry: Optional[Geometry]
     blockio: Optional[BlockIO]

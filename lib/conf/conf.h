@@ -1,0 +1,50 @@
+/*
+ * conf.h: what the disk model offers the other layers (lib/qemu, lib/virt)
+ * beyond the public API
+ *
+ * Those layers see the model only through the public accessors and this
+ * header: never the XML tree, never the objects' structs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "vdisk/disk.h"
+#include "vdisk/domain.h"
+#include "conf/schema-gen.h"
+
+/* "target 'vda'" (or "disk with source '/x'" when no target is set), for
+ * messages. Static thread-local buffer; valid until the next call. */
+const char *vd_disk_label(const vdisk_disk *disk);
+
+VD_ENUM_DECL(vd_controller_type);
+
+/* The domain's boot context as libvirt's QEMU driver reads it. */
+typedef struct {
+    bool os;          /* the domain has <os> */
+    bool os_boot;     /* <os> lists <boot dev=.../> elements */
+    bool device_boot; /* some device carries its own <boot order=.../> */
+    unsigned int hd;  /* 1-based position of <boot dev='hd'/> among them, 0: none */
+    unsigned int cdrom;
+    unsigned int fd;
+    unsigned int network;
+} vd_domain_boot;
+
+void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
+
+/* ---- libvirt's storage XML (lib/conf/storage_xml.c) ---------------------- */
+
+/* The type attribute of a <pool> description ("dir", "logical", ...); a
+ * copy for g_free(), or NULL with @err set. @what names the pool. */
+char *vd_storage_pool_xml_type(const char *xml, const char *what, vdisk_error **err);
+
+/* The target/format@type of a <volume> description; VDISK_FORMAT_NONE when
+ * it has none this library knows. */
+int vd_storage_vol_xml_format(const char *xml, const char *what, vdisk_format *format,
+                              vdisk_error **err);
+
+/* The <volume> description for virStorageVolCreateXML(). Caller frees. */
+char *vd_storage_vol_xml_new(const char *name, unsigned long long capacity, vdisk_format format,
+                             const char *backing_path, vdisk_format backing_format);
