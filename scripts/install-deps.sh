@@ -7,6 +7,7 @@ PACKAGES=(
     libglib2.0-dev libxml2-dev libvirt-dev libcmocka-dev
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-block-extra qemu-utils
     libxml2-utils python3 python3-libvirt python3-pytest valgrind
+    qemu-system-arm qemu-efi-aarch64 qemu-system-ppc qemu-system-misc dpkg-dev
 )
 
 SUDO=
@@ -25,6 +26,11 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
+# The foreign-architecture emulators (arm, ppc, misc: aarch64, ppc64, s390x,
+# riscv64) let libvirt define and translate the libvirt test-suite domains of
+# those architectures (scripts/gen-libvirt-suite-golden.py); dpkg-dev unpacks
+# that suite's source package. libvirtd must be restarted after they are
+# installed to see them in its capabilities.
 # Recommended packages stay in: the QEMU block modules (qemu-block-extra) and
 # libvirt's optional drivers change which disks libvirt accepts, and the
 # expected test outputs were produced on a machine that has them.

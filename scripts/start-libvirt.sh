@@ -26,12 +26,16 @@ command -v virtlogd >/dev/null || die "virtlogd not found (install libvirt-daemo
 
 mkdir -p /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
 
-# A daemon counts as running when its pid file names a live process.
+# A daemon counts as running when its pid file names a live process. A
+# daemon that crashed stays a zombie until init reaps it (which may be never
+# in a container): kill -0 still succeeds on it, so its state is checked too.
 running() {
-    local pidfile=$1 pid
+    local pidfile=$1 pid state
     [ -s "$pidfile" ] || return 1
     pid=$(cat "$pidfile" 2>/dev/null) || return 1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+    state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 if ! running /run/virtlogd.pid && ! running /run/libvirt/virtlogd.pid; then
