@@ -56,7 +56,9 @@ SECRETS = [
 DISK_DEVICES = {
     "virtio-blk-pci", "virtio-blk-ccw", "virtio-blk-device", "ide-hd", "ide-cd",
     "scsi-hd", "scsi-cd", "scsi-block", "scsi-generic", "usb-storage", "floppy",
-    "nvme", "vhost-user-blk-pci",
+    "nvme", "vhost-user-blk-pci", "virtio-blk-pci-transitional",
+    "virtio-blk-pci-non-transitional", "vhost-user-blk-pci-transitional",
+    "vhost-user-blk-pci-non-transitional",
 }
 # -object types that belong to a disk.
 DISK_OBJECTS = {"secret", "throttle-group", "tls-creds-x509"}
