@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "vdisk/domain.h"
-#include "conf/disk_priv.h"
+#include "conf/disk_postparse.h"
 
 static char *
 defaults_of(const char *xml)

@@ -17,20 +17,7 @@ extern "C" {
 
 typedef struct vdisk_controller vdisk_controller;
 
-/** controller@type, libvirt's strings. */
-typedef enum {
-    VDISK_CONTROLLER_IDE = 0,
-    VDISK_CONTROLLER_FDC,
-    VDISK_CONTROLLER_SCSI,
-    VDISK_CONTROLLER_SATA,
-    VDISK_CONTROLLER_VIRTIO_SERIAL,
-    VDISK_CONTROLLER_CCID,
-    VDISK_CONTROLLER_USB,
-    VDISK_CONTROLLER_PCI,
-    VDISK_CONTROLLER_XENBUS,
-    VDISK_CONTROLLER_ISA,
-    VDISK_CONTROLLER_LAST
-} vdisk_controller_type;
+/* vdisk_controller_type (controller@type) is in <vdisk/enums.h>. */
 
 /**
  * vdisk_domain_from_xml:

@@ -279,6 +279,21 @@ typedef enum {
     VDISK_IOTUNE_LAST
 } vdisk_iotune_field;
 
+/** controller@type, libvirt's strings. */
+typedef enum {
+    VDISK_CONTROLLER_IDE = 0,
+    VDISK_CONTROLLER_FDC,
+    VDISK_CONTROLLER_SCSI,
+    VDISK_CONTROLLER_SATA,
+    VDISK_CONTROLLER_VIRTIO_SERIAL,
+    VDISK_CONTROLLER_CCID,
+    VDISK_CONTROLLER_USB,
+    VDISK_CONTROLLER_PCI,
+    VDISK_CONTROLLER_XENBUS,
+    VDISK_CONTROLLER_ISA,
+    VDISK_CONTROLLER_LAST
+} vdisk_controller_type;
+
 /** Identifies an enum type for the generic string conversions. */
 typedef enum {
     VDISK_ENUM_TYPE = 0,

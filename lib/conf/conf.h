@@ -19,8 +19,6 @@
  * messages. Static thread-local buffer; valid until the next call. */
 const char *vd_disk_label(const vdisk_disk *disk);
 
-VD_ENUM_DECL(vd_controller_type);
-
 /* The domain's boot context as libvirt's QEMU driver reads it. */
 typedef struct {
     bool os;          /* the domain has <os> */

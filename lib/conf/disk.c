@@ -85,65 +85,6 @@ vdisk_disk_new(void)
     return vd_disk_wrap(doc, node, NULL);
 }
 
-static int
-vd_disk_from_xml_impl(vdisk_disk **out, const char *xml, unsigned int flags, vdisk_error **err)
-{
-    g_autoptr(vd_doc) doc = NULL;
-    vdisk_disk *disk;
-
-    if (!out)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no output pointer given");
-    *out = NULL;
-    if (!xml)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no XML given");
-    if (flags & ~VD_PARSE_FLAGS_ALL)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x",
-                       flags & ~VD_PARSE_FLAGS_ALL);
-    if (vd_doc_parse(&doc, xml, strlen(xml), "disk XML", err) < 0)
-        return -1;
-    disk = vd_disk_wrap(doc, doc->root, NULL);
-    if (vd_disk_parse(disk, err) < 0 ||
-        (!(flags & VDISK_PARSE_NO_DEFAULTS) && vd_disk_postparse(disk, NULL, err) < 0) ||
-        (!(flags & VDISK_PARSE_NO_VALIDATE) && vd_disk_validate(disk, NULL, err) < 0) ||
-        ((flags & VDISK_PARSE_VALIDATE_START) && vd_disk_validate_start(disk, NULL, err) < 0)) {
-        vd_disk_unwrap(disk);
-        return -1;
-    }
-    *out = disk;
-    return 0;
-}
-
-int
-vdisk_disk_from_xml(vdisk_disk **out, const char *xml, vdisk_error **err)
-{
-    VD_API_ENTER();
-    return vd_disk_from_xml_impl(out, xml, 0, err);
-}
-
-int
-vdisk_disk_from_xml_flags(vdisk_disk **out, const char *xml, unsigned int flags, vdisk_error **err)
-{
-    VD_API_ENTER();
-    return vd_disk_from_xml_impl(out, xml, flags, err);
-}
-
-int
-vdisk_disk_to_xml(char **out, const vdisk_disk *disk, vdisk_error **err)
-{
-    GString *buf;
-
-    VD_API_ENTER();
-    if (!out)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no output pointer given");
-    *out = NULL;
-    if (!disk)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
-    buf = g_string_sized_new(512);
-    vd_disk_format(buf, disk, 0);
-    *out = g_string_free(buf, FALSE);
-    return 0;
-}
-
 int
 vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err)
 {
@@ -170,33 +111,6 @@ vdisk_disk_equal(const vdisk_disk *a, const vdisk_disk *b)
     if (!a || !b)
         return 0;
     return vd_node_equal(a->node, b->node) ? 1 : 0;
-}
-
-int
-vdisk_disk_apply_defaults(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
-{
-    VD_API_ENTER();
-    if (!disk)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
-    return vd_disk_postparse(disk, dom, err);
-}
-
-int
-vdisk_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
-{
-    VD_API_ENTER();
-    if (!disk)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
-    return vd_disk_validate(disk, dom, err);
-}
-
-int
-vdisk_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
-{
-    VD_API_ENTER();
-    if (!disk)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
-    return vd_disk_validate_start(disk, dom, err);
 }
 
 void

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "conf/schema.h"
-#include "conf/disk_priv.h"
+#include "conf/disk_parse.h"
 #include "conf/parse_util.h"
 #include "conf/source_priv.h"
 #include "util/error.h"

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "conf/disk_priv.h"
+#include "conf/disk_postparse.h"
 #include "conf/schema.h"
 #include "conf/domain_priv.h"
 #include "conf/source_priv.h"

@@ -51,23 +51,6 @@ vdisk_disk *vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain);
 /* Frees the wrapper (and drops its @doc reference). */
 void vd_disk_unwrap(vdisk_disk *disk);
 
-/* disk_parse.c: checks every value libvirt's parser checks, rewrites them in
- * libvirt's canonical spelling and orders children and attributes as libvirt
- * formats them. No defaults. */
-int vd_disk_parse(vdisk_disk *disk, vdisk_error **err);
-
-/* disk_postparse.c: libvirt's post-parse defaults; @dom may be NULL. */
-int vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
-
-/* disk_validate.c: libvirt's define-time checks; @dom may be NULL. */
-int vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
-
-/* disk_validate.c: the checks libvirt's QEMU driver makes only when the
- * domain starts. */
-int vd_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err);
-
+/* The flags the parse entry points take. */
 #define VD_PARSE_FLAGS_ALL                                                                         \
     ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))
-
-/* disk_format.c */
-void vd_disk_format(GString *buf, const vdisk_disk *disk, unsigned int indent);

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "conf/disk_priv.h"
+#include "conf/disk_validate.h"
 #include "conf/domain_priv.h"
 #include "conf/parse_util.h"
 #include "conf/target_priv.h"

@@ -45,7 +45,6 @@ const vdisk_controller *vd_domain_controller(const vdisk_domain *dom, vdisk_cont
 /* Whether @id names one of the domain's iothreads. */
 bool vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id);
 
-/* Adds the controllers libvirt adds for the disks' drive addresses. */
 /* The highest controller index a drive address may name. libvirt adds a
  * controller for every index up to it, each in a PCI slot, and refuses the
  * domain when its PCI allocator runs out (an otherwise empty pc domain
@@ -53,8 +52,19 @@ bool vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id);
  * that hostile input cannot make it add controllers without end. */
 #define VD_MAX_DRIVE_CONTROLLER 255u
 
-void vd_domain_add_implicit_controllers(vdisk_domain *dom);
-/* libvirt's domain-wide disk checks: duplicate targets and drive addresses. */
-int vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err);
 /* A disk's drive address (controller, bus, target, unit): 0, or -1 when none. */
 int vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4]);
+/* target@dev, target@bus as written, and the source path for messages. */
+const char *vd_disk_target(const vdisk_disk *disk);
+const char *vd_disk_bus(const vdisk_disk *disk);
+const char *vd_disk_source_desc(const vdisk_disk *disk);
+/* The index of the disk with @target in dom->disks, or -1. */
+gint vd_domain_find_index(const vdisk_domain *dom, const char *target);
+/* Adds an implicit controller unless one of @type and @index exists. */
+void vd_domain_add_controller(vdisk_domain *dom, vdisk_controller_type type, unsigned int index,
+                              const char *model);
+/* Free functions of the context's arrays. */
+void vd_controller_free(gpointer p);
+void vd_disk_release(gpointer p);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)

@@ -72,6 +72,9 @@ VD_ENUM_IMPL(vd_iotune_field, VDISK_IOTUNE_LAST, "total_bytes_sec", "read_bytes_
              "write_bytes_sec_max_length", "total_iops_sec_max_length", "read_iops_sec_max_length",
              "write_iops_sec_max_length");
 
+VD_ENUM_IMPL(vd_controller_type, VDISK_CONTROLLER_LAST, "ide", "fdc", "scsi", "sata",
+             "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa");
+
 VD_ENUM_IMPL(vd_address_type_full, VD_ADDR_FULL_LAST, "none", "pci", "drive", "virtio-serial",
              "ccid", "usb", "spapr-vio", "virtio-s390", "ccw", "virtio-mmio", "isa", "dimm",
              "unassigned");

@@ -67,6 +67,7 @@ VD_ENUM_DECL(vd_tristate_switch);
 VD_ENUM_DECL(vd_tristate_bool);
 VD_ENUM_DECL(vd_address_type);
 VD_ENUM_DECL(vd_iotune_field);
+VD_ENUM_DECL(vd_controller_type);
 VD_ENUM_DECL(vd_address_type_full);
 VD_ENUM_DECL(vd_mirror_job);
 VD_ENUM_DECL(vd_mirror_ready);
