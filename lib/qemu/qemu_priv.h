@@ -51,13 +51,6 @@ void vd_qemu_args_render(vdisk_qemu_args *args);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_args, vdisk_qemu_args_free)
 
-/* The public call being served. The getters translation calls are public
- * entry points too and name themselves, so errors are raised with the
- * translation call's name restored. */
-extern _Thread_local const char *vd_qemu_api;
-
-#define vd_qemu_fail(err, code, ...)                                                               \
-    (vd_error_set_context(vd_qemu_api), vd_error_set((err), (code), __VA_ARGS__), -1)
 
 /* The id QEMU knows libvirt's per-domain master key by. */
 #define VD_QEMU_MASTER_KEY_ID "masterKey0"

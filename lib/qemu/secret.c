@@ -72,9 +72,9 @@ vd_qemu_secret_lookup(GBytes **out, const vdisk_qemu_opts *opts, const char *uui
     }
     if (!value) {
         if (uuid)
-            return vd_qemu_fail(err, VDISK_ERR_NOT_FOUND,
+            return vd_fail(err, VDISK_ERR_NOT_FOUND,
                                 "Secret not found: no secret with matching uuid '%s'", uuid);
-        return vd_qemu_fail(err, VDISK_ERR_NOT_FOUND,
+        return vd_fail(err, VDISK_ERR_NOT_FOUND,
                             "Secret not found: no secret with matching usage '%s'",
                             usage ? usage : "");
     }
@@ -105,7 +105,7 @@ vd_qemu_secret_object(vd_prop **out, const vdisk_qemu_opts *opts, const char *id
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0)
-                return vd_qemu_fail(err, VDISK_ERR_SYSTEM,
+                return vd_fail(err, VDISK_ERR_SYSTEM,
                                     "cannot get random bytes for the IV of secret '%s': %s", id,
                                     g_strerror(errno));
             got += (size_t)n;

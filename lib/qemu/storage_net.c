@@ -54,7 +54,7 @@ vd_net_socket_address(vd_prop **out, const vdisk_disk *disk, const vdisk_host *h
         break;
     case VDISK_TRANSPORT_RDMA:
     case VDISK_TRANSPORT_LAST:
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: transport protocol '%s' is not yet supported", vd_disk_label(disk),
                             "rdma");
     }
@@ -70,7 +70,7 @@ vd_net_inet_address(vd_prop **out, const vdisk_disk *disk, const vdisk_host *hos
     vd_prop *server;
 
     if (!vd_net_host_is_tcp(host))
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: only TCP protocol can be converted to InetSocketAddress",
                             vd_disk_label(disk));
     server = vd_prop_object_new();
@@ -84,7 +84,7 @@ static int
 vd_net_one_host(const vdisk_disk *disk, const vdisk_source *src, vdisk_error **err)
 {
     if (vdisk_source_get_host_count(src) != 1)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol '%s' accepts only one host",
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol '%s' accepts only one host",
                             vd_disk_label(disk),
                             vd_protocol_to_string(vdisk_source_get_protocol(src)));
     return 0;
@@ -104,7 +104,7 @@ vd_net_split_name(const vdisk_disk *disk, const vdisk_source *src, char **volume
         return 0;
     }
     if (!slash || slash == name)
-        return vd_qemu_fail(err, VDISK_ERR_INVALID,
+        return vd_fail(err, VDISK_ERR_INVALID,
                             "%s: can't split path '%s' into pool name and image name",
                             vd_disk_label(disk), name);
     *volume = g_strndup(name, (gsize)(slash - name));
@@ -157,7 +157,7 @@ vd_net_nfs_id(long long *out, const vdisk_disk *disk, const char *what, const ch
     return 0;
 
 fail:
-    return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+    return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                         "%s: nfs %s '%s' must be resolved on the host before translation "
                         "(give a numeric id, '+N')",
                         vd_disk_label(disk), what, value);
@@ -202,50 +202,50 @@ vd_qemu_net_check(const vdisk_disk *disk, const vdisk_source *src, vdisk_error *
 
     if (vdisk_source_get_ssl_verify(src) != VDISK_TRISTATE_DEFAULT &&
         proto != VDISK_PROTOCOL_HTTPS && proto != VDISK_PROTOCOL_FTPS)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: ssl verification is supported only with HTTPS/FTPS protocol",
                             label);
     if (vdisk_source_get_cookie_count(src) > 0 && !http)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: http cookies are supported only with HTTP(S) protocol", label);
     if (vdisk_source_get_readahead(src) > 0 && !curl)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: readahead is supported only with HTTP(S)/FTP(s) protocols", label);
     if (vdisk_source_get_timeout(src) > 0 && !curl)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: timeout is supported only with HTTP(S)/FTP(s) protocols", label);
     if (vdisk_source_get_query(src) && !http)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: query is supported only with HTTP(S) protocols", label);
     if (vdisk_source_get_tls(src) == VDISK_TRISTATE_ON && proto != VDISK_PROTOCOL_NBD &&
         proto != VDISK_PROTOCOL_VXHS)
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: TLS transport is not supported for disk protocol '%s'", label,
                             vd_protocol_to_string(proto));
 
     switch (proto) {
     case VDISK_PROTOCOL_TFTP:
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: 'tftp' protocol is not supported with this QEMU binary", label);
     case VDISK_PROTOCOL_VXHS:
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: VxHS protocol is not supported with this QEMU binary", label);
     case VDISK_PROTOCOL_SHEEPDOG:
         /* QEMU 7.2 has no sheepdog driver any more */
-        return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: 'sheepdog' protocol is not supported with this QEMU binary",
                             label);
     case VDISK_PROTOCOL_NFS: {
         const vdisk_host *host = vdisk_source_get_host(src, 0);
 
         if (vdisk_source_get_host_count(src) != 1)
-            return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                 "%s: 'nfs' protocol requires the usage of exactly one host", label);
         if (!vd_net_host_is_tcp(host))
-            return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED, "%s: 'nfs' host must use TCP protocol",
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: 'nfs' host must use TCP protocol",
                                 label);
         if (vdisk_host_get_port(host) && strcmp(vdisk_host_get_port(host), "0") != 0)
-            return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                 "%s: port cannot be specified in 'nfs' protocol host", label);
         break;
     }
@@ -261,7 +261,7 @@ vd_qemu_net_check(const vdisk_disk *disk, const vdisk_source *src, vdisk_error *
         break;
     case VDISK_PROTOCOL_NONE:
     case VDISK_PROTOCOL_LAST:
-        return vd_qemu_fail(err, VDISK_ERR_INTERNAL, "%s: network source without a protocol",
+        return vd_fail(err, VDISK_ERR_INTERNAL, "%s: network source without a protocol",
                             label);
     }
     return 0;
@@ -382,7 +382,7 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
             *lun_str++ = '\0';
             lun = g_ascii_strtoull(lun_str, &end, 10);
             if (!*lun_str || !g_ascii_isdigit(*lun_str) || *end || lun > G_MAXUINT32)
-                return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED,
+                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                     "%s: cannot parse target for lunStr '%s'", vd_disk_label(disk),
                                     target);
         }
@@ -466,6 +466,6 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
     case VDISK_PROTOCOL_LAST:
         break;
     }
-    return vd_qemu_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol '%s' is not supported",
+    return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol '%s' is not supported",
                         vd_disk_label(disk), vd_protocol_to_string(proto));
 }

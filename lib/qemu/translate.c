@@ -17,11 +17,6 @@
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
-_Thread_local const char *vd_qemu_api;
-
-#undef vd_fail
-#define vd_fail vd_qemu_fail
-
 typedef struct {
     const vdisk_domain *dom;     /* may be NULL */
     const vdisk_qemu_opts *opts; /* may be NULL */
@@ -1156,7 +1151,6 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     unsigned int next;
 
     VD_API_ENTER();
-    vd_qemu_api = __func__;
     if (!out || !dom)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "out and dom must not be NULL");
     *out = NULL;
@@ -1204,7 +1198,6 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     vd_qemu_ctx ctx;
 
     VD_API_ENTER();
-    vd_qemu_api = __func__;
     if (!out || !disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "out and disk must not be NULL");
     *out = NULL;

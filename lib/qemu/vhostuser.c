@@ -15,9 +15,6 @@
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
-#undef vd_fail
-#define vd_fail vd_qemu_fail
-
 /* An iotune group or any limit (virDomainBlockIoTuneInfoHasAny). */
 static bool
 vd_has_iotune(const vdisk_disk *disk)

@@ -24,10 +24,10 @@ vd_error_enter_api(const char *api)
     return vd_context_depth;
 }
 
-void
-vd_error_set_context(const char *api)
+const char *
+vd_error_get_context(void)
 {
-    vd_context = api;
+    return vd_context;
 }
 
 void
@@ -38,33 +38,52 @@ vd_error_leave_api(unsigned int *depth)
         vd_context = NULL;
 }
 
-const char *
-vd_error_get_context(void)
+/* Makes the error (taking @detail), named after the current public call. */
+static void
+vd_error_make(vdisk_error **err, vdisk_error_code code, int lvcode, int line, int column,
+              char *detail)
 {
-    return vd_context;
+    vdisk_error *e = g_new0(vdisk_error, 1);
+
+    e->code = code;
+    e->libvirt_code = lvcode;
+    e->line = line;
+    e->column = column;
+    e->api = vd_context;
+    e->detail = detail;
+    e->message = e->api ? g_strdup_printf("%s: %s", e->api, detail) : g_strdup(detail);
+    *err = e;
 }
 
 static void
 vd_error_setv(vdisk_error **err, vdisk_error_code code, int lvcode, int line, int column,
               const char *fmt, va_list ap)
 {
-    vdisk_error *e;
-    g_autofree char *msg = NULL;
-
     if (!err || *err)
         return;
+    vd_error_make(err, code, lvcode, line, column, g_strdup_vprintf(fmt, ap));
+}
 
-    msg = g_strdup_vprintf(fmt, ap);
-    e = g_new0(vdisk_error, 1);
-    e->code = code;
-    e->libvirt_code = lvcode;
-    e->line = line;
-    e->column = column;
-    if (vd_context)
-        e->message = g_strdup_printf("%s: %s", vd_context, msg);
-    else
-        e->message = g_steal_pointer(&msg);
-    *err = e;
+int
+vd_error_wrap(vdisk_error **err, vdisk_error *inner, const char *fmt, ...)
+{
+    g_autofree char *prefix = NULL;
+    const char *detail = inner && inner->detail ? inner->detail : "failed without a reason";
+    va_list ap;
+
+    if (err && !*err) {
+        if (fmt) {
+            va_start(ap, fmt);
+            prefix = g_strdup_vprintf(fmt, ap);
+            va_end(ap);
+        }
+        vd_error_make(err, inner ? inner->code : VDISK_ERR_INTERNAL,
+                      inner ? inner->libvirt_code : 0, inner ? inner->line : 0,
+                      inner ? inner->column : 0,
+                      prefix ? g_strdup_printf("%s: %s", prefix, detail) : g_strdup(detail));
+    }
+    vdisk_error_free(inner);
+    return -1;
 }
 
 void
@@ -133,6 +152,7 @@ vdisk_error_free(vdisk_error *err)
 {
     if (!err)
         return;
+    g_free(err->detail);
     g_free(err->message);
     g_free(err);
 }

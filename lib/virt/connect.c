@@ -10,28 +10,10 @@
 #include <libvirt/virterror.h>
 
 #include "vdisk/hotplug.h"
+#include "virt/connect.h"
 #include "virt/virt_priv.h"
 
 #define VD_CONNECT_FLAGS_ALL ((unsigned int)(VDISK_CONNECT_READONLY | VDISK_CONNECT_NO_EVENT_LOOP))
-
-/* ---- libvirt errors ------------------------------------------------------------- */
-
-void
-vd_virt_error(vdisk_error **err, const char *fmt, ...)
-{
-    virErrorPtr last = virGetLastError();
-    g_autofree char *what = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    what = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (last && last->code != VIR_ERR_OK)
-        vd_error_set_libvirt(err, last->code, "%s: %s", what,
-                             last->message ? last->message : "unknown libvirt error");
-    else
-        vd_error_set_libvirt(err, 0, "%s: libvirt reported no reason", what);
-}
 
 /* ---- the event loop ------------------------------------------------------------- */
 

@@ -11,148 +11,15 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "virt/hotplug_priv.h"
 #include "conf/conf.h"
+#include "virt/removal.h"
+#include "virt/virt_priv.h"
 
 /* How long an attach waits for QEMU to release a disk it rolls back. */
 #define VD_HOTPLUG_ROLLBACK_TIMEOUT_MS 10000
 
-/* ---- errors --------------------------------------------------------------------- */
-
-/* libvirt's error as it stood when vd_dom_name() was last called: looking
- * the name up clears libvirt's last error, and the name is looked up while
- * the arguments of the report are evaluated, before the report reads it. */
-static _Thread_local virErrorPtr vd_saved_error;
-
-static void
-vd_saved_error_clear(void)
-{
-    if (vd_saved_error) {
-        virFreeError(vd_saved_error);
-        vd_saved_error = NULL;
-    }
-}
-
-const char *
-vd_dom_name(virDomainPtr dom)
-{
-    virErrorPtr e = virSaveLastError();
-    const char *name;
-
-    if (e && e->code != VIR_ERR_OK) {
-        vd_saved_error_clear();
-        vd_saved_error = e;
-    } else if (e) {
-        virFreeError(e);
-    }
-    name = virDomainGetName(dom);
-    return name ? name : "";
-}
-
-/* libvirt's last error, or the one vd_dom_name() saved from it. */
-static virErrorPtr
-vd_last_libvirt_error(void)
-{
-    virErrorPtr lverr = virGetLastError();
-
-    if ((!lverr || lverr->code == VIR_ERR_OK) && vd_saved_error)
-        return vd_saved_error;
-    return lverr;
-}
-
-void
-vd_hotplug_libvirt_error(vdisk_error **err, const char *fmt, ...)
-{
-    virErrorPtr lverr;
-    g_autofree char *what = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    what = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    lverr = vd_last_libvirt_error();
-    if (lverr && lverr->message)
-        vd_error_set_libvirt(err, lverr->code, "%s: %s", what, lverr->message);
-    else
-        vd_error_set_libvirt(err, lverr ? lverr->code : VIR_ERR_INTERNAL_ERROR,
-                             "%s: libvirt gave no reason", what);
-    virResetLastError();
-    vd_saved_error_clear();
-}
-
-/* libvirt's last error as code and message (the caller's), then cleared. */
-static int
-vd_take_libvirt_error(char **msg)
-{
-    virErrorPtr lverr = vd_last_libvirt_error();
-    int code = lverr ? lverr->code : VIR_ERR_INTERNAL_ERROR;
-
-    *msg = g_strdup(lverr && lverr->message ? lverr->message : "libvirt gave no reason");
-    virResetLastError();
-    vd_saved_error_clear();
-    return code;
-}
-
-void
-vd_hotplug_rethrow(vdisk_error **err, vdisk_error *inner)
-{
-    const char *msg;
-    const char *sep;
-
-    if (!inner)
-        return;
-    msg = inner->message ? inner->message : "";
-    /* drop the inner call's "name: " prefix, ours goes in its place */
-    if (g_str_has_prefix(msg, "vdisk_") && (sep = strstr(msg, ": ")))
-        msg = sep + 2;
-    if (err && !*err) {
-        vdisk_error *e = g_new0(vdisk_error, 1);
-        const char *ctx = vd_error_get_context();
-
-        e->code = inner->code;
-        e->libvirt_code = inner->libvirt_code;
-        e->line = inner->line;
-        e->column = inner->column;
-        e->message = ctx ? g_strdup_printf("%s: %s", ctx, msg) : g_strdup(msg);
-        *err = e;
-    }
-    vdisk_error_free(inner);
-}
-
-/* After a public conf-layer call: moves the inner error (when @rc < 0)
- * into @err, named after the hotplug call. Returns @rc. */
-static int
-vd_after(int rc, vdisk_error **inner, vdisk_error **err)
-{
-    if (rc < 0)
-        vd_hotplug_rethrow(err, g_steal_pointer(inner));
-    else
-        g_clear_pointer(inner, vdisk_error_free);
-    return rc;
-}
-
 /* ---- domain state --------------------------------------------------------------- */
 
-int
-vd_hotplug_load(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err)
-{
-    g_autofree char *xml = NULL;
-    char *raw;
-    vdisk_error *inner = NULL;
-    int rc;
-
-    *out = NULL;
-    if (!(raw = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0))) {
-        vd_hotplug_libvirt_error(err, "cannot read the %s definition of domain '%s'",
-                                 inactive ? "persistent" : "live", vd_dom_name(dom));
-        return -1;
-    }
-    xml = g_strdup(raw);
-    free(raw);
-    /* libvirt accepted this domain: read it, do not judge it */
-    rc = vdisk_domain_from_xml_flags(out, xml, VDISK_PARSE_NO_VALIDATE, &inner);
-    return vd_after(rc, &inner, err);
-}
 
 /* Where a change goes. */
 typedef struct {
@@ -169,7 +36,7 @@ vd_scope_resolve(vd_scope *scope, virDomainPtr dom, unsigned int flags, vdisk_er
     int persistent = virDomainIsPersistent(dom);
 
     if (active < 0 || persistent < 0) {
-        vd_hotplug_libvirt_error(err, "cannot read the state of domain '%s'",
+        vd_virt_error(err, "cannot read the state of domain '%s'",
                                  vd_dom_name(dom));
         return -1;
     }
@@ -221,7 +88,7 @@ vdisk_hotplug_list(vdisk_domain **out, virDomainPtr dom, unsigned int flags, vdi
     if (flags & ~(unsigned int)VDISK_HOTPLUG_INACTIVE)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x",
                        flags & ~(unsigned int)VDISK_HOTPLUG_INACTIVE);
-    return vd_hotplug_load(out, dom, flags & VDISK_HOTPLUG_INACTIVE, err);
+    return vd_virt_load_domain(out, dom, flags & VDISK_HOTPLUG_INACTIVE, err);
 }
 
 /* ---- target names --------------------------------------------------------------- */
@@ -309,13 +176,13 @@ vdisk_hotplug_next_target(char **out, virDomainPtr dom, vdisk_bus bus, vdisk_err
                        bus == VDISK_BUS_NONE ? "none" : vdisk_enum_to_string(VDISK_ENUM_BUS, bus));
 
     if ((active = virDomainIsActive(dom)) < 0 || (persistent = virDomainIsPersistent(dom)) < 0) {
-        vd_hotplug_libvirt_error(err, "cannot read the state of domain '%s'",
+        vd_virt_error(err, "cannot read the state of domain '%s'",
                                  vd_dom_name(dom));
         return -1;
     }
-    if (vd_hotplug_load(&live, dom, false, err) < 0)
+    if (vd_virt_load_domain(&live, dom, false, err) < 0)
         return -1;
-    if (active && persistent && vd_hotplug_load(&config, dom, true, err) < 0)
+    if (active && persistent && vd_virt_load_domain(&config, dom, true, err) < 0)
         return -1;
 
     prefix = vd_bus_prefix(bus, live, &limit);
@@ -467,7 +334,7 @@ vd_attach_check(virDomainPtr dom, const vdisk_disk *disk, bool inactive, vdisk_e
     vdisk_error *inner = NULL;
     const vdisk_disk *there;
 
-    if (vd_hotplug_load(&ctx, dom, inactive, err) < 0)
+    if (vd_virt_load_domain(&ctx, dom, inactive, err) < 0)
         return -1;
     if ((there = vdisk_domain_find_disk(ctx, vdisk_disk_get_target(disk)))) {
         g_autofree char *theirs = NULL;
@@ -483,7 +350,7 @@ vd_attach_check(virDomainPtr dom, const vdisk_disk *disk, bool inactive, vdisk_e
                        vd_disk_label(disk), inactive ? "persistent" : "live", vd_dom_name(dom),
                        theirs, ours);
     }
-    if (vd_after(vdisk_domain_add_disk(ctx, disk, &inner), &inner, err) < 0)
+    if (vd_virt_after(vdisk_domain_add_disk(ctx, disk, &inner), &inner, err) < 0)
         return -1;
     return 1;
 }
@@ -496,7 +363,7 @@ vd_live_alias(virDomainPtr dom, const char *target, vdisk_error **err)
     const vdisk_disk *disk;
     const char *alias;
 
-    if (vd_hotplug_load(&ctx, dom, false, err) < 0)
+    if (vd_virt_load_domain(&ctx, dom, false, err) < 0)
         return NULL;
     if (!(disk = vdisk_domain_find_disk(ctx, target))) {
         vd_error_set(err, VDISK_ERR_NOT_FOUND, "target '%s': domain '%s' has no such live disk",
@@ -549,7 +416,7 @@ vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, unsigned int flag
         return vd_fail(err, VDISK_ERR_INTERNAL, "%s: cannot format the disk", vd_disk_label(disk));
 
     if (need_live && virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-        vd_hotplug_libvirt_error(err, "%s: libvirt refused to attach it to running domain '%s'",
+        vd_virt_error(err, "%s: libvirt refused to attach it to running domain '%s'",
                                  vd_disk_label(disk), vd_dom_name(dom));
         return -1;
     }
@@ -565,7 +432,7 @@ vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, unsigned int flag
         vdisk_error *rberr = NULL;
         /* every outcome is set below; this one only if the enum is not */
         const char *outcome = "detaching the live disk again failed, it stays attached";
-        int lvcode = vd_take_libvirt_error(&lvmsg);
+        int lvcode = vd_virt_take_error(&lvmsg);
 
         if (!need_live) {
             outcome = "the live domain was not changed";
@@ -625,12 +492,12 @@ vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigned int flags,
         return -1;
 
     if (scope.live) {
-        if (vd_hotplug_load(&live, dom, false, err) < 0)
+        if (vd_virt_load_domain(&live, dom, false, err) < 0)
             return -1;
         live_disk = vdisk_domain_find_disk(live, target);
     }
     if (scope.config) {
-        if (vd_hotplug_load(&config, dom, true, err) < 0)
+        if (vd_virt_load_domain(&config, dom, true, err) < 0)
             return -1;
         config_disk = vdisk_domain_find_disk(config, target);
     }
@@ -662,7 +529,7 @@ vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigned int flags,
                            target, config_disk ? " and in the persistent configuration" : "");
     }
     if (config_disk && virDomainDetachDeviceFlags(dom, config_xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
-        vd_hotplug_libvirt_error(err,
+        vd_virt_error(err,
                                  "target '%s': libvirt refused to remove it from the persistent "
                                  "configuration%s",
                                  target,
@@ -708,7 +575,7 @@ vdisk_hotplug_change_media(virDomainPtr dom, const char *target, const char *sou
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x", flags & ~known);
     if (vd_scope_resolve(&scope, dom, flags, err) < 0)
         return -1;
-    if (vd_hotplug_load(&ctx, dom, !scope.live, err) < 0)
+    if (vd_virt_load_domain(&ctx, dom, !scope.live, err) < 0)
         return -1;
     if (!(disk = vdisk_domain_find_disk(ctx, target)))
         return vd_fail(err, VDISK_ERR_NOT_FOUND, "target '%s': domain '%s' has no such disk",
@@ -728,22 +595,22 @@ vdisk_hotplug_change_media(virDomainPtr dom, const char *target, const char *sou
             target, vdisk_enum_to_string(VDISK_ENUM_DEVICE, vdisk_disk_get_device(disk)) ?: "disk");
     }
 
-    if (vd_after(vdisk_disk_copy(&copy, disk, &inner), &inner, err) < 0)
+    if (vd_virt_after(vdisk_disk_copy(&copy, disk, &inner), &inner, err) < 0)
         return -1;
     src = vdisk_disk_get_source(copy);
     format = vdisk_source_get_format(src);
-    if (vd_after(vdisk_source_clear(src, &inner), &inner, err) < 0)
+    if (vd_virt_after(vdisk_source_clear(src, &inner), &inner, err) < 0)
         return -1;
     if (source) {
         vdisk_type type = g_str_has_prefix(source, "/dev/") ? VDISK_TYPE_BLOCK : VDISK_TYPE_FILE;
 
-        if (vd_after(vdisk_source_set_type(src, type, &inner), &inner, err) < 0 ||
-            vd_after(vdisk_source_set_path(src, source, &inner), &inner, err) < 0 ||
-            vd_after(vdisk_source_set_format(src, format ? format : VDISK_FORMAT_RAW, &inner),
+        if (vd_virt_after(vdisk_source_set_type(src, type, &inner), &inner, err) < 0 ||
+            vd_virt_after(vdisk_source_set_path(src, source, &inner), &inner, err) < 0 ||
+            vd_virt_after(vdisk_source_set_format(src, format ? format : VDISK_FORMAT_RAW, &inner),
                      &inner, err) < 0)
             return -1;
     }
-    if (vd_after(vdisk_disk_to_xml(&xml, copy, &inner), &inner, err) < 0)
+    if (vd_virt_after(vdisk_disk_to_xml(&xml, copy, &inner), &inner, err) < 0)
         return -1;
 
     affect = vd_scope_affect(&scope);
@@ -751,10 +618,10 @@ vdisk_hotplug_change_media(virDomainPtr dom, const char *target, const char *sou
         affect |= VIR_DOMAIN_DEVICE_MODIFY_FORCE;
     if (virDomainUpdateDeviceFlags(dom, xml, affect) < 0) {
         if (source)
-            vd_hotplug_libvirt_error(err, "target '%s': libvirt refused to insert '%s'", target,
+            vd_virt_error(err, "target '%s': libvirt refused to insert '%s'", target,
                                      source);
         else
-            vd_hotplug_libvirt_error(err, "target '%s': libvirt refused to eject the medium",
+            vd_virt_error(err, "target '%s': libvirt refused to eject the medium",
                                      target);
         return -1;
     }
@@ -791,7 +658,7 @@ vdisk_hotplug_set_iotune(virDomainPtr dom, const char *target, const vdisk_disk 
 
         if (virTypedParamsAddULLong(&params, &nparams, &maxparams, name,
                                     vdisk_disk_get_iotune(iotune_from, i)) < 0) {
-            vd_hotplug_libvirt_error(err, "target '%s': cannot set iotune value '%s'", target,
+            vd_virt_error(err, "target '%s': cannot set iotune value '%s'", target,
                                      name);
             goto cleanup;
         }
@@ -799,11 +666,11 @@ vdisk_hotplug_set_iotune(virDomainPtr dom, const char *target, const vdisk_disk 
     if ((group = vdisk_disk_get_iotune_group(iotune_from)) &&
         virTypedParamsAddString(&params, &nparams, &maxparams, VIR_DOMAIN_BLOCK_IOTUNE_GROUP_NAME,
                                 group) < 0) {
-        vd_hotplug_libvirt_error(err, "target '%s': cannot set iotune group '%s'", target, group);
+        vd_virt_error(err, "target '%s': cannot set iotune group '%s'", target, group);
         goto cleanup;
     }
     if (virDomainSetBlockIoTune(dom, target, params, nparams, vd_scope_affect(&scope)) < 0) {
-        vd_hotplug_libvirt_error(err, "target '%s': libvirt refused the I/O limits", target);
+        vd_virt_error(err, "target '%s': libvirt refused the I/O limits", target);
         goto cleanup;
     }
     rc = 0;

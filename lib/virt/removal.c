@@ -11,7 +11,11 @@
  */
 #include <string.h>
 
-#include "virt/hotplug_priv.h"
+#include <libvirt/virterror.h>
+
+#include "virt/connect.h"
+#include "virt/removal.h"
+#include "virt/virt_priv.h"
 
 /* Poll interval for the live XML while no event has arrived. */
 #define VD_REMOVAL_POLL_MS 100
@@ -102,7 +106,7 @@ vd_removal_still_there(virDomainPtr dom, const char *target, vdisk_error **err)
 
     if (virDomainIsActive(dom) == 0)
         return 0; /* the domain stopped: nothing holds the disk any more */
-    if (vd_hotplug_load(&ctx, dom, false, err) < 0)
+    if (vd_virt_load_domain(&ctx, dom, false, err) < 0)
         return -1;
     return vdisk_domain_find_disk(ctx, target) != NULL;
 }
@@ -125,7 +129,7 @@ vd_hotplug_remove_live(virDomainPtr dom, const char *target, const char *alias,
                                         VIR_DOMAIN_EVENT_CALLBACK(vd_removal_failed_cb), w);
 
     if (virDomainDetachDeviceAlias(dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-        vd_hotplug_libvirt_error(err, "target '%s': libvirt refused to detach it", target);
+        vd_virt_error(err, "target '%s': libvirt refused to detach it", target);
         res = VD_REMOVAL_ERROR;
         goto cleanup;
     }

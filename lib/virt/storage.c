@@ -162,9 +162,7 @@ vd_backing_format(virConnectPtr conn, const char *path, vdisk_format *format, vd
     g_autoptr(virStorageVol) vol = NULL;
     g_autofree char *what = g_strdup_printf("backing volume '%s'", path);
     unsigned int probed = 0;
-    const char *ctx = vd_error_get_context();
-    g_autoptr(vdisk_error) perr = NULL;
-    int rc;
+    vdisk_error *perr = NULL;
 
     if ((vol = virStorageVolLookupByPath(conn, path))) {
         if (vd_vol_format(vol, what, format, err) < 0)
@@ -178,36 +176,10 @@ vd_backing_format(virConnectPtr conn, const char *path, vdisk_format *format, vd
                        "backing image '%s' is in no storage pool of the remote host, so its "
                        "format cannot be found",
                        path);
-    rc = vdisk_image_probe_format(path, format, &probed, &perr);
-    vd_error_set_context(ctx);
-    if (rc < 0) {
-        /* Keep the probe's code; the message already names the path. */
-        const char *msg = perr->message;
-
-        if (g_str_has_prefix(msg, "vdisk_image_probe_format: "))
-            msg += strlen("vdisk_image_probe_format: ");
-        return vd_fail(err, perr->code, "backing image: %s", msg);
-    }
+    /* the probe's code is kept; its message already names the path */
+    if (vdisk_image_probe_format(path, format, &probed, &perr) < 0)
+        return vd_error_wrap(err, perr, "backing image");
     return 0;
-}
-
-/* Rewraps an error a public call made inside this layer under the current
- * call's name. */
-static int
-vd_rewrap(vdisk_error **err, vdisk_error *inner, const char *ctx)
-{
-    const char *msg = inner ? inner->message : "failed without a reason";
-    const char *colon = inner ? strstr(msg, ": ") : NULL;
-
-    vd_error_set_context(ctx);
-    if (colon && g_str_has_prefix(msg, "vdisk_"))
-        msg = colon + 2;
-    if (inner && inner->code == VDISK_ERR_LIBVIRT)
-        vd_error_set_libvirt(err, inner->libvirt_code, "%s", msg);
-    else
-        vd_error_set(err, inner ? inner->code : VDISK_ERR_INTERNAL, "%s", msg);
-    vdisk_error_free(inner);
-    return -1;
 }
 
 /* A new disk for volume @name of @pool_name. */
@@ -215,7 +187,6 @@ static int
 vd_volume_disk(vdisk_disk **out, virStorageVolPtr vol, const char *pool_name, const char *name,
                vdisk_format format, unsigned int flags, vdisk_error **err)
 {
-    const char *ctx = vd_error_get_context();
     g_autofree char *what = g_strdup_printf("volume '%s' of storage pool '%s'", name, pool_name);
     g_autofree char *path = NULL;
     vdisk_error *inner = NULL;
@@ -249,10 +220,9 @@ vd_volume_disk(vdisk_disk **out, virStorageVolPtr vol, const char *pool_name, co
         rc = vdisk_disk_set_driver_name(disk, "qemu", &inner);
     if (rc == 0 && format != VDISK_FORMAT_NONE)
         rc = vdisk_source_set_format(src, format, &inner);
-    vd_error_set_context(ctx);
     if (rc < 0) {
         vdisk_disk_free(disk);
-        return vd_rewrap(err, inner, ctx);
+        return vd_error_wrap(err, inner, NULL);
     }
     *out = disk;
     return 0;
@@ -404,10 +374,8 @@ vd_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err)
 {
     g_autoptr(GArray) todo = NULL;
     vdisk_source *src;
-    const char *ctx;
     size_t i;
 
-    ctx = vd_error_get_context();
     if (!disk || !conn)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "a disk and a connection are needed");
 
@@ -425,7 +393,6 @@ vd_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err)
         }
         g_array_append_val(todo, res);
     }
-    vd_error_set_context(ctx);
 
     for (i = 0; i < todo->len; i++) {
         vd_resolution *res = &g_array_index(todo, vd_resolution, i);
@@ -433,9 +400,8 @@ vd_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err)
 
         if (vdisk_source_set_type(res->src, res->type, &inner) < 0 ||
             vdisk_source_set_path(res->src, res->path, &inner) < 0)
-            return vd_rewrap(err, inner, ctx);
+            return vd_error_wrap(err, inner, NULL);
     }
-    vd_error_set_context(ctx);
     return 0;
 }
 
@@ -447,7 +413,6 @@ static int
 vd_check_unused(const char *dom_xml, const char *dom_name, const char *state, const char *pool,
                 const char *name, const char *path, vdisk_error **err)
 {
-    const char *ctx = vd_error_get_context();
     vdisk_domain *dom = NULL;
     vdisk_error *inner = NULL;
     size_t i;
@@ -455,8 +420,7 @@ vd_check_unused(const char *dom_xml, const char *dom_name, const char *state, co
 
     if (vdisk_domain_from_xml_flags(&dom, dom_xml,
                                     VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE, &inner) < 0)
-        return vd_rewrap(err, inner, ctx);
-    vd_error_set_context(ctx);
+        return vd_error_wrap(err, inner, NULL);
     for (i = 0; rc == 0 && i < vdisk_domain_get_disk_count(dom); i++) {
         vdisk_disk *disk = vdisk_domain_get_disk(dom, i);
         vdisk_source *src;
@@ -533,62 +497,26 @@ vd_volume_delete(virConnectPtr conn, const char *pool, const char *name, virDoma
 
 /* ---- entry points --------------------------------------------------------------- */
 
-/* The helpers above use the public accessors, which name themselves; an
- * error leaving this file is named after the entry point that was called. */
-static int
-vd_storage_done(int rc, const char *api, vdisk_error *local, vdisk_error **err)
-{
-    vd_error_set_context(api);
-    if (local) {
-        const char *msg = local->message;
-        const char *colon = strstr(msg, ": ");
-        g_autofree char *fixed = NULL;
-
-        if (g_str_has_prefix(msg, "vdisk_") && colon)
-            msg = colon + 2;
-        fixed = g_strdup_printf("%s: %s", api, msg);
-        g_free(local->message);
-        local->message = g_steal_pointer(&fixed);
-        if (err && !*err)
-            *err = local;
-        else
-            vdisk_error_free(local);
-    }
-    return rc;
-}
-
 int
 vdisk_volume_create(vdisk_disk **out, virConnectPtr conn, const char *pool, const char *name,
                     unsigned long long capacity, vdisk_format format, const char *backing_path,
                     unsigned int flags, vdisk_error **err)
 {
-    vdisk_error *local = NULL;
-    int rc;
-
     VD_API_ENTER();
-    rc = vd_volume_create(out, conn, pool, name, capacity, format, backing_path, flags, &local);
-    return vd_storage_done(rc, __func__, local, err);
+    return vd_volume_create(out, conn, pool, name, capacity, format, backing_path, flags, err);
 }
 
 int
 vdisk_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err)
 {
-    vdisk_error *local = NULL;
-    int rc;
-
     VD_API_ENTER();
-    rc = vd_volume_resolve(disk, conn, &local);
-    return vd_storage_done(rc, __func__, local, err);
+    return vd_volume_resolve(disk, conn, err);
 }
 
 int
 vdisk_volume_delete(virConnectPtr conn, const char *pool, const char *name, virDomainPtr dom,
                     vdisk_error **err)
 {
-    vdisk_error *local = NULL;
-    int rc;
-
     VD_API_ENTER();
-    rc = vd_volume_delete(conn, pool, name, dom, &local);
-    return vd_storage_done(rc, __func__, local, err);
+    return vd_volume_delete(conn, pool, name, dom, err);
 }

@@ -1,5 +1,5 @@
 /*
- * virt_priv.h: shared internals of the libvirt layer
+ * virt_priv.h: what the parts of the libvirt layer share (virt.c)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,21 +8,29 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 
+#include "vdisk/hotplug.h"
 #include "util/error.h"
 
-/* true once vdisk_connect_open() (or vd_virt_event_loop_start()) has
- * registered libvirt's default event implementation and its thread runs.
- * Without it, libvirt delivers no domain events on any connection. */
-bool vd_virt_event_loop_running(void);
-
-/* Registers libvirt's default event implementation and starts the thread
- * running it, once per process. Later calls return the first call's result. */
-int vd_virt_event_loop_start(vdisk_error **err);
-
-/* Stores libvirt's last error (code and message) in @err, after @what
- * ("cannot open 'qemu:///system'"). */
-void vd_virt_error(vdisk_error **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-/* Autoptr cleanups for the libvirt objects the layer looks up. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_disk, vdisk_disk_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
+
+/* The one wrapper of libvirt's errors: "@fmt...: libvirt's message", with
+ * libvirt's code kept; libvirt's last error is cleared. */
+void vd_virt_error(vdisk_error **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* libvirt's last error as code and message (the caller's), then cleared. */
+int vd_virt_take_error(char **msg);
+
+/* The domain's name for a message. Looking it up would clear libvirt's last
+ * error, so that error is kept for the next vd_virt_error(). */
+const char *vd_dom_name(virDomainPtr dom);
+
+/* After a public call made with its own error @inner: moves it (when @rc <
+ * 0) into @err. Returns @rc. */
+int vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err);
+
+/* The live (or, @inactive, persistent) definition of @dom as a context,
+ * read without libvirt's checks (libvirt accepted it). */
+int vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err);

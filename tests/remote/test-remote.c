@@ -28,7 +28,7 @@
 
 #include "vdisk/hotplug.h"
 #include "util/error.h"
-#include "virt/virt_priv.h"
+#include "virt/connect.h"
 
 static const char *uri;
 static virConnectPtr conn;

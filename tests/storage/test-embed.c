@@ -24,7 +24,7 @@
 
 #include "vdisk/hotplug.h"
 #include "util/error.h"
-#include "virt/virt_priv.h"
+#include "virt/connect.h"
 
 static char *root;
 

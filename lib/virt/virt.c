@@ -1,0 +1,118 @@
+/*
+ * virt.c: what every part of the libvirt layer shares: libvirt's errors, a
+ * domain's name for messages, a domain's XML read into a context
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "virt/virt_priv.h"
+
+/* libvirt's error as it stood when vd_dom_name() was last called: looking
+ * the name up clears libvirt's last error, and the name is looked up while
+ * the arguments of the report are evaluated, before the report reads it. */
+static _Thread_local virErrorPtr vd_saved_error;
+
+static void
+vd_saved_error_clear(void)
+{
+    if (vd_saved_error) {
+        virFreeError(vd_saved_error);
+        vd_saved_error = NULL;
+    }
+}
+
+const char *
+vd_dom_name(virDomainPtr dom)
+{
+    virErrorPtr e = virSaveLastError();
+    const char *name;
+
+    if (e && e->code != VIR_ERR_OK) {
+        vd_saved_error_clear();
+        vd_saved_error = e;
+    } else if (e) {
+        virFreeError(e);
+    }
+    name = virDomainGetName(dom);
+    return name ? name : "";
+}
+
+/* libvirt's last error, or the one vd_dom_name() saved from it. */
+static virErrorPtr
+vd_last_libvirt_error(void)
+{
+    virErrorPtr lverr = virGetLastError();
+
+    if ((!lverr || lverr->code == VIR_ERR_OK) && vd_saved_error)
+        return vd_saved_error;
+    return lverr;
+}
+
+void
+vd_virt_error(vdisk_error **err, const char *fmt, ...)
+{
+    virErrorPtr lverr;
+    g_autofree char *what = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    lverr = vd_last_libvirt_error();
+    if (lverr && lverr->code != VIR_ERR_OK && lverr->message)
+        vd_error_set_libvirt(err, lverr->code, "%s: %s", what, lverr->message);
+    else if (lverr && lverr->code != VIR_ERR_OK)
+        vd_error_set_libvirt(err, lverr->code, "%s: libvirt gave no reason", what);
+    else
+        vd_error_set_libvirt(err, 0, "%s: libvirt reported no reason", what);
+    virResetLastError();
+    vd_saved_error_clear();
+}
+
+int
+vd_virt_take_error(char **msg)
+{
+    virErrorPtr lverr = vd_last_libvirt_error();
+    int code = lverr ? lverr->code : VIR_ERR_INTERNAL_ERROR;
+
+    *msg = g_strdup(lverr && lverr->message ? lverr->message : "libvirt gave no reason");
+    virResetLastError();
+    vd_saved_error_clear();
+    return code;
+}
+
+int
+vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err)
+{
+    if (rc < 0)
+        vd_error_wrap(err, g_steal_pointer(inner), NULL);
+    else
+        g_clear_pointer(inner, vdisk_error_free);
+    return rc;
+}
+
+int
+vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err)
+{
+    g_autofree char *xml = NULL;
+    char *raw;
+    vdisk_error *inner = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!(raw = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0))) {
+        vd_virt_error(err, "cannot read the %s definition of domain '%s'",
+                      inactive ? "persistent" : "live", vd_dom_name(dom));
+        return -1;
+    }
+    xml = g_strdup(raw);
+    free(raw);
+    /* libvirt accepted this domain: read it, do not judge it */
+    rc = vdisk_domain_from_xml_flags(out, xml, VDISK_PARSE_NO_VALIDATE, &inner);
+    return vd_virt_after(rc, &inner, err);
+}
