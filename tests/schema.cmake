@@ -8,3 +8,11 @@ if(Python3_FOUND)
             --root ${PROJECT_SOURCE_DIR})
   set_tests_properties(schema-generated PROPERTIES LABELS "unit;schema")
 endif()
+
+# The layering rules a script can check (tests/structure/check_structure.py).
+if(Python3_FOUND)
+  add_test(NAME structure
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/structure/check_structure.py
+            ${PROJECT_SOURCE_DIR})
+  set_tests_properties(structure PROPERTIES LABELS "unit;schema")
+endif()
