@@ -105,6 +105,52 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     TRI(address_multifunction, "address_multifunction") \
     /* end */
 
+/* SF_<kind>(name, ...) for every source field. */
+#define VD_PY_SOURCE_FIELDS(STR, STR_RO, ENUM, ENUM_RO, TRI, UINT) \
+    ENUM(type, VDISK_ENUM_TYPE, vdisk_type, "source type", 0) \
+    ENUM(format, VDISK_ENUM_FORMAT, vdisk_format, "image format", 1) \
+    STR(path, "path") \
+    ENUM(startup_policy, VDISK_ENUM_STARTUP_POLICY, vdisk_startup_policy, "startup policy", 1) \
+    UINT(index, UINT_MAX, unsigned int, "index") \
+    ENUM(protocol, VDISK_ENUM_PROTOCOL, vdisk_protocol, "protocol", 1) \
+    STR(name, "name") \
+    STR(query, "query") \
+    TRI(tls, "tls") \
+    STR_RO(pool) \
+    STR_RO(volume) \
+    ENUM_RO(pool_mode, VDISK_ENUM_POOL_MODE) \
+    STR(vhostuser_path, "vhostuser_path") \
+    TRI(ssl_verify, "ssl_verify") \
+    UINT(readahead, ULLONG_MAX, unsigned long long, "readahead") \
+    UINT(timeout, ULLONG_MAX, unsigned long long, "timeout") \
+    STR(initiator, "initiator") \
+    STR(snapshot_name, "snapshot_name") \
+    STR(config_file, "config_file") \
+    /* end */
+
+/* SFIELD(name, doc): the Source properties. */
+#define VD_PY_SOURCE_GETSET(SFIELD) \
+    SFIELD(type, "disk@type (backingStore@type for a backing store): a vdisk.Type."), \
+    SFIELD(format, "driver@type (format@type for backing stores): a vdisk.Format or None."), \
+    SFIELD(path, "source@file, @dev or @dir (by type), a str or None."), \
+    SFIELD(startup_policy, "source@startupPolicy: a vdisk.StartupPolicy or None."), \
+    SFIELD(index, "source@index: an int, or None when unset."), \
+    SFIELD(protocol, "source@protocol of a network source: a vdisk.Protocol or None."), \
+    SFIELD(name, "source@name: the export, image (\"pool/image\" for rbd) or iqn/lun."), \
+    SFIELD(query, "source@query (http/https), a str or None."), \
+    SFIELD(tls, "source@tls (yes/no): True, False or None."), \
+    SFIELD(pool, "source@pool of a type 'volume' source (see set_volume())."), \
+    SFIELD(volume, "source@volume of a type 'volume' source (see set_volume())."), \
+    SFIELD(pool_mode, "source@mode of a type 'volume' source: a vdisk.PoolMode or None."), \
+    SFIELD(vhostuser_path, "The unix socket path of a type 'vhostuser' source."), \
+    SFIELD(ssl_verify, "ssl@verify (yes/no): True, False or None."), \
+    SFIELD(readahead, "readahead@size in bytes: an int, or None when unset."), \
+    SFIELD(timeout, "timeout@seconds: an int, or None when unset."), \
+    SFIELD(initiator, "initiator/iqn@name (iscsi), a str or None."), \
+    SFIELD(snapshot_name, "snapshot@name (rbd), a str or None."), \
+    SFIELD(config_file, "config@file (rbd), a str or None."), \
+    /* end */
+
 /* FIELD(name, doc): the Disk properties. */
 #define VD_PY_DISK_GETSET(FIELD) \
     FIELD(device, "disk@device: a vdisk.Device (DISK, CDROM, FLOPPY, LUN) or None."), \

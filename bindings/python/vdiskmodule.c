@@ -1620,25 +1620,7 @@ typedef struct {
     }                                                                                              \
     static source_field sf_##name = {sget_##name, sset_##name};
 
-SF_ENUM(type, VDISK_ENUM_TYPE, vdisk_type, "source type", 0)
-SF_ENUM(format, VDISK_ENUM_FORMAT, vdisk_format, "image format", 1)
-SF_STR(path, "path")
-SF_ENUM(startup_policy, VDISK_ENUM_STARTUP_POLICY, vdisk_startup_policy, "startup policy", 1)
-SF_UINT(index, UINT_MAX, unsigned int, "index")
-SF_ENUM(protocol, VDISK_ENUM_PROTOCOL, vdisk_protocol, "protocol", 1)
-SF_STR(name, "name")
-SF_STR(query, "query")
-SF_TRI(tls, "tls")
-SF_TRI(ssl_verify, "ssl_verify")
-SF_UINT(readahead, ULLONG_MAX, unsigned long long, "readahead")
-SF_UINT(timeout, ULLONG_MAX, unsigned long long, "timeout")
-SF_STR(initiator, "initiator")
-SF_STR(snapshot_name, "snapshot_name")
-SF_STR(config_file, "config_file")
-SF_STR(vhostuser_path, "vhostuser_path")
-SF_STR_RO(pool)
-SF_STR_RO(volume)
-SF_ENUM_RO(pool_mode, VDISK_ENUM_POOL_MODE)
+VD_PY_SOURCE_FIELDS(SF_STR, SF_STR_RO, SF_ENUM, SF_ENUM_RO, SF_TRI, SF_UINT)
 
 static PyObject *
 Source_getfield(SourceObject *self, void *closure)
@@ -2234,29 +2216,17 @@ static PyMethodDef Source_methods[] = {
     }
 
 static PyGetSetDef Source_getset[] = {
-    SFIELD(type, "disk@type (backingStore@type for a backing store): a vdisk.Type."),
-    SFIELD(format, "driver@type (format@type for backing stores): a vdisk.Format or None."),
-    SFIELD(path, "source@file, @dev or @dir (by type), a str or None."),
+    /* the scalar fields */
+    VD_PY_SOURCE_GETSET(SFIELD) /* clang-format: keep */
+    /* the structured ones */
     {"present", (getter)Source_get_present, NULL,
      "True when the <source> element exists (an empty cdrom has none).", NULL},
-    SFIELD(startup_policy, "source@startupPolicy: a vdisk.StartupPolicy or None."),
-    SFIELD(index, "source@index: an int, or None when unset."),
-    SFIELD(protocol, "source@protocol of a network source: a vdisk.Protocol or None."),
-    SFIELD(name, "source@name: the export, image (\"pool/image\" for rbd) or iqn/lun."),
-    SFIELD(query, "source@query (http/https), a str or None."),
     {"hosts", (getter)Source_get_hosts, (setter)Source_set_hosts,
      "The <host> elements: a list of vdisk.Host(name, port, transport, socket).\n"
      "Assign a list to replace them all.",
      NULL},
-    SFIELD(tls, "source@tls (yes/no): True, False or None."),
-    SFIELD(ssl_verify, "ssl@verify (yes/no): True, False or None."),
     {"cookies", (getter)Source_get_cookies, (setter)Source_set_cookies,
      "The <cookies>: a dict of name to value (a copy). Assign a dict to replace them.", NULL},
-    SFIELD(readahead, "readahead@size in bytes: an int, or None when unset."),
-    SFIELD(timeout, "timeout@seconds: an int, or None when unset."),
-    SFIELD(initiator, "initiator/iqn@name (iscsi), a str or None."),
-    SFIELD(snapshot_name, "snapshot@name (rbd), a str or None."),
-    SFIELD(config_file, "config@file (rbd), a str or None."),
     {"auth", (getter)Source_get_auth, (setter)Source_set_auth,
      "<auth>: a vdisk.Auth(username, secret_type, uuid, usage) or None.", NULL},
     {"encryption", (getter)Source_get_encryption, (setter)Source_set_encryption,
@@ -2265,12 +2235,8 @@ static PyGetSetDef Source_getset[] = {
      "<reservations>: a vdisk.Reservations(managed, path) or None.", NULL},
     {"slice", (getter)Source_get_slice, (setter)Source_set_slice,
      "The storage <slice>: a vdisk.Slice(offset, size) or None.", NULL},
-    SFIELD(pool, "source@pool of a type 'volume' source (see set_volume())."),
-    SFIELD(volume, "source@volume of a type 'volume' source (see set_volume())."),
-    SFIELD(pool_mode, "source@mode of a type 'volume' source: a vdisk.PoolMode or None."),
     {"nvme", (getter)Source_get_nvme, (setter)Source_set_nvme,
      "A type 'nvme' source: vdisk.NVMe(namespace, managed, address) or None.", NULL},
-    SFIELD(vhostuser_path, "The unix socket path of a type 'vhostuser' source."),
     {"backing", (getter)Source_get_backing, NULL,
      "The next vdisk.Source down the backing chain, or None (see new_backing()).", NULL},
     {"backing_terminated", (getter)Source_get_backing_terminated,

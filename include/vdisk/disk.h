@@ -30,7 +30,6 @@
 extern "C" {
 #endif
 
-typedef struct vdisk_source vdisk_source;
 typedef struct vdisk_host vdisk_host;
 typedef struct vdisk_domain vdisk_domain;
 
@@ -187,36 +186,15 @@ VDISK_API vdisk_format vdisk_disk_get_format(const vdisk_disk *disk);
 /** file, dev or dir path of the top source (by type); NULL for others. */
 VDISK_API const char *vdisk_disk_get_path(const vdisk_disk *disk);
 
-/** disk@type (backingStore@type for backing sources). Changing the type
- * keeps the path where one applies (file/dev/dir). */
-VDISK_API vdisk_type vdisk_source_get_type(const vdisk_source *src);
-VDISK_API int vdisk_source_set_type(vdisk_source *src, vdisk_type type, vdisk_error **err);
-/** driver@type for the top source, format@type for backing sources. */
-VDISK_API vdisk_format vdisk_source_get_format(const vdisk_source *src);
-VDISK_API int vdisk_source_set_format(vdisk_source *src, vdisk_format format, vdisk_error **err);
-/** source@file / @dev / @dir according to the type; NULL for others. */
-VDISK_API const char *vdisk_source_get_path(const vdisk_source *src);
-VDISK_API int vdisk_source_set_path(vdisk_source *src, const char *path, vdisk_error **err);
+/* The scalar fields of a source (type, format, path, protocol, name, tls,
+ * ...) have their getters and setters in <vdisk/fields.h>. */
+
 /** 1 when the <source> element is present (an empty cdrom has none). */
 VDISK_API int vdisk_source_is_present(const vdisk_source *src);
 /** Removes <source> and the backing chain (ejects media). */
 VDISK_API int vdisk_source_clear(vdisk_source *src, vdisk_error **err);
-VDISK_API vdisk_startup_policy vdisk_source_get_startup_policy(const vdisk_source *src);
-VDISK_API int vdisk_source_set_startup_policy(vdisk_source *src, vdisk_startup_policy policy,
-                                              vdisk_error **err);
-/** source@index; 0 when unset. */
-VDISK_API unsigned int vdisk_source_get_index(const vdisk_source *src);
-VDISK_API int vdisk_source_set_index(vdisk_source *src, unsigned int index, vdisk_error **err);
 
 /* network sources */
-VDISK_API vdisk_protocol vdisk_source_get_protocol(const vdisk_source *src);
-VDISK_API int vdisk_source_set_protocol(vdisk_source *src, vdisk_protocol protocol,
-                                        vdisk_error **err);
-/** source@name: export, image ("pool/image" for rbd), iqn/lun for iscsi. */
-VDISK_API const char *vdisk_source_get_name(const vdisk_source *src);
-VDISK_API int vdisk_source_set_name(vdisk_source *src, const char *name, vdisk_error **err);
-VDISK_API const char *vdisk_source_get_query(const vdisk_source *src);
-VDISK_API int vdisk_source_set_query(vdisk_source *src, const char *query, vdisk_error **err);
 VDISK_API size_t vdisk_source_get_host_count(const vdisk_source *src);
 /** Host @i, borrowed; NULL when out of range. */
 VDISK_API const vdisk_host *vdisk_source_get_host(const vdisk_source *src, size_t i);
@@ -231,35 +209,12 @@ VDISK_API const char *vdisk_host_get_name(const vdisk_host *host);
 VDISK_API const char *vdisk_host_get_port(const vdisk_host *host);
 VDISK_API vdisk_transport vdisk_host_get_transport(const vdisk_host *host);
 VDISK_API const char *vdisk_host_get_socket(const vdisk_host *host);
-/** source@tls: yes/no. */
-VDISK_API vdisk_tristate vdisk_source_get_tls(const vdisk_source *src);
-VDISK_API int vdisk_source_set_tls(vdisk_source *src, vdisk_tristate tls, vdisk_error **err);
-/** ssl@verify: yes/no. */
-VDISK_API vdisk_tristate vdisk_source_get_ssl_verify(const vdisk_source *src);
-VDISK_API int vdisk_source_set_ssl_verify(vdisk_source *src, vdisk_tristate v, vdisk_error **err);
 VDISK_API size_t vdisk_source_get_cookie_count(const vdisk_source *src);
 VDISK_API int vdisk_source_get_cookie(const vdisk_source *src, size_t i, const char **name,
                                       const char **value);
 VDISK_API int vdisk_source_add_cookie(vdisk_source *src, const char *name, const char *value,
                                       vdisk_error **err);
 VDISK_API int vdisk_source_clear_cookies(vdisk_source *src, vdisk_error **err);
-/** readahead@size in bytes; 0 unset. */
-VDISK_API unsigned long long vdisk_source_get_readahead(const vdisk_source *src);
-VDISK_API int vdisk_source_set_readahead(vdisk_source *src, unsigned long long bytes,
-                                         vdisk_error **err);
-/** timeout@seconds; 0 unset. */
-VDISK_API unsigned long long vdisk_source_get_timeout(const vdisk_source *src);
-VDISK_API int vdisk_source_set_timeout(vdisk_source *src, unsigned long long seconds,
-                                       vdisk_error **err);
-/** initiator/iqn@name (iscsi). */
-VDISK_API const char *vdisk_source_get_initiator(const vdisk_source *src);
-VDISK_API int vdisk_source_set_initiator(vdisk_source *src, const char *iqn, vdisk_error **err);
-/** snapshot@name and config@file (rbd). */
-VDISK_API const char *vdisk_source_get_snapshot_name(const vdisk_source *src);
-VDISK_API int vdisk_source_set_snapshot_name(vdisk_source *src, const char *name,
-                                             vdisk_error **err);
-VDISK_API const char *vdisk_source_get_config_file(const vdisk_source *src);
-VDISK_API int vdisk_source_set_config_file(vdisk_source *src, const char *path, vdisk_error **err);
 
 /* <auth> (inside <source>, or legacy directly in <disk>) */
 VDISK_API const char *vdisk_source_get_auth_username(const vdisk_source *src);
@@ -304,9 +259,6 @@ VDISK_API int vdisk_source_set_slice(vdisk_source *src, unsigned long long offse
                                      unsigned long long size, vdisk_error **err);
 
 /* type='volume' */
-VDISK_API const char *vdisk_source_get_pool(const vdisk_source *src);
-VDISK_API const char *vdisk_source_get_volume(const vdisk_source *src);
-VDISK_API vdisk_pool_mode vdisk_source_get_pool_mode(const vdisk_source *src);
 VDISK_API int vdisk_source_set_volume(vdisk_source *src, const char *pool, const char *volume,
                                       vdisk_pool_mode mode, vdisk_error **err);
 
@@ -321,9 +273,6 @@ VDISK_API int vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tr
                                     unsigned int function, vdisk_error **err);
 
 /* type='vhostuser': <source type='unix' path=...><reconnect .../></source> */
-VDISK_API const char *vdisk_source_get_vhostuser_path(const vdisk_source *src);
-VDISK_API int vdisk_source_set_vhostuser_path(vdisk_source *src, const char *path,
-                                              vdisk_error **err);
 /** reconnect@enabled (yes/no); VDISK_TRISTATE_DEFAULT without <reconnect>. */
 VDISK_API vdisk_tristate vdisk_source_get_reconnect_enabled(const vdisk_source *src);
 /** reconnect@timeout in seconds; 0 when unset. */

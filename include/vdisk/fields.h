@@ -22,6 +22,9 @@ extern "C" {
 #endif
 
 typedef struct vdisk_disk vdisk_disk;
+typedef struct vdisk_source vdisk_source;
+
+/* ---- fields of the disk -------------------------------------------------------------- */
 
 /* <disk> */
 /** disk@device: a vdisk_device; 0 when unset. */
@@ -171,6 +174,81 @@ VDISK_API int vdisk_disk_set_iotune_group(vdisk_disk *disk, const char *value, v
 VDISK_API vdisk_tristate vdisk_disk_get_address_multifunction(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_address_multifunction(vdisk_disk *disk, vdisk_tristate value,
                                                    vdisk_error **err);
+
+/* ---- fields of a storage source (top, backing or mirror) ----------------------------- */
+
+/* <source> */
+/** disk@type (backingStore@type for backing sources). Changing the type keeps the path where
+ * one applies (file/dev/dir). */
+VDISK_API vdisk_type vdisk_source_get_type(const vdisk_source *src);
+VDISK_API int vdisk_source_set_type(vdisk_source *src, vdisk_type value, vdisk_error **err);
+/** driver@type for the top source, format@type for backing sources. */
+VDISK_API vdisk_format vdisk_source_get_format(const vdisk_source *src);
+VDISK_API int vdisk_source_set_format(vdisk_source *src, vdisk_format value, vdisk_error **err);
+/** source@file / @dev / @dir according to the type; NULL for others. */
+VDISK_API const char *vdisk_source_get_path(const vdisk_source *src);
+VDISK_API int vdisk_source_set_path(vdisk_source *src, const char *value, vdisk_error **err);
+/** source@startupPolicy. */
+VDISK_API vdisk_startup_policy vdisk_source_get_startup_policy(const vdisk_source *src);
+VDISK_API int vdisk_source_set_startup_policy(vdisk_source *src, vdisk_startup_policy value,
+                                              vdisk_error **err);
+/** source@index; 0 when unset. */
+VDISK_API unsigned int vdisk_source_get_index(const vdisk_source *src);
+VDISK_API int vdisk_source_set_index(vdisk_source *src, unsigned int value, vdisk_error **err);
+/** source@protocol of a network source. */
+VDISK_API vdisk_protocol vdisk_source_get_protocol(const vdisk_source *src);
+VDISK_API int vdisk_source_set_protocol(vdisk_source *src, vdisk_protocol value, vdisk_error **err);
+/** source@name: export, image ("pool/image" for rbd), iqn/lun for iscsi. */
+VDISK_API const char *vdisk_source_get_name(const vdisk_source *src);
+VDISK_API int vdisk_source_set_name(vdisk_source *src, const char *value, vdisk_error **err);
+/** source@query (http/https). */
+VDISK_API const char *vdisk_source_get_query(const vdisk_source *src);
+VDISK_API int vdisk_source_set_query(vdisk_source *src, const char *value, vdisk_error **err);
+/** source@tls: yes/no. */
+VDISK_API vdisk_tristate vdisk_source_get_tls(const vdisk_source *src);
+VDISK_API int vdisk_source_set_tls(vdisk_source *src, vdisk_tristate value, vdisk_error **err);
+/** source@pool of a type 'volume' source (see vdisk_source_set_volume()). */
+VDISK_API const char *vdisk_source_get_pool(const vdisk_source *src);
+/** source@volume of a type 'volume' source. */
+VDISK_API const char *vdisk_source_get_volume(const vdisk_source *src);
+/** source@mode of a type 'volume' source. */
+VDISK_API vdisk_pool_mode vdisk_source_get_pool_mode(const vdisk_source *src);
+/** The unix socket path of a type 'vhostuser' source (<source type='unix' path=...>). */
+VDISK_API const char *vdisk_source_get_vhostuser_path(const vdisk_source *src);
+VDISK_API int vdisk_source_set_vhostuser_path(vdisk_source *src, const char *value,
+                                              vdisk_error **err);
+
+/* <ssl> */
+/** ssl@verify: yes/no. */
+VDISK_API vdisk_tristate vdisk_source_get_ssl_verify(const vdisk_source *src);
+VDISK_API int vdisk_source_set_ssl_verify(vdisk_source *src, vdisk_tristate value, vdisk_error **err);
+
+/* <readahead> */
+/** readahead@size in bytes; 0 unset. */
+VDISK_API unsigned long long vdisk_source_get_readahead(const vdisk_source *src);
+VDISK_API int vdisk_source_set_readahead(vdisk_source *src, unsigned long long value,
+                                         vdisk_error **err);
+
+/* <timeout> */
+/** timeout@seconds; 0 unset. */
+VDISK_API unsigned long long vdisk_source_get_timeout(const vdisk_source *src);
+VDISK_API int vdisk_source_set_timeout(vdisk_source *src, unsigned long long value,
+                                       vdisk_error **err);
+
+/* <initiator> */
+/** initiator/iqn@name (iscsi). */
+VDISK_API const char *vdisk_source_get_initiator(const vdisk_source *src);
+VDISK_API int vdisk_source_set_initiator(vdisk_source *src, const char *value, vdisk_error **err);
+
+/* <snapshot> */
+/** snapshot@name (rbd). */
+VDISK_API const char *vdisk_source_get_snapshot_name(const vdisk_source *src);
+VDISK_API int vdisk_source_set_snapshot_name(vdisk_source *src, const char *value, vdisk_error **err);
+
+/* <config> */
+/** config@file (rbd). */
+VDISK_API const char *vdisk_source_get_config_file(const vdisk_source *src);
+VDISK_API int vdisk_source_set_config_file(vdisk_source *src, const char *value, vdisk_error **err);
 
 #ifdef __cplusplus
 }

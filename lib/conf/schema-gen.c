@@ -247,6 +247,24 @@ static const char *const vd_children_el_mirror[] = {
 static const char *const vd_attrs_el_host[] = {
     "name", "port", "transport", "socket"
 };
+static const char *const vd_attrs_el_ssl[] = {
+    "verify"
+};
+static const char *const vd_attrs_el_readahead[] = {
+    "size"
+};
+static const char *const vd_attrs_el_timeout[] = {
+    "seconds"
+};
+static const char *const vd_children_el_initiator[] = {
+    "iqn"
+};
+static const char *const vd_attrs_el_snapshot_in_source[] = {
+    "name"
+};
+static const char *const vd_attrs_el_config[] = {
+    "file"
+};
 static const char *const vd_attrs_el_auth[] = {
     "type", "username"
 };
@@ -310,6 +328,12 @@ const vd_schema_order vd_schema_orders[VD_EL_LAST] = {
     [VD_EL_BACKINGSTORE] = {vd_attrs_el_backingstore, G_N_ELEMENTS(vd_attrs_el_backingstore), vd_children_el_backingstore, G_N_ELEMENTS(vd_children_el_backingstore), NULL},
     [VD_EL_MIRROR] = {vd_attrs_el_mirror, G_N_ELEMENTS(vd_attrs_el_mirror), vd_children_el_mirror, G_N_ELEMENTS(vd_children_el_mirror), NULL},
     [VD_EL_HOST] = {vd_attrs_el_host, G_N_ELEMENTS(vd_attrs_el_host), NULL, 0, NULL},
+    [VD_EL_SSL] = {vd_attrs_el_ssl, G_N_ELEMENTS(vd_attrs_el_ssl), NULL, 0, NULL},
+    [VD_EL_READAHEAD] = {vd_attrs_el_readahead, G_N_ELEMENTS(vd_attrs_el_readahead), NULL, 0, NULL},
+    [VD_EL_TIMEOUT] = {vd_attrs_el_timeout, G_N_ELEMENTS(vd_attrs_el_timeout), NULL, 0, NULL},
+    [VD_EL_INITIATOR] = {NULL, 0, vd_children_el_initiator, G_N_ELEMENTS(vd_children_el_initiator), NULL},
+    [VD_EL_SNAPSHOT_IN_SOURCE] = {vd_attrs_el_snapshot_in_source, G_N_ELEMENTS(vd_attrs_el_snapshot_in_source), NULL, 0, NULL},
+    [VD_EL_CONFIG] = {vd_attrs_el_config, G_N_ELEMENTS(vd_attrs_el_config), NULL, 0, NULL},
     [VD_EL_AUTH] = {vd_attrs_el_auth, G_N_ELEMENTS(vd_attrs_el_auth), NULL, 0, NULL},
     [VD_EL_SECRET] = {vd_attrs_el_secret, G_N_ELEMENTS(vd_attrs_el_secret), NULL, 0, NULL},
     [VD_EL_ENCRYPTION] = {vd_attrs_el_encryption, G_N_ELEMENTS(vd_attrs_el_encryption), vd_children_el_encryption, G_N_ELEMENTS(vd_children_el_encryption), NULL},
@@ -439,6 +463,9 @@ vd_schema_element(const vd_node *node)
         if (strcmp(name, "cipher") == 0) {
             return VD_EL_CIPHER;
         }
+        if (strcmp(name, "config") == 0) {
+            return VD_EL_CONFIG;
+        }
         break;
     case 'd':
         if (strcmp(name, "disk") == 0) {
@@ -469,6 +496,9 @@ vd_schema_element(const vd_node *node)
         if (strcmp(name, "identity") == 0) {
             return VD_EL_IDENTITY;
         }
+        if (strcmp(name, "initiator") == 0) {
+            return VD_EL_INITIATOR;
+        }
         if (strcmp(name, "iotune") == 0) {
             return VD_EL_IOTUNE;
         }
@@ -485,6 +515,9 @@ vd_schema_element(const vd_node *node)
         }
         break;
     case 'r':
+        if (strcmp(name, "readahead") == 0) {
+            return VD_EL_READAHEAD;
+        }
         if (strcmp(name, "reconnect") == 0) {
             return VD_EL_RECONNECT;
         }
@@ -502,10 +535,18 @@ vd_schema_element(const vd_node *node)
         if (strcmp(name, "slice") == 0) {
             return VD_EL_SLICE;
         }
+        if (strcmp(name, "snapshot") == 0) {
+            if (strcmp(parent, "source") == 0)
+                return VD_EL_SNAPSHOT_IN_SOURCE;
+            return VD_EL_UNKNOWN;
+        }
         if (strcmp(name, "source") == 0) {
             if (strcmp(parent, "reservations") == 0)
                 return VD_EL_SOURCE_IN_RESERVATIONS;
             return VD_EL_SOURCE;
+        }
+        if (strcmp(name, "ssl") == 0) {
+            return VD_EL_SSL;
         }
         break;
     case 't':
@@ -513,6 +554,9 @@ vd_schema_element(const vd_node *node)
             if (strcmp(parent, "disk") == 0)
                 return VD_EL_TARGET_IN_DISK;
             return VD_EL_UNKNOWN;
+        }
+        if (strcmp(name, "timeout") == 0) {
+            return VD_EL_TIMEOUT;
         }
         if (strcmp(name, "transient") == 0) {
             return VD_EL_TRANSIENT;

@@ -322,34 +322,34 @@ class Source:
     type: Union[Type, str]
     format: Union[Format, str, None]
     path: Optional[_Path]
-    @property
-    def present(self) -> bool: ...
     startup_policy: Union[StartupPolicy, str, None]
     index: Optional[int]
     protocol: Union[Protocol, str, None]
     name: Optional[str]
     query: Optional[str]
-    hosts: Sequence[Host]
     tls: Optional[bool]
-    ssl_verify: Optional[bool]
-    cookies: Mapping[str, str]
-    readahead: Optional[int]
-    timeout: Optional[int]
-    initiator: Optional[str]
-    snapshot_name: Optional[str]
-    config_file: Optional[str]
-    auth: Optional[Auth]
-    encryption: Optional[Encryption]
-    reservations: Optional[Reservations]
-    slice: Optional[Slice]
     @property
     def pool(self) -> Optional[str]: ...
     @property
     def volume(self) -> Optional[str]: ...
     @property
     def pool_mode(self) -> Optional[PoolMode]: ...
-    nvme: Optional[NVMe]
     vhostuser_path: Optional[_Path]
+    ssl_verify: Optional[bool]
+    readahead: Optional[int]
+    timeout: Optional[int]
+    initiator: Optional[str]
+    snapshot_name: Optional[str]
+    config_file: Optional[str]
+    @property
+    def present(self) -> bool: ...
+    hosts: Sequence[Host]
+    cookies: Mapping[str, str]
+    auth: Optional[Auth]
+    encryption: Optional[Encryption]
+    reservations: Optional[Reservations]
+    slice: Optional[Slice]
+    nvme: Optional[NVMe]
     @property
     def backing(self) -> Optional[Source]: ...
     backing_terminated: bool
