@@ -10,6 +10,9 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
 
 #include "vdisk/disk.h"
 #include "vdisk/domain.h"
@@ -31,6 +34,19 @@ typedef struct {
 } vd_domain_boot;
 
 void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
+
+/* ---- the order of a domain's disks (lib/conf/disk_order.c) -------------- */
+
+typedef struct {
+    guint bus;     /* small numbers, equal for equal buses */
+    int index;     /* the target's index (vdisk_target_to_index()) */
+    bool targeted; /* false: the disk has no target and is never "higher" */
+} vd_order_key;
+
+/* Fills @order[0..n) with the positions of @keys in the order libvirt's
+ * virDomainDiskInsert() leaves the disks when they are inserted one by one
+ * in the order of @keys. O(n log n). */
+void vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order);
 
 /* ---- libvirt's storage XML (lib/conf/storage_xml.c) ---------------------- */
 

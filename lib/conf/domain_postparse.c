@@ -75,47 +75,6 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
  * index is higher, else right after the last disk on its bus, else at the
  * end. While parsing, "the same bus" means the bus as written (libvirt
  * infers missing ones only afterwards). */
-typedef struct {
-    vdisk_disk *disk;
-    const char *bus;
-    guint bus_id; /* equal for equal buses */
-    bool has_target;
-    int index; /* of the target name (-1 when it is not a disk name) */
-} vd_sort_key;
-
-static vd_sort_key
-vd_sort_key_of(vdisk_disk *disk)
-{
-    const char *target = vd_disk_target(disk);
-    vd_sort_key k = {disk, vd_disk_bus(disk), 0, target != NULL, -1};
-
-    if (target)
-        k.index = vdisk_target_to_index(target);
-    return k;
-}
-
-/* Where virDomainDiskInsert() puts @disk among @keys[0..n). */
-static size_t
-vd_disk_insert_position(const vd_sort_key *keys, size_t n, const vd_sort_key *disk)
-{
-    size_t insert_at = n;
-    bool found = false;
-    size_t j;
-
-    for (j = n; j-- > 0;) {
-        if (keys[j].bus_id != disk->bus_id)
-            continue;
-        if (keys[j].has_target && disk->has_target && keys[j].index > disk->index) {
-            insert_at = j;
-            found = true;
-        } else if (!found) {
-            insert_at = j + 1;
-            found = true;
-        }
-    }
-    return insert_at;
-}
-
 /* Puts the disks' elements in the order of @dom->disks, together, where
  * the first disk element stood: libvirt formats them that way. */
 static void
@@ -145,38 +104,37 @@ vd_domain_relink_disks(vdisk_domain *dom)
 static void
 vd_domain_insert_disks(vdisk_domain *dom, vdisk_disk *extra)
 {
-    guint n = dom->disks->len;
-    g_autofree vd_sort_key *keys = g_new(vd_sort_key, n + 1);
+    guint n = dom->disks->len + (extra ? 1 : 0);
+    g_autofree vd_order_key *keys = g_new0(vd_order_key, n + 1);
+    g_autofree size_t *order = g_new(size_t, n + 1);
+    g_autofree vdisk_disk **disks = g_new(vdisk_disk *, n + 1);
     g_autofree const char **buses = g_new(const char *, n + 1);
     guint nbuses = 0;
-    size_t len = 0;
     guint i;
 
-    for (i = 0; i <= n; i++) {
-        vdisk_disk *disk = i < n ? dom->disks->pdata[i] : extra;
-        vd_sort_key k;
-        size_t pos;
+    for (i = 0; i < n; i++) {
+        vdisk_disk *disk = i < dom->disks->len ? dom->disks->pdata[i] : extra;
+        const char *target = vd_disk_target(disk);
+        const char *bus = vd_disk_bus(disk);
+        guint b;
 
-        if (!disk)
-            break;
-        k = vd_sort_key_of(disk);
-        /* the few distinct buses get numbers, so that the insertion
-         * compares numbers rather than strings */
-        for (k.bus_id = 0; k.bus_id < nbuses; k.bus_id++) {
-            if (g_strcmp0(buses[k.bus_id], k.bus) == 0)
+        /* the few distinct buses (as written) get numbers */
+        for (b = 0; b < nbuses; b++) {
+            if (g_strcmp0(buses[b], bus) == 0)
                 break;
         }
-        if (k.bus_id == nbuses)
-            buses[nbuses++] = k.bus;
-        pos = vd_disk_insert_position(keys, len, &k);
-        memmove(keys + pos + 1, keys + pos, (len - pos) * sizeof(*keys));
-        keys[pos] = k;
-        len++;
+        if (b == nbuses)
+            buses[nbuses++] = bus;
+        disks[i] = disk;
+        keys[i].bus = b;
+        keys[i].targeted = target != NULL;
+        keys[i].index = target ? vdisk_target_to_index(target) : -1;
     }
+    vd_disk_insert_order(keys, n, order);
     if (extra)
         g_ptr_array_add(dom->disks, extra);
-    for (i = 0; i < len; i++)
-        dom->disks->pdata[i] = keys[i].disk;
+    for (i = 0; i < n; i++)
+        dom->disks->pdata[i] = disks[order[i]];
     vd_domain_relink_disks(dom);
 }
 

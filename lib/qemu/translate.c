@@ -1109,34 +1109,17 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
 static void
 vd_disk_order(const vdisk_domain *dom, size_t *order, size_t n)
 {
-    g_autofree vdisk_bus *bus = g_new(vdisk_bus, n + 1);
-    g_autofree int *idx = g_new(int, n + 1);
-    size_t len = 0, i;
+    g_autofree vd_order_key *keys = g_new0(vd_order_key, n + 1);
+    size_t i;
 
     for (i = 0; i < n; i++) {
         const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, i);
 
-        bus[i] = vdisk_disk_get_bus(disk);
-        idx[i] = vdisk_target_to_index(vdisk_disk_get_target(disk));
+        keys[i].bus = (guint)vdisk_disk_get_bus(disk);
+        keys[i].index = vdisk_target_to_index(vdisk_disk_get_target(disk));
+        keys[i].targeted = true;
     }
-    for (i = 0; i < n; i++) {
-        long at = -1;
-        long j;
-
-        for (j = (long)len - 1; j >= 0; j--) {
-            if (bus[order[j]] != bus[i])
-                continue;
-            if (idx[order[j]] > idx[i])
-                at = j;
-            else if (at == -1)
-                at = j + 1;
-        }
-        if (at < 0)
-            at = (long)len;
-        memmove(order + at + 1, order + at, (len - (size_t)at) * sizeof(*order));
-        order[at] = i;
-        len++;
-    }
+    vd_disk_insert_order(keys, n, order);
 }
 
 int

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""How vdisk's cost grows with the size of a domain.
+
+For domains of 1, 2,000, 20,000 and 40,000 qcow2 disks on virtio-scsi
+controllers, times whole processes -- `vdisk xml`, `vdisk qemu-args` and, as
+the yardstick, libxml2's own `xmllint --noout` of the same file -- in the same
+run, interleaved, and prints the median of each, the ratios against xmllint
+and the growth of each from 20,000 to 40,000 disks (2.0 is linear).
+
+Then a hostile domain of 320,000 disks (50 MB): the time and peak memory
+`vdisk check` takes to refuse it, against xmllint's parse of it.
+
+Not a test: nothing here asserts a time.
+
+Usage: bench/bench-scale.py --vdisk build-rel/tools/vdisk [-r REPEAT] [--sizes N,N,...]
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HEAD = """<domain type='qemu'>
+  <name>scale-{n}</name>
+  <memory unit='MiB'>256</memory>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+"""
+TAIL = """    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+TARGETS_PER_CONTROLLER = 256
+
+
+def target_name(i):
+    """sda, sdb, ..., sdz, sdaa, ... as libvirt names disks."""
+    s = ""
+    i += 1
+    while i > 0:
+        i -= 1
+        s = chr(ord("a") + i % 26) + s
+        i //= 26
+    return "sd" + s
+
+
+def domain_xml(n):
+    parts = [HEAD.format(n=n)]
+    for c in range((n + TARGETS_PER_CONTROLLER - 1) // TARGETS_PER_CONTROLLER):
+        parts.append(f"    <controller type='scsi' index='{c}' model='virtio-scsi'/>\n")
+    for i in range(n):
+        c, t = divmod(i, TARGETS_PER_CONTROLLER)
+        parts.append(
+            "    <disk type='file' device='disk'>\n"
+            "      <driver name='qemu' type='qcow2' cache='none'/>\n"
+            f"      <source file='/var/lib/libvirt/images/scale-{i}.qcow2'/>\n"
+            f"      <target dev='{target_name(i)}' bus='scsi'/>\n"
+            f"      <address type='drive' controller='{c}' bus='0' target='{t}' unit='0'/>\n"
+            "    </disk>\n")
+    parts.append(TAIL)
+    return "".join(parts)
+
+
+def run(cmd):
+    """Wall time of @cmd in seconds (output discarded), and its exit status."""
+    t0 = time.perf_counter()
+    rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return time.perf_counter() - t0, rc
+
+
+def peak_rss_kib(cmd):
+    """Peak RSS of @cmd, read from its rusage."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, ru = os.wait4(p.pid, 0)
+    return ru.ru_maxrss, before
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vdisk", required=True)
+    ap.add_argument("-r", "--repeat", type=int, default=5)
+    ap.add_argument("--sizes", default="1,2000,20000,40000")
+    ap.add_argument("--hostile", type=int, default=320000,
+                    help="disks of the hostile domain (0: skip it)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    tools = {
+        "xmllint": lambda f: ["xmllint", "--noout", f],
+        "xml": lambda f: [args.vdisk, "xml", f],
+        "qemu-args": lambda f: [args.vdisk, "qemu-args", f],
+    }
+    medians = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = os.path.join(tmp, f"scale-{n}.xml")
+            with open(path, "w") as f:
+                f.write(domain_xml(n))
+            times = {k: [] for k in tools}
+            for _ in range(args.repeat):
+                for name, cmd in tools.items():
+                    dt, rc = run(cmd(path))
+                    if rc != 0 and name != "xmllint":
+                        sys.exit(f"{name} failed on {n} disks (exit {rc}): "
+                                 f"{' '.join(cmd(path))}")
+                    times[name].append(dt)
+            medians[n] = {k: statistics.median(v) for k, v in times.items()}
+            m = medians[n]
+            print(f"{n:>7} disks ({os.path.getsize(path) / 1e6:6.1f} MB): "
+                  f"xmllint {m['xmllint'] * 1e3:8.1f} ms   "
+                  f"vdisk xml {m['xml'] * 1e3:8.1f} ms ({m['xml'] / m['xmllint']:.2f}x)   "
+                  f"qemu-args {m['qemu-args'] * 1e3:8.1f} ms "
+                  f"({m['qemu-args'] / m['xmllint']:.2f}x)")
+        if 20000 in medians and 40000 in medians:
+            for name in tools:
+                g = medians[40000][name] / medians[20000][name]
+                print(f"growth 20,000 -> 40,000 disks, {name:<9}: {g:.2f}x (2.00 is linear)")
+
+        if args.hostile:
+            path = os.path.join(tmp, "hostile.xml")
+            with open(path, "w") as f:
+                f.write(domain_xml(args.hostile))
+            size = os.path.getsize(path)
+            lint = statistics.median(run(["xmllint", "--noout", path])[0] for _ in range(3))
+            chk = []
+            for _ in range(3):
+                dt, rc = run([args.vdisk, "check", path])
+                chk.append(dt)
+            rss, _ = peak_rss_kib([args.vdisk, "check", path])
+            print(f"hostile domain of {args.hostile} disks ({size / 1e6:.1f} MB): "
+                  f"vdisk check exit {rc} in {statistics.median(chk) * 1e3:.0f} ms "
+                  f"({statistics.median(chk) / lint:.2f}x xmllint's {lint * 1e3:.0f} ms), "
+                  f"peak RSS {rss / 1024:.0f} MiB ({rss * 1024 / size:.2f}x the input)")
+
+
+if __name__ == "__main__":
+    main()
