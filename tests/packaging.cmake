@@ -25,3 +25,19 @@ if(Python3_FOUND AND TARGET vdisk-cli AND TARGET vdisk-python)
             --work ${CMAKE_CURRENT_BINARY_DIR}/packaging/pip)
   set_tests_properties(install-pip PROPERTIES LABELS "install;python" TIMEOUT 300)
 endif()
+
+find_program(VDISK_BASH bash)
+if(VDISK_BASH AND TARGET vdisk-cli)
+  add_test(NAME packaging-debian
+    COMMAND ${VDISK_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/packaging/check-debian.sh
+            ${PROJECT_SOURCE_DIR} $<TARGET_FILE:vdisk-cli>)
+  set_tests_properties(packaging-debian PROPERTIES
+    LABELS packaging RUN_SERIAL TRUE SKIP_RETURN_CODE 77 TIMEOUT 1800)
+endif()
+
+# debian/libvdisk0.symbols is what debian/gen-symbols makes of lib/libvdisk.syms.
+if(EXISTS ${PROJECT_SOURCE_DIR}/debian/gen-symbols)
+  add_test(NAME abi-debian-symbols
+    COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/debian/gen-symbols --check)
+  set_tests_properties(abi-debian-symbols PROPERTIES LABELS "abi;packaging-symbols")
+endif()

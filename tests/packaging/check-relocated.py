@@ -183,6 +183,13 @@ def main():
                              recursive=True)):
         check(not dynamic(binary, "RUNPATH") and not dynamic(binary, "RPATH"),
               "installed to /usr, %s has no RUNPATH" % os.path.relpath(binary, staged))
+    pcs = glob.glob(os.path.join(staged, "usr", "lib*", "**", "pkgconfig", "libvdisk.pc"),
+                    recursive=True)
+    with open(pcs[0]) as f:
+        first = f.readline().strip()
+    check(first == "prefix=/usr",
+          "installed to /usr, libvdisk.pc names prefix=/usr (pkg-config then drops the system "
+          "-I and -L)", first)
 
     shutil.rmtree(work, ignore_errors=True)
     print("%d passed, %d failed" % (results["passed"], results["failed"]))
