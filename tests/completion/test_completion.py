@@ -272,6 +272,7 @@ def main():
             check("virsh -q -c qemu:///session list --all --name" in calls(),
                   "[%s] --connect's URI is the one virsh is asked" % mode, "calls: %r" % calls())
             expect("vdisk detach --connect=qemu:///session m", ["mine"])
+            expect("vdisk attach -cqemu:///session ", ["mine"])
             expect("vdisk list --connect qemu:///nowhere ", [])
             expect("vdisk list web ", [])
             expect("vdisk volume-create ", ["default", "images"])
