@@ -7,7 +7,9 @@ PACKAGES=(
     libglib2.0-dev libxml2-dev libvirt-dev libcmocka-dev
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-block-extra qemu-utils
     libxml2-utils python3 python3-libvirt python3-pytest valgrind
-    qemu-system-arm qemu-efi-aarch64 qemu-system-ppc qemu-system-misc dpkg-dev
+    qemu-system-arm qemu-efi-aarch64 qemu-system-ppc qemu-system-misc
+    python3-dev python3-setuptools python3-wheel python3-venv python3-pip bash-completion
+    dpkg-dev devscripts debhelper dh-python lintian fakeroot
 )
 
 SUDO=
