@@ -341,6 +341,123 @@ test_disk_order_changes_once_when_defined_again(void **state)
     vdisk_domain_free(dom);
 }
 
+static size_t
+count(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+
+    for (; (haystack = strstr(haystack, needle)); haystack++)
+        n++;
+    return n;
+}
+
+/* A namespace declared on <domain> or <devices> and used inside a disk
+ * goes with the disk when it is formatted alone, so that the disk's XML
+ * reads back as the same disk; the domain's XML keeps it where it was. */
+static void
+check_disk_takes_namespace(const char *domain_ns, const char *devices_ns, const char *inside,
+                           const char *decl)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='kvm'%s><name>vdtest</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices%s>"
+        "<disk type='file' device='disk'>" F "<target dev='vda'/>%s</disk></devices></domain>",
+        domain_ns, devices_ns, inside);
+    g_autofree char *whole = NULL;
+    g_autofree char *again_xml = NULL;
+    g_autofree char *alone = NULL;
+    g_autofree char *alone2 = NULL;
+    g_autofree char *copy_xml = NULL;
+    g_autofree char *expect_root = g_strdup_printf("<disk %s type='file' device='disk'>\n", decl);
+    vdisk_domain *dom = NULL;
+    vdisk_domain *again = NULL;
+    vdisk_disk *parsed = NULL;
+    vdisk_disk *copy = NULL;
+    vdisk_error *err = NULL;
+    const vdisk_disk *disk;
+
+    if (vdisk_domain_from_xml(&dom, xml, &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    disk = vdisk_domain_get_disk_const(dom, 0);
+    alone = disk_xml(disk);
+    assert_true(g_str_has_prefix(alone, expect_root));
+    assert_int_equal(count(alone, "xmlns"), 1);
+    if (vdisk_disk_from_xml(&parsed, alone, &err) < 0)
+        fail_msg("disk alone refused: %s\n%s", vdisk_error_get_message(err), alone);
+    assert_true(vdisk_disk_equal(parsed, disk));
+    alone2 = disk_xml(parsed);
+    assert_string_equal(alone, alone2);
+    /* a copy stands alone too */
+    assert_int_equal(vdisk_disk_copy(&copy, disk, NULL), 0);
+    assert_true(vdisk_disk_equal(copy, parsed));
+    copy_xml = disk_xml(copy);
+    assert_string_equal(copy_xml, alone);
+
+    /* the domain: the declaration once, where it was, and a fixed point */
+    assert_int_equal(vdisk_domain_to_xml(&whole, dom, NULL), 0);
+    assert_int_equal(count(whole, "xmlns"), 1);
+    assert_non_null(strstr(whole, *domain_ns ? "<domain " : "<devices "));
+    assert_non_null(strstr(whole, decl));
+    assert_true(strstr(whole, decl) < strstr(whole, *domain_ns ? "<name>" : "<disk "));
+    assert_non_null(strstr(whole, "    <disk type='file' device='disk'>\n"));
+    assert_int_equal(vdisk_domain_from_xml(&again, whole, NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&again_xml, again, NULL), 0);
+    assert_string_equal(whole, again_xml);
+
+    vdisk_disk_free(parsed);
+    vdisk_disk_free(copy);
+    vdisk_domain_free(again);
+    vdisk_domain_free(dom);
+}
+
+static void
+test_disk_alone_takes_namespaces_in_scope(void **state)
+{
+    (void)state;
+    check_disk_takes_namespace(" xmlns:q='urn:q'", "", "<q:meta/>", "xmlns:q='urn:q'");
+    check_disk_takes_namespace("", " xmlns:q='urn:q'", "<q:meta/>", "xmlns:q='urn:q'");
+    /* a prefixed attribute is a use as well */
+    check_disk_takes_namespace("", " xmlns:q='urn:q'", "<meta q:a='1'/>", "xmlns:q='urn:q'");
+    check_disk_takes_namespace(" xmlns='urn:d'", "", "<meta/>", "xmlns='urn:d'");
+    check_disk_takes_namespace("", " xmlns='urn:d'", "<meta/>", "xmlns='urn:d'");
+}
+
+/* Nothing is taken along that the disk does not use: a default namespace
+ * only counts for elements libvirt does not know, which it reads whatever
+ * their namespace; a declaration the disk makes itself stays as it is. */
+static void
+test_disk_alone_takes_only_what_it_uses(void **state)
+{
+    vdisk_domain *dom;
+    vdisk_error *err = NULL;
+    g_autofree char *alone = NULL;
+    g_autofree char *alone2 = NULL;
+
+    (void)state;
+    dom = load_ok("pc", "",
+                  "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>"
+                  "<disk type='file' device='disk' xmlns:q='urn:q2'>" F
+                  "<target dev='vdb'/><q:meta/></disk>");
+    alone = disk_xml(vdisk_domain_get_disk_const(dom, 1));
+    assert_true(g_str_has_prefix(alone, "<disk xmlns:q='urn:q2' type='file' device='disk'>\n"));
+    assert_int_equal(count(alone, "xmlns"), 1);
+    vdisk_domain_free(dom);
+
+    /* known elements only, no prefix used */
+    dom = NULL;
+    if (vdisk_domain_from_xml(&dom,
+                              "<domain type='kvm' xmlns='urn:d' xmlns:q='urn:q'>"
+                              "<name>vdtest</name><memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices><disk type='file' device='disk'>" F
+                              "<target dev='vda'/></disk></devices></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    alone2 = disk_xml(vdisk_domain_get_disk_const(dom, 0));
+    assert_int_equal(count(alone2, "xmlns"), 0);
+    vdisk_domain_free(dom);
+}
+
 static void
 test_boot_order_rules(void **state)
 {
@@ -480,6 +597,8 @@ main(void)
         cmocka_unit_test(test_same_drive_address_on_other_buses_accepted),
         cmocka_unit_test(test_disks_ordered_as_libvirt_inserts_them),
         cmocka_unit_test(test_disk_order_changes_once_when_defined_again),
+        cmocka_unit_test(test_disk_alone_takes_namespaces_in_scope),
+        cmocka_unit_test(test_disk_alone_takes_only_what_it_uses),
         cmocka_unit_test(test_boot_order_rules),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),

@@ -156,7 +156,7 @@ vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err)
     if (!disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     doc = vd_doc_new();
-    doc->root = vd_node_copy(doc, disk->node);
+    doc->root = vd_node_copy_alone(doc, disk->node, vd_disk_known_element);
     *out = vd_disk_wrap(doc, doc->root, NULL);
     return 0;
 }
@@ -169,7 +169,7 @@ vdisk_disk_equal(const vdisk_disk *a, const vdisk_disk *b)
         return 1;
     if (!a || !b)
         return 0;
-    return vd_node_equal(a->node, b->node) ? 1 : 0;
+    return vd_node_equal_alone(a->node, b->node, vd_disk_known_element) ? 1 : 0;
 }
 
 int

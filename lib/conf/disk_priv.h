@@ -74,3 +74,5 @@ int vd_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdis
 
 /* disk_format.c */
 void vd_disk_format(GString *buf, const vdisk_disk *disk, unsigned int indent);
+/* Whether the disk schema knows element @node (a vd_known_fn). */
+bool vd_disk_known_element(const vd_node *node);

@@ -215,6 +215,129 @@ vd_node_copy(vd_doc *doc, const vd_node *src)
     return n;
 }
 
+/* ---- namespace declarations in scope ------------------------------------ */
+
+static bool
+vd_is_ns_decl(const char *name)
+{
+    return strncmp(name, "xmlns", 5) == 0 && (name[5] == '\0' || name[5] == ':');
+}
+
+/* Whether an element from @node up to @top (both included) declares
+ * @decl ("xmlns:p" or "xmlns"). */
+static bool
+vd_declared_within(const vd_node *node, const vd_node *top, const char *decl)
+{
+    for (; node; node = node->parent) {
+        if (vd_node_attr_find(node, decl))
+            return true;
+        if (node == top)
+            break;
+    }
+    return false;
+}
+
+/* Adds to @need the declaration "xmlns:p" that qualified name @name
+ * (used on @node) calls for, unless made within @top's subtree. */
+static void
+vd_need_prefix(GHashTable *need, const vd_node *node, const vd_node *top, const char *name)
+{
+    const char *colon = strchr(name, ':');
+    char *decl;
+
+    if (!colon || (colon - name == 3 && strncmp(name, "xml", 3) == 0))
+        return;
+    decl = g_strdup_printf("xmlns:%.*s", (int)(colon - name), name);
+    if (g_hash_table_contains(need, decl) || vd_declared_within(node, top, decl))
+        g_free(decl);
+    else
+        g_hash_table_add(need, decl);
+}
+
+static void
+vd_collect_ns(GHashTable *need, const vd_node *node, const vd_node *top, vd_known_fn known)
+{
+    const vd_attr *a;
+    const vd_node *c;
+
+    if (node->kind != VD_NODE_ELEMENT)
+        return;
+    if (strchr(node->name, ':'))
+        vd_need_prefix(need, node, top, node->name);
+    else if ((!known || !known(node)) && !g_hash_table_contains(need, "xmlns") &&
+             !vd_declared_within(node, top, "xmlns"))
+        g_hash_table_add(need, g_strdup("xmlns"));
+    for (a = node->attrs; a; a = a->next) {
+        if (!vd_is_ns_decl(a->name))
+            vd_need_prefix(need, node, top, a->name);
+    }
+    for (c = node->children; c; c = c->next)
+        vd_collect_ns(need, c, top, known);
+}
+
+GPtrArray *
+vd_node_outer_ns(const vd_node *node, vd_known_fn known)
+{
+    g_autoptr(GHashTable) need = NULL;
+    g_autoptr(GHashTable) nearest = NULL;
+    g_autoptr(GPtrArray) ancestors = NULL;
+    GPtrArray *out = NULL;
+    const vd_node *n;
+    guint i;
+
+    if (!node || node->kind != VD_NODE_ELEMENT || !node->parent)
+        return NULL;
+    need = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vd_collect_ns(need, node, node, known);
+    if (!g_hash_table_size(need))
+        return NULL;
+    /* the declaration in scope is the nearest ancestor's */
+    nearest = g_hash_table_new(g_str_hash, g_str_equal);
+    ancestors = g_ptr_array_new();
+    for (n = node->parent; n; n = n->parent) {
+        const vd_attr *a;
+
+        g_ptr_array_add(ancestors, (gpointer)n);
+        for (a = n->attrs; a; a = a->next) {
+            if (g_hash_table_contains(need, a->name) && !g_hash_table_contains(nearest, a->name))
+                g_hash_table_insert(nearest, (gpointer)a->name, (gpointer)a);
+        }
+    }
+    for (i = ancestors->len; i-- > 0;) {
+        const vd_attr *a;
+
+        for (a = ((const vd_node *)ancestors->pdata[i])->attrs; a; a = a->next) {
+            /* xmlns='' in scope: the elements were in no namespace */
+            if (g_hash_table_lookup(nearest, a->name) != a ||
+                (strcmp(a->name, "xmlns") == 0 && !*a->value))
+                continue;
+            if (!out)
+                out = g_ptr_array_new();
+            g_ptr_array_add(out, (gpointer)a);
+        }
+    }
+    return out;
+}
+
+vd_node *
+vd_node_copy_alone(vd_doc *doc, const vd_node *src, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer = vd_node_outer_ns(src, known);
+    vd_node *copy = vd_node_copy(doc, src);
+    guint i;
+
+    for (i = outer ? outer->len : 0; i-- > 0;) {
+        const vd_attr *a = outer->pdata[i];
+        vd_attr *na = vd_arena_alloc(doc, sizeof(*na));
+
+        na->name = vd_arena_strdup(doc, a->name);
+        na->value = vd_arena_strdup(doc, a->value);
+        na->next = copy->attrs;
+        copy->attrs = na;
+    }
+    return copy;
+}
+
 vd_attr *
 vd_node_attr_find(const vd_node *node, const char *name)
 {
@@ -528,6 +651,57 @@ vd_node_equal(const vd_node *a, const vd_node *b)
     return !ca && !cb;
 }
 
+/* The value of attribute @name of @node taken alone (@outer: its
+ * vd_node_outer_ns()). */
+static const char *
+vd_attr_alone(const vd_node *node, const GPtrArray *outer, const char *name)
+{
+    const vd_attr *a = vd_node_attr_find(node, name);
+    guint i;
+
+    for (i = 0; !a && outer && i < outer->len; i++) {
+        if (strcmp(((const vd_attr *)outer->pdata[i])->name, name) == 0)
+            a = outer->pdata[i];
+    }
+    return a ? a->value : NULL;
+}
+
+bool
+vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer_a = NULL;
+    g_autoptr(GPtrArray) outer_b = NULL;
+    const vd_attr *at;
+    const vd_node *ca;
+    const vd_node *cb;
+    size_t n_a;
+    size_t n_b;
+    guint i;
+
+    if (!a || !b || a->kind != VD_NODE_ELEMENT || b->kind != VD_NODE_ELEMENT)
+        return vd_node_equal(a, b);
+    outer_a = vd_node_outer_ns(a, known);
+    outer_b = vd_node_outer_ns(b, known);
+    n_a = vd_attr_count(a) + (outer_a ? outer_a->len : 0);
+    n_b = vd_attr_count(b) + (outer_b ? outer_b->len : 0);
+    if (g_strcmp0(a->name, b->name) != 0 || n_a != n_b)
+        return false;
+    for (at = a->attrs; at; at = at->next) {
+        if (g_strcmp0(vd_attr_alone(b, outer_b, at->name), at->value) != 0)
+            return false;
+    }
+    for (i = 0; outer_a && i < outer_a->len; i++) {
+        at = outer_a->pdata[i];
+        if (g_strcmp0(vd_attr_alone(b, outer_b, at->name), at->value) != 0)
+            return false;
+    }
+    for (ca = a->children, cb = b->children; ca && cb; ca = ca->next, cb = cb->next) {
+        if (!vd_node_equal(ca, cb))
+            return false;
+    }
+    return !ca && !cb;
+}
+
 /* ---- formatting -------------------------------------------------------- */
 
 void
@@ -593,11 +767,22 @@ vd_indent(GString *buf, unsigned int indent)
     g_string_append_len(buf, spaces, indent);
 }
 
-void
-vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
+static void
+vd_attr_format(GString *buf, const vd_attr *a)
+{
+    g_string_append_c(buf, ' ');
+    g_string_append(buf, a->name);
+    g_string_append(buf, "='");
+    vd_escape_append(buf, a->value, true);
+    g_string_append_c(buf, '\'');
+}
+
+static void
+vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const GPtrArray *outer)
 {
     const vd_attr *a;
     const vd_node *c;
+    guint i;
 
     if (node->kind == VD_NODE_TEXT) {
         vd_escape_append(buf, node->text, false);
@@ -606,13 +791,10 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
     vd_indent(buf, indent);
     g_string_append_c(buf, '<');
     g_string_append(buf, node->name);
-    for (a = node->attrs; a; a = a->next) {
-        g_string_append_c(buf, ' ');
-        g_string_append(buf, a->name);
-        g_string_append(buf, "='");
-        vd_escape_append(buf, a->value, true);
-        g_string_append_c(buf, '\'');
-    }
+    for (i = 0; outer && i < outer->len; i++)
+        vd_attr_format(buf, outer->pdata[i]);
+    for (a = node->attrs; a; a = a->next)
+        vd_attr_format(buf, a);
     if (!node->children) {
         g_string_append(buf, "/>\n");
         return;
@@ -635,7 +817,7 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
                 vd_escape_append(buf, t, false);
                 g_string_append_c(buf, '\n');
             } else {
-                vd_node_format(buf, c, indent + 2);
+                vd_node_format_rec(buf, c, indent + 2, NULL);
             }
         }
         vd_indent(buf, indent);
@@ -643,6 +825,20 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
     g_string_append(buf, "</");
     g_string_append(buf, node->name);
     g_string_append(buf, ">\n");
+}
+
+void
+vd_node_format_alone(GString *buf, const vd_node *node, unsigned int indent, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer = vd_node_outer_ns(node, known);
+
+    vd_node_format_rec(buf, node, indent, outer);
+}
+
+void
+vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
+{
+    vd_node_format_alone(buf, node, indent, NULL);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
