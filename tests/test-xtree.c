@@ -288,6 +288,27 @@ test_sort_keeps_unknown_in_place(void **state)
     g_string_free(buf, TRUE);
 }
 
+/* Text on both sides of a dropped element is one text, as the formatted
+ * XML reads back: formatting the element alone or in a document deeper
+ * down gives the same tree. */
+static void
+test_drop_repeated_joins_text(void **state)
+{
+    const char *xml = "<r><a/>x<a/>y<a/>z<b/><b/></r>";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *out = NULL;
+
+    (void)state;
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "t", &err), 0);
+    vd_node_drop_repeated(doc, doc->root, rank_abc);
+    out = format_subtree(doc->root, NULL);
+    assert_string_equal(out, "<r>\n  <a/>\n  xyz\n  <b/>\n</r>\n");
+    assert_int_equal(vd_doc_parse(&again, out, strlen(out), "t", &err), 0);
+    assert_true(vd_node_equal(doc->root, again->root));
+}
+
 int
 main(void)
 {
@@ -302,6 +323,7 @@ main(void)
         cmocka_unit_test(test_values_stored_unescaped),
         cmocka_unit_test(test_namespace_not_uri_refused),
         cmocka_unit_test(test_subtree_takes_declarations_in_scope),
+        cmocka_unit_test(test_drop_repeated_joins_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

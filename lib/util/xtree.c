@@ -593,8 +593,28 @@ vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
     *tail = NULL;
 }
 
+/* Removes element @c for good and returns the sibling that followed it
+ * (after the joined text, if any). The text on either side is then one
+ * text, as it reads back: two text nodes in a row would be formatted on
+ * two lines, read again as one text holding the line break and the
+ * indentation of wherever the element was formatted. */
+static vd_node *
+vd_node_remove(vd_doc *doc, vd_node *c)
+{
+    vd_node *prev = c->prev;
+    vd_node *next = c->next;
+
+    vd_node_unlink(c);
+    if (prev && next && prev->kind == VD_NODE_TEXT && next->kind == VD_NODE_TEXT) {
+        prev->text = vd_arena_printf(doc, "%s%s", prev->text, next->text);
+        vd_node_unlink(next);
+        return prev->next;
+    }
+    return next;
+}
+
 void
-vd_node_drop_repeated(vd_node *node, vd_rank_fn rank)
+vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
 {
     vd_node *c = node->children;
 
@@ -605,7 +625,7 @@ vd_node_drop_repeated(vd_node *node, vd_rank_fn rank)
         if (c->kind == VD_NODE_ELEMENT && rank(node, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
                 if (p->kind == VD_NODE_ELEMENT && strcmp(p->name, c->name) == 0) {
-                    vd_node_unlink(c);
+                    next = vd_node_remove(doc, c);
                     break;
                 }
             }

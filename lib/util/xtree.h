@@ -108,8 +108,9 @@ void vd_node_sort_attrs(vd_node *node, vd_rank_fn rank);
 
 /* Removes every element child that repeats the name of an earlier child
  * whose @rank is known (>= 0): libvirt reads the first of a single-valued
- * element and ignores the rest. */
-void vd_node_drop_repeated(vd_node *node, vd_rank_fn rank);
+ * element and ignores the rest. Text on both sides of a removed element
+ * becomes one text. */
+void vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank);
 
 /* Structural equality: names, attributes (in any order), text, children. */
 bool vd_node_equal(const vd_node *a, const vd_node *b);
