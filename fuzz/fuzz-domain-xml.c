@@ -173,10 +173,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc < 0)
         goto cleanup;
     for (i = 0; i < vdisk_domain_get_disk_count(dom); i++) {
+        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, i);
+        vdisk_disk *alone = NULL;
         char *disk_xml = NULL;
 
-        if (vdisk_disk_to_xml(&disk_xml, vdisk_domain_get_disk_const(dom, i), &err) < 0)
+        if (vdisk_disk_to_xml(&disk_xml, disk, &err) < 0)
             fuzz_die("a disk of an accepted domain does not format", xml, err);
+        /* the disk's XML stands on its own and reads back as the same disk */
+        if (vdisk_disk_from_xml_flags(&alone, disk_xml,
+                                      VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE, &err) < 0)
+            fuzz_die("a formatted disk of a domain does not parse on its own", disk_xml, err);
+        if (!vdisk_disk_equal(alone, disk))
+            fuzz_die("a formatted disk of a domain reads back as another disk", disk_xml, NULL);
+        vdisk_disk_free(alone);
         vdisk_free(disk_xml);
     }
     if (vdisk_domain_to_xml(&out, dom, &err) < 0)
