@@ -458,6 +458,37 @@ test_disk_alone_takes_only_what_it_uses(void **state)
     vdisk_domain_free(dom);
 }
 
+/* A disk added from another domain takes along the declarations it uses
+ * there: the domain it joins still formats as well-formed XML. */
+static void
+test_disk_from_other_domain_takes_namespaces(void **state)
+{
+    vdisk_domain *from = NULL;
+    vdisk_domain *to;
+    vdisk_domain *again = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *xml = NULL;
+
+    (void)state;
+    if (vdisk_domain_from_xml(&from,
+                              "<domain type='kvm' xmlns:q='urn:q'><name>vdtest</name>"
+                              "<memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices><disk type='file' device='disk'>" F
+                              "<target dev='vdb'/><q:meta/></disk></devices></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    to = load_ok("pc", "", "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>");
+    assert_int_equal(vdisk_domain_add_disk(to, vdisk_domain_get_disk_const(from, 0), NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&xml, to, NULL), 0);
+    assert_non_null(strstr(xml, "    <disk xmlns:q='urn:q' type='file' device='disk'>\n"));
+    if (vdisk_domain_from_xml(&again, xml, &err) < 0)
+        fail_msg("refused: %s\n%s", vdisk_error_get_message(err), xml);
+    vdisk_domain_free(again);
+    vdisk_domain_free(to);
+    vdisk_domain_free(from);
+}
+
 static void
 test_boot_order_rules(void **state)
 {
@@ -599,6 +630,7 @@ main(void)
         cmocka_unit_test(test_disk_order_changes_once_when_defined_again),
         cmocka_unit_test(test_disk_alone_takes_namespaces_in_scope),
         cmocka_unit_test(test_disk_alone_takes_only_what_it_uses),
+        cmocka_unit_test(test_disk_from_other_domain_takes_namespaces),
         cmocka_unit_test(test_boot_order_rules),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),
