@@ -486,7 +486,51 @@ test_disk_from_other_domain_takes_namespaces(void **state)
         fail_msg("refused: %s\n%s", vdisk_error_get_message(err), xml);
     vdisk_domain_free(again);
     vdisk_domain_free(to);
+    g_free(xml);
+
+    /* nothing declared again that is in scope alike where it goes */
+    to = NULL;
+    if (vdisk_domain_from_xml(&to,
+                              "<domain type='kvm' xmlns:q='urn:q'><name>vdtest</name>"
+                              "<memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices/></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    assert_int_equal(vdisk_domain_add_disk(to, vdisk_domain_get_disk_const(from, 0), NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&xml, to, NULL), 0);
+    assert_int_equal(count(xml, "xmlns"), 1);
+    assert_non_null(strstr(xml, "    <disk type='file' device='disk'>\n"));
+    vdisk_domain_free(to);
     vdisk_domain_free(from);
+}
+
+/* An <iotune> taken from the disk of its group comes with the namespaces
+ * it uses there. */
+static void
+test_iotune_from_other_disk_takes_namespaces(void **state)
+{
+    vdisk_domain *dom = load_ok("q35", "",
+                                "<disk type='file' device='disk' xmlns:q='urn:q'>" F
+                                "<target dev='vda'/><iotune><total_bytes_sec>1000</total_bytes_sec>"
+                                "<group_name>g</group_name><q:x/></iotune></disk>"
+                                "<disk type='file' device='disk'>" F "<target dev='vdb'/>"
+                                "<iotune><group_name>g</group_name></iotune></disk>");
+    vdisk_domain *again = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *xml = NULL;
+
+    (void)state;
+    out = disk_xml(vdisk_domain_find_disk(dom, "vdb"));
+    assert_non_null(strstr(out, "  <iotune xmlns:q='urn:q'>\n"));
+    assert_non_null(strstr(out, "    <q:x/>\n"));
+    assert_int_equal(vdisk_domain_to_xml(&xml, dom, NULL), 0);
+    assert_int_equal(count(xml, "xmlns:q"), 2);
+    if (vdisk_domain_from_xml(&again, xml, &err) < 0)
+        fail_msg("refused: %s\n%s", vdisk_error_get_message(err), xml);
+    vdisk_domain_free(again);
+    vdisk_domain_free(dom);
 }
 
 static void
@@ -631,6 +675,7 @@ main(void)
         cmocka_unit_test(test_disk_alone_takes_namespaces_in_scope),
         cmocka_unit_test(test_disk_alone_takes_only_what_it_uses),
         cmocka_unit_test(test_disk_from_other_domain_takes_namespaces),
+        cmocka_unit_test(test_iotune_from_other_disk_takes_namespaces),
         cmocka_unit_test(test_boot_order_rules),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),

@@ -230,7 +230,7 @@ test_subtree_takes_declarations_in_scope(void **state)
     assert_true(vd_node_equal_alone(again->root, sn, known_k));
     assert_false(vd_node_equal(again->root, sn));
     assert_false(vd_node_equal_alone(again->root, vd_node_child(m, "t"), known_k));
-    copy = vd_node_copy_alone(again, sn, known_k);
+    copy = vd_node_copy_to(again, sn, NULL, known_k);
     assert_true(vd_node_equal(copy, again->root));
 
     /* the whole tree: each declaration where it was, once */

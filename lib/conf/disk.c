@@ -156,7 +156,7 @@ vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err)
     if (!disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     doc = vd_doc_new();
-    doc->root = vd_node_copy_alone(doc, disk->node, vd_disk_known_element);
+    doc->root = vd_node_copy_to(doc, disk->node, NULL, vd_disk_known_element);
     *out = vd_disk_wrap(doc, doc->root, NULL);
     return 0;
 }

@@ -319,8 +319,21 @@ vd_node_outer_ns(const vd_node *node, vd_known_fn known)
     return out;
 }
 
+/* The declaration @decl ("xmlns:p" or "xmlns") in scope at @node. */
+static const char *
+vd_ns_in_scope(const vd_node *node, const char *decl)
+{
+    for (; node; node = node->parent) {
+        const char *v = vd_node_attr(node, decl);
+
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
 vd_node *
-vd_node_copy_alone(vd_doc *doc, const vd_node *src, vd_known_fn known)
+vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_fn known)
 {
     g_autoptr(GPtrArray) outer = vd_node_outer_ns(src, known);
     vd_node *copy = vd_node_copy(doc, src);
@@ -328,7 +341,11 @@ vd_node_copy_alone(vd_doc *doc, const vd_node *src, vd_known_fn known)
 
     for (i = outer ? outer->len : 0; i-- > 0;) {
         const vd_attr *a = outer->pdata[i];
-        vd_attr *na = vd_arena_alloc(doc, sizeof(*na));
+        vd_attr *na;
+
+        if (g_strcmp0(vd_ns_in_scope(dest, a->name), a->value) == 0)
+            continue;
+        na = vd_arena_alloc(doc, sizeof(*na));
 
         na->name = vd_arena_strdup(doc, a->name);
         na->value = vd_arena_strdup(doc, a->value);

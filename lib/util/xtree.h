@@ -130,10 +130,10 @@ typedef bool (*vd_known_fn)(const vd_node *node);
  * there is none. */
 GPtrArray *vd_node_outer_ns(const vd_node *node, vd_known_fn known);
 
-/* Deep copy of @src into @doc (unlinked), as a tree of its own: the
- * declarations vd_node_outer_ns() names go first among the copy's
- * attributes. */
-vd_node *vd_node_copy_alone(vd_doc *doc, const vd_node *src, vd_known_fn known);
+/* Deep copy of @src into @doc (unlinked), to go under @dest (NULL: to be a
+ * tree of its own): the declarations vd_node_outer_ns() names that are
+ * not in scope alike at @dest go first among the copy's attributes. */
+vd_node *vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_fn known);
 
 /* vd_node_equal() of @a and @b, each taken as a tree of its own: the
  * declarations vd_node_outer_ns() names count as attributes of the root. */
