@@ -309,6 +309,49 @@ test_drop_repeated_joins_text(void **state)
     assert_true(vd_node_equal(doc->root, again->root));
 }
 
+/* However an element between two texts goes away, the texts format as
+ * the one text they read back as, and compare as it. */
+static void
+test_texts_in_a_row_are_one_text(void **state)
+{
+    const char *xml = "<r><i>r<x/>(</i><m><a/>n<x/>=<b/></m></r>";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *m_alone = NULL;
+    g_autofree char *twice = NULL;
+    vd_node *i;
+    vd_node *m;
+
+    (void)state;
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "t", &err), 0);
+    i = vd_node_child(doc->root, "i");
+    m = vd_node_child(doc->root, "m");
+    vd_node_unlink(vd_node_child(i, "x"));
+    vd_node_unlink(vd_node_child(m, "x"));
+    out = format_subtree(doc->root, NULL);
+    assert_string_equal(out, "<r>\n"
+                             "  <i>r(</i>\n"
+                             "  <m>\n"
+                             "    <a/>\n"
+                             "    n=\n"
+                             "    <b/>\n"
+                             "  </m>\n"
+                             "</r>\n");
+    assert_int_equal(vd_doc_parse(&again, out, strlen(out), "t", &err), 0);
+    assert_true(vd_node_equal(doc->root, again->root));
+    assert_true(vd_node_equal(again->root, doc->root));
+    twice = format_subtree(again->root, NULL);
+    assert_string_equal(out, twice);
+    /* formatted at another depth, the same text */
+    m_alone = format_subtree(m, NULL);
+    assert_string_equal(m_alone, "<m>\n  <a/>\n  n=\n  <b/>\n</m>\n");
+    /* and a different text still differs */
+    vd_node_set_text(again, vd_node_child(again->root, "i"), "r)");
+    assert_false(vd_node_equal(doc->root, again->root));
+}
+
 int
 main(void)
 {
@@ -324,6 +367,7 @@ main(void)
         cmocka_unit_test(test_namespace_not_uri_refused),
         cmocka_unit_test(test_subtree_takes_declarations_in_scope),
         cmocka_unit_test(test_drop_repeated_joins_text),
+        cmocka_unit_test(test_texts_in_a_row_are_one_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -664,12 +664,49 @@ vd_attr_count(const vd_node *n)
     return c;
 }
 
+/* Appends to @buf the text of the text nodes in a row from @c; returns the
+ * sibling after them. */
+static const vd_node *
+vd_text_run(GString *buf, const vd_node *c)
+{
+    for (; c && c->kind == VD_NODE_TEXT; c = c->next)
+        g_string_append(buf, c->text);
+    return c;
+}
+
+/* Children alike; text nodes in a row count as the one text they are
+ * formatted as (and read back as). */
+static bool
+vd_children_equal(const vd_node *a, const vd_node *b)
+{
+    const vd_node *ca = a->children;
+    const vd_node *cb = b->children;
+
+    while (ca && cb) {
+        if (ca->kind == VD_NODE_TEXT && cb->kind == VD_NODE_TEXT &&
+            ((ca->next && ca->next->kind == VD_NODE_TEXT) ||
+             (cb->next && cb->next->kind == VD_NODE_TEXT))) {
+            g_autoptr(GString) ta = g_string_new(NULL);
+            g_autoptr(GString) tb = g_string_new(NULL);
+
+            ca = vd_text_run(ta, ca);
+            cb = vd_text_run(tb, cb);
+            if (!g_string_equal(ta, tb))
+                return false;
+            continue;
+        }
+        if (!vd_node_equal(ca, cb))
+            return false;
+        ca = ca->next;
+        cb = cb->next;
+    }
+    return !ca && !cb;
+}
+
 bool
 vd_node_equal(const vd_node *a, const vd_node *b)
 {
     const vd_attr *at;
-    const vd_node *ca;
-    const vd_node *cb;
 
     if (!a || !b)
         return a == b;
@@ -681,11 +718,7 @@ vd_node_equal(const vd_node *a, const vd_node *b)
         if (g_strcmp0(vd_node_attr(b, at->name), at->value) != 0)
             return false;
     }
-    for (ca = a->children, cb = b->children; ca && cb; ca = ca->next, cb = cb->next) {
-        if (!vd_node_equal(ca, cb))
-            return false;
-    }
-    return !ca && !cb;
+    return vd_children_equal(a, b);
 }
 
 /* The value of attribute @name of @node taken alone (@outer: its
@@ -709,8 +742,6 @@ vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
     g_autoptr(GPtrArray) outer_a = NULL;
     g_autoptr(GPtrArray) outer_b = NULL;
     const vd_attr *at;
-    const vd_node *ca;
-    const vd_node *cb;
     size_t n_a;
     size_t n_b;
     guint i;
@@ -732,11 +763,7 @@ vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
         if (g_strcmp0(vd_attr_alone(b, outer_b, at->name), at->value) != 0)
             return false;
     }
-    for (ca = a->children, cb = b->children; ca && cb; ca = ca->next, cb = cb->next) {
-        if (!vd_node_equal(ca, cb))
-            return false;
-    }
-    return !ca && !cb;
+    return vd_children_equal(a, b);
 }
 
 /* ---- formatting -------------------------------------------------------- */
@@ -842,19 +869,23 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
             vd_escape_append(buf, c->text, false);
     } else {
         g_string_append_c(buf, '\n');
-        for (c = node->children; c; c = c->next) {
+        for (c = node->children; c;) {
             if (c->kind == VD_NODE_TEXT) {
                 /* mixed content: the text, without the white space around
-                 * it, on a line of its own (as it reads back) */
-                g_autofree char *t = g_strstrip(g_strdup(c->text));
+                 * it, on a line of its own (as it reads back); text nodes
+                 * in a row (an element between them removed) are one text */
+                g_autoptr(GString) run = g_string_new(NULL);
 
-                if (!*t)
+                c = vd_text_run(run, c);
+                g_strstrip(run->str);
+                if (!*run->str)
                     continue;
                 vd_indent(buf, indent + 2);
-                vd_escape_append(buf, t, false);
+                vd_escape_append(buf, run->str, false);
                 g_string_append_c(buf, '\n');
             } else {
                 vd_node_format_rec(buf, c, indent + 2, NULL);
+                c = c->next;
             }
         }
         vd_indent(buf, indent);
