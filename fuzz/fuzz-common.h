@@ -1,7 +1,8 @@
 /*
  * fuzz-common.h: what every fuzz target checks once the library accepted
  * an input: formatting succeeds, and the formatted XML parses again and
- * formats to the same text (parse -> format is a fixed point).
+ * formats to the same text (parse -> format is a fixed point; for domains,
+ * from the second formatting on, see fuzz-domain-xml.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

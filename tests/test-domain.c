@@ -279,6 +279,260 @@ test_disks_ordered_as_libvirt_inserts_them(void **state)
     vdisk_domain_free(dom);
 }
 
+static unsigned int
+pci_slot(const vdisk_disk *disk)
+{
+    unsigned int domain, bus, slot, function;
+
+    assert_int_equal(vdisk_disk_get_address_pci(disk, &domain, &bus, &slot, &function), 0);
+    return slot;
+}
+
+static vdisk_domain *
+reload(vdisk_domain *dom, char **xml_out)
+{
+    vdisk_domain *again = NULL;
+    vdisk_error *err = NULL;
+    char *xml = NULL;
+
+    assert_int_equal(vdisk_domain_to_xml(&xml, dom, NULL), 0);
+    vdisk_domain_free(dom);
+    if (vdisk_domain_from_xml(&again, xml, &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    *xml_out = xml;
+    return again;
+}
+
+static void
+test_disk_order_changes_once_when_defined_again(void **state)
+{
+    vdisk_domain *dom;
+    g_autofree char *xml1 = NULL;
+    g_autofree char *xml2 = NULL;
+    g_autofree char *xml3 = NULL;
+    /* libvirt 9.0 (`virsh define`, `virsh dumpxml --inactive`, that output
+     * defined again, dumped again): the first definition keeps vdb (bus
+     * written, slot 2) before vda (bus not written, slot 3), since the
+     * buses differ when the disks are inserted; defining the dumped XML
+     * again, where both say bus='virtio', gives vda, vdb, addresses kept,
+     * and that is a fixed point. */
+    static const char *const pass1[] = {"vdb", "vda"};
+    static const char *const pass2[] = {"vda", "vdb"};
+
+    (void)state;
+    dom = load_ok("pc", "",
+                  "<disk type='file' device='disk'>" F "<target dev='vdb' bus='virtio'/></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>");
+    assert_target_order(dom, pass1, G_N_ELEMENTS(pass1));
+    assert_int_equal(pci_slot(vdisk_domain_get_disk(dom, 0)), 2);
+    assert_int_equal(pci_slot(vdisk_domain_get_disk(dom, 1)), 3);
+
+    dom = reload(dom, &xml1);
+    assert_true(strstr(xml1, "dev='vdb'") < strstr(xml1, "dev='vda'"));
+    assert_target_order(dom, pass2, G_N_ELEMENTS(pass2));
+    assert_int_equal(pci_slot(vdisk_domain_get_disk(dom, 0)), 3);
+    assert_int_equal(pci_slot(vdisk_domain_get_disk(dom, 1)), 2);
+
+    dom = reload(dom, &xml2);
+    assert_true(strstr(xml2, "dev='vda'") < strstr(xml2, "dev='vdb'"));
+    assert_target_order(dom, pass2, G_N_ELEMENTS(pass2));
+    dom = reload(dom, &xml3);
+    assert_string_equal(xml2, xml3);
+    vdisk_domain_free(dom);
+}
+
+static size_t
+count(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+
+    for (; (haystack = strstr(haystack, needle)); haystack++)
+        n++;
+    return n;
+}
+
+/* A namespace declared on <domain> or <devices> and used inside a disk
+ * goes with the disk when it is formatted alone, so that the disk's XML
+ * reads back as the same disk; the domain's XML keeps it where it was. */
+static void
+check_disk_takes_namespace(const char *domain_ns, const char *devices_ns, const char *inside,
+                           const char *decl)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='kvm'%s><name>vdtest</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices%s>"
+        "<disk type='file' device='disk'>" F "<target dev='vda'/>%s</disk></devices></domain>",
+        domain_ns, devices_ns, inside);
+    g_autofree char *whole = NULL;
+    g_autofree char *again_xml = NULL;
+    g_autofree char *alone = NULL;
+    g_autofree char *alone2 = NULL;
+    g_autofree char *copy_xml = NULL;
+    g_autofree char *expect_root = g_strdup_printf("<disk %s type='file' device='disk'>\n", decl);
+    vdisk_domain *dom = NULL;
+    vdisk_domain *again = NULL;
+    vdisk_disk *parsed = NULL;
+    vdisk_disk *copy = NULL;
+    vdisk_error *err = NULL;
+    const vdisk_disk *disk;
+
+    if (vdisk_domain_from_xml(&dom, xml, &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    disk = vdisk_domain_get_disk_const(dom, 0);
+    alone = disk_xml(disk);
+    assert_true(g_str_has_prefix(alone, expect_root));
+    assert_int_equal(count(alone, "xmlns"), 1);
+    if (vdisk_disk_from_xml(&parsed, alone, &err) < 0)
+        fail_msg("disk alone refused: %s\n%s", vdisk_error_get_message(err), alone);
+    assert_true(vdisk_disk_equal(parsed, disk));
+    alone2 = disk_xml(parsed);
+    assert_string_equal(alone, alone2);
+    /* a copy stands alone too */
+    assert_int_equal(vdisk_disk_copy(&copy, disk, NULL), 0);
+    assert_true(vdisk_disk_equal(copy, parsed));
+    copy_xml = disk_xml(copy);
+    assert_string_equal(copy_xml, alone);
+
+    /* the domain: the declaration once, where it was, and a fixed point */
+    assert_int_equal(vdisk_domain_to_xml(&whole, dom, NULL), 0);
+    assert_int_equal(count(whole, "xmlns"), 1);
+    assert_non_null(strstr(whole, *domain_ns ? "<domain " : "<devices "));
+    assert_non_null(strstr(whole, decl));
+    assert_true(strstr(whole, decl) < strstr(whole, *domain_ns ? "<name>" : "<disk "));
+    assert_non_null(strstr(whole, "    <disk type='file' device='disk'>\n"));
+    assert_int_equal(vdisk_domain_from_xml(&again, whole, NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&again_xml, again, NULL), 0);
+    assert_string_equal(whole, again_xml);
+
+    vdisk_disk_free(parsed);
+    vdisk_disk_free(copy);
+    vdisk_domain_free(again);
+    vdisk_domain_free(dom);
+}
+
+static void
+test_disk_alone_takes_namespaces_in_scope(void **state)
+{
+    (void)state;
+    check_disk_takes_namespace(" xmlns:q='urn:q'", "", "<q:meta/>", "xmlns:q='urn:q'");
+    check_disk_takes_namespace("", " xmlns:q='urn:q'", "<q:meta/>", "xmlns:q='urn:q'");
+    /* a prefixed attribute is a use as well */
+    check_disk_takes_namespace("", " xmlns:q='urn:q'", "<meta q:a='1'/>", "xmlns:q='urn:q'");
+    check_disk_takes_namespace(" xmlns='urn:d'", "", "<meta/>", "xmlns='urn:d'");
+    check_disk_takes_namespace("", " xmlns='urn:d'", "<meta/>", "xmlns='urn:d'");
+}
+
+/* Nothing is taken along that the disk does not use: a default namespace
+ * only counts for elements libvirt does not know, which it reads whatever
+ * their namespace; a declaration the disk makes itself stays as it is. */
+static void
+test_disk_alone_takes_only_what_it_uses(void **state)
+{
+    vdisk_domain *dom;
+    vdisk_error *err = NULL;
+    g_autofree char *alone = NULL;
+    g_autofree char *alone2 = NULL;
+
+    (void)state;
+    dom = load_ok("pc", "",
+                  "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>"
+                  "<disk type='file' device='disk' xmlns:q='urn:q2'>" F
+                  "<target dev='vdb'/><q:meta/></disk>");
+    alone = disk_xml(vdisk_domain_get_disk_const(dom, 1));
+    assert_true(g_str_has_prefix(alone, "<disk xmlns:q='urn:q2' type='file' device='disk'>\n"));
+    assert_int_equal(count(alone, "xmlns"), 1);
+    vdisk_domain_free(dom);
+
+    /* known elements only, no prefix used */
+    dom = NULL;
+    if (vdisk_domain_from_xml(&dom,
+                              "<domain type='kvm' xmlns='urn:d' xmlns:q='urn:q'>"
+                              "<name>vdtest</name><memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices><disk type='file' device='disk'>" F
+                              "<target dev='vda'/></disk></devices></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    alone2 = disk_xml(vdisk_domain_get_disk_const(dom, 0));
+    assert_int_equal(count(alone2, "xmlns"), 0);
+    vdisk_domain_free(dom);
+}
+
+/* A disk added from another domain takes along the declarations it uses
+ * there: the domain it joins still formats as well-formed XML. */
+static void
+test_disk_from_other_domain_takes_namespaces(void **state)
+{
+    vdisk_domain *from = NULL;
+    vdisk_domain *to;
+    vdisk_domain *again = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *xml = NULL;
+
+    (void)state;
+    if (vdisk_domain_from_xml(&from,
+                              "<domain type='kvm' xmlns:q='urn:q'><name>vdtest</name>"
+                              "<memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices><disk type='file' device='disk'>" F
+                              "<target dev='vdb'/><q:meta/></disk></devices></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    to = load_ok("pc", "", "<disk type='file' device='disk'>" F "<target dev='vda'/></disk>");
+    assert_int_equal(vdisk_domain_add_disk(to, vdisk_domain_get_disk_const(from, 0), NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&xml, to, NULL), 0);
+    assert_non_null(strstr(xml, "    <disk xmlns:q='urn:q' type='file' device='disk'>\n"));
+    if (vdisk_domain_from_xml(&again, xml, &err) < 0)
+        fail_msg("refused: %s\n%s", vdisk_error_get_message(err), xml);
+    vdisk_domain_free(again);
+    vdisk_domain_free(to);
+    g_free(xml);
+
+    /* nothing declared again that is in scope alike where it goes */
+    to = NULL;
+    if (vdisk_domain_from_xml(&to,
+                              "<domain type='kvm' xmlns:q='urn:q'><name>vdtest</name>"
+                              "<memory>131072</memory>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices/></domain>",
+                              &err) < 0)
+        fail_msg("refused: %s", vdisk_error_get_message(err));
+    assert_int_equal(vdisk_domain_add_disk(to, vdisk_domain_get_disk_const(from, 0), NULL), 0);
+    assert_int_equal(vdisk_domain_to_xml(&xml, to, NULL), 0);
+    assert_int_equal(count(xml, "xmlns"), 1);
+    assert_non_null(strstr(xml, "    <disk type='file' device='disk'>\n"));
+    vdisk_domain_free(to);
+    vdisk_domain_free(from);
+}
+
+/* An <iotune> taken from the disk of its group comes with the namespaces
+ * it uses there. */
+static void
+test_iotune_from_other_disk_takes_namespaces(void **state)
+{
+    vdisk_domain *dom = load_ok("q35", "",
+                                "<disk type='file' device='disk' xmlns:q='urn:q'>" F
+                                "<target dev='vda'/><iotune><total_bytes_sec>1000</total_bytes_sec>"
+                                "<group_name>g</group_name><q:x/></iotune></disk>"
+                                "<disk type='file' device='disk'>" F "<target dev='vdb'/>"
+                                "<iotune><group_name>g</group_name></iotune></disk>");
+    vdisk_domain *again = NULL;
+    vdisk_error *err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *xml = NULL;
+
+    (void)state;
+    out = disk_xml(vdisk_domain_find_disk(dom, "vdb"));
+    assert_non_null(strstr(out, "  <iotune xmlns:q='urn:q'>\n"));
+    assert_non_null(strstr(out, "    <q:x/>\n"));
+    assert_int_equal(vdisk_domain_to_xml(&xml, dom, NULL), 0);
+    assert_int_equal(count(xml, "xmlns:q"), 2);
+    if (vdisk_domain_from_xml(&again, xml, &err) < 0)
+        fail_msg("refused: %s\n%s", vdisk_error_get_message(err), xml);
+    vdisk_domain_free(again);
+    vdisk_domain_free(dom);
+}
+
 static void
 test_boot_order_rules(void **state)
 {
@@ -417,6 +671,11 @@ main(void)
         cmocka_unit_test(test_duplicate_drive_address_refused),
         cmocka_unit_test(test_same_drive_address_on_other_buses_accepted),
         cmocka_unit_test(test_disks_ordered_as_libvirt_inserts_them),
+        cmocka_unit_test(test_disk_order_changes_once_when_defined_again),
+        cmocka_unit_test(test_disk_alone_takes_namespaces_in_scope),
+        cmocka_unit_test(test_disk_alone_takes_only_what_it_uses),
+        cmocka_unit_test(test_disk_from_other_domain_takes_namespaces),
+        cmocka_unit_test(test_iotune_from_other_disk_takes_namespaces),
         cmocka_unit_test(test_boot_order_rules),
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),

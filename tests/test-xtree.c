@@ -159,6 +159,105 @@ test_namespace_not_uri_refused(void **state)
     expect_xml_error("<x:a xmlns:x='urn:a\xc3\xa9z'/>", "not a valid URI");
 }
 
+static char *
+format_subtree(const vd_node *node, vd_known_fn known)
+{
+    GString *buf = g_string_new(NULL);
+
+    vd_node_format_alone(buf, node, 0, known);
+    return g_string_free(buf, FALSE);
+}
+
+static bool
+known_k(const vd_node *node)
+{
+    return strcmp(node->name, "k") == 0;
+}
+
+/* A subtree formatted on its own takes along the declarations in scope
+ * that it uses and does not make itself: the nearest one of each prefix,
+ * outermost ancestor first; the whole tree is formatted unchanged. */
+static void
+test_subtree_takes_declarations_in_scope(void **state)
+{
+    static const char *xml =
+        "<r xmlns:a='urn:a' xmlns:b='urn:b' xmlns:u='urn:unused' xmlns='urn:d'>"
+        "<m xmlns:a='urn:a2' xmlns:c='urn:c'>"
+        "<s><a:x b:v='1' xml:lang='en'/><k/><y xmlns:c='urn:c2'><c:z/></y></s>"
+        "<t><k/></t><w xmlns=''><e/></w><v><e xmlns='urn:e'/></v></m></r>";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *whole = NULL;
+    g_autofree char *s = NULL;
+    g_autofree char *t = NULL;
+    g_autofree char *t_known = NULL;
+    g_autofree char *w = NULL;
+    g_autofree char *v = NULL;
+    vd_node *m;
+    vd_node *sn;
+    vd_node *copy;
+
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "test XML", &err), 0);
+    m = vd_node_child(doc->root, "m");
+    sn = vd_node_child(m, "s");
+    s = format_subtree(sn, known_k);
+    /* a is urn:a2 (<m>'s), c is declared again inside, xml is predefined,
+     * the default namespace goes with the unknown <s> */
+    assert_string_equal(s, "<s xmlns:b='urn:b' xmlns='urn:d' xmlns:a='urn:a2'>\n"
+                           "  <a:x b:v='1' xml:lang='en'/>\n"
+                           "  <k/>\n"
+                           "  <y xmlns:c='urn:c2'>\n"
+                           "    <c:z/>\n"
+                           "  </y>\n"
+                           "</s>\n");
+    /* only known unprefixed elements: no default namespace needed */
+    t_known = format_subtree(vd_node_child(m, "t"), known_k);
+    t = format_subtree(vd_node_child(vd_node_child(m, "t"), "k"), NULL);
+    assert_string_equal(t_known, "<t xmlns='urn:d'>\n  <k/>\n</t>\n");
+    assert_string_equal(t, "<k xmlns='urn:d'/>\n");
+    g_free(t);
+    t = format_subtree(vd_node_child(vd_node_child(m, "t"), "k"), known_k);
+    assert_string_equal(t, "<k/>\n");
+    /* no namespace (xmlns=''), or one declared inside: nothing taken */
+    w = format_subtree(vd_node_child(vd_node_child(m, "w"), "e"), NULL);
+    assert_string_equal(w, "<e/>\n");
+    v = format_subtree(vd_node_child(m, "v"), known_k);
+    assert_string_equal(v, "<v xmlns='urn:d'>\n  <e xmlns='urn:e'/>\n</v>\n");
+
+    /* the output stands alone and reads back as the same subtree */
+    assert_int_equal(vd_doc_parse(&again, s, strlen(s), "test XML", &err), 0);
+    assert_true(vd_node_equal_alone(again->root, sn, known_k));
+    assert_false(vd_node_equal(again->root, sn));
+    assert_false(vd_node_equal_alone(again->root, vd_node_child(m, "t"), known_k));
+    copy = vd_node_copy_to(again, sn, NULL, known_k);
+    assert_true(vd_node_equal(copy, again->root));
+
+    /* the whole tree: each declaration where it was, once */
+    whole = format_subtree(doc->root, NULL);
+    assert_string_equal(whole,
+                        "<r xmlns:a='urn:a' xmlns:b='urn:b' xmlns:u='urn:unused' xmlns='urn:d'>\n"
+                        "  <m xmlns:a='urn:a2' xmlns:c='urn:c'>\n"
+                        "    <s>\n"
+                        "      <a:x b:v='1' xml:lang='en'/>\n"
+                        "      <k/>\n"
+                        "      <y xmlns:c='urn:c2'>\n"
+                        "        <c:z/>\n"
+                        "      </y>\n"
+                        "    </s>\n"
+                        "    <t>\n"
+                        "      <k/>\n"
+                        "    </t>\n"
+                        "    <w xmlns=''>\n"
+                        "      <e/>\n"
+                        "    </w>\n"
+                        "    <v>\n"
+                        "      <e xmlns='urn:e'/>\n"
+                        "    </v>\n"
+                        "  </m>\n"
+                        "</r>\n");
+}
+
 static void
 test_sort_keeps_unknown_in_place(void **state);
 
@@ -189,6 +288,70 @@ test_sort_keeps_unknown_in_place(void **state)
     g_string_free(buf, TRUE);
 }
 
+/* Text on both sides of a dropped element is one text, as the formatted
+ * XML reads back: formatting the element alone or in a document deeper
+ * down gives the same tree. */
+static void
+test_drop_repeated_joins_text(void **state)
+{
+    const char *xml = "<r><a/>x<a/>y<a/>z<b/><b/></r>";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *out = NULL;
+
+    (void)state;
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "t", &err), 0);
+    vd_node_drop_repeated(doc, doc->root, rank_abc);
+    out = format_subtree(doc->root, NULL);
+    assert_string_equal(out, "<r>\n  <a/>\n  xyz\n  <b/>\n</r>\n");
+    assert_int_equal(vd_doc_parse(&again, out, strlen(out), "t", &err), 0);
+    assert_true(vd_node_equal(doc->root, again->root));
+}
+
+/* However an element between two texts goes away, the texts format as
+ * the one text they read back as, and compare as it. */
+static void
+test_texts_in_a_row_are_one_text(void **state)
+{
+    const char *xml = "<r><i>r<x/>(</i><m><a/>n<x/>=<b/></m></r>";
+    g_autoptr(vd_doc) doc = NULL;
+    g_autoptr(vd_doc) again = NULL;
+    g_autoptr(vdisk_error) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *m_alone = NULL;
+    g_autofree char *twice = NULL;
+    vd_node *i;
+    vd_node *m;
+
+    (void)state;
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "t", &err), 0);
+    i = vd_node_child(doc->root, "i");
+    m = vd_node_child(doc->root, "m");
+    vd_node_unlink(vd_node_child(i, "x"));
+    vd_node_unlink(vd_node_child(m, "x"));
+    out = format_subtree(doc->root, NULL);
+    assert_string_equal(out, "<r>\n"
+                             "  <i>r(</i>\n"
+                             "  <m>\n"
+                             "    <a/>\n"
+                             "    n=\n"
+                             "    <b/>\n"
+                             "  </m>\n"
+                             "</r>\n");
+    assert_int_equal(vd_doc_parse(&again, out, strlen(out), "t", &err), 0);
+    assert_true(vd_node_equal(doc->root, again->root));
+    assert_true(vd_node_equal(again->root, doc->root));
+    twice = format_subtree(again->root, NULL);
+    assert_string_equal(out, twice);
+    /* formatted at another depth, the same text */
+    m_alone = format_subtree(m, NULL);
+    assert_string_equal(m_alone, "<m>\n  <a/>\n  n=\n  <b/>\n</m>\n");
+    /* and a different text still differs */
+    vd_node_set_text(again, vd_node_child(again->root, "i"), "r)");
+    assert_false(vd_node_equal(doc->root, again->root));
+}
+
 int
 main(void)
 {
@@ -202,6 +365,9 @@ main(void)
         cmocka_unit_test(test_mixed_content_is_fixed_point),
         cmocka_unit_test(test_values_stored_unescaped),
         cmocka_unit_test(test_namespace_not_uri_refused),
+        cmocka_unit_test(test_subtree_takes_declarations_in_scope),
+        cmocka_unit_test(test_drop_repeated_joins_text),
+        cmocka_unit_test(test_texts_in_a_row_are_one_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/disk_priv.h"
+#include "conf/schema.h"
 #include "util/error.h"
 
 vdisk_disk *
@@ -71,6 +72,12 @@ vd_disk_label(const vdisk_disk *disk)
     return "disk without target";
 }
 
+bool
+vd_disk_known_element(const vd_node *node)
+{
+    return vd_schema_element(node) != VD_EL_UNKNOWN;
+}
+
 vdisk_disk *
 vdisk_disk_new(void)
 {
@@ -97,7 +104,7 @@ vdisk_disk_copy(vdisk_disk **out, const vdisk_disk *disk, vdisk_error **err)
     if (!disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     doc = vd_doc_new();
-    doc->root = vd_node_copy(doc, disk->node);
+    doc->root = vd_node_copy_to(doc, disk->node, NULL, vd_disk_known_element);
     *out = vd_disk_wrap(doc, doc->root, NULL);
     return 0;
 }
@@ -110,7 +117,7 @@ vdisk_disk_equal(const vdisk_disk *a, const vdisk_disk *b)
         return 1;
     if (!a || !b)
         return 0;
-    return vd_node_equal(a->node, b->node) ? 1 : 0;
+    return vd_node_equal_alone(a->node, b->node, vd_disk_known_element) ? 1 : 0;
 }
 
 void

@@ -9,10 +9,12 @@
 #include "conf/disk_format.h"
 #include "util/error.h"
 
+/* A disk of a domain is written as a document of its own: the namespace
+ * declarations it uses from <domain> or <devices> go on <disk>. */
 void
 vd_disk_format(GString *buf, const vdisk_disk *disk, unsigned int indent)
 {
-    vd_node_format(buf, disk->node, indent);
+    vd_node_format_alone(buf, disk->node, indent, vd_disk_known_element);
 }
 
 int

@@ -629,7 +629,7 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
                        n && n->name ? n->name : "");
 
     /* every known child of <disk> is single-valued */
-    vd_node_drop_repeated(n, vd_schema_rank_child);
+    vd_node_drop_repeated(disk->doc, n, vd_schema_rank_child);
 
     if (vd_source_parse(disk, n, err) < 0)
         return -1;

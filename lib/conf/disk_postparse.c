@@ -148,7 +148,8 @@ vd_expand_iotune_group(vdisk_disk *disk, const vdisk_domain *dom)
             !vd_iotune_has_values(other))
             continue;
         {
-            vd_node *copy = vd_node_copy(disk->doc, other);
+            /* with the namespaces it uses in the other disk */
+            vd_node *copy = vd_node_copy_to(disk->doc, other, disk->node, vd_disk_known_element);
 
             vd_node_insert_before(disk->node, copy, iotune);
             vd_node_unlink(iotune);

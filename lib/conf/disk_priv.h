@@ -54,3 +54,6 @@ void vd_disk_unwrap(vdisk_disk *disk);
 /* The flags the parse entry points take. */
 #define VD_PARSE_FLAGS_ALL                                                                         \
     ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))
+
+/* Whether the disk schema knows element @node (a vd_known_fn). */
+bool vd_disk_known_element(const vd_node *node);

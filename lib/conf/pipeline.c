@@ -199,7 +199,8 @@ vdisk_domain_add_disk(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **e
     if (!dom || !disk)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no %s given", dom ? "disk" : "domain");
 
-    copy = vd_node_copy(dom->doc, disk->node);
+    /* a disk of another domain takes along the namespaces it uses there */
+    copy = vd_node_copy_to(dom->doc, disk->node, dom->devices, vd_disk_known_element);
     /* the new disk goes after the last disk, or first among the devices */
     for (n = vd_node_child(dom->devices, "disk"); n; n = vd_node_next_sibling(n, "disk"))
         after = n;

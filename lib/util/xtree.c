@@ -215,6 +215,146 @@ vd_node_copy(vd_doc *doc, const vd_node *src)
     return n;
 }
 
+/* ---- namespace declarations in scope ------------------------------------ */
+
+static bool
+vd_is_ns_decl(const char *name)
+{
+    return strncmp(name, "xmlns", 5) == 0 && (name[5] == '\0' || name[5] == ':');
+}
+
+/* Whether an element from @node up to @top (both included) declares
+ * @decl ("xmlns:p" or "xmlns"). */
+static bool
+vd_declared_within(const vd_node *node, const vd_node *top, const char *decl)
+{
+    for (; node; node = node->parent) {
+        if (vd_node_attr_find(node, decl))
+            return true;
+        if (node == top)
+            break;
+    }
+    return false;
+}
+
+/* Adds to @need the declaration "xmlns:p" that qualified name @name
+ * (used on @node) calls for, unless made within @top's subtree. */
+static void
+vd_need_prefix(GHashTable *need, const vd_node *node, const vd_node *top, const char *name)
+{
+    const char *colon = strchr(name, ':');
+    char *decl;
+
+    if (!colon || (colon - name == 3 && strncmp(name, "xml", 3) == 0))
+        return;
+    decl = g_strdup_printf("xmlns:%.*s", (int)(colon - name), name);
+    if (g_hash_table_contains(need, decl) || vd_declared_within(node, top, decl))
+        g_free(decl);
+    else
+        g_hash_table_add(need, decl);
+}
+
+static void
+vd_collect_ns(GHashTable *need, const vd_node *node, const vd_node *top, vd_known_fn known)
+{
+    const vd_attr *a;
+    const vd_node *c;
+
+    if (node->kind != VD_NODE_ELEMENT)
+        return;
+    if (strchr(node->name, ':'))
+        vd_need_prefix(need, node, top, node->name);
+    else if ((!known || !known(node)) && !g_hash_table_contains(need, "xmlns") &&
+             !vd_declared_within(node, top, "xmlns"))
+        g_hash_table_add(need, g_strdup("xmlns"));
+    for (a = node->attrs; a; a = a->next) {
+        if (!vd_is_ns_decl(a->name))
+            vd_need_prefix(need, node, top, a->name);
+    }
+    for (c = node->children; c; c = c->next)
+        vd_collect_ns(need, c, top, known);
+}
+
+GPtrArray *
+vd_node_outer_ns(const vd_node *node, vd_known_fn known)
+{
+    g_autoptr(GHashTable) need = NULL;
+    g_autoptr(GHashTable) nearest = NULL;
+    g_autoptr(GPtrArray) ancestors = NULL;
+    GPtrArray *out = NULL;
+    const vd_node *n;
+    guint i;
+
+    if (!node || node->kind != VD_NODE_ELEMENT || !node->parent)
+        return NULL;
+    need = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    vd_collect_ns(need, node, node, known);
+    if (!g_hash_table_size(need))
+        return NULL;
+    /* the declaration in scope is the nearest ancestor's */
+    nearest = g_hash_table_new(g_str_hash, g_str_equal);
+    ancestors = g_ptr_array_new();
+    for (n = node->parent; n; n = n->parent) {
+        const vd_attr *a;
+
+        g_ptr_array_add(ancestors, (gpointer)n);
+        for (a = n->attrs; a; a = a->next) {
+            if (g_hash_table_contains(need, a->name) && !g_hash_table_contains(nearest, a->name))
+                g_hash_table_insert(nearest, (gpointer)a->name, (gpointer)a);
+        }
+    }
+    for (i = ancestors->len; i-- > 0;) {
+        const vd_attr *a;
+
+        for (a = ((const vd_node *)ancestors->pdata[i])->attrs; a; a = a->next) {
+            /* xmlns='' in scope: the elements were in no namespace */
+            if (g_hash_table_lookup(nearest, a->name) != a ||
+                (strcmp(a->name, "xmlns") == 0 && !*a->value))
+                continue;
+            if (!out)
+                out = g_ptr_array_new();
+            g_ptr_array_add(out, (gpointer)a);
+        }
+    }
+    return out;
+}
+
+/* The declaration @decl ("xmlns:p" or "xmlns") in scope at @node. */
+static const char *
+vd_ns_in_scope(const vd_node *node, const char *decl)
+{
+    for (; node; node = node->parent) {
+        const char *v = vd_node_attr(node, decl);
+
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+vd_node *
+vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer = vd_node_outer_ns(src, known);
+    vd_node *copy = vd_node_copy(doc, src);
+    guint i;
+
+    for (i = outer ? outer->len : 0; i-- > 0;) {
+        const vd_attr *a = outer->pdata[i];
+        vd_attr *na;
+
+        if (g_strcmp0(vd_ns_in_scope(dest, a->name), a->value) == 0)
+            continue;
+        na = vd_arena_alloc(doc, sizeof(*na));
+
+        na->name = vd_arena_strdup(doc, a->name);
+        na->value = vd_arena_strdup(doc, a->value);
+        na->next = copy->attrs;
+        copy->attrs = na;
+    }
+    return copy;
+}
+
 vd_attr *
 vd_node_attr_find(const vd_node *node, const char *name)
 {
@@ -470,8 +610,28 @@ vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
     *tail = NULL;
 }
 
+/* Removes element @c for good and returns the sibling that followed it
+ * (after the joined text, if any). The text on either side is then one
+ * text, as it reads back: two text nodes in a row would be formatted on
+ * two lines, read again as one text holding the line break and the
+ * indentation of wherever the element was formatted. */
+static vd_node *
+vd_node_remove(vd_doc *doc, vd_node *c)
+{
+    vd_node *prev = c->prev;
+    vd_node *next = c->next;
+
+    vd_node_unlink(c);
+    if (prev && next && prev->kind == VD_NODE_TEXT && next->kind == VD_NODE_TEXT) {
+        prev->text = vd_arena_printf(doc, "%s%s", prev->text, next->text);
+        vd_node_unlink(next);
+        return prev->next;
+    }
+    return next;
+}
+
 void
-vd_node_drop_repeated(vd_node *node, vd_rank_fn rank)
+vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
 {
     vd_node *c = node->children;
 
@@ -482,7 +642,7 @@ vd_node_drop_repeated(vd_node *node, vd_rank_fn rank)
         if (c->kind == VD_NODE_ELEMENT && rank(node, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
                 if (p->kind == VD_NODE_ELEMENT && strcmp(p->name, c->name) == 0) {
-                    vd_node_unlink(c);
+                    next = vd_node_remove(doc, c);
                     break;
                 }
             }
@@ -504,12 +664,49 @@ vd_attr_count(const vd_node *n)
     return c;
 }
 
+/* Appends to @buf the text of the text nodes in a row from @c; returns the
+ * sibling after them. */
+static const vd_node *
+vd_text_run(GString *buf, const vd_node *c)
+{
+    for (; c && c->kind == VD_NODE_TEXT; c = c->next)
+        g_string_append(buf, c->text);
+    return c;
+}
+
+/* Children alike; text nodes in a row count as the one text they are
+ * formatted as (and read back as). */
+static bool
+vd_children_equal(const vd_node *a, const vd_node *b)
+{
+    const vd_node *ca = a->children;
+    const vd_node *cb = b->children;
+
+    while (ca && cb) {
+        if (ca->kind == VD_NODE_TEXT && cb->kind == VD_NODE_TEXT &&
+            ((ca->next && ca->next->kind == VD_NODE_TEXT) ||
+             (cb->next && cb->next->kind == VD_NODE_TEXT))) {
+            g_autoptr(GString) ta = g_string_new(NULL);
+            g_autoptr(GString) tb = g_string_new(NULL);
+
+            ca = vd_text_run(ta, ca);
+            cb = vd_text_run(tb, cb);
+            if (!g_string_equal(ta, tb))
+                return false;
+            continue;
+        }
+        if (!vd_node_equal(ca, cb))
+            return false;
+        ca = ca->next;
+        cb = cb->next;
+    }
+    return !ca && !cb;
+}
+
 bool
 vd_node_equal(const vd_node *a, const vd_node *b)
 {
     const vd_attr *at;
-    const vd_node *ca;
-    const vd_node *cb;
 
     if (!a || !b)
         return a == b;
@@ -521,11 +718,52 @@ vd_node_equal(const vd_node *a, const vd_node *b)
         if (g_strcmp0(vd_node_attr(b, at->name), at->value) != 0)
             return false;
     }
-    for (ca = a->children, cb = b->children; ca && cb; ca = ca->next, cb = cb->next) {
-        if (!vd_node_equal(ca, cb))
+    return vd_children_equal(a, b);
+}
+
+/* The value of attribute @name of @node taken alone (@outer: its
+ * vd_node_outer_ns()). */
+static const char *
+vd_attr_alone(const vd_node *node, const GPtrArray *outer, const char *name)
+{
+    const vd_attr *a = vd_node_attr_find(node, name);
+    guint i;
+
+    for (i = 0; !a && outer && i < outer->len; i++) {
+        if (strcmp(((const vd_attr *)outer->pdata[i])->name, name) == 0)
+            a = outer->pdata[i];
+    }
+    return a ? a->value : NULL;
+}
+
+bool
+vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer_a = NULL;
+    g_autoptr(GPtrArray) outer_b = NULL;
+    const vd_attr *at;
+    size_t n_a;
+    size_t n_b;
+    guint i;
+
+    if (!a || !b || a->kind != VD_NODE_ELEMENT || b->kind != VD_NODE_ELEMENT)
+        return vd_node_equal(a, b);
+    outer_a = vd_node_outer_ns(a, known);
+    outer_b = vd_node_outer_ns(b, known);
+    n_a = vd_attr_count(a) + (outer_a ? outer_a->len : 0);
+    n_b = vd_attr_count(b) + (outer_b ? outer_b->len : 0);
+    if (g_strcmp0(a->name, b->name) != 0 || n_a != n_b)
+        return false;
+    for (at = a->attrs; at; at = at->next) {
+        if (g_strcmp0(vd_attr_alone(b, outer_b, at->name), at->value) != 0)
             return false;
     }
-    return !ca && !cb;
+    for (i = 0; outer_a && i < outer_a->len; i++) {
+        at = outer_a->pdata[i];
+        if (g_strcmp0(vd_attr_alone(b, outer_b, at->name), at->value) != 0)
+            return false;
+    }
+    return vd_children_equal(a, b);
 }
 
 /* ---- formatting -------------------------------------------------------- */
@@ -593,11 +831,22 @@ vd_indent(GString *buf, unsigned int indent)
     g_string_append_len(buf, spaces, indent);
 }
 
-void
-vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
+static void
+vd_attr_format(GString *buf, const vd_attr *a)
+{
+    g_string_append_c(buf, ' ');
+    g_string_append(buf, a->name);
+    g_string_append(buf, "='");
+    vd_escape_append(buf, a->value, true);
+    g_string_append_c(buf, '\'');
+}
+
+static void
+vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const GPtrArray *outer)
 {
     const vd_attr *a;
     const vd_node *c;
+    guint i;
 
     if (node->kind == VD_NODE_TEXT) {
         vd_escape_append(buf, node->text, false);
@@ -606,13 +855,10 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
     vd_indent(buf, indent);
     g_string_append_c(buf, '<');
     g_string_append(buf, node->name);
-    for (a = node->attrs; a; a = a->next) {
-        g_string_append_c(buf, ' ');
-        g_string_append(buf, a->name);
-        g_string_append(buf, "='");
-        vd_escape_append(buf, a->value, true);
-        g_string_append_c(buf, '\'');
-    }
+    for (i = 0; outer && i < outer->len; i++)
+        vd_attr_format(buf, outer->pdata[i]);
+    for (a = node->attrs; a; a = a->next)
+        vd_attr_format(buf, a);
     if (!node->children) {
         g_string_append(buf, "/>\n");
         return;
@@ -623,19 +869,23 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
             vd_escape_append(buf, c->text, false);
     } else {
         g_string_append_c(buf, '\n');
-        for (c = node->children; c; c = c->next) {
+        for (c = node->children; c;) {
             if (c->kind == VD_NODE_TEXT) {
                 /* mixed content: the text, without the white space around
-                 * it, on a line of its own (as it reads back) */
-                g_autofree char *t = g_strstrip(g_strdup(c->text));
+                 * it, on a line of its own (as it reads back); text nodes
+                 * in a row (an element between them removed) are one text */
+                g_autoptr(GString) run = g_string_new(NULL);
 
-                if (!*t)
+                c = vd_text_run(run, c);
+                g_strstrip(run->str);
+                if (!*run->str)
                     continue;
                 vd_indent(buf, indent + 2);
-                vd_escape_append(buf, t, false);
+                vd_escape_append(buf, run->str, false);
                 g_string_append_c(buf, '\n');
             } else {
-                vd_node_format(buf, c, indent + 2);
+                vd_node_format_rec(buf, c, indent + 2, NULL);
+                c = c->next;
             }
         }
         vd_indent(buf, indent);
@@ -643,6 +893,20 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
     g_string_append(buf, "</");
     g_string_append(buf, node->name);
     g_string_append(buf, ">\n");
+}
+
+void
+vd_node_format_alone(GString *buf, const vd_node *node, unsigned int indent, vd_known_fn known)
+{
+    g_autoptr(GPtrArray) outer = vd_node_outer_ns(node, known);
+
+    vd_node_format_rec(buf, node, indent, outer);
+}
+
+void
+vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
+{
+    vd_node_format_alone(buf, node, indent, NULL);
 }
 
 /* ---- parsing ----------------------------------------------------------- */

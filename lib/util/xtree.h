@@ -108,13 +108,42 @@ void vd_node_sort_attrs(vd_node *node, vd_rank_fn rank);
 
 /* Removes every element child that repeats the name of an earlier child
  * whose @rank is known (>= 0): libvirt reads the first of a single-valued
- * element and ignores the rest. */
-void vd_node_drop_repeated(vd_node *node, vd_rank_fn rank);
+ * element and ignores the rest. Text on both sides of a removed element
+ * becomes one text. */
+void vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank);
 
 /* Structural equality: names, attributes (in any order), text, children. */
 bool vd_node_equal(const vd_node *a, const vd_node *b);
 
+/* Whether the caller knows element @node: known elements are read by their
+ * name whatever namespace they are in, so only an unknown unprefixed
+ * element keeps a default namespace declared outside its subtree. */
+typedef bool (*vd_known_fn)(const vd_node *node);
+
+/* The namespace declarations of @node's ancestors that @node's subtree
+ * needs when it stands alone: those of the prefixes its element and
+ * attribute names use, and the default namespace of its unknown unprefixed
+ * elements (every unprefixed element when @known is NULL), when the
+ * subtree does not declare them itself on the way. Each is the declaration
+ * in scope (the nearest ancestor's); outermost ancestor first, each
+ * ancestor's in attribute order. A GPtrArray of const vd_attr *, NULL when
+ * there is none. */
+GPtrArray *vd_node_outer_ns(const vd_node *node, vd_known_fn known);
+
+/* Deep copy of @src into @doc (unlinked), to go under @dest (NULL: to be a
+ * tree of its own): the declarations vd_node_outer_ns() names that are
+ * not in scope alike at @dest go first among the copy's attributes. */
+vd_node *vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_fn known);
+
+/* vd_node_equal() of @a and @b, each taken as a tree of its own: the
+ * declarations vd_node_outer_ns() names count as attributes of the root. */
+bool vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known);
+
 /* Serializes @node the way libvirt formats XML: two spaces of indentation
- * per level, single-quoted attributes, empty elements as <x/>. */
+ * per level, single-quoted attributes, empty elements as <x/>. A subtree
+ * (@node has a parent) is written as a document of its own: the
+ * declarations vd_node_outer_ns() names go first on its root element. */
 void vd_node_format(GString *buf, const vd_node *node, unsigned int indent);
+void vd_node_format_alone(GString *buf, const vd_node *node, unsigned int indent,
+                          vd_known_fn known);
 void vd_escape_append(GString *buf, const char *s, bool attr);
