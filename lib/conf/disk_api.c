@@ -456,6 +456,13 @@ vdisk_disk_get_address_type(const vdisk_disk *disk)
                                                 vd_address_type_from_string);
 }
 
+vd_address_type_full
+vd_disk_address_type_full(const vdisk_disk *disk)
+{
+    return (vd_address_type_full)vd_disk_get_enum(disk, "address", "type",
+                                                  vd_address_type_full_from_string);
+}
+
 int
 vdisk_disk_clear_address(vdisk_disk *disk, vdisk_error **err)
 {

@@ -25,12 +25,6 @@ vd_disk_ensure_child(vdisk_disk *disk, const char *name)
     return vd_schema_ensure_child(disk->doc, disk->node, name);
 }
 
-static bool
-vd_disk_is_readonly(const vdisk_disk *disk)
-{
-    return vd_node_child(disk->node, "readonly") != NULL;
-}
-
 /* Encryption engine default for every source of the chain (the QEMU driver
  * sets 'qemu' where none is given). */
 static void
@@ -132,20 +126,17 @@ static void
 vd_expand_iotune_group(vdisk_disk *disk, const vdisk_domain *dom)
 {
     vd_node *iotune = vd_node_child(disk->node, "iotune");
-    vd_node *group = iotune ? vd_node_child(iotune, "group_name") : NULL;
-    const char *name;
+    const char *name = vdisk_disk_get_iotune_group(disk);
     guint i;
 
-    if (!dom || !group || vd_iotune_has_values(iotune))
+    if (!dom || !name || vd_iotune_has_values(iotune))
         return;
-    name = vd_node_text(disk->doc, group);
     for (i = 0; i < dom->disks->len; i++) {
         const vdisk_disk *d = dom->disks->pdata[i];
-        vd_node *other = vd_node_child(d->node, "iotune");
-        vd_node *og = other ? vd_node_child(other, "group_name") : NULL;
+        vd_node *other;
 
-        if (d == disk || !og || g_strcmp0(vd_node_text(d->doc, og), name) != 0 ||
-            !vd_iotune_has_values(other))
+        if (d == disk || g_strcmp0(vdisk_disk_get_iotune_group(d), name) != 0 ||
+            !vd_iotune_has_values(other = vd_node_child(d->node, "iotune")))
             continue;
         {
             /* with the namespaces it uses in the other disk */
@@ -163,33 +154,35 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
 {
     vd_node *target;
     vd_node *source;
+    const vdisk_source *top;
     const char *dev;
-    const char *device;
-    const char *type;
+    vdisk_device device;
+    vdisk_type type;
     vd_node *driver;
     vd_node *mirror;
 
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    top = vdisk_disk_get_source_const(disk);
     target = vd_node_child(disk->node, "target");
     source = vd_node_child(disk->node, "source");
-    dev = vd_node_attr(target, "dev");
-    device = vd_node_attr(disk->node, "device");
-    type = vd_node_attr(disk->node, "type");
+    dev = vdisk_disk_get_target(disk);
+    device = vdisk_disk_get_device(disk);
+    type = vdisk_source_get_type(top);
 
     /* old Xen configurations prefix the target with "ioemu:" */
     if (dev && g_str_has_prefix(dev, "ioemu:")) {
         vd_node_set_attr(disk->doc, target, "dev", dev + strlen("ioemu:"));
-        dev = vd_node_attr(target, "dev");
+        dev = vdisk_disk_get_target(disk);
     }
 
-    if (g_strcmp0(device, "cdrom") == 0)
+    if (device == VDISK_DEVICE_CDROM)
         vd_disk_ensure_child(disk, "readonly");
 
-    if (target && !vd_node_attr(target, "bus")) {
+    if (target && vdisk_disk_get_bus(disk) == VDISK_BUS_NONE) {
         vdisk_bus bus = VDISK_BUS_IDE;
 
-        if (g_strcmp0(device, "floppy") == 0) {
+        if (device == VDISK_DEVICE_FLOPPY) {
             bus = VDISK_BUS_FDC;
         } else if (dev) {
             bus = vd_target_bus(dev);
@@ -197,17 +190,16 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
             if (bus == VDISK_BUS_NONE || bus == VDISK_BUS_FDC)
                 bus = VDISK_BUS_IDE;
         }
-        vd_schema_set_attr(disk->doc, target, "bus", vdisk_enum_to_string(VDISK_ENUM_BUS, bus));
+        vd_schema_set_attr(disk->doc, target, "bus", vd_bus_to_string(bus));
     }
 
     /* a read-only disk is never snapshotted; libvirt does not write the
      * implied snapshot='no' out */
-    if (vd_disk_is_readonly(disk) && g_strcmp0(vd_node_attr(disk->node, "snapshot"), "no") == 0)
+    if (vdisk_disk_get_readonly(disk) && vdisk_disk_get_snapshot(disk) == VDISK_SNAPSHOT_NO)
         vd_node_set_attr(disk->doc, disk->node, "snapshot", NULL);
 
-    if (g_strcmp0(type, "network") == 0 && source &&
-        g_strcmp0(vd_node_attr(source, "protocol"), "iscsi") == 0) {
-        const char *name = vd_node_attr(source, "name");
+    if (vdisk_source_get_protocol(top) == VDISK_PROTOCOL_ISCSI) {
+        const char *name = vdisk_source_get_name(top);
 
         /* an iSCSI name without LUN means LUN 0 */
         if (name && !strchr(name, '/'))
@@ -217,29 +209,28 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
     /* network hosts without a port get their protocol's default port */
     vd_source_apply_default_ports(disk);
 
-    if (g_strcmp0(type, "nvme") == 0 && source && !vd_node_attr(source, "managed"))
-        vd_schema_set_attr(disk->doc, source, "managed", "yes");
+    if (type == VDISK_TYPE_NVME && source &&
+        vdisk_source_get_nvme_managed(top) == VDISK_TRISTATE_DEFAULT)
+        vd_schema_set_attr(disk->doc, source, "managed",
+                           vd_tristate_bool_to_string(VDISK_TRISTATE_ON));
 
-    if (g_strcmp0(type, "vhostuser") == 0 && !vd_node_attr(disk->node, "snapshot") &&
-        !vd_disk_is_readonly(disk))
-        vd_schema_set_attr(disk->doc, disk->node, "snapshot", "no");
+    if (type == VDISK_TYPE_VHOSTUSER && vdisk_disk_get_snapshot(disk) == VDISK_SNAPSHOT_DEFAULT &&
+        !vdisk_disk_get_readonly(disk))
+        vd_schema_set_attr(disk->doc, disk->node, "snapshot",
+                           vd_snapshot_to_string(VDISK_SNAPSHOT_NO));
 
-    if (!vd_node_child(disk->node, "address") && dev) {
-        const char *bus = vd_node_attr(target, "bus");
-        int b = vdisk_enum_from_string(VDISK_ENUM_BUS, bus);
-
-        if (vd_assign_drive_address(disk, b < 0 ? VDISK_BUS_NONE : (vdisk_bus)b, dev, err) < 0)
-            return -1;
-    }
+    if (vd_disk_address_type_full(disk) == VD_ADDR_FULL_NONE && dev &&
+        vd_assign_drive_address(disk, vdisk_disk_get_bus(disk), dev, err) < 0)
+        return -1;
 
     vd_expand_iotune_group(disk, dom);
 
     /* the QEMU driver's defaults */
     driver = vd_disk_ensure_child(disk, "driver");
-    if (!vd_node_attr(driver, "name"))
+    if (!vdisk_disk_get_driver_name(disk))
         vd_schema_set_attr(disk->doc, driver, "name", "qemu");
-    if (!vd_node_attr(driver, "type") && g_strcmp0(type, "volume") != 0)
-        vd_schema_set_attr(disk->doc, driver, "type", "raw");
+    if (vdisk_disk_get_format(disk) == VDISK_FORMAT_NONE && type != VDISK_TYPE_VOLUME)
+        vd_schema_set_attr(disk->doc, driver, "type", vd_format_to_string(VDISK_FORMAT_RAW));
 
     mirror = vd_node_child(disk->node, "mirror");
     if (mirror && !vd_node_attr(mirror, "format") && !vd_node_child(mirror, "format")) {

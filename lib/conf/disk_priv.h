@@ -51,6 +51,10 @@ vdisk_disk *vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain);
 /* Frees the wrapper (and drops its @doc reference). */
 void vd_disk_unwrap(vdisk_disk *disk);
 
+/* address@type, any of libvirt's address types (vdisk_disk_get_address_type()
+ * knows only those of a disk); VD_ADDR_FULL_NONE without an <address>. */
+vd_address_type_full vd_disk_address_type_full(const vdisk_disk *disk);
+
 /* The flags the parse entry points take. */
 #define VD_PARSE_FLAGS_ALL                                                                         \
     ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))

@@ -14,6 +14,7 @@
 #include "conf/disk_validate.h"
 #include "conf/domain_priv.h"
 #include "conf/parse_util.h"
+#include "conf/source_priv.h"
 #include "conf/target_priv.h"
 #include "util/error.h"
 
@@ -25,41 +26,33 @@
 /* characters QEMU takes in a drive serial */
 #define VD_SERIAL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ .+"
 
-/* What the checks look at, read once from the tree. */
+/* What the checks look at, read once through the typed accessors. */
 typedef struct {
     const vdisk_disk *disk;
+    const vdisk_source *top;
     const char *label;
     const char *dev;
-    const char *type;
-    const char *device;
+    vdisk_type type; /* disk@type as written: VDISK_TYPE_NONE when absent */
+    vdisk_device device;
     vdisk_bus bus;
     const char *bus_str;
-    const vd_node *target;
-    const vd_node *driver;
-    const vd_node *source;
-    const char *address_type;
+    vd_address_type_full address_type;
     bool readonly;
     bool empty;
 } vd_check;
 
+/* disk@type in a message: "" when absent */
 static const char *
-vd_child_text(const vdisk_disk *disk, const char *name)
+vd_type_str(vdisk_type type)
 {
-    const vd_node *n = vd_node_child(disk->node, name);
-
-    return n ? vd_node_text(disk->doc, n) : NULL;
+    return type == VDISK_TYPE_NONE ? "" : vd_type_to_string(type);
 }
 
+/* disk@device in a message: "disk" when absent */
 static const char *
-vd_drv(const vd_check *c, const char *attr)
+vd_device_str(vdisk_device device)
 {
-    return vd_node_attr(c->driver, attr);
-}
-
-static bool
-vd_is(const char *a, const char *b)
-{
-    return g_strcmp0(a, b) == 0;
+    return device == VDISK_DEVICE_DEFAULT ? "disk" : vd_device_to_string(device);
 }
 
 /* The value of @iotune's first <@field>, 0 when missing or not a number. */
@@ -102,94 +95,96 @@ vd_wwn_ok(const char *wwn)
 static bool
 vd_source_empty(const vd_check *c)
 {
-    if (!c->source)
+    if (!vdisk_source_is_present(c->top))
         return true;
-    if (vd_is(c->type, "file") || c->type == NULL)
-        return !vd_node_attr(c->source, "file");
-    if (vd_is(c->type, "block"))
-        return !vd_node_attr(c->source, "dev");
-    if (vd_is(c->type, "dir"))
-        return !vd_node_attr(c->source, "dir");
+    switch (c->type) {
+    case VDISK_TYPE_NONE:
+    case VDISK_TYPE_FILE:
+    case VDISK_TYPE_BLOCK:
+    case VDISK_TYPE_DIR:
+        return !vdisk_source_get_path(c->top);
+    case VDISK_TYPE_NETWORK:
+    case VDISK_TYPE_VOLUME:
+    case VDISK_TYPE_NVME:
+    case VDISK_TYPE_VHOSTUSER:
+    case VDISK_TYPE_LAST:
+        break;
+    }
     return false;
 }
 
 static int
 vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
 {
-    static const char *const pairs[][3] = {
-        {"total_bytes_sec", "read_bytes_sec", "write_bytes_sec"},
-        {"total_iops_sec", "read_iops_sec", "write_iops_sec"},
-        {"total_bytes_sec_max", "read_bytes_sec_max", "write_bytes_sec_max"},
-        {"total_iops_sec_max", "read_iops_sec_max", "write_iops_sec_max"},
+    static const vdisk_iotune_field pairs[][3] = {
+        {VDISK_IOTUNE_TOTAL_BYTES_SEC, VDISK_IOTUNE_READ_BYTES_SEC, VDISK_IOTUNE_WRITE_BYTES_SEC},
+        {VDISK_IOTUNE_TOTAL_IOPS_SEC, VDISK_IOTUNE_READ_IOPS_SEC, VDISK_IOTUNE_WRITE_IOPS_SEC},
+        {VDISK_IOTUNE_TOTAL_BYTES_SEC_MAX, VDISK_IOTUNE_READ_BYTES_SEC_MAX,
+         VDISK_IOTUNE_WRITE_BYTES_SEC_MAX},
+        {VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX, VDISK_IOTUNE_READ_IOPS_SEC_MAX,
+         VDISK_IOTUNE_WRITE_IOPS_SEC_MAX},
     };
-    static const char *const limited[] = {
-        "total_bytes_sec",     "read_bytes_sec",     "write_bytes_sec",     "total_iops_sec",
-        "read_iops_sec",       "write_iops_sec",     "total_bytes_sec_max", "read_bytes_sec_max",
-        "write_bytes_sec_max", "total_iops_sec_max", "read_iops_sec_max",   "write_iops_sec_max",
-        "size_iops_sec",
-    };
+    /* the fields QEMU limits: total_bytes_sec ... size_iops_sec */
+    enum { VD_IOTUNE_LIMITED = VDISK_IOTUNE_SIZE_IOPS_SEC + 1 };
+    /* any element but <group_name> counts as a setting, as libvirt's
+     * parser would have read it: there is no accessor for unknown ones */
     const vd_node *iotune = vd_node_child(c->disk->node, "iotune");
-    vd_doc *doc = c->disk->doc;
-    unsigned long long vals[G_N_ELEMENTS(limited)];
-    const vd_node *group;
+    const char *group = vdisk_disk_get_iotune_group(c->disk);
+    unsigned long long vals[VD_IOTUNE_LIMITED];
     bool any = false;
     const vd_node *n;
-    size_t i;
+    int i;
 
     if (!iotune)
         return 0;
-    for (i = 0; i < G_N_ELEMENTS(pairs); i++) {
+    for (i = 0; i < (int)G_N_ELEMENTS(pairs); i++) {
         /* libvirt: "total and read/write bytes_sec cannot be set at the same time" */
-        if (vd_iotune_in(doc, iotune, pairs[i][0]) &&
-            (vd_iotune_in(doc, iotune, pairs[i][1]) || vd_iotune_in(doc, iotune, pairs[i][2])))
-            return vd_fail(err, VDISK_ERR_INVALID,
-                           "%s: %s and %s/%s cannot be set at the same time", c->label, pairs[i][0],
-                           pairs[i][1], pairs[i][2]);
+        if (vdisk_disk_get_iotune(c->disk, pairs[i][0]) &&
+            (vdisk_disk_get_iotune(c->disk, pairs[i][1]) ||
+             vdisk_disk_get_iotune(c->disk, pairs[i][2])))
+            return vd_fail(
+                err, VDISK_ERR_INVALID, "%s: %s and %s/%s cannot be set at the same time", c->label,
+                vd_iotune_field_to_string(pairs[i][0]), vd_iotune_field_to_string(pairs[i][1]),
+                vd_iotune_field_to_string(pairs[i][2]));
     }
     for (n = iotune->children; n && !any; n = n->next) {
         if (n->kind == VD_NODE_ELEMENT && strcmp(n->name, "group_name") != 0 &&
-            vd_iotune_in(doc, iotune, n->name))
+            vd_iotune_in(c->disk->doc, iotune, n->name))
             any = true;
     }
-    group = vd_node_child(iotune, "group_name");
     /* libvirt: "group_name can be configured only together with settings" */
     if (group && !any)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: iotune group '%s' can be configured only together with settings",
-                       c->label, vd_node_text(c->disk->doc, group));
+                       c->label, group);
     /* libvirt: "block I/O throttle limit must be no more than %llu using QEMU" */
-    for (i = 0; i < G_N_ELEMENTS(limited); i++) {
-        unsigned long long v = vd_iotune_in(doc, iotune, limited[i]);
+    for (i = 0; i < VD_IOTUNE_LIMITED; i++) {
+        unsigned long long v = vdisk_disk_get_iotune(c->disk, (vdisk_iotune_field)i);
 
         vals[i] = v;
         if (v > VD_IOTUNE_MAX)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iotune %s '%llu' is more than the limit %llu", c->label, limited[i],
-                           v, VD_IOTUNE_MAX);
+                           "%s: iotune %s '%llu' is more than the limit %llu", c->label,
+                           vd_iotune_field_to_string(i), v, VD_IOTUNE_MAX);
     }
     /* libvirt: "different iotunes for disks %s and %s" */
     if (group && dom) {
-        const char *name = vd_node_text(c->disk->doc, group);
         guint j;
 
         for (j = 0; j < dom->disks->len; j++) {
             const vdisk_disk *d = dom->disks->pdata[j];
-            const vd_node *other;
-            const vd_node *og;
             const char *odev;
 
-            if (d == c->disk || !(other = vd_node_child(d->node, "iotune")) ||
-                !(og = vd_node_child(other, "group_name")) ||
-                !vd_is(vd_node_text(d->doc, og), name))
+            if (d == c->disk || g_strcmp0(vdisk_disk_get_iotune_group(d), group) != 0)
                 continue;
-            odev = vd_node_attr(vd_node_child(d->node, "target"), "dev");
-            if (vd_is(odev, c->dev))
+            odev = vdisk_disk_get_target(d);
+            if (g_strcmp0(odev, c->dev) == 0)
                 continue;
-            for (i = 0; i < G_N_ELEMENTS(limited); i++) {
-                if (vd_iotune_in(d->doc, other, limited[i]) != vals[i])
+            for (i = 0; i < VD_IOTUNE_LIMITED; i++) {
+                if (vdisk_disk_get_iotune(d, (vdisk_iotune_field)i) != vals[i])
                     return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                    "%s: iotune group '%s' differs from the one of target '%s'",
-                                   c->label, name, odev ? odev : "");
+                                   c->label, group, odev ? odev : "");
             }
         }
     }
@@ -200,108 +195,125 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
 static int
 vd_validate_generic(const vd_check *c, vdisk_error **err)
 {
-    const char *sgio = vd_node_attr(c->disk->node, "sgio");
-    const char *rawio = vd_node_attr(c->disk->node, "rawio");
-    const char *model = vd_node_attr(c->disk->node, "model");
-    const char *tray = vd_node_attr(c->target, "tray");
-    const char *removable = vd_node_attr(c->target, "removable");
-    const char *vendor = vd_child_text(c->disk, "vendor");
-    const char *product = vd_child_text(c->disk, "product");
-    const char *wwn = vd_child_text(c->disk, "wwn");
-    const char *policy = vd_node_attr(c->source, "startupPolicy");
-    bool lun = vd_is(c->device, "lun");
-    bool floppy = vd_is(c->device, "floppy");
-    bool cdrom = vd_is(c->device, "cdrom");
+    static const struct {
+        const char *name;
+        vdisk_tristate (*get)(const vdisk_disk *disk);
+    } virtio_only[] = {
+        {"iommu", vdisk_disk_get_iommu},
+        {"ats", vdisk_disk_get_ats},
+        {"packed", vdisk_disk_get_packed},
+        {"page_per_vq", vdisk_disk_get_page_per_vq},
+    };
+    const vdisk_disk *disk = c->disk;
+    vdisk_sgio sgio = vdisk_disk_get_sgio(disk);
+    vdisk_tristate rawio = vdisk_disk_get_rawio(disk);
+    vdisk_model model = vdisk_disk_get_model(disk);
+    vdisk_tray tray = vdisk_disk_get_tray(disk);
+    vdisk_tristate removable = vdisk_disk_get_removable(disk);
+    const char *vendor = vdisk_disk_get_vendor(disk);
+    const char *product = vdisk_disk_get_product(disk);
+    const char *wwn = vdisk_disk_get_wwn(disk);
+    vdisk_startup_policy policy = vdisk_source_get_startup_policy(c->top);
+    bool lun = c->device == VDISK_DEVICE_LUN;
+    bool floppy = c->device == VDISK_DEVICE_FLOPPY;
+    bool cdrom = c->device == VDISK_DEVICE_CDROM;
 
     /* libvirt: "unfiltered sgio is no longer supported" */
-    if (vd_is(sgio, "unfiltered"))
+    if (sgio == VDISK_SGIO_UNFILTERED)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: sgio '%s' is no longer supported", c->label,
-                       sgio);
+                       vd_sgio_to_string(sgio));
     if (lun) {
         /* libvirt: "disk device='lun' is only valid for block type disk source"
          * and "... is not supported for protocol='%s'" */
-        if (vd_is(c->type, "network")) {
-            const char *proto = vd_node_attr(c->source, "protocol");
+        if (c->type == VDISK_TYPE_NETWORK) {
+            vdisk_protocol proto = VDISK_PROTOCOL_NONE;
+            bool given = vd_source_holder_protocol(disk->node, &proto);
 
-            if (!vd_is(proto, "iscsi"))
+            if (proto != VDISK_PROTOCOL_ISCSI)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "%s: device 'lun' is not supported for protocol '%s'", c->label,
-                               proto ? proto : "");
-        } else if (!vd_is(c->type, "block") && !vd_is(c->type, "volume")) {
+                               given ? vd_protocol_to_string(proto) : "");
+        } else if (c->type != VDISK_TYPE_BLOCK && c->type != VDISK_TYPE_VOLUME) {
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: device 'lun' is only valid for a block source, not '%s'", c->label,
-                           c->type ? c->type : "file");
+                           c->type != VDISK_TYPE_NONE ? vd_type_to_string(c->type) : "file");
         }
     } else {
         /* libvirt: "<reservations/> allowed only for lun devices" */
-        if (c->source && vd_node_child(c->source, "reservations"))
+        if (vdisk_source_get_reservations_managed(c->top) != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: reservations are allowed only for device 'lun', not '%s'", c->label,
-                           c->device ? c->device : "disk");
+                           vd_device_str(c->device));
         /* libvirt: "rawio can be used only with device='lun'" */
-        if (rawio)
+        if (rawio != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: rawio '%s' can be used only with device 'lun'", c->label, rawio);
+                           "%s: rawio '%s' can be used only with device 'lun'", c->label,
+                           vd_tristate_bool_to_string(rawio));
         /* libvirt: "sgio can be used only with device='lun'" */
-        if (sgio)
+        if (sgio != VDISK_SGIO_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: sgio '%s' can be used only with device 'lun'", c->label, sgio);
+                           "%s: sgio '%s' can be used only with device 'lun'", c->label,
+                           vd_sgio_to_string(sgio));
     }
 
     /* libvirt: "Invalid address type '%s' for the disk '%s' with the bus type '%s'" */
-    if (c->address_type &&
+    if (c->address_type != VD_ADDR_FULL_NONE &&
         (c->bus == VDISK_BUS_IDE || c->bus == VDISK_BUS_FDC || c->bus == VDISK_BUS_SCSI ||
          c->bus == VDISK_BUS_SATA) &&
-        !vd_is(c->address_type, "drive"))
+        c->address_type != VD_ADDR_FULL_DRIVE)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid address type '%s' for bus '%s'",
-                       c->label, c->address_type, c->bus_str);
+                       c->label, vd_address_type_full_to_string(c->address_type), c->bus_str);
 
     if (c->bus != VDISK_BUS_VIRTIO) {
-        static const char *const virtio_only[] = {"iommu", "ats", "packed", "page_per_vq"};
+        unsigned int queues = vdisk_disk_get_queues(disk);
+        vdisk_tristate event_idx = vdisk_disk_get_event_idx(disk);
+        vdisk_tristate ioeventfd = vdisk_disk_get_ioeventfd(disk);
         size_t i;
 
         /* libvirt: "disk model '%s' not supported for bus '%s'" */
-        if (model && g_str_has_prefix(model, "virtio"))
+        if (model != VDISK_MODEL_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: model '%s' not supported for bus '%s'",
-                           c->label, model, c->bus_str);
+                           c->label, vd_model_to_string(model), c->bus_str);
         /* libvirt: "queues attribute in disk driver element is only supported by virtio-blk" */
-        if (vd_drv(c, "queues"))
+        if (queues)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: queues '%s' are only supported on bus 'virtio', not '%s'", c->label,
-                           vd_drv(c, "queues"), c->bus_str);
+                           "%s: queues '%u' are only supported on bus 'virtio', not '%s'", c->label,
+                           queues, c->bus_str);
         /* libvirt: "disk event_idx mode supported only for virtio bus" */
-        if (vd_drv(c, "event_idx"))
+        if (event_idx != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: event_idx '%s' is supported only on bus 'virtio', not '%s'",
-                           c->label, vd_drv(c, "event_idx"), c->bus_str);
+                           c->label, vd_tristate_switch_to_string(event_idx), c->bus_str);
         /* libvirt: "disk ioeventfd mode supported only for virtio bus" */
-        if (vd_drv(c, "ioeventfd"))
+        if (ioeventfd != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: ioeventfd '%s' is supported only on bus 'virtio', not '%s'",
-                           c->label, vd_drv(c, "ioeventfd"), c->bus_str);
+                           c->label, vd_tristate_switch_to_string(ioeventfd), c->bus_str);
         /* libvirt: "iommu driver option is only supported for virtio devices" */
         for (i = 0; i < G_N_ELEMENTS(virtio_only); i++) {
-            if (vd_drv(c, virtio_only[i]))
+            vdisk_tristate v = virtio_only[i].get(disk);
+
+            if (v != VDISK_TRISTATE_DEFAULT)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "%s: driver option %s '%s' is only supported on bus 'virtio'",
-                               c->label, virtio_only[i], vd_drv(c, virtio_only[i]));
+                               c->label, virtio_only[i].name, vd_tristate_switch_to_string(v));
         }
     }
 
     /* libvirt: "NVMe namespace can't be zero" */
-    if (vd_is(c->type, "nvme") && c->source) {
-        const char *ns = vd_node_attr(c->source, "namespace");
-        unsigned int v = 0;
+    if (c->type == VDISK_TYPE_NVME && vdisk_source_is_present(c->top)) {
+        unsigned long long ns = 0;
 
-        if (ns && vd_parse_uint(ns, 10, &v) && v == 0)
-            return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: NVMe namespace '%s' can't be zero",
+        if (vd_source_holder_nvme_namespace(disk->node, &ns) && ns == 0)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: NVMe namespace '%llu' can't be zero",
                            c->label, ns);
     }
 
     /* libvirt: "tray is only valid for cdrom and floppy" */
-    if (tray && !floppy && !cdrom)
+    if (tray != VDISK_TRAY_DEFAULT && !floppy && !cdrom)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: tray '%s' is only valid for cdrom and floppy", c->label, tray);
+                       "%s: tray '%s' is only valid for cdrom and floppy", c->label,
+                       vd_tray_to_string(tray));
 
     /* libvirt: "disk vendor is not printable string" / "... more than %d characters" */
     if (vendor && !vd_is_printable(vendor))
@@ -326,20 +338,20 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
                        c->label);
 
     /* libvirt: "removable is only valid for usb disks" */
-    if (removable && c->bus != VDISK_BUS_USB)
+    if (removable != VDISK_TRISTATE_DEFAULT && c->bus != VDISK_BUS_USB)
         return vd_fail(err, VDISK_ERR_INVALID,
                        "%s: removable '%s' is only valid for bus 'usb', not '%s'", c->label,
-                       removable, c->bus_str);
+                       vd_tristate_switch_to_string(removable), c->bus_str);
 
-    if (policy) {
+    if (policy != VDISK_STARTUP_POLICY_DEFAULT) {
         /* libvirt: "disk startupPolicy '%s' is not allowed for disk of '%s' type" */
-        if (!vd_is(c->type, "file") && !vd_is(c->type, "block") && !vd_is(c->type, "dir") &&
-            !vd_is(c->type, "volume"))
+        if (c->type != VDISK_TYPE_FILE && c->type != VDISK_TYPE_BLOCK &&
+            c->type != VDISK_TYPE_DIR && c->type != VDISK_TYPE_VOLUME)
             return vd_fail(err, VDISK_ERR_INVALID,
-                           "%s: startupPolicy '%s' is not allowed for type '%s'", c->label, policy,
-                           c->type ? c->type : "");
+                           "%s: startupPolicy '%s' is not allowed for type '%s'", c->label,
+                           vd_startup_policy_to_string(policy), vd_type_str(c->type));
         /* libvirt: "disk startupPolicy 'requisite' is allowed only for cdrom or floppy" */
-        if (vd_is(policy, "requisite") && !cdrom && !floppy)
+        if (policy == VDISK_STARTUP_POLICY_REQUISITE && !cdrom && !floppy)
             return vd_fail(err, VDISK_ERR_INVALID,
                            "%s: startupPolicy 'requisite' is allowed only for cdrom or floppy",
                            c->label);
@@ -350,9 +362,10 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
         return vd_fail(err, VDISK_ERR_INVALID, "%s: malformed wwn '%s'", c->label, wwn);
 
     /* libvirt: "Invalid harddisk device name: %s" / "Invalid floppy device name: %s" */
-    if ((!c->device || vd_is(c->device, "disk") || lun) && !g_str_has_prefix(c->dev, "hd") &&
-        !g_str_has_prefix(c->dev, "sd") && !g_str_has_prefix(c->dev, "vd") &&
-        !g_str_has_prefix(c->dev, "xvd") && !g_str_has_prefix(c->dev, "ubd"))
+    if ((c->device == VDISK_DEVICE_DEFAULT || c->device == VDISK_DEVICE_DISK || lun) &&
+        !g_str_has_prefix(c->dev, "hd") && !g_str_has_prefix(c->dev, "sd") &&
+        !g_str_has_prefix(c->dev, "vd") && !g_str_has_prefix(c->dev, "xvd") &&
+        !g_str_has_prefix(c->dev, "ubd"))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid hard disk name '%s'", c->label,
                        c->dev);
     if (floppy && !g_str_has_prefix(c->dev, "fd"))
@@ -360,97 +373,95 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
                        c->dev);
 
     /* libvirt: VIR_ERR_NO_SOURCE "no source device %s" */
-    if (c->empty && (!c->device || vd_is(c->device, "disk")))
+    if (c->empty && (c->device == VDISK_DEVICE_DEFAULT || c->device == VDISK_DEVICE_DISK))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a disk device needs a source", c->label);
     return 0;
 }
 
-/* The QEMU driver's checks of one storage source of the chain: @holder is
- * <disk> or a <backingStore>; @format its format string. */
+/* The QEMU driver's checks of one storage source of the chain: the top
+ * one or a backing store. */
 static int
-vd_validate_source(const vd_check *c, const vd_node *holder, vdisk_error **err)
+vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err)
 {
-    bool top = holder == c->disk->node;
-    const char *type = vd_node_attr(holder, "type");
-    const vd_node *src = vd_node_child(holder, "source");
-    const char *format =
-        top ? vd_drv(c, "type") : vd_node_attr(vd_node_child(holder, "format"), "type");
-    const char *proto = vd_node_attr(src, "protocol");
-    bool network = vd_is(type, "network");
-    const vd_node *enc = src ? vd_node_child(src, "encryption") : NULL;
+    bool top = src == c->top;
+    vdisk_type type = vd_source_holder_written_type(src->holder);
+    vdisk_format format = vdisk_source_get_format(src);
+    vdisk_protocol proto = vdisk_source_get_protocol(src);
+    bool network = type == VDISK_TYPE_NETWORK;
+    bool http = proto == VDISK_PROTOCOL_HTTP || proto == VDISK_PROTOCOL_HTTPS;
+    /* the elements below are refused by their presence, whatever the
+     * protocol; the accessors read them for the protocols that have them */
+    const vd_node *s = vd_node_child(src->holder, "source");
 
-    if (!enc && top)
-        enc = vd_node_child(holder, "encryption");
     /* libvirt: "'cow' storage format is not supported" */
-    if (vd_is(format, "cow"))
+    if (format == VDISK_FORMAT_COW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: storage format '%s' is not supported",
-                       c->label, format);
+                       c->label, vd_format_to_string(format));
     /* libvirt: "'directory' storage format is not directly supported by QEMU, use 'dir' disk
      * type instead" */
-    if (vd_is(format, "dir"))
+    if (format == VDISK_FORMAT_DIR)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'dir' is not supported by QEMU, use type 'dir'",
                        c->label);
     /* libvirt: "storage format 'iso' is not directly supported by QEMU, use 'raw' instead" */
-    if (vd_is(format, "iso"))
+    if (format == VDISK_FORMAT_ISO)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'iso' is not supported by QEMU, use 'raw'", c->label);
     /* libvirt: "storage format 'fat' is supported only with 'dir' storage type" */
-    if (vd_is(format, "fat") && !vd_is(type, "dir") && !vd_is(type, "volume"))
+    if (format == VDISK_FORMAT_FAT && type != VDISK_TYPE_DIR && type != VDISK_TYPE_VOLUME)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'fat' is supported only with type 'dir', not '%s'",
-                       c->label, type ? type : "");
-    if (vd_is(type, "dir")) {
+                       c->label, vd_type_str(type));
+    if (type == VDISK_TYPE_DIR) {
         /* libvirt: "storage type 'dir' requires use of storage format 'fat'" */
-        if (format && !vd_is(format, "fat") && !vd_is(format, "none"))
+        if (format != VDISK_FORMAT_NONE && format != VDISK_FORMAT_FAT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: type 'dir' requires format 'fat', not '%s'", c->label, format);
+                           "%s: type 'dir' requires format 'fat', not '%s'", c->label,
+                           vd_format_to_string(format));
         /* libvirt: "virtual FAT storage can't be accessed in read-write mode" */
         if (!c->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: type 'dir' (virtual FAT) can't be accessed read-write", c->label);
     }
-    if (src && vd_node_child(src, "ssl") &&
-        (!network || (!vd_is(proto, "https") && !vd_is(proto, "ftps"))))
+    if (s && vd_node_child(s, "ssl") &&
+        (!network || (proto != VDISK_PROTOCOL_HTTPS && proto != VDISK_PROTOCOL_FTPS)))
         /* libvirt: "ssl verification is supported only with HTTPS/FTPS protocol" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: ssl verification is supported only with protocol https or ftps",
                        c->label);
-    if (src && vd_node_child(src, "cookies") &&
-        (!network || (!vd_is(proto, "https") && !vd_is(proto, "http"))))
+    if (s && vd_node_child(s, "cookies") && (!network || !http))
         /* libvirt: "http cookies are supported only with HTTP(S) protocol" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: cookies are supported only with protocol http or https", c->label);
-    if (src && (vd_node_child(src, "readahead") || vd_node_child(src, "timeout")) &&
-        (!network || (!vd_is(proto, "https") && !vd_is(proto, "http") && !vd_is(proto, "ftp") &&
-                      !vd_is(proto, "ftps"))))
+    if (s && (vd_node_child(s, "readahead") || vd_node_child(s, "timeout")) &&
+        (!network || (!http && proto != VDISK_PROTOCOL_FTP && proto != VDISK_PROTOCOL_FTPS)))
         /* libvirt: "readahead/timeout is supported only with HTTP(S)/FTP(s) protocols" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: %s is supported only with protocols http(s) and ftp(s)", c->label,
-                       vd_node_child(src, "readahead") ? "readahead" : "timeout");
-    if (src && vd_node_attr(src, "query") &&
-        (!network || (!vd_is(proto, "https") && !vd_is(proto, "http"))))
+                       vd_node_child(s, "readahead") ? "readahead" : "timeout");
+    if (s && vd_node_attr(s, "query") && (!network || !http))
         /* libvirt: "query is supported only with HTTP(S) protocols" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: query '%s' is supported only with protocol http or https", c->label,
-                       vd_node_attr(src, "query"));
+                       vd_node_attr(s, "query"));
     /* libvirt: "'tftp' protocol is not supported with this QEMU binary" */
-    if (network && vd_is(proto, "tftp"))
+    if (network && proto == VDISK_PROTOCOL_TFTP)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol 'tftp' is not supported by QEMU",
                        c->label);
     /* libvirt: "metadata cache max size control is supported only with qcow2 images" */
-    if (top && c->driver && vd_node_child(c->driver, "metadata_cache") && !vd_is(format, "qcow2"))
+    if (top && vd_node_child(vd_node_child(c->disk->node, "driver"), "metadata_cache") &&
+        format != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: metadata cache size is supported only with format 'qcow2', not '%s'",
-                       c->label, format ? format : "none");
+                       c->label, vd_format_to_string(format));
     /* libvirt: "old qcow/qcow2 encryption is not supported" */
-    if (enc) {
-        const char *ef = vd_node_attr(enc, "format");
+    if (vdisk_source_has_encryption(src)) {
+        vdisk_encryption_format ef = vdisk_source_get_encryption_format(src);
 
-        if (!ef || vd_is(ef, "default") || vd_is(ef, "qcow"))
+        if (ef == VDISK_ENCRYPTION_DEFAULT || ef == VDISK_ENCRYPTION_QCOW)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: encryption format '%s' (old qcow encryption) is not supported",
-                           c->label, ef ? ef : "default");
+                           c->label, vd_encryption_format_to_string(ef));
     }
     return 0;
 }
@@ -459,46 +470,41 @@ vd_validate_source(const vd_check *c, const vd_node *holder, vdisk_error **err)
 static int
 vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
 {
-    const vd_node *geometry = vd_node_child(c->disk->node, "geometry");
-    const char *serial = vd_child_text(c->disk, "serial");
-    const char *wwn = vd_child_text(c->disk, "wwn");
-    const char *vendor = vd_child_text(c->disk, "vendor");
-    const char *product = vd_child_text(c->disk, "product");
-    const char *rotation = vd_node_attr(c->target, "rotation_rate");
-    const char *cor = vd_drv(c, "copy_on_read");
-    const char *io = vd_drv(c, "io");
-    const char *cache = vd_drv(c, "cache");
-    const char *iothread = vd_drv(c, "iothread");
-    const char *name = vd_drv(c, "name");
-    const vd_node *transient = vd_node_child(c->disk->node, "transient");
-    bool lun = vd_is(c->device, "lun");
-    bool cdrom = vd_is(c->device, "cdrom");
-    bool floppy = vd_is(c->device, "floppy");
-    bool is_disk = !c->device || vd_is(c->device, "disk");
+    const vdisk_disk *disk = c->disk;
+    unsigned int cyls = 0;
+    unsigned int heads = 0;
+    unsigned int secs = 0;
+    vdisk_trans trans = VDISK_TRANS_DEFAULT;
+    bool geometry = vdisk_disk_get_geometry(disk, &cyls, &heads, &secs, &trans) == 0;
+    const char *serial = vdisk_disk_get_serial(disk);
+    const char *wwn = vdisk_disk_get_wwn(disk);
+    const char *vendor = vdisk_disk_get_vendor(disk);
+    const char *product = vdisk_disk_get_product(disk);
+    unsigned int rotation = vdisk_disk_get_rotation_rate(disk);
+    vdisk_tristate cor = vdisk_disk_get_copy_on_read(disk);
+    vdisk_io io = vdisk_disk_get_io(disk);
+    vdisk_cache cache = vdisk_disk_get_cache(disk);
+    unsigned int iothread = vdisk_disk_get_iothread(disk);
+    const char *name = vdisk_disk_get_driver_name(disk);
+    vdisk_format format = vdisk_disk_get_format(disk);
+    bool lun = c->device == VDISK_DEVICE_LUN;
+    bool cdrom = c->device == VDISK_DEVICE_CDROM;
+    bool floppy = c->device == VDISK_DEVICE_FLOPPY;
+    bool is_disk = c->device == VDISK_DEVICE_DEFAULT || c->device == VDISK_DEVICE_DISK;
+    const vdisk_source *src;
     int idx;
     int partition;
 
-    if (geometry) {
-        unsigned int cyls = 0;
-        unsigned int heads = 0;
-        unsigned int secs = 0;
-        const char *trans = vd_node_attr(geometry, "trans");
-
-        vd_parse_uint(vd_node_attr(geometry, "cyls"), 10, &cyls);
-        vd_parse_uint(vd_node_attr(geometry, "heads"), 10, &heads);
-        vd_parse_uint(vd_node_attr(geometry, "secs"), 10, &secs);
-        if (cyls && heads && secs) {
-            /* libvirt: "CHS geometry can not be set for '%s' bus" */
-            if (c->bus == VDISK_BUS_USB || c->bus == VDISK_BUS_SD)
-                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                               "%s: CHS geometry can not be set for bus '%s'", c->label,
-                               c->bus_str);
-            /* libvirt: "CHS translation mode can only be set for 'ide' bus not '%s'" */
-            if (trans && !vd_is(trans, "default") && c->bus != VDISK_BUS_IDE)
-                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                               "%s: CHS translation '%s' can only be set for bus 'ide', not '%s'",
-                               c->label, trans, c->bus_str);
-        }
+    if (geometry && cyls && heads && secs) {
+        /* libvirt: "CHS geometry can not be set for '%s' bus" */
+        if (c->bus == VDISK_BUS_USB || c->bus == VDISK_BUS_SD)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: CHS geometry can not be set for bus '%s'", c->label, c->bus_str);
+        /* libvirt: "CHS translation mode can only be set for 'ide' bus not '%s'" */
+        if (trans != VDISK_TRANS_DEFAULT && c->bus != VDISK_BUS_IDE)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: CHS translation '%s' can only be set for bus 'ide', not '%s'",
+                           c->label, vd_trans_to_string(trans), c->bus_str);
     }
     /* libvirt: "Serial property not supported for drive bus '%s'" */
     if (serial && c->bus == VDISK_BUS_SD)
@@ -509,7 +515,7 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: bus '%s' does not support ejectable media (cdrom)", c->label,
                        c->bus_str);
-    if (vd_is(cor, "on")) {
+    if (cor == VDISK_TRISTATE_ON) {
         /* libvirt: "copy_on_read is not compatible with read-only disk '%s'" */
         if (c->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
@@ -519,7 +525,7 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         if (cdrom || floppy)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: copy_on_read 'on' is not supported for device '%s'", c->label,
-                           c->device);
+                           vd_device_to_string(c->device));
     }
     /* libvirt: "Only ide and scsi disk support wwn" */
     if (wwn && c->bus != VDISK_BUS_IDE && c->bus != VDISK_BUS_SCSI)
@@ -537,7 +543,7 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: device 'lun' is not supported for bus '%s'", c->label, c->bus_str);
         /* libvirt: "copy_on_read is not compatible with 'lun' disk '%s'" */
-        if (vd_is(cor, "on"))
+        if (cor == VDISK_TRISTATE_ON)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: copy_on_read 'on' is not compatible with device 'lun'", c->label);
         /* libvirt: "Setting wwn is not supported for lun device" */
@@ -554,27 +560,28 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         if (c->bus != VDISK_BUS_SCSI && c->bus != VDISK_BUS_IDE && c->bus != VDISK_BUS_SATA)
             return vd_fail(
                 err, VDISK_ERR_UNSUPPORTED,
-                "%s: rotation_rate '%s' is only valid on bus scsi, ide or sata, not '%s'", c->label,
+                "%s: rotation_rate '%u' is only valid on bus scsi, ide or sata, not '%s'", c->label,
                 rotation, c->bus_str);
         /* libvirt: "rotation rate is only valid for disk device" */
         if (!is_disk)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: rotation_rate '%s' is only valid for device 'disk'", c->label,
+                           "%s: rotation_rate '%u' is only valid for device 'disk'", c->label,
                            rotation);
     }
     /* libvirt: "unexpected address type for usb disk" */
-    if (c->bus == VDISK_BUS_USB && c->address_type && !vd_is(c->address_type, "usb"))
+    if (c->bus == VDISK_BUS_USB && c->address_type != VD_ADDR_FULL_NONE &&
+        c->address_type != VD_ADDR_FULL_USB)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid address type '%s' for bus 'usb'",
-                       c->label, c->address_type);
+                       c->label, vd_address_type_full_to_string(c->address_type));
     /* libvirt: "readonly ide disks are not supported" / "readonly sata disks ..." */
     if (c->readonly && is_disk && (c->bus == VDISK_BUS_IDE || c->bus == VDISK_BUS_SATA))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: read-only %s disks are not supported",
                        c->label, c->bus_str);
     /* libvirt: "io='native' needs either no disk cache or directsync cache mode" */
-    if (vd_is(io, "native") && !vd_is(cache, "none") && !vd_is(cache, "directsync"))
+    if (io == VDISK_IO_NATIVE && cache != VDISK_CACHE_NONE && cache != VDISK_CACHE_DIRECTSYNC)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: io 'native' needs cache 'none' or 'directsync', not '%s'", c->label,
-                       cache ? cache : "default");
+                       vd_cache_to_string(cache));
     /* libvirt: "scsi-block 'lun' devices do not support the serial property" */
     if (serial && lun && c->bus == VDISK_BUS_SCSI)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
@@ -585,25 +592,21 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: serial '%s' contains unsafe characters",
                        c->label, serial);
     if (iothread) {
-        unsigned int id = 0;
-
         /* libvirt: "IOThreads not available for bus %s target %s" */
         if (c->bus != VDISK_BUS_VIRTIO)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iothread '%s' is not available for bus '%s'", c->label, iothread,
+                           "%s: iothread '%u' is not available for bus '%s'", c->label, iothread,
                            c->bus_str);
         /* libvirt: "Disk iothread '%u' not defined in iothreadid" */
-        if (dom && (!vd_parse_uint(iothread, 10, &id) || !vd_domain_has_iothread(dom, id)))
+        if (dom && !vd_domain_has_iothread(dom, iothread))
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iothread '%s' is not defined in the domain", c->label, iothread);
+                           "%s: iothread '%u' is not defined in the domain", c->label, iothread);
     }
 
     if (vd_validate_iotune(c, dom, err) < 0)
         return -1;
 
-    if (transient) {
-        const char *share = vd_node_attr(transient, "shareBacking");
-
+    if (vdisk_disk_get_transient(disk)) {
         /* libvirt: "transient disk '%s' must not be empty" */
         if (c->empty)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a transient disk must not be empty",
@@ -613,32 +616,31 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a transient disk must not be read-only",
                            c->label);
         /* libvirt: "transient disk supported only with 'file' type (%s)" */
-        if (!vd_is(c->type, "file"))
+        if (c->type != VDISK_TYPE_FILE)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: transient is supported only for type 'file', not '%s'", c->label,
-                           c->type ? c->type : "");
+                           vd_type_str(c->type));
         /* libvirt: "transient disk supported only with 'disk' device (%s)" */
         if (!is_disk)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: transient is supported only for device 'disk', not '%s'", c->label,
-                           c->device);
+                           vd_device_to_string(c->device));
         /* libvirt: "disk bus '%s' doesn't support transiend disk backing image sharing" */
-        if (vd_is(share, "yes") && c->bus != VDISK_BUS_USB && c->bus != VDISK_BUS_VIRTIO &&
-            c->bus != VDISK_BUS_SCSI)
+        if (vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON &&
+            c->bus != VDISK_BUS_USB && c->bus != VDISK_BUS_VIRTIO && c->bus != VDISK_BUS_SCSI)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: bus '%s' does not support transient backing image sharing",
                            c->label, c->bus_str);
     }
 
     /* libvirt: "shared access for disk '%s' requires use of supported storage format" */
-    if (vd_node_child(c->disk->node, "shareable") && !c->readonly &&
-        !vd_is(vd_drv(c, "type"), "raw"))
+    if (vdisk_disk_get_shareable(disk) && !c->readonly && format != VDISK_FORMAT_RAW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: a shareable disk needs format 'raw', not '%s'", c->label,
-                       vd_drv(c, "type") ? vd_drv(c, "type") : "none");
+                       vd_format_to_string(format));
 
-    /* libvirt: "unsupported driver name '%s' for disk '%s'" */
-    if (name && !vd_is(name, "qemu"))
+    /* libvirt: "unsupported driver name '%s' for disk '%s'" (a name, not an enum) */
+    if (name && strcmp(name, "qemu") != 0)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unsupported driver name '%s'", c->label,
                        name);
 
@@ -652,27 +654,19 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
                        c->label, c->dev);
 
     /* every source of the chain down to an empty <backingStore/> */
-    {
-        const vd_node *holder = c->disk->node;
-
-        while (holder) {
-            const vd_node *bs = vd_node_child(holder, "backingStore");
-
-            if ((holder == c->disk->node ? !c->empty : true) &&
-                vd_validate_source(c, holder, err) < 0)
-                return -1;
-            holder = bs && vd_node_attr(bs, "type") ? bs : NULL;
-        }
+    for (src = c->top; src; src = vdisk_source_get_backing(src)) {
+        if ((src != c->top || !c->empty) && vd_validate_source(c, src, err) < 0)
+            return -1;
     }
 
     /* libvirt: "'vhostuser' requires shared memory" */
-    if (dom && vd_is(c->type, "vhostuser") && !dom->shared_memory)
+    if (dom && c->type == VDISK_TYPE_VHOSTUSER && !dom->shared_memory)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: type 'vhostuser' requires shared memory in the domain", c->label);
 
     /* libvirt: "cannot use CCW address type for device '%s' using machine
      * type '%s'" (CCW addresses exist on s390-ccw machines only) */
-    if (dom && g_strcmp0(c->address_type, "ccw") == 0 &&
+    if (dom && c->address_type == VD_ADDR_FULL_CCW &&
         !g_str_has_prefix(dom->machine ? dom->machine : "", "s390-ccw"))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: address type 'ccw' cannot be used with machine type '%s'", c->label,
@@ -691,28 +685,20 @@ int
 vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
 {
     vd_check c = {0};
-    const vd_node *addr;
-    int b;
 
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     c.disk = disk;
+    c.top = vdisk_disk_get_source_const(disk);
     c.label = vd_disk_label(disk);
-    c.target = vd_node_child(disk->node, "target");
-    c.dev = vd_node_attr(c.target, "dev");
-    c.type = vd_node_attr(disk->node, "type");
-    c.device = vd_node_attr(disk->node, "device");
-    c.driver = vd_node_child(disk->node, "driver");
-    c.source = vd_node_child(disk->node, "source");
-    c.readonly = vd_node_child(disk->node, "readonly") != NULL;
+    c.dev = vdisk_disk_get_target(disk);
+    c.type = vd_source_holder_written_type(disk->node);
+    c.device = vdisk_disk_get_device(disk);
+    c.readonly = vdisk_disk_get_readonly(disk);
     c.empty = vd_source_empty(&c);
-    addr = vd_node_child(disk->node, "address");
-    c.address_type = addr ? vd_node_attr(addr, "type") : NULL;
-    c.bus_str = vd_node_attr(c.target, "bus");
-    b = vdisk_enum_from_string(VDISK_ENUM_BUS, c.bus_str);
-    c.bus = b < 0 ? VDISK_BUS_NONE : (vdisk_bus)b;
-    if (!c.bus_str)
-        c.bus_str = "none";
+    c.address_type = vd_disk_address_type_full(disk);
+    c.bus = vdisk_disk_get_bus(disk);
+    c.bus_str = vd_bus_to_string(c.bus);
 
     /* libvirt: VIR_ERR_NO_TARGET "missing target information for device %s" */
     if (!c.dev)
@@ -724,27 +710,29 @@ vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **
 }
 
 /* A network source anywhere in the chain (top, backing stores, mirror)
- * that QEMU 7.2 cannot open. */
+ * that QEMU 7.2 cannot open; @holder is the element that carries its type. */
 static int
 vd_validate_start_source(const vdisk_disk *disk, const vd_node *holder, vdisk_error **err)
 {
-    const vd_node *src = vd_node_child(holder, "source");
-    const char *protocol = vd_node_attr(src, "protocol");
+    vdisk_protocol protocol = VDISK_PROTOCOL_NONE;
     const vd_node *h;
 
-    if (g_strcmp0(vd_node_attr(holder, "type"), "network") != 0 || !protocol)
+    if (vd_source_holder_type(holder) != VDISK_TYPE_NETWORK ||
+        !vd_source_holder_protocol(holder, &protocol))
         return 0;
     /* libvirt (at start): "VxHS protocol is not supported with this QEMU binary" */
-    if (strcmp(protocol, "vxhs") == 0)
+    if (protocol == VDISK_PROTOCOL_VXHS)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: protocol 'vxhs' is not supported by this QEMU", vd_disk_label(disk));
     /* libvirt (at start): "transport protocol '%s' is not yet supported" */
-    for (h = vd_node_child(src, "host"); h; h = vd_node_next_sibling(h, "host")) {
-        const char *transport = vd_node_attr(h, "transport");
-        if (transport && strcmp(transport, "rdma") == 0)
+    for (h = vd_node_child(vd_node_child(holder, "source"), "host"); h;
+         h = vd_node_next_sibling(h, "host")) {
+        vdisk_transport transport = vdisk_host_get_transport(VD_HOST(h));
+
+        if (transport == VDISK_TRANSPORT_RDMA)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: host transport '%s' is not supported by this QEMU",
-                           vd_disk_label(disk), transport);
+                           vd_disk_label(disk), vd_transport_to_string(transport));
     }
     return 0;
 }
@@ -752,22 +740,22 @@ vd_validate_start_source(const vdisk_disk *disk, const vd_node *holder, vdisk_er
 int
 vd_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
 {
-    const vd_node *target;
-    const char *bus;
+    vdisk_bus bus;
     const vd_node *holder;
     const vd_node *mirror;
 
     (void)dom;
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
-    target = vd_node_child(disk->node, "target");
-    bus = vd_node_attr(target, "bus");
+    bus = vdisk_disk_get_bus(disk);
 
     /* libvirt (at start): "unsupported disk bus '%s' with device setup" */
-    if (bus && (strcmp(bus, "xen") == 0 || strcmp(bus, "uml") == 0))
+    if (bus == VDISK_BUS_XEN || bus == VDISK_BUS_UML)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: bus '%s' is not supported by QEMU",
-                       vd_disk_label(disk), bus);
+                       vd_disk_label(disk), vd_bus_to_string(bus));
 
+    /* the chain as written, on through an empty <backingStore/> (the views
+     * of vdisk_source_get_backing() stop there) */
     for (holder = disk->node; holder; holder = vd_node_child(holder, "backingStore")) {
         if (vd_validate_start_source(disk, holder, err) < 0)
             return -1;

@@ -59,6 +59,35 @@ vd_source_holder_type(const vd_node *holder)
     return v < 0 ? VDISK_TYPE_NONE : (vdisk_type)v;
 }
 
+vdisk_type
+vd_source_holder_written_type(const vd_node *holder)
+{
+    const char *t = vd_node_attr(holder, "type");
+
+    return t ? vd_source_holder_type(holder) : VDISK_TYPE_NONE;
+}
+
+bool
+vd_source_holder_protocol(const vd_node *holder, vdisk_protocol *protocol)
+{
+    const char *p = vd_node_attr(vd_node_child(holder, "source"), "protocol");
+    int v;
+
+    if (!p)
+        return false;
+    v = vd_protocol_from_string(p);
+    *protocol = v < 0 ? VDISK_PROTOCOL_NONE : (vdisk_protocol)v;
+    return true;
+}
+
+bool
+vd_source_holder_nvme_namespace(const vd_node *holder, unsigned long long *ns)
+{
+    const char *v = vd_node_attr(vd_node_child(holder, "source"), "namespace");
+
+    return v && vd_parse_ull(v, 10, ns);
+}
+
 /* ---- small value checks ------------------------------------------------ */
 
 bool

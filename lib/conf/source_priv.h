@@ -33,6 +33,19 @@ bool vd_cookie_check(const char *name, const char *value, const char **why);
  * backingStore@type, mirror@type (absent: file). */
 vdisk_type vd_source_holder_type(const vd_node *holder);
 
+/* The type of the source @holder describes as written: VDISK_TYPE_NONE
+ * when @type is absent (where vd_source_holder_type() gives the default). */
+vdisk_type vd_source_holder_written_type(const vd_node *holder);
+
+/* source@protocol of the source @holder describes, into *@protocol: false
+ * when there is no <source> or it has no protocol, which
+ * vdisk_source_get_protocol() does not tell from protocol='none'. */
+bool vd_source_holder_protocol(const vd_node *holder, vdisk_protocol *protocol);
+
+/* source@namespace of the NVMe source @holder describes, in full (the
+ * public getter gives an unsigned int): false when there is none. */
+bool vd_source_holder_nvme_namespace(const vd_node *holder, unsigned long long *ns);
+
 /* libvirt's default port for @protocol (0 when it has none). */
 unsigned int vd_source_default_port(vdisk_protocol protocol);
 
