@@ -692,7 +692,10 @@ vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **
     c.top = vdisk_disk_get_source_const(disk);
     c.label = vd_disk_label(disk);
     c.dev = vdisk_disk_get_target(disk);
+    /* libvirt's parser reads a <disk> without type= as type='file' */
     c.type = vd_source_holder_written_type(disk->node);
+    if (c.type == VDISK_TYPE_NONE)
+        c.type = VDISK_TYPE_FILE;
     c.device = vdisk_disk_get_device(disk);
     c.readonly = vdisk_disk_get_readonly(disk);
     c.empty = vd_source_empty(&c);
