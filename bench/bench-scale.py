@@ -7,12 +7,17 @@ the yardstick, libxml2's own `xmllint --noout` of the same file -- in the same
 run, interleaved, and prints the median of each, the ratios against xmllint
 and the growth of each from 20,000 to 40,000 disks (2.0 is linear).
 
+First, start-up: a domain of one disk, many runs, `vdisk xml` and `vdisk
+check` against `xmllint --noout`, and how many shared objects `vdisk xml`
+loads (LD_DEBUG=libs): what a command that never talks to libvirt costs.
+
 Then a hostile domain of 320,000 disks (50 MB): the time and peak memory
 `vdisk check` takes to refuse it, against xmllint's parse of it.
 
 Not a test: nothing here asserts a time.
 
 Usage: bench/bench-scale.py --vdisk build-rel/tools/vdisk [-r REPEAT] [--sizes N,N,...]
+                            [--startup RUNS] [--hostile N]
 """
 
 import argparse
@@ -101,6 +106,41 @@ def peak_rss_kib(cmd):
     return ru.ru_maxrss, before
 
 
+def objects_loaded(cmd):
+    """The shared objects the dynamic loader maps for @cmd (LD_DEBUG=libs)."""
+    env = dict(os.environ, LD_DEBUG="libs")
+    err = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         env=env).stderr
+    return {line.split("calling init:", 1)[1].strip()
+            for line in err.splitlines() if "calling init:" in line}
+
+
+def startup(vdisk, tmp, repeat):
+    path = os.path.join(tmp, "startup-1.xml")
+    with open(path, "w") as f:
+        f.write(domain_xml(1))
+    tools = {
+        "xmllint": ["xmllint", "--noout", path],
+        "xml": [vdisk, "xml", path],
+        "check": [vdisk, "check", path],
+    }
+    times = {k: [] for k in tools}
+    for _ in range(repeat):
+        for name, cmd in tools.items():
+            dt, rc = run(cmd)
+            if rc != 0:
+                sys.exit(f"{' '.join(cmd)} failed (exit {rc})")
+            times[name].append(dt)
+    m = {k: statistics.median(v) for k, v in times.items()}
+    libs = objects_loaded(tools["xml"])
+    virt = sorted(os.path.basename(l) for l in libs if "libvirt" in os.path.basename(l))
+    print(f"start-up, 1 disk, median of {repeat}: xmllint --noout {m['xmllint'] * 1e3:.2f} ms   "
+          f"vdisk xml {m['xml'] * 1e3:.2f} ms ({m['xml'] / m['xmllint']:.2f}x)   "
+          f"vdisk check {m['check'] * 1e3:.2f} ms ({m['check'] / m['xmllint']:.2f}x)   "
+          f"vdisk xml loads {len(libs)} shared objects"
+          + (f", libvirt among them: {', '.join(virt)}" if virt else ", none of libvirt's"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vdisk", required=True)
@@ -108,8 +148,10 @@ def main():
     ap.add_argument("--sizes", default="1,2000,20000,40000")
     ap.add_argument("--hostile", type=int, default=320000,
                     help="disks of the hostile domain (0: skip it)")
+    ap.add_argument("--startup", type=int, default=51, metavar="RUNS",
+                    help="runs of the 1-disk start-up comparison (0: skip it)")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     tools = {
         "xmllint": lambda f: ["xmllint", "--noout", f],
         "xml": lambda f: [args.vdisk, "xml", f],
@@ -117,6 +159,8 @@ def main():
     }
     medians = {}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.startup:
+            startup(args.vdisk, tmp, args.startup)
         for n in sizes:
             path = os.path.join(tmp, f"scale-{n}.xml")
             with open(path, "w") as f:

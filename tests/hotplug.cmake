@@ -6,7 +6,7 @@
 # lock "libvirtd", which the test restarting the daemon takes as well.
 
 add_executable(test-hotplug ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/test-hotplug.c)
-target_link_libraries(test-hotplug PRIVATE vdisk_internal PkgConfig::CMOCKA)
+target_link_libraries(test-hotplug PRIVATE vdisk_internal PkgConfig::LIBVIRT PkgConfig::CMOCKA)
 target_compile_options(test-hotplug PRIVATE ${VDISK_WARNINGS})
 
 add_test(NAME hotplug-start-libvirt COMMAND ${PROJECT_SOURCE_DIR}/scripts/start-libvirt.sh)
@@ -32,7 +32,7 @@ set_tests_properties(hotplug-embed PROPERTIES
 # Restarts the system libvirtd under an open connection: alone, and never
 # while another test uses the daemon.
 add_executable(test-hotplug-restart ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/test-restart.c)
-target_link_libraries(test-hotplug-restart PRIVATE vdisk_internal PkgConfig::CMOCKA)
+target_link_libraries(test-hotplug-restart PRIVATE vdisk_internal PkgConfig::LIBVIRT PkgConfig::CMOCKA)
 target_compile_options(test-hotplug-restart PRIVATE ${VDISK_WARNINGS})
 target_compile_definitions(test-hotplug-restart PRIVATE
   VDISK_START_LIBVIRT="${PROJECT_SOURCE_DIR}/scripts/start-libvirt.sh")

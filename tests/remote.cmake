@@ -23,7 +23,7 @@ set_tests_properties(remote-stop-libvirtd PROPERTIES
 
 # Exit 77 (nothing answers) is a failure here: the fixture provides the daemon.
 add_executable(remote-test-remote ${CMAKE_CURRENT_SOURCE_DIR}/remote/test-remote.c)
-target_link_libraries(remote-test-remote PRIVATE vdisk_internal PkgConfig::CMOCKA)
+target_link_libraries(remote-test-remote PRIVATE vdisk_internal PkgConfig::LIBVIRT PkgConfig::CMOCKA)
 add_test(NAME remote-connect COMMAND remote-test-remote)
 set_tests_properties(remote-connect PROPERTIES
   LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 300

@@ -5,7 +5,7 @@ file(GLOB VDISK_STORAGE_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/stor
 foreach(src ${VDISK_STORAGE_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_executable(storage-${name} ${src})
-  target_link_libraries(storage-${name} PRIVATE vdisk_internal PkgConfig::CMOCKA)
+  target_link_libraries(storage-${name} PRIVATE vdisk_internal PkgConfig::LIBVIRT PkgConfig::CMOCKA)
   target_compile_definitions(storage-${name} PRIVATE
     VDISK_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
   add_test(NAME storage-${name} COMMAND storage-${name})

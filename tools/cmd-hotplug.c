@@ -344,21 +344,19 @@ open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
 {
     vdisk_error *err = NULL;
     const char *name = o->args[0];
-    char *end;
-    long id;
 
     *conn = NULL;
     *dom = NULL;
     if (vdisk_connect_open(conn, o->uri, 0, &err) < 0)
         return report(o, err);
-    if (!(*dom = virDomainLookupByName(*conn, name)) &&
-        !(*dom = virDomainLookupByUUIDString(*conn, name))) {
-        errno = 0;
-        id = strtol(name, &end, 10);
-        if (*end == '\0' && end != name && errno == 0 && id >= 0 && id <= 0x7fffffff)
-            *dom = virDomainLookupByID(*conn, (int)id);
+    if (vdisk_connect_lookup_domain(dom, *conn, name, &err) < 0 &&
+        vdisk_error_get_code(err) != VDISK_ERR_NOT_FOUND) {
+        vdisk_connect_close(*conn);
+        *conn = NULL;
+        return report(o, err);
     }
     if (!*dom) {
+        vdisk_error_free(err);
         fprintf(stderr, "vdisk: %s: no domain '%s' on %s\n", o->cmd, name, o->uri);
         if (o->json) {
             printf("{\"ok\": false, \"error\": {\"code\": \"not-found\", \"libvirt_code\": %d, "
@@ -367,7 +365,7 @@ open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
             json_string(stdout, "no such domain");
             printf("}}\n");
         }
-        virConnectClose(*conn);
+        vdisk_connect_close(*conn);
         *conn = NULL;
         return HP_EXIT_REFUSED;
     }
@@ -377,10 +375,8 @@ open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
 static void
 close_domain(virConnectPtr conn, virDomainPtr dom)
 {
-    if (dom)
-        virDomainFree(dom);
-    if (conn)
-        virConnectClose(conn);
+    vdisk_domain_ptr_free(dom);
+    vdisk_connect_close(conn);
 }
 
 static int
@@ -780,7 +776,7 @@ iotune_option_name(int field)
 static int
 not_found(const hp_opts *o, virDomainPtr dom, const char *target, const char *where)
 {
-    const char *name = virDomainGetName(dom);
+    const char *name = vdisk_domain_ptr_get_name(dom);
     char msg[512];
 
     snprintf(msg, sizeof(msg), "target '%s': domain '%s' has no such disk%s", target,

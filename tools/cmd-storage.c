@@ -197,7 +197,7 @@ vdisk_cmd_volume_create(int argc, char **argv)
         return st_report(uri, err);
     if (vdisk_volume_create(&disk, conn, argv[optind], argv[optind + 1], size, format, backing,
                             flags, &err) < 0) {
-        virConnectClose(conn);
+        vdisk_connect_close(conn);
         return st_report(argv[optind + 1], err);
     }
     if (vdisk_disk_to_xml(&xml, disk, &err) < 0) {
@@ -235,6 +235,6 @@ vdisk_cmd_volume_create(int argc, char **argv)
 out:
     vdisk_free(xml);
     vdisk_disk_free(disk);
-    virConnectClose(conn);
+    vdisk_connect_close(conn);
     return rc;
 }

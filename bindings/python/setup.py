@@ -50,7 +50,11 @@ libdir = libdir[0] if libdir else ""
 include_dirs = [f[2:] for f in cflags if f.startswith("-I")] + ["."]
 extra_compile_args = [f for f in cflags if not f.startswith("-I")]
 library_dirs = [f[2:] for f in libs if f.startswith("-L")]
-libraries = [f[2:] for f in libs if f.startswith("-l")]
+# Only libvdisk: the module calls no libvirt function itself (libvdisk
+# loads libvirt when a connection needs it), and the -lvirt that
+# libvdisk.pc hands out for programs that do would make `import vdisk`
+# load libvirt.
+libraries = [f[2:] for f in libs if f.startswith("-l") and not f.startswith("-lvirt")]
 extra_link_args = [f for f in libs if not f.startswith(("-L", "-l"))]
 libdir = os.path.realpath(libdir) if libdir else ""
 runtime_library_dirs = [libdir] if libdir and not system_libdir(libdir) else []

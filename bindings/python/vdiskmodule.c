@@ -2934,21 +2934,9 @@ virconnect_wrap(virConnectPtr conn)
         goto done;
 
 close:
-    /* nothing owns the connection yet: close it through libvirt-python's
-     * own binding so the module need not link libvirt itself */
-    {
-        PyObject *type, *value, *tb, *mod, *res = NULL;
-
-        PyErr_Fetch(&type, &value, &tb);
-        if (!capsule)
-            capsule = PyCapsule_New(conn, "virConnectPtr", NULL);
-        mod = PyImport_ImportModule("libvirtmod");
-        if (mod && capsule)
-            res = PyObject_CallMethod(mod, "virConnectClose", "O", capsule);
-        Py_XDECREF(res);
-        Py_XDECREF(mod);
-        PyErr_Restore(type, value, tb);
-    }
+    /* nothing owns the connection yet: close it (libvdisk calls libvirt,
+     * the module is not linked to it) */
+    vdisk_connect_close(conn);
 done:
     Py_XDECREF(capsule);
     Py_XDECREF(libvirt);

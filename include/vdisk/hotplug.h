@@ -11,6 +11,16 @@
  * (vdisk_error_get_libvirt_code()) and message, prefixed with the call's
  * name and the disk's target.
  *
+ * libvdisk is not linked to libvirt: the functions here load libvirt.so.0
+ * the first time one of them needs it (a program that already has libvirt
+ * loaded shares that copy), so programs that only parse and translate disks
+ * never load it. When libvirt cannot be loaded they fail with
+ * VDISK_ERR_SYSTEM saying so. A program that calls libvirt itself links it
+ * as usual (pkg-config libvdisk and vdisk::vdisk hand it libvirt's flags);
+ * with vdisk_connect_close(), vdisk_connect_lookup_domain() and
+ * vdisk_domain_ptr_free() one that only opens connections, finds domains
+ * and passes them here need not.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_HOTPLUG_H
@@ -148,7 +158,8 @@ typedef enum {
 
 /**
  * vdisk_connect_open:
- * @out: (out): the new connection, the caller's: close it with virConnectClose()
+ * @out: (out): the new connection, the caller's: close it with
+ *       vdisk_connect_close() (or virConnectClose())
  * @uri: a QEMU driver URI: local ("qemu:///system", "qemu:///session"),
  *       embedded ("qemu:///embed?root=DIR"), or remote ("qemu+tcp://HOST/system",
  *       "qemu+ssh://USER@HOST/system", "qemu+tls://HOST/system", ...); NULL for
@@ -179,7 +190,7 @@ VDISK_API int vdisk_connect_open(virConnectPtr *out, const char *uri, unsigned i
 
 /**
  * vdisk_connect_open_first:
- * @out: (out): the connection opened, the caller's (virConnectClose())
+ * @out: (out): the connection opened, the caller's (vdisk_connect_close())
  * @which: (out) (optional): the index in @uris of the host that answered
  * @uris: @n URIs, tried in order, as for vdisk_connect_open()
  *
@@ -191,6 +202,54 @@ VDISK_API int vdisk_connect_open(virConnectPtr *out, const char *uri, unsigned i
 VDISK_API int vdisk_connect_open_first(virConnectPtr *out, size_t *which,
                                        const char *const *uris, size_t n, unsigned int flags,
                                        vdisk_error **err);
+
+/**
+ * vdisk_connect_close:
+ * @conn: (transfer full) (optional): a connection, from vdisk_connect_open()
+ *        or libvirt
+ *
+ * Drops the caller's reference to @conn (virConnectClose()); the connection
+ * closes when no domain or other object of it is left either. NULL is
+ * ignored.
+ *
+ * Returns what virConnectClose() returns: the references left (0: closed),
+ * or -1 on error.
+ */
+VDISK_API int vdisk_connect_close(virConnectPtr conn);
+
+/**
+ * vdisk_connect_lookup_domain:
+ * @out: (out): the domain found, the caller's: free it with
+ *       vdisk_domain_ptr_free() (or virDomainFree()) before closing @conn
+ * @conn: the connection (borrowed)
+ * @domain: the domain's name, UUID or numeric id, tried in that order (as
+ *          virsh looks domains up)
+ *
+ * Returns 0, or -1 with @err set: VDISK_ERR_NOT_FOUND (libvirt code
+ * VIR_ERR_NO_DOMAIN) when no domain has that name, UUID or id,
+ * VDISK_ERR_LIBVIRT when libvirt could not be asked.
+ */
+VDISK_API int vdisk_connect_lookup_domain(virDomainPtr *out, virConnectPtr conn, const char *domain,
+                                          vdisk_error **err);
+
+/**
+ * vdisk_domain_ptr_free:
+ * @dom: (transfer full) (optional): a domain from vdisk_connect_lookup_domain()
+ *       or libvirt
+ *
+ * Drops the caller's reference to @dom (virDomainFree()). NULL is ignored.
+ * Not to be confused with vdisk_domain_free(), which frees a domain context.
+ */
+VDISK_API void vdisk_domain_ptr_free(virDomainPtr dom);
+
+/**
+ * vdisk_domain_ptr_get_name:
+ * @dom: a domain (borrowed)
+ *
+ * Returns the domain's name (virDomainGetName()), owned by @dom and valid
+ * while it is, or NULL.
+ */
+VDISK_API const char *vdisk_domain_ptr_get_name(virDomainPtr dom);
 
 /** vdisk_volume_create() flags. */
 typedef enum {

@@ -4,7 +4,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/virterror.h>
@@ -167,6 +170,8 @@ vdisk_connect_open(virConnectPtr *out, const char *uri, unsigned int flags, vdis
     if (flags & ~VD_CONNECT_FLAGS_ALL)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "unknown flags 0x%x",
                        flags & ~VD_CONNECT_FLAGS_ALL);
+    if (vd_libvirt_load(err) < 0)
+        return -1;
     return vd_connect_open_one(out, uri, flags, err);
 }
 
@@ -191,6 +196,8 @@ vdisk_connect_open_first(virConnectPtr *out, size_t *which, const char *const *u
         if (!uris[i])
             return vd_fail(err, VDISK_ERR_INVALID_ARG, "URI %zu is NULL", i);
     }
+    if (vd_libvirt_load(err) < 0)
+        return -1;
 
     reasons = g_string_new(NULL);
     for (i = 0; i < n; i++) {
@@ -216,4 +223,99 @@ vdisk_connect_open_first(virConnectPtr *out, size_t *which, const char *const *u
     }
     vd_error_set_libvirt(err, last_code, "no host answered: %s", reasons->str);
     return -1;
+}
+
+int
+vdisk_connect_close(virConnectPtr conn)
+{
+    VD_API_ENTER();
+    /* a connection exists only once libvirt is loaded */
+    if (!conn || vd_libvirt_load(NULL) < 0)
+        return conn ? -1 : 0;
+    return virConnectClose(conn);
+}
+
+/* ---- domains -------------------------------------------------------------------- */
+
+/* true when libvirt's last error says only that there is no such domain
+ * (or, for a UUID lookup, that @what is not a UUID): try the next way. */
+static bool
+vd_lookup_missed(void)
+{
+    virErrorPtr e = virGetLastError();
+
+    return !e || e->code == VIR_ERR_OK || e->code == VIR_ERR_NO_DOMAIN ||
+           e->code == VIR_ERR_INVALID_ARG;
+}
+
+int
+vdisk_connect_lookup_domain(virDomainPtr *out, virConnectPtr conn, const char *domain,
+                            vdisk_error **err)
+{
+    virDomainPtr dom;
+    char *end;
+    long id;
+
+    VD_API_ENTER();
+    if (!out)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no place for the domain (out is NULL)");
+    *out = NULL;
+    if (!conn)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no connection given");
+    if (!domain || !*domain)
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "no domain name given");
+    if (vd_libvirt_load(err) < 0)
+        return -1;
+
+    /* as virsh looks a domain up: name, then UUID, then numeric id */
+    if ((dom = virDomainLookupByName(conn, domain)))
+        goto found;
+    if (!vd_lookup_missed())
+        goto failed;
+    if ((dom = virDomainLookupByUUIDString(conn, domain)))
+        goto found;
+    if (!vd_lookup_missed())
+        goto failed;
+    errno = 0;
+    id = strtol(domain, &end, 10);
+    if (*end == '\0' && end != domain && errno == 0 && id >= 0 && id <= INT_MAX) {
+        if ((dom = virDomainLookupByID(conn, (int)id)))
+            goto found;
+        if (!vd_lookup_missed())
+            goto failed;
+    }
+    virResetLastError();
+    if (err && !*err) {
+        /* not found, with libvirt's code for it */
+        vd_error_set_libvirt(err, VIR_ERR_NO_DOMAIN, "no domain '%s' (by name, UUID or id)",
+                             domain);
+        (*err)->code = VDISK_ERR_NOT_FOUND;
+    }
+    return -1;
+
+failed:
+    vd_virt_error(err, "cannot look up domain '%s'", domain);
+    return -1;
+
+found:
+    *out = dom;
+    return 0;
+}
+
+void
+vdisk_domain_ptr_free(virDomainPtr dom)
+{
+    VD_API_ENTER();
+    /* a domain exists only once libvirt is loaded */
+    if (dom && vd_libvirt_load(NULL) == 0)
+        virDomainFree(dom);
+}
+
+const char *
+vdisk_domain_ptr_get_name(virDomainPtr dom)
+{
+    VD_API_ENTER();
+    if (!dom || vd_libvirt_load(NULL) < 0)
+        return NULL;
+    return virDomainGetName(dom);
 }

@@ -66,12 +66,14 @@ vd_scope_affect(const vd_scope *scope)
            (scope->config ? VIR_DOMAIN_AFFECT_CONFIG : 0);
 }
 
+/* Every entry point's first check: a domain is given, and libvirt (whose
+ * functions the rest calls) is loaded. */
 static int
 vd_check_dom(virDomainPtr dom, vdisk_error **err)
 {
     if (!dom)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no domain given");
-    return 0;
+    return vd_libvirt_load(err);
 }
 
 /* ---- list ----------------------------------------------------------------------- */

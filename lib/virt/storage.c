@@ -503,6 +503,8 @@ vdisk_volume_create(vdisk_disk **out, virConnectPtr conn, const char *pool, cons
                     unsigned int flags, vdisk_error **err)
 {
     VD_API_ENTER();
+    if (vd_libvirt_load(err) < 0)
+        return -1;
     return vd_volume_create(out, conn, pool, name, capacity, format, backing_path, flags, err);
 }
 
@@ -510,6 +512,8 @@ int
 vdisk_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_error **err)
 {
     VD_API_ENTER();
+    if (vd_libvirt_load(err) < 0)
+        return -1;
     return vd_volume_resolve(disk, conn, err);
 }
 
@@ -518,5 +522,7 @@ vdisk_volume_delete(virConnectPtr conn, const char *pool, const char *name, virD
                     vdisk_error **err)
 {
     VD_API_ENTER();
+    if (vd_libvirt_load(err) < 0)
+        return -1;
     return vd_volume_delete(conn, pool, name, dom, err);
 }

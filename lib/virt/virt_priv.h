@@ -10,6 +10,8 @@
 
 #include "vdisk/hotplug.h"
 #include "util/error.h"
+/* libvirt's functions are called through the table libvirt.so.0 fills */
+#include "virt/virt_dl.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_disk, vdisk_disk_free)

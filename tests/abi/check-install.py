@@ -5,8 +5,9 @@ Installs the build tree into a fresh prefix, then builds and runs a small
 consumer program twice: with `pkg-config --cflags --libs libvdisk` and with
 CMake's find_package(vdisk) + vdisk::vdisk.  Also checks that pkg-config
 hands consumers only -L/-lvdisk plus libvirt's own flags (no private
-dependency of the library leaks), and that the consumer does not end up
-linked to glib or libxml2.
+dependency of the library leaks), that the consumer does not end up
+linked to glib or libxml2, and that neither the installed library nor the
+installed program is linked to libvirt (libvdisk loads it on first use).
 """
 
 import argparse
@@ -104,6 +105,13 @@ def main():
         check("libvdisk" in out, "installed vdisk --version runs: %r" % out)
         check(any(d.startswith("libvdisk.so.0") for d in needed(tool)),
               "installed vdisk uses the shared libvdisk.so.0")
+        # libvirt is loaded when a connection needs it, not at start-up
+        for binary in (tool, os.path.join(libdir, "libvdisk.so.0")):
+            deps = needed(binary)
+            check(not [d for d in deps if d.startswith("libvirt")],
+                  "installed %s has no DT_NEEDED on libvirt: %r" % (os.path.basename(binary), deps))
+        ldd = run(["ldd", tool], env=env)
+        check("libvirt" not in ldd, "ldd of the installed vdisk shows no libvirt:\n" + ldd)
 
     # CMake: find_package(vdisk) + vdisk::vdisk.
     bdir = os.path.join(work, "cmake-consumer")

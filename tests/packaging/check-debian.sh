@@ -153,6 +153,16 @@ if out=$(/usr/bin/vdisk qemu-args "$tree/examples/domain.xml") && [ -n "$out" ];
 else
     fail "vdisk qemu-args examples/domain.xml"
 fi
+# libvirt is loaded when a connection needs it, not at start-up
+if ldd /usr/bin/vdisk | grep -q libvirt; then
+    fail "the packaged vdisk is linked to libvirt: $(ldd /usr/bin/vdisk | grep libvirt)"
+else
+    pass "the packaged vdisk is not linked to libvirt ($(ldd /usr/bin/vdisk | wc -l) objects)"
+fi
+case $(dpkg-query -W -f='${Recommends}' libvdisk0) in
+    *libvirt0*) pass "libvdisk0 recommends libvirt0, which it loads on first use" ;;
+    *) fail "libvdisk0 does not recommend libvirt0" ;;
+esac
 out=$(/usr/bin/vdisk --version)
 [ "$out" = "vdisk $upstream (libvdisk $upstream)" ] &&
     pass "vdisk --version: $out" || fail "vdisk --version: $out"

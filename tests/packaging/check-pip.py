@@ -105,6 +105,9 @@ def main():
           "the extension's RUNPATH is pkg-config's libdir", rp)
     check(any("libvdisk.so.0" in l for l in out.splitlines() if "(NEEDED)" in l),
           "the extension is linked to libvdisk.so.0")
+    check(not any("libvirt" in l for l in out.splitlines() if "(NEEDED)" in l),
+          "the extension is not linked to libvirt (libvdisk loads it when needed)",
+          [l for l in out.splitlines() if "(NEEDED)" in l])
 
     outside = os.path.join(work, "elsewhere")
     os.makedirs(outside)

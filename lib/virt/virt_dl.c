@@ -1,0 +1,65 @@
+/*
+ * virt_dl.c: loading libvirt on first use (see virt_dl.h)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define VD_LIBVIRT_NO_REDIRECT
+#include <dlfcn.h>
+
+#include "virt/virt_dl.h"
+
+vd_libvirt_table vd_libvirt;
+
+static const char *vd_libvirt_soname = VD_LIBVIRT_SONAME;
+/* Why the load failed (set once, under the GOnce), or NULL. */
+static char *vd_libvirt_failure;
+
+void
+vd_libvirt_set_soname(const char *soname)
+{
+    vd_libvirt_soname = soname;
+}
+
+static gpointer
+vd_libvirt_open(gpointer data)
+{
+    const char *soname = vd_libvirt_soname;
+    vd_libvirt_table table = {0};
+    void *handle;
+    void *sym;
+
+    (void)data;
+    /* Never closed: connections and domains may outlive any one call. A
+     * libvirt the program already has (it handed us its virConnectPtr) is
+     * found by its soname and returned, not loaded a second time. */
+    if (!(handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL))) {
+        const char *why = dlerror();
+
+        vd_libvirt_failure =
+            g_strdup_printf("libvirt is not available: cannot load %s: %s (is libvirt installed?)",
+                            soname, why ? why : "unknown reason");
+        return NULL;
+    }
+#define VD_LIBVIRT_RESOLVE(fn)                                                                     \
+    if (!(sym = dlsym(handle, #fn))) {                                                             \
+        vd_libvirt_failure = g_strdup_printf("libvirt is not usable: %s has no %s (libvirt "       \
+                                             "9.0 or later is needed)",                            \
+                                             soname, #fn);                                         \
+        return NULL;                                                                               \
+    }                                                                                              \
+    table.fn = (__typeof__(table.fn))sym;
+    VD_LIBVIRT_FUNCTIONS(VD_LIBVIRT_RESOLVE)
+#undef VD_LIBVIRT_RESOLVE
+    vd_libvirt = table;
+    return handle;
+}
+
+int
+vd_libvirt_load(vdisk_error **err)
+{
+    static GOnce once = G_ONCE_INIT;
+
+    if (!g_once(&once, vd_libvirt_open, NULL))
+        return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_failure);
+    return 0;
+}

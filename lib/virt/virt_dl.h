@@ -1,0 +1,136 @@
+/*
+ * virt_dl.h: libvirt, loaded when the first libvirt call needs it (virt_dl.c)
+ *
+ * libvdisk.so has no DT_NEEDED on libvirt: a program that only parses and
+ * translates disks never maps libvirt and its dependencies. lib/virt calls
+ * libvirt through a table of function pointers that vd_libvirt_load()
+ * fills with dlopen("libvirt.so.0") and dlsym. Each pointer has the type of
+ * libvirt's own prototype, so every call is still checked against
+ * <libvirt/libvirt.h>. A program that hands us a virConnectPtr or
+ * virDomainPtr has libvirt loaded already; dlopen() then returns that same
+ * library.
+ *
+ * Every public entry point of lib/virt calls vd_libvirt_load() before any
+ * libvirt function; the names below then resolve to the table.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "util/error.h"
+
+/* The soname loaded. */
+#define VD_LIBVIRT_SONAME "libvirt.so.0"
+
+/* Every libvirt function lib/virt calls. A call to one missing here leaves
+ * an undefined reference, which the library's link (--no-undefined, no
+ * -lvirt) refuses; one listed here but not redirected below likewise. */
+#define VD_LIBVIRT_FUNCTIONS(X)                                                                    \
+    X(virConnSetErrorFunc)                                                                         \
+    X(virConnectClose)                                                                             \
+    X(virConnectDomainEventDeregisterAny)                                                          \
+    X(virConnectDomainEventRegisterAny)                                                            \
+    X(virConnectGetURI)                                                                            \
+    X(virConnectOpen)                                                                              \
+    X(virConnectOpenReadOnly)                                                                      \
+    X(virDomainAttachDeviceFlags)                                                                  \
+    X(virDomainDetachDeviceAlias)                                                                  \
+    X(virDomainDetachDeviceFlags)                                                                  \
+    X(virDomainFree)                                                                               \
+    X(virDomainGetConnect)                                                                         \
+    X(virDomainGetName)                                                                            \
+    X(virDomainGetXMLDesc)                                                                         \
+    X(virDomainIsActive)                                                                           \
+    X(virDomainIsPersistent)                                                                       \
+    X(virDomainLookupByID)                                                                         \
+    X(virDomainLookupByName)                                                                       \
+    X(virDomainLookupByUUIDString)                                                                 \
+    X(virDomainSetBlockIoTune)                                                                     \
+    X(virDomainUpdateDeviceFlags)                                                                  \
+    X(virEventRegisterDefaultImpl)                                                                 \
+    X(virEventRunDefaultImpl)                                                                      \
+    X(virFreeError)                                                                                \
+    X(virGetLastError)                                                                             \
+    X(virResetLastError)                                                                           \
+    X(virSaveLastError)                                                                            \
+    X(virStoragePoolFree)                                                                          \
+    X(virStoragePoolGetXMLDesc)                                                                    \
+    X(virStoragePoolIsActive)                                                                      \
+    X(virStoragePoolLookupByName)                                                                  \
+    X(virStorageVolCreateXML)                                                                      \
+    X(virStorageVolDelete)                                                                         \
+    X(virStorageVolFree)                                                                           \
+    X(virStorageVolGetInfo)                                                                        \
+    X(virStorageVolGetPath)                                                                        \
+    X(virStorageVolGetXMLDesc)                                                                     \
+    X(virStorageVolLookupByName)                                                                   \
+    X(virStorageVolLookupByPath)                                                                   \
+    X(virTypedParamsAddString)                                                                     \
+    X(virTypedParamsAddULLong)                                                                     \
+    X(virTypedParamsFree)
+
+typedef struct {
+#define VD_LIBVIRT_MEMBER(fn) __typeof__(fn) *fn;
+    VD_LIBVIRT_FUNCTIONS(VD_LIBVIRT_MEMBER)
+#undef VD_LIBVIRT_MEMBER
+} vd_libvirt_table;
+
+/* Filled once by vd_libvirt_load(), read-only afterwards. */
+extern vd_libvirt_table vd_libvirt;
+
+/* Loads libvirt and resolves the table, once per process (thread-safe);
+ * later calls return the first one's result. Fails with VDISK_ERR_SYSTEM
+ * naming the library and dlerror()'s reason when libvirt cannot be loaded
+ * or lacks a function. */
+int vd_libvirt_load(vdisk_error **err);
+
+/* White-box tests: the soname the next (first) vd_libvirt_load() opens. */
+void vd_libvirt_set_soname(const char *soname);
+
+#ifndef VD_LIBVIRT_NO_REDIRECT
+#define virConnSetErrorFunc (vd_libvirt.virConnSetErrorFunc)
+#define virConnectClose (vd_libvirt.virConnectClose)
+#define virConnectDomainEventDeregisterAny (vd_libvirt.virConnectDomainEventDeregisterAny)
+#define virConnectDomainEventRegisterAny (vd_libvirt.virConnectDomainEventRegisterAny)
+#define virConnectGetURI (vd_libvirt.virConnectGetURI)
+#define virConnectOpen (vd_libvirt.virConnectOpen)
+#define virConnectOpenReadOnly (vd_libvirt.virConnectOpenReadOnly)
+#define virDomainAttachDeviceFlags (vd_libvirt.virDomainAttachDeviceFlags)
+#define virDomainDetachDeviceAlias (vd_libvirt.virDomainDetachDeviceAlias)
+#define virDomainDetachDeviceFlags (vd_libvirt.virDomainDetachDeviceFlags)
+#define virDomainFree (vd_libvirt.virDomainFree)
+#define virDomainGetConnect (vd_libvirt.virDomainGetConnect)
+#define virDomainGetName (vd_libvirt.virDomainGetName)
+#define virDomainGetXMLDesc (vd_libvirt.virDomainGetXMLDesc)
+#define virDomainIsActive (vd_libvirt.virDomainIsActive)
+#define virDomainIsPersistent (vd_libvirt.virDomainIsPersistent)
+#define virDomainLookupByID (vd_libvirt.virDomainLookupByID)
+#define virDomainLookupByName (vd_libvirt.virDomainLookupByName)
+#define virDomainLookupByUUIDString (vd_libvirt.virDomainLookupByUUIDString)
+#define virDomainSetBlockIoTune (vd_libvirt.virDomainSetBlockIoTune)
+#define virDomainUpdateDeviceFlags (vd_libvirt.virDomainUpdateDeviceFlags)
+#define virEventRegisterDefaultImpl (vd_libvirt.virEventRegisterDefaultImpl)
+#define virEventRunDefaultImpl (vd_libvirt.virEventRunDefaultImpl)
+#define virFreeError (vd_libvirt.virFreeError)
+#define virGetLastError (vd_libvirt.virGetLastError)
+#define virResetLastError (vd_libvirt.virResetLastError)
+#define virSaveLastError (vd_libvirt.virSaveLastError)
+#define virStoragePoolFree (vd_libvirt.virStoragePoolFree)
+#define virStoragePoolGetXMLDesc (vd_libvirt.virStoragePoolGetXMLDesc)
+#define virStoragePoolIsActive (vd_libvirt.virStoragePoolIsActive)
+#define virStoragePoolLookupByName (vd_libvirt.virStoragePoolLookupByName)
+#define virStorageVolCreateXML (vd_libvirt.virStorageVolCreateXML)
+#define virStorageVolDelete (vd_libvirt.virStorageVolDelete)
+#define virStorageVolFree (vd_libvirt.virStorageVolFree)
+#define virStorageVolGetInfo (vd_libvirt.virStorageVolGetInfo)
+#define virStorageVolGetPath (vd_libvirt.virStorageVolGetPath)
+#define virStorageVolGetXMLDesc (vd_libvirt.virStorageVolGetXMLDesc)
+#define virStorageVolLookupByName (vd_libvirt.virStorageVolLookupByName)
+#define virStorageVolLookupByPath (vd_libvirt.virStorageVolLookupByPath)
+#define virTypedParamsAddString (vd_libvirt.virTypedParamsAddString)
+#define virTypedParamsAddULLong (vd_libvirt.virTypedParamsAddULLong)
+#define virTypedParamsFree (vd_libvirt.virTypedParamsFree)
+#endif
