@@ -27,8 +27,9 @@ enum {
     VD_PCI_T_PCIE_TO_PCI = 1u << 7,
     VD_PCI_T_UPSTREAM = 1u << 8,
     VD_PCI_T_DMI = 1u << 9,
+    VD_PCI_T_DOWNSTREAM = 1u << 10,
 };
-#define VD_PCI_TYPES 0x3f8u
+#define VD_PCI_TYPES 0x7f8u
 
 typedef enum {
     VD_PCI_MODEL_NONE,
@@ -37,6 +38,9 @@ typedef enum {
     VD_PCI_MODEL_PCI_BRIDGE,
     VD_PCI_MODEL_PCIE_ROOT_PORT,
     VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE,
+    VD_PCI_MODEL_DMI_TO_PCI_BRIDGE,
+    VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT,
+    VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT,
 } vd_pci_model;
 
 typedef struct {
@@ -78,6 +82,8 @@ typedef struct {
     bool has_addr;        /* an address of its own (kept) */
     unsigned int addr[4]; /* domain, bus, slot, function */
     bool fixed;           /* at a chipset address, not taken from the free slots */
+    bool multi;           /* assigned: multifunction='on' */
+    int usb2_function;    /* an ICH9 USB2 controller: its function in the group's slot, else -1 */
     vd_pci_model model;   /* PCI controllers */
     unsigned int index;   /* PCI controllers */
     vd_node *node;        /* the element to write, or NULL */
@@ -116,10 +122,22 @@ vd_pci_bus_set_model(vd_pci_bus *bus, vd_pci_model model)
         bus->max_slot = 31;
         break;
     case VD_PCI_MODEL_PCIE_ROOT_PORT:
+    case VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT:
         bus->flags = VD_PCI_AUTO | VD_PCI_T_PCIE | VD_PCI_T_UPSTREAM | VD_PCI_T_PCIE_TO_PCI |
                      VD_PCI_HOTPLUG;
         bus->min_slot = 0;
         bus->max_slot = 0;
+        break;
+    case VD_PCI_MODEL_DMI_TO_PCI_BRIDGE:
+        /* standard PCI slots 0-31, not hot-pluggable */
+        bus->flags = VD_PCI_T_PCI | VD_PCI_T_BRIDGE;
+        bus->min_slot = 0;
+        bus->max_slot = 31;
+        break;
+    case VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT:
+        bus->flags = VD_PCI_T_DOWNSTREAM;
+        bus->min_slot = 0;
+        bus->max_slot = 31;
         break;
     case VD_PCI_MODEL_NONE:
         break;
@@ -137,6 +155,12 @@ vd_pci_model_connect(vd_pci_model model)
         return VD_PCI_T_ROOT_PORT | VD_PCI_AGGREGATE;
     case VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE:
         return VD_PCI_T_PCIE_TO_PCI;
+    case VD_PCI_MODEL_DMI_TO_PCI_BRIDGE:
+        return VD_PCI_T_DMI;
+    case VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT:
+        return VD_PCI_T_UPSTREAM;
+    case VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT:
+        return VD_PCI_T_DOWNSTREAM;
     case VD_PCI_MODEL_NONE:
     case VD_PCI_MODEL_PCI_ROOT:
     case VD_PCI_MODEL_PCIE_ROOT:
@@ -148,8 +172,15 @@ vd_pci_model_connect(vd_pci_model model)
 static vd_pci_model
 vd_pci_model_from_string(const char *s)
 {
-    static const char *const names[] = {"", "pci-root", "pcie-root", "pci-bridge",
-                                        "pcie-root-port", "pcie-to-pci-bridge"};
+    static const char *const names[] = {"",
+                                        "pci-root",
+                                        "pcie-root",
+                                        "pci-bridge",
+                                        "pcie-root-port",
+                                        "pcie-to-pci-bridge",
+                                        "dmi-to-pci-bridge",
+                                        "pcie-switch-upstream-port",
+                                        "pcie-switch-downstream-port"};
     size_t i;
 
     for (i = 1; s && i < G_N_ELEMENTS(names); i++) {
@@ -259,9 +290,11 @@ vd_pci_grow(vd_pci_set *set, bool q35, unsigned int flags)
     return (int)set->buses->len - 1;
 }
 
-/* libvirt's ReserveNextAddr: false when no slot is left. */
+/* libvirt's ReserveNextAddr: false when no slot is left. @function: the
+ * function to take of a free slot, or -1 for the first free one. */
 static bool
-vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+vd_pci_reserve_next_function(vd_pci_set *set, bool q35, unsigned int flags, int want,
+                             unsigned int out[4])
 {
     unsigned int slot = 0;
     unsigned int function = 0;
@@ -283,8 +316,14 @@ found:
     out[0] = 0;
     out[1] = b;
     out[2] = slot;
-    out[3] = function;
+    out[3] = want >= 0 ? (unsigned int)want : function;
     return vd_pci_reserve(set, out, flags);
+}
+
+static bool
+vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+{
+    return vd_pci_reserve_next_function(set, q35, flags, -1, out);
 }
 
 /* ---- the devices ------------------------------------------------------------------- */
@@ -322,7 +361,7 @@ vd_pci_read_address(const vd_node *node, unsigned int addr[4])
 static bool
 vd_pci_add_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node *node)
 {
-    vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node};
+    vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node, .usb2_function = -1};
     int rc = node ? vd_pci_read_address(node, dev.addr) : 0;
 
     if (rc < 0)
@@ -337,7 +376,8 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
 {
     unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
     const char *model = ctrl->model;
-    vd_pci_dev dev = {.cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node};
+    vd_pci_dev dev = {
+        .cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node, .usb2_function = -1};
     int rc;
 
     switch (ctrl->type) {
@@ -367,8 +407,13 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
                  strcmp(model, "ehci") == 0 || strcmp(model, "pci-ohci") == 0 ||
                  strcmp(model, "vt82c686b-uhci") == 0)
             dev.flags = pci;
+        else if (strcmp(model, "ich9-ehci1") == 0)
+            dev.flags = pci, dev.usb2_function = 7;
+        else if (g_str_has_prefix(model, "ich9-uhci") && model[9] >= '1' && model[9] <= '3' &&
+                 !model[10])
+            dev.flags = pci, dev.usb2_function = model[9] - '1';
         else
-            return false; /* ICH9 companions share a slot */
+            return false;
         if (!plan->q35 && ctrl->index == 0 && strcmp(model, "piix3-uhci") == 0)
             dev.fixed = true;
         break;
@@ -551,7 +596,7 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
     }
     for (i = 0; i < dom->disks->len; i++) {
         vdisk_disk *disk = dom->disks->pdata[i];
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags};
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags, .usb2_function = -1};
         const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
         const char *model = vd_node_attr(disk->node, "model");
         int rc;
@@ -569,7 +614,8 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
     }
     /* libvirt adds a virtio memballoon unless one is configured */
     if (!balloon) {
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags};
+        vd_pci_dev dev = {
+            .cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags, .usb2_function = -1};
 
         g_array_append_val(plan->devs, dev);
     }
@@ -608,6 +654,41 @@ vd_pci_plan_bus_model(const vd_pci_plan *plan, unsigned int i)
     return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT_PORT : VD_PCI_MODEL_PCI_BRIDGE;
 }
 
+/* An ICH9 USB2 controller: the slot of the first controller of its group
+ * (same index) that has an address, at the function of its model, else a
+ * free slot; the UHCI1 at function 0 is multifunction. As in libvirt, an
+ * address a dry run finds in a free slot is not kept, one found in the
+ * group's slot is. */
+static bool
+vd_pci_place_usb2(const vd_pci_plan *plan, vd_pci_set *set, GArray *assigned, bool *present,
+                  guint d)
+{
+    const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+    vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
+    unsigned int a[4];
+
+    for (guint j = 0; j < plan->devs->len; j++) {
+        const vd_pci_dev *o = &g_array_index(plan->devs, vd_pci_dev, j);
+
+        if (o->usb2_function < 0 || !present[j] || o->ctrl->index != dev->ctrl->index)
+            continue;
+        memcpy(a, o->has_addr ? o->addr : g_array_index(assigned, vd_pci_dev, j).addr, sizeof(a));
+        a[3] = (unsigned int)dev->usb2_function;
+        if (!vd_pci_reserve(set, a, dev->flags))
+            return false;
+        memcpy(out->addr, a, sizeof(a));
+        out->multi = dev->usb2_function == 0;
+        present[d] = true;
+        return true;
+    }
+    if (!vd_pci_reserve_next_function(set, plan->q35, dev->flags, dev->usb2_function, a))
+        return false;
+    memcpy(out->addr, a, sizeof(a));
+    out->multi = dev->usb2_function == 0;
+    present[d] = !set->dry_run;
+    return true;
+}
+
 /* One pass over the devices; false when libvirt would refuse the domain. */
 static bool
 vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assigned,
@@ -615,6 +696,8 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
 {
     vd_pci_set set = {.dry_run = dry_run};
     g_autoptr(GArray) buses = g_array_new(FALSE, TRUE, sizeof(vd_pci_bus));
+    g_autofree bool *placed = NULL;  /* given its address by the chipset step */
+    g_autofree bool *present = NULL; /* has an address other devices can see */
     unsigned int a[4];
     guint d;
 
@@ -627,6 +710,10 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
     }
     g_array_set_size(assigned, 0);
     g_array_set_size(assigned, plan->devs->len);
+    placed = g_new0(bool, plan->devs->len + 1);
+    present = g_new0(bool, plan->devs->len + 1);
+    for (d = 0; d < plan->devs->len; d++)
+        present[d] = g_array_index(plan->devs, vd_pci_dev, d).has_addr;
 
     /* the addresses the definition gives */
     for (d = 0; d < plan->devs->len; d++) {
@@ -655,6 +742,35 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
     }
     if (plan->q35) {
         unsigned int isa[4] = {0, 0, 0x1f, 0};
+
+        /* the first ICH9 UHCI1 goes where real Q35 hardware has it, 1D.0,
+         * a second one at 1A.0, and a DMI-to-PCI bridge at 1E.0, when
+         * those slots are free (qemuDomainValidateDevicePCISlotsQ35) */
+        for (d = 0; d < plan->devs->len; d++) {
+            const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+            vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
+            unsigned int at[4] = {0, 0, 0, 0};
+
+            if (dev->has_addr)
+                continue;
+            if (dev->usb2_function == 0) {
+                at[2] = !vd_pci_bus_at(&set, 0)->functions[0x1d]   ? 0x1d
+                        : !vd_pci_bus_at(&set, 0)->functions[0x1a] ? 0x1a
+                                                                   : 0;
+                out->multi = at[2] != 0;
+            } else if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
+                       dev->model == VD_PCI_MODEL_DMI_TO_PCI_BRIDGE &&
+                       !vd_pci_bus_at(&set, 0)->functions[0x1e]) {
+                at[2] = 0x1e;
+            }
+            if (!at[2])
+                continue;
+            if (!vd_pci_reserve(&set, at, 0))
+                return false;
+            memcpy(out->addr, at, sizeof(at));
+            placed[d] = present[d] = true;
+        }
+
         unsigned int smbus[4] = {0, 0, 0x1f, 3};
         unsigned int sata[4] = {0, 0, 0x1f, 2};
 
@@ -681,15 +797,22 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
 
     for (d = 0; d < plan->devs->len; d++) {
         const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+        vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
 
-        if (dev->has_addr || dev->fixed || dev->flags == 0)
+        if (dev->has_addr || dev->fixed || placed[d] || dev->flags == 0)
             continue;
         if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
             (dev->model == VD_PCI_MODEL_PCI_ROOT || dev->model == VD_PCI_MODEL_PCIE_ROOT))
             continue;
+        if (dev->usb2_function >= 0) {
+            if (!vd_pci_place_usb2(plan, &set, assigned, present, d))
+                return false;
+            continue;
+        }
         if (!vd_pci_reserve_next(&set, plan->q35, dev->flags, a))
             return false;
-        memcpy(g_array_index(assigned, vd_pci_dev, d).addr, a, sizeof(a));
+        memcpy(out->addr, a, sizeof(a));
+        present[d] = !dry_run;
     }
 
     if (dry_run) {
@@ -735,7 +858,7 @@ vd_pci_hex(vd_doc *doc, unsigned int value, unsigned int width)
 }
 
 static void
-vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
+vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4], bool multi)
 {
     vd_node *addr;
 
@@ -792,6 +915,8 @@ vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
     vd_node_set_attr_static(dom->doc, addr, "bus", vd_pci_hex(dom->doc, a[1], 2));
     vd_node_set_attr_static(dom->doc, addr, "slot", vd_pci_hex(dom->doc, a[2], 2));
     vd_node_set_attr_static(dom->doc, addr, "function", vd_pci_hex(dom->doc, a[3], 1));
+    if (multi)
+        vd_node_set_attr(dom->doc, addr, "multifunction", "on");
 }
 
 int
@@ -821,7 +946,7 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
         return 0;
     /* the controllers of the buses the dry run added join the PCI controllers */
     for (unsigned int i = 1; i < nbuses; i++) {
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_PCI_CONTROLLER, .index = i};
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_PCI_CONTROLLER, .index = i, .usb2_function = -1};
 
         if (vd_pci_plan_has_bus(&plan, i))
             continue;
@@ -837,7 +962,8 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
 
         if (dev->has_addr || dev->flags == 0)
             continue;
-        vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr);
+        vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr,
+                     g_array_index(assigned, vd_pci_dev, d).multi);
     }
     return 0;
 }

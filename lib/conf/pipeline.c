@@ -164,7 +164,8 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
         vd_domain_add_implicit_controllers(dom);
         if (vd_domain_assign_pci_addresses(dom, err) < 0)
             return -1;
-        vd_domain_assign_usb_addresses(dom);
+        if (vd_domain_assign_usb_addresses(dom, err) < 0)
+            return -1;
     }
     if (vd_pipeline_domain_checks(dom, 0, flags, err) < 0)
         return -1;
