@@ -830,7 +830,8 @@ test_absent_disk_type_reads_as_file(void **state)
 
     assert_int_equal(vdisk_disk_get_type(disk), VDISK_TYPE_FILE);
     assert_string_equal(vdisk_disk_get_path(disk), "/a");
-    assert_xml_has(disk, "<disk device='disk'>");
+    /* libvirt's parser reads it as 'file', and its formatter writes that */
+    assert_xml_has(disk, "<disk type='file' device='disk'>");
     assert_ok(vdisk_source_set_type(top(disk), VDISK_TYPE_BLOCK, &err), err);
     assert_xml_has(disk, "<disk type='block' device='disk'>\n");
     assert_ok(vdisk_source_set_type(top(disk), VDISK_TYPE_NONE, &err), err);
