@@ -53,4 +53,5 @@ void vd_disk_unwrap(vdisk_disk *disk);
 
 /* The flags the parse entry points take. */
 #define VD_PARSE_FLAGS_ALL                                                                         \
-    ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))
+    ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE |                            \
+                    VDISK_PARSE_VALIDATE_START | VDISK_PARSE_LIVE))
