@@ -192,9 +192,9 @@ test_q35_second_ahci_behind_pcie_to_pci_bridge(void **state)
     assert_controller_at(dom, VDISK_CONTROLLER_USB, 3, 0, 0);
 }
 
-/* a device whose placement is not modelled leaves the disks unaddressed */
+/* the primary video takes slot 2 on pc, as libvirt gives it; the disk the next one */
 static void
-test_unmodelled_device_leaves_disks_unaddressed(void **state)
+test_pc_primary_video_takes_slot_2(void **state)
 {
     g_autoptr(vdisk_domain) dom =
         load("pc", DISK("a.img", "vda", "virtio") "<video><model type='vga'/></video>"
@@ -204,7 +204,31 @@ test_unmodelled_device_leaves_disks_unaddressed(void **state)
     (void)state;
     assert_int_equal(
         vdisk_disk_get_address_pci(vdisk_domain_find_disk(dom, "vda"), &a[0], &a[1], &a[2], &a[3]),
-        -1);
+        0);
+    assert_int_equal(a[1], 0);
+    assert_int_equal(a[2], 3);
+}
+
+/* a device whose placement is not modelled: a disk that needs an address
+ * is refused, naming the device, rather than given another address */
+static void
+test_unmodelled_device_refuses_unaddressed_disk(void **state)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='qemu'><name>vdtest</name><memory unit='MiB'>64</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>%s</devices></domain>",
+        DISK("a.img", "vda", "virtio") "<crypto model='virtio' type='qemu'>"
+                                       "<backend model='builtin' queues='1'/></crypto>");
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_domain_from_xml(&dom, xml, &err), -1);
+    assert_null(dom);
+    assert_non_null(strstr(vdisk_error_get_message(err), "'vda'"));
+    assert_non_null(strstr(vdisk_error_get_message(err), "<crypto"));
+    assert_non_null(strstr(vdisk_error_get_message(err), "dumpxml"));
+    vdisk_error_free(err);
 }
 
 /* libvirt 9.0 `virsh define` + `dumpxml --inactive`: sdb keeps the port it
@@ -241,7 +265,8 @@ main(void)
         cmocka_unit_test(test_q35_devices_fill_root_ports_in_order),
         cmocka_unit_test(test_q35_explicit_root_port_is_kept),
         cmocka_unit_test(test_q35_second_ahci_behind_pcie_to_pci_bridge),
-        cmocka_unit_test(test_unmodelled_device_leaves_disks_unaddressed),
+        cmocka_unit_test(test_pc_primary_video_takes_slot_2),
+        cmocka_unit_test(test_unmodelled_device_refuses_unaddressed_disk),
         cmocka_unit_test(test_usb_disk_takes_first_free_port),
     };
 

@@ -165,7 +165,7 @@ test_vhostuser_packed_domain(void **state)
 
     assert_non_null(out);
     assert_non_null(strstr(out, "<driver name='qemu' type='raw' packed='on'/>"));
-    assert_non_null(strstr(out, "<disk type='vhostuser' snapshot='no'>"));
+    assert_non_null(strstr(out, "<disk type='vhostuser' device='disk' snapshot='no'>"));
 }
 
 /* The one insertion rule: a new attribute goes after every known attribute

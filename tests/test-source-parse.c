@@ -18,7 +18,8 @@
 #include "util/error.h"
 #include "conf/source_priv.h"
 
-#define RAW_FLAGS (VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE)
+/* read as live XML: the tests read indexes and mirrors a definition drops */
+#define RAW_FLAGS (VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_LIVE)
 
 static void
 expect_canonical(const char *in, const char *want)
@@ -512,10 +513,40 @@ test_default_ports_are_libvirts_and_only_for_tcp_hosts(void **state)
     vdisk_disk_free(disk);
 }
 
+/* a definition is read as libvirt reads one (VIR_DOMAIN_DEF_PARSE_INACTIVE):
+ * indexes, <mirror> and labelskip are dropped */
+static void
+test_definition_drops_status_data(void **state)
+{
+    vdisk_disk *disk = NULL;
+    vdisk_error *err = NULL;
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(
+        vdisk_disk_from_xml_flags(
+            &disk,
+            "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+            "<source dev='/dev/a' index='2'><seclabel model='selinux' labelskip='yes'/></source>"
+            "<backingStore type='block' index='1'><format type='raw'/><source dev='/dev/b'/>"
+            "</backingStore><mirror type='block' job='copy'><format type='raw'/>"
+            "<source dev='/dev/c'/></mirror><target dev='vda' bus='virtio'/></disk>",
+            VDISK_PARSE_NO_VALIDATE, &err),
+        0);
+    assert_int_equal(vdisk_disk_to_xml(&out, disk, &err), 0);
+    assert_null(strstr(out, "index="));
+    assert_null(strstr(out, "<mirror"));
+    assert_null(strstr(out, "labelskip"));
+    assert_non_null(strstr(out, "<backingStore type='block'>"));
+    g_free(out);
+    vdisk_disk_free(disk);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_definition_drops_status_data),
         cmocka_unit_test(test_rbd_hosts_auth_config_snapshot_canonical),
         cmocka_unit_test(test_https_cookies_ssl_readahead_timeout_canonical),
         cmocka_unit_test(test_backing_chain_slices_encryption_canonical),

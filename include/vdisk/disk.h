@@ -56,6 +56,11 @@ typedef enum {
      * starts (what QEMU 7.2 cannot do: bus 'xen'/'uml', VxHS, gluster over
      * RDMA, ...). `vdisk check` uses this: "would libvirt run these disks". */
     VDISK_PARSE_VALIDATE_START = 1 << 2,
+    /** Read the XML as libvirt reads a running domain's (live) XML: keep the
+     * status-only data a definition drops (the index of sources and backing
+     * stores, <mirror>, seclabel labelskip). Without it the XML is read as
+     * libvirt reads one being defined (VIR_DOMAIN_DEF_PARSE_INACTIVE). */
+    VDISK_PARSE_LIVE = 1 << 3,
 } vdisk_parse_flags;
 
 /** A new, empty disk (type file, device disk, no source, no target).

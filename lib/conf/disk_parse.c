@@ -158,6 +158,12 @@ vd_parse_disk_attrs(vd_pctx *c)
 
     if (vd_parse_checked(c, n) < 0)
         return -1;
+    /* libvirt's parser reads a missing type as 'file' and a missing device
+     * as 'disk' (virXMLPropEnumDefault), and its formatter writes both */
+    if (!vd_node_attr(n, "type"))
+        vd_node_set_attr_static(c->doc, n, "type", "file");
+    if (!vd_node_attr(n, "device"))
+        vd_node_set_attr_static(c->doc, n, "device", "disk");
     return 0;
 }
 

@@ -57,7 +57,8 @@ vd_address_type_full vd_disk_address_type_full(const vdisk_disk *disk);
 
 /* The flags the parse entry points take. */
 #define VD_PARSE_FLAGS_ALL                                                                         \
-    ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE | VDISK_PARSE_VALIDATE_START))
+    ((unsigned int)(VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE |                            \
+                    VDISK_PARSE_VALIDATE_START | VDISK_PARSE_LIVE))
 
 /* Whether the disk schema knows element @node (a vd_known_fn). */
 bool vd_disk_known_element(const vd_node *node);

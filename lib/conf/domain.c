@@ -234,7 +234,7 @@ vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type, unsign
     for (i = 0; i < dom->controllers->len; i++) {
         const vdisk_controller *c = dom->controllers->pdata[i];
 
-        if (c->type == type && c->index == index)
+        if (c->type == type && c->has_index && c->index == index)
             return c;
     }
     return NULL;
@@ -299,9 +299,44 @@ vd_domain_add_controller(vdisk_domain *dom, vdisk_controller_type type, unsigned
     ctrl = g_new0(vdisk_controller, 1);
     ctrl->type = type;
     ctrl->index = index;
+    ctrl->has_index = true;
     ctrl->model = model;
     ctrl->implicit = true;
+    ctrl->master_startport = -1;
     g_ptr_array_add(dom->controllers, ctrl);
+}
+
+bool
+vd_controller_is_usb2(const vdisk_controller *ctrl)
+{
+    return ctrl->type == VDISK_CONTROLLER_USB && ctrl->model &&
+           (strcmp(ctrl->model, "ich9-ehci1") == 0 || strcmp(ctrl->model, "ich9-uhci1") == 0 ||
+            strcmp(ctrl->model, "ich9-uhci2") == 0 || strcmp(ctrl->model, "ich9-uhci3") == 0);
+}
+
+void
+vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl)
+{
+    gint at = -1;
+
+    for (gint i = (gint)dom->controllers->len - 1; i >= 0; i--) {
+        const vdisk_controller *cur = dom->controllers->pdata[i];
+
+        if (cur->type != ctrl->type)
+            continue;
+        if (!ctrl->has_index) {
+            at = i + 1;
+            break;
+        }
+        if (cur->has_index && cur->index > ctrl->index)
+            at = i;
+        else if (ctrl->master_startport < 0 && cur->master_startport >= 0 && cur->has_index &&
+                 cur->index == ctrl->index)
+            at = i;
+        else if (at == -1)
+            at = i + 1;
+    }
+    g_ptr_array_insert(dom->controllers, at, ctrl);
 }
 
 /* Reads a drive address: 0 and the four numbers, -1 when the disk has none. */

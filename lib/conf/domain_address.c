@@ -14,6 +14,7 @@
 
 #include "conf/domain_address.h"
 #include "conf/parse_util.h"
+#include "util/error.h"
 
 /* what a device plugs as, and what a bus accepts */
 enum {
@@ -27,8 +28,9 @@ enum {
     VD_PCI_T_PCIE_TO_PCI = 1u << 7,
     VD_PCI_T_UPSTREAM = 1u << 8,
     VD_PCI_T_DMI = 1u << 9,
+    VD_PCI_T_DOWNSTREAM = 1u << 10,
 };
-#define VD_PCI_TYPES 0x3f8u
+#define VD_PCI_TYPES 0x7f8u
 
 typedef enum {
     VD_PCI_MODEL_NONE,
@@ -37,6 +39,9 @@ typedef enum {
     VD_PCI_MODEL_PCI_BRIDGE,
     VD_PCI_MODEL_PCIE_ROOT_PORT,
     VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE,
+    VD_PCI_MODEL_DMI_TO_PCI_BRIDGE,
+    VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT,
+    VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT,
 } vd_pci_model;
 
 typedef struct {
@@ -60,24 +65,34 @@ typedef struct {
 /* the order of the device classes in libvirt's assignment */
 typedef enum {
     VD_PCI_CLASS_PCI_CONTROLLER,
+    VD_PCI_CLASS_FS,
     VD_PCI_CLASS_NET,
     VD_PCI_CLASS_SOUND,
     VD_PCI_CLASS_CONTROLLER,
     VD_PCI_CLASS_DISK,
+    VD_PCI_CLASS_HOSTDEV,
     VD_PCI_CLASS_BALLOON,
     VD_PCI_CLASS_RNG,
     VD_PCI_CLASS_WATCHDOG,
+    VD_PCI_CLASS_VIDEO,
+    VD_PCI_CLASS_SHMEM,
     VD_PCI_CLASS_INPUT,
+    VD_PCI_CLASS_SERIAL,
+    VD_PCI_CLASS_IOMMU,
     VD_PCI_CLASS_VSOCK,
+    VD_PCI_CLASS_MEMORY,
     VD_PCI_CLASS_LAST,
 } vd_pci_class;
 
 typedef struct {
     vd_pci_class cls;
+    unsigned int sub; /* the order within the class: the primary video first */
     unsigned int flags;
     bool has_addr;        /* an address of its own (kept) */
     unsigned int addr[4]; /* domain, bus, slot, function */
     bool fixed;           /* at a chipset address, not taken from the free slots */
+    bool multi;           /* assigned: multifunction='on' */
+    int usb2_function;    /* an ICH9 USB2 controller: its function in the group's slot, else -1 */
     vd_pci_model model;   /* PCI controllers */
     unsigned int index;   /* PCI controllers */
     vd_node *node;        /* the element to write, or NULL */
@@ -91,6 +106,7 @@ typedef struct {
     GArray *devs;         /* vd_pci_dev */
     GArray *extra_models; /* vd_pci_model of buses the dry run added, from bus 1 */
     int max_index;        /* highest PCI controller index in the definition */
+    const vd_node *unknown; /* the device whose placement is not modelled */
 } vd_pci_plan;
 
 static void
@@ -116,10 +132,22 @@ vd_pci_bus_set_model(vd_pci_bus *bus, vd_pci_model model)
         bus->max_slot = 31;
         break;
     case VD_PCI_MODEL_PCIE_ROOT_PORT:
+    case VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT:
         bus->flags = VD_PCI_AUTO | VD_PCI_T_PCIE | VD_PCI_T_UPSTREAM | VD_PCI_T_PCIE_TO_PCI |
                      VD_PCI_HOTPLUG;
         bus->min_slot = 0;
         bus->max_slot = 0;
+        break;
+    case VD_PCI_MODEL_DMI_TO_PCI_BRIDGE:
+        /* standard PCI slots 0-31, not hot-pluggable */
+        bus->flags = VD_PCI_T_PCI | VD_PCI_T_BRIDGE;
+        bus->min_slot = 0;
+        bus->max_slot = 31;
+        break;
+    case VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT:
+        bus->flags = VD_PCI_T_DOWNSTREAM;
+        bus->min_slot = 0;
+        bus->max_slot = 31;
         break;
     case VD_PCI_MODEL_NONE:
         break;
@@ -137,6 +165,12 @@ vd_pci_model_connect(vd_pci_model model)
         return VD_PCI_T_ROOT_PORT | VD_PCI_AGGREGATE;
     case VD_PCI_MODEL_PCIE_TO_PCI_BRIDGE:
         return VD_PCI_T_PCIE_TO_PCI;
+    case VD_PCI_MODEL_DMI_TO_PCI_BRIDGE:
+        return VD_PCI_T_DMI;
+    case VD_PCI_MODEL_PCIE_SWITCH_UPSTREAM_PORT:
+        return VD_PCI_T_UPSTREAM;
+    case VD_PCI_MODEL_PCIE_SWITCH_DOWNSTREAM_PORT:
+        return VD_PCI_T_DOWNSTREAM;
     case VD_PCI_MODEL_NONE:
     case VD_PCI_MODEL_PCI_ROOT:
     case VD_PCI_MODEL_PCIE_ROOT:
@@ -148,8 +182,15 @@ vd_pci_model_connect(vd_pci_model model)
 static vd_pci_model
 vd_pci_model_from_string(const char *s)
 {
-    static const char *const names[] = {"", "pci-root", "pcie-root", "pci-bridge",
-                                        "pcie-root-port", "pcie-to-pci-bridge"};
+    static const char *const names[] = {"",
+                                        "pci-root",
+                                        "pcie-root",
+                                        "pci-bridge",
+                                        "pcie-root-port",
+                                        "pcie-to-pci-bridge",
+                                        "dmi-to-pci-bridge",
+                                        "pcie-switch-upstream-port",
+                                        "pcie-switch-downstream-port"};
     size_t i;
 
     for (i = 1; s && i < G_N_ELEMENTS(names); i++) {
@@ -259,9 +300,11 @@ vd_pci_grow(vd_pci_set *set, bool q35, unsigned int flags)
     return (int)set->buses->len - 1;
 }
 
-/* libvirt's ReserveNextAddr: false when no slot is left. */
+/* libvirt's ReserveNextAddr: false when no slot is left. @function: the
+ * function to take of a free slot, or -1 for the first free one. */
 static bool
-vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+vd_pci_reserve_next_function(vd_pci_set *set, bool q35, unsigned int flags, int want,
+                             unsigned int out[4])
 {
     unsigned int slot = 0;
     unsigned int function = 0;
@@ -283,8 +326,14 @@ found:
     out[0] = 0;
     out[1] = b;
     out[2] = slot;
-    out[3] = function;
+    out[3] = want >= 0 ? (unsigned int)want : function;
     return vd_pci_reserve(set, out, flags);
+}
+
+static bool
+vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+{
+    return vd_pci_reserve_next_function(set, q35, flags, -1, out);
 }
 
 /* ---- the devices ------------------------------------------------------------------- */
@@ -322,11 +371,13 @@ vd_pci_read_address(const vd_node *node, unsigned int addr[4])
 static bool
 vd_pci_add_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node *node)
 {
-    vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node};
+    vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node, .usb2_function = -1};
     int rc = node ? vd_pci_read_address(node, dev.addr) : 0;
 
-    if (rc < 0)
+    if (rc < 0) {
+        plan->unknown = node;
         return false;
+    }
     dev.has_addr = rc > 0;
     g_array_append_val(plan->devs, dev);
     return true;
@@ -337,7 +388,8 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
 {
     unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
     const char *model = ctrl->model;
-    vd_pci_dev dev = {.cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node};
+    vd_pci_dev dev = {
+        .cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node, .usb2_function = -1};
     int rc;
 
     switch (ctrl->type) {
@@ -367,8 +419,13 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
                  strcmp(model, "ehci") == 0 || strcmp(model, "pci-ohci") == 0 ||
                  strcmp(model, "vt82c686b-uhci") == 0)
             dev.flags = pci;
+        else if (strcmp(model, "ich9-ehci1") == 0)
+            dev.flags = pci, dev.usb2_function = 7;
+        else if (g_str_has_prefix(model, "ich9-uhci") && model[9] >= '1' && model[9] <= '3' &&
+                 !model[10])
+            dev.flags = pci, dev.usb2_function = model[9] - '1';
         else
-            return false; /* ICH9 companions share a slot */
+            return false;
         if (!plan->q35 && ctrl->index == 0 && strcmp(model, "piix3-uhci") == 0)
             dev.fixed = true;
         break;
@@ -416,100 +473,193 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
     return true;
 }
 
-/* The device elements whose placement is not modelled; false for those. */
+/* Whether @value is one of the NULL-terminated @list. */
 static bool
-vd_pci_add_element(vd_pci_plan *plan, vdisk_domain *dom, vd_node *n, bool *balloon)
+vd_str_in(const char *value, const char *const *list)
+{
+    for (; value && *list; list++) {
+        if (strcmp(value, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* virtio devices: conventional PCI when transitional, else the machine's
+ * flags (qemuDomainDeviceCalculatePCIConnectFlags' virtioFlags) */
+static unsigned int
+vd_pci_virtio_flags(const vd_pci_plan *plan, const char *model)
+{
+    if (g_strcmp0(model, "virtio-transitional") == 0)
+        return VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    return plan->pcie_flags;
+}
+
+/* A <hostdev> (or <interface type='hostdev'>): false when libvirt's choice
+ * depends on the host (a PCI device without an address on q35: libvirt
+ * reads the host's PCI config to tell PCI from PCIe). */
+static bool
+vd_pci_add_hostdev(vd_pci_plan *plan, vd_node *n, bool net)
 {
     unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
-    const char *name = n->name;
+    const vd_node *a = vd_node_child(n, "address");
+    const char *type = net ? "pci" : vd_node_attr(n, "type");
+    const char *mode = vd_node_attr(n, "mode");
+    unsigned int flags;
 
-    if (strcmp(name, "disk") == 0 || strcmp(name, "controller") == 0 ||
-        strcmp(name, "emulator") == 0 || strcmp(name, "audio") == 0 ||
-        strcmp(name, "hub") == 0 || strcmp(name, "redirdev") == 0 ||
-        strcmp(name, "redirfilter") == 0 || strcmp(name, "panic") == 0 ||
-        strcmp(name, "smartcard") == 0 || strcmp(name, "lease") == 0 ||
-        strcmp(name, "tpm") == 0 || strcmp(name, "parallel") == 0)
+    if (!net && mode && strcmp(mode, "subsys") != 0)
         return true;
-    if (strcmp(name, "interface") == 0) {
-        const char *model = vd_node_attr(vd_node_child(n, "model"), "type");
-
-        if (vd_attr_is(n, "type", "hostdev") || vd_node_child(n, "rom"))
+    if (vd_attr_is(a, "type", "unassigned"))
+        return true;
+    if (g_strcmp0(type, "pci") == 0) {
+        if (!plan->q35)
+            flags = pci;
+        else if (a)
+            flags = plan->pcie_flags;
+        else
             return false;
-        if (!model || strcmp(model, "rtl8139") == 0 || strcmp(model, "e1000") == 0 ||
-            strcmp(model, "virtio-transitional") == 0)
-            return vd_pci_add_node(plan, VD_PCI_CLASS_NET, pci, n);
-        if (strcmp(model, "virtio") == 0 || strcmp(model, "virtio-non-transitional") == 0 ||
-            strcmp(model, "e1000e") == 0)
+    } else if (g_strcmp0(type, "scsi_host") == 0) {
+        flags = vd_pci_virtio_flags(plan, vd_node_attr(n, "model"));
+    } else if (g_strcmp0(type, "mdev") == 0) {
+        if (!vd_attr_is(n, "model", "vfio-pci"))
+            return true;
+        flags = plan->pcie_flags;
+    } else {
+        return true; /* USB, SCSI: not PCI */
+    }
+    return vd_pci_add_node(plan, VD_PCI_CLASS_HOSTDEV, flags, n);
+}
+
+/* Adds the PCI device @n is (none for devices that are not PCI); false
+ * when its placement is not modelled, with @plan->unknown set to it. */
+static bool
+vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
+{
+    static const char *const no_pci[] = {"disk",      "controller", "emulator",    "audio",
+                                         "hub",       "redirdev",   "redirfilter", "panic",
+                                         "smartcard", "lease",      "tpm",         "parallel",
+                                         "nvram",     "graphics",   NULL};
+    static const char *const libvirt_devices[] = {"crypto", NULL};
+    unsigned int pci = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    const char *name = n->name;
+    const char *model = vd_node_attr(n, "model");
+
+    if (vd_str_in(name, no_pci))
+        return true;
+    if (strcmp(name, "filesystem") == 0) {
+        const char *driver = vd_node_attr(vd_node_child(n, "driver"), "type");
+        static const char *const not_pci[] = {"loop", "nbd", "ploop", NULL};
+
+        if (vd_str_in(driver, not_pci))
+            return true;
+        if (g_strcmp0(driver, "virtiofs") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_FS, plan->pcie_flags, n);
+        return vd_pci_add_node(plan, VD_PCI_CLASS_FS, vd_pci_virtio_flags(plan, model), n);
+    }
+    if (strcmp(name, "interface") == 0) {
+        const char *nic = vd_node_attr(vd_node_child(n, "model"), "type");
+        static const char *const virtio[] = {"virtio", "virtio-non-transitional", NULL};
+
+        if (vd_attr_is(n, "type", "hostdev"))
+            return vd_pci_add_hostdev(plan, n, true);
+        if (g_strcmp0(nic, "usb-net") == 0)
+            return true;
+        if (vd_str_in(nic, virtio) || g_strcmp0(nic, "e1000e") == 0)
             return vd_pci_add_node(plan, VD_PCI_CLASS_NET, plan->pcie_flags, n);
-        return false;
+        /* without a model, libvirt's default on x86 is rtl8139 */
+        return vd_pci_add_node(plan, VD_PCI_CLASS_NET, pci, n);
     }
     if (strcmp(name, "sound") == 0) {
-        const char *model = vd_node_attr(n, "model");
+        static const char *const pci_models[] = {"es1370", "ac97", "ich6", "ich9", NULL};
+        static const char *const other[] = {"sb16", "pcspk", "usb", "ich7", NULL};
 
-        if (model && (strcmp(model, "sb16") == 0 || strcmp(model, "pcspk") == 0 ||
-                      strcmp(model, "usb") == 0))
+        if (vd_str_in(model, other))
             return true;
-        if (model && (strcmp(model, "ich6") == 0 || strcmp(model, "ac97") == 0 ||
-                      strcmp(model, "es1370") == 0))
+        if (vd_str_in(model, pci_models))
             return vd_pci_add_node(plan, VD_PCI_CLASS_SOUND, pci, n);
         return false;
     }
+    if (strcmp(name, "hostdev") == 0)
+        return vd_pci_add_hostdev(plan, n, false);
     if (strcmp(name, "memballoon") == 0) {
-        const char *model = vd_node_attr(n, "model");
-
         *balloon = true;
-        if (g_strcmp0(model, "none") == 0)
+        if (g_strcmp0(model, "none") == 0 || g_strcmp0(model, "xen") == 0)
             return true;
-        if (g_strcmp0(model, "virtio") == 0 || g_strcmp0(model, "virtio-non-transitional") == 0)
-            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, plan->pcie_flags, n);
-        if (g_strcmp0(model, "virtio-transitional") == 0)
-            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, pci, n);
+        if (g_strcmp0(model, "virtio") == 0 || g_strcmp0(model, "virtio-non-transitional") == 0 ||
+            g_strcmp0(model, "virtio-transitional") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, vd_pci_virtio_flags(plan, model), n);
         return false;
     }
-    if (strcmp(name, "rng") == 0) {
-        if (vd_attr_is(n, "model", "virtio") || vd_attr_is(n, "model", "virtio-non-transitional"))
-            return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, plan->pcie_flags, n);
-        if (vd_attr_is(n, "model", "virtio-transitional"))
-            return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, pci, n);
-        return false;
-    }
+    if (strcmp(name, "rng") == 0)
+        return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, vd_pci_virtio_flags(plan, model), n);
     if (strcmp(name, "watchdog") == 0) {
-        if (vd_attr_is(n, "model", "i6300esb"))
+        if (g_strcmp0(model, "i6300esb") == 0)
             return vd_pci_add_node(plan, VD_PCI_CLASS_WATCHDOG, pci, n);
-        return vd_attr_is(n, "model", "ib700") || vd_attr_is(n, "model", "itco");
+        return g_strcmp0(model, "ib700") == 0 || g_strcmp0(model, "itco") == 0 ||
+               g_strcmp0(model, "diag288") == 0;
     }
+    if (strcmp(name, "video") == 0) {
+        const vd_node *m = vd_node_child(n, "model");
+        const char *type = vd_node_attr(m, "type");
+        static const char *const none[] = {"none", "ramfb", "gop", NULL};
+        static const char *const pci_types[] = {"vga",  "cirrus", "vmvga",     "xen",
+                                                "vbox", "qxl",    "parallels", NULL};
+        vd_pci_dev *dev;
+
+        *video = true;
+        if (vd_str_in(type, none))
+            return true;
+        /* libvirt's default on x86 is cirrus */
+        if (!type || vd_str_in(type, pci_types)) {
+            if (!vd_pci_add_node(plan, VD_PCI_CLASS_VIDEO, pci, n))
+                return false;
+        } else if (strcmp(type, "virtio") == 0 || strcmp(type, "bochs") == 0) {
+            if (!vd_pci_add_node(plan, VD_PCI_CLASS_VIDEO, plan->pcie_flags, n))
+                return false;
+        } else {
+            return false;
+        }
+        /* libvirt moves the primary video first */
+        dev = &g_array_index(plan->devs, vd_pci_dev, plan->devs->len - 1);
+        dev->sub = vd_attr_is(m, "primary", "yes") ? 0 : 1;
+        return true;
+    }
+    if (strcmp(name, "shmem") == 0)
+        return vd_pci_add_node(plan, VD_PCI_CLASS_SHMEM, pci, n);
     if (strcmp(name, "input") == 0) {
         if (vd_attr_is(n, "bus", "virtio"))
-            return vd_pci_add_node(plan, VD_PCI_CLASS_INPUT, plan->pcie_flags, n);
-        return !vd_node_attr(n, "bus") || vd_attr_is(n, "bus", "ps2") || vd_attr_is(n, "bus", "usb");
+            return vd_pci_add_node(plan, VD_PCI_CLASS_INPUT, vd_pci_virtio_flags(plan, model), n);
+        return true;
+    }
+    if (strcmp(name, "serial") == 0) {
+        const char *ttype = vd_node_attr(vd_node_child(n, "target"), "type");
+
+        if (g_strcmp0(ttype, "pci-serial") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_SERIAL, pci, n);
+        return true;
+    }
+    if (strcmp(name, "console") == 0 || strcmp(name, "channel") == 0)
+        return true; /* virtio ones sit on the virtio-serial controller */
+    if (strcmp(name, "iommu") == 0) {
+        /* virtio-iommu must be integrated in the root bus: not modelled */
+        return g_strcmp0(model, "virtio") != 0;
     }
     if (strcmp(name, "vsock") == 0) {
-        if (!vd_node_attr(n, "model") || vd_attr_is(n, "model", "virtio"))
-            return vd_pci_add_node(plan, VD_PCI_CLASS_VSOCK, plan->pcie_flags, n);
+        if (!model || g_strcmp0(model, "virtio") == 0 ||
+            g_strcmp0(model, "virtio-non-transitional") == 0 ||
+            g_strcmp0(model, "virtio-transitional") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_VSOCK, vd_pci_virtio_flags(plan, model), n);
         return false;
     }
-    if (strcmp(name, "serial") == 0 || strcmp(name, "console") == 0 ||
-        strcmp(name, "channel") == 0) {
-        const vd_node *target = vd_node_child(n, "target");
-        const char *ttype = target ? vd_node_attr(target, "type") : NULL;
-
-        if (strcmp(name, "serial") == 0)
-            return !ttype || strcmp(ttype, "isa-serial") == 0 || strcmp(ttype, "usb-serial") == 0;
-        if (strcmp(name, "console") == 0)
-            return !ttype || strcmp(ttype, "serial") == 0;
-        /* a virtio channel needs a virtio-serial controller */
-        if (g_strcmp0(ttype, "virtio") == 0 &&
-            !vd_domain_controller(dom, VDISK_CONTROLLER_VIRTIO_SERIAL, 0))
-            return false;
-        return g_strcmp0(ttype, "virtio") == 0 || g_strcmp0(ttype, "guestfwd") == 0;
+    if (strcmp(name, "memory") == 0) {
+        if (g_strcmp0(model, "virtio-pmem") == 0 || g_strcmp0(model, "virtio-mem") == 0)
+            return vd_pci_add_node(plan, VD_PCI_CLASS_MEMORY, plan->pcie_flags, n);
+        return g_strcmp0(model, "dimm") == 0 || g_strcmp0(model, "nvdimm") == 0 ||
+               g_strcmp0(model, "sgx-epc") == 0;
     }
-    if (strcmp(name, "iommu") == 0)
-        return vd_attr_is(n, "model", "intel");
-    if (strcmp(name, "memory") == 0)
-        return vd_attr_is(n, "model", "dimm");
-    /* video, graphics (and the video it implies), hostdev, shmem, filesystem,
-     * crypto and anything else: not modelled */
-    return false;
+    /* crypto, and any device libvirt knows that is not listed above: not
+     * modelled; elements libvirt does not know (other namespaces) are no
+     * devices to it */
+    return !vd_str_in(name, libvirt_devices);
 }
 
 static gint
@@ -518,7 +668,9 @@ vd_pci_dev_class_cmp(gconstpointer a, gconstpointer b)
     const vd_pci_dev *x = a;
     const vd_pci_dev *y = b;
 
-    return (int)x->cls - (int)y->cls;
+    if (x->cls != y->cls)
+        return (int)x->cls - (int)y->cls;
+    return (int)x->sub - (int)y->sub;
 }
 
 /* Builds the devices in libvirt's order: false when one is not modelled. */
@@ -526,6 +678,8 @@ static bool
 vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
 {
     bool balloon = false;
+    bool video = false;
+    bool graphics = false;
     guint i;
     vd_node *n;
 
@@ -539,19 +693,34 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
 
             if ((pass == 0) != !ctrl->implicit || (pass == 1 && !usb) || (pass == 2 && usb))
                 continue;
-            if (!vd_pci_add_controller(plan, ctrl))
+            if (!vd_pci_add_controller(plan, ctrl)) {
+                plan->unknown = ctrl->node;
                 return false;
+            }
             if (ctrl->type == VDISK_CONTROLLER_PCI && (int)ctrl->index > plan->max_index)
                 plan->max_index = (int)ctrl->index;
         }
     }
     for (n = dom->devices->children; n; n = n->next) {
-        if (n->kind == VD_NODE_ELEMENT && !vd_pci_add_element(plan, dom, n, &balloon))
+        if (n->kind != VD_NODE_ELEMENT)
+            continue;
+        graphics = graphics || strcmp(n->name, "graphics") == 0;
+        if (!vd_pci_add_element(plan, n, &balloon, &video)) {
+            plan->unknown = n;
             return false;
+        }
+    }
+    /* a domain with graphics and no video gets libvirt's default one */
+    if (graphics && !video) {
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_VIDEO,
+                          .flags = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG,
+                          .usb2_function = -1};
+
+        g_array_append_val(plan->devs, dev);
     }
     for (i = 0; i < dom->disks->len; i++) {
         vdisk_disk *disk = dom->disks->pdata[i];
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags};
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags, .usb2_function = -1};
         const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
         const char *model = vd_node_attr(disk->node, "model");
         int rc;
@@ -560,8 +729,10 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
             continue;
         if (g_strcmp0(model, "virtio-transitional") == 0)
             dev.flags = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
-        if ((rc = vd_pci_read_address(disk->node, dev.addr)) < 0)
+        if ((rc = vd_pci_read_address(disk->node, dev.addr)) < 0) {
+            plan->unknown = disk->node;
             return false;
+        }
         dev.has_addr = rc > 0;
         dev.disk = disk;
         dev.node = disk->node;
@@ -569,7 +740,8 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
     }
     /* libvirt adds a virtio memballoon unless one is configured */
     if (!balloon) {
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags};
+        vd_pci_dev dev = {
+            .cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags, .usb2_function = -1};
 
         g_array_append_val(plan->devs, dev);
     }
@@ -608,6 +780,74 @@ vd_pci_plan_bus_model(const vd_pci_plan *plan, unsigned int i)
     return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT_PORT : VD_PCI_MODEL_PCI_BRIDGE;
 }
 
+/* An ICH9 USB2 controller: the slot of the first controller of its group
+ * (same index) that has an address, at the function of its model, else a
+ * free slot; the UHCI1 at function 0 is multifunction. As in libvirt, an
+ * address a dry run finds in a free slot is not kept, one found in the
+ * group's slot is. */
+static bool
+vd_pci_place_usb2(const vd_pci_plan *plan, vd_pci_set *set, GArray *assigned, bool *present,
+                  guint d)
+{
+    const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+    vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
+    unsigned int a[4];
+
+    for (guint j = 0; j < plan->devs->len; j++) {
+        const vd_pci_dev *o = &g_array_index(plan->devs, vd_pci_dev, j);
+
+        if (o->usb2_function < 0 || !present[j] || o->ctrl->index != dev->ctrl->index)
+            continue;
+        memcpy(a, o->has_addr ? o->addr : g_array_index(assigned, vd_pci_dev, j).addr, sizeof(a));
+        a[3] = (unsigned int)dev->usb2_function;
+        if (!vd_pci_reserve(set, a, dev->flags))
+            return false;
+        memcpy(out->addr, a, sizeof(a));
+        out->multi = dev->usb2_function == 0;
+        present[d] = true;
+        return true;
+    }
+    if (!vd_pci_reserve_next_function(set, plan->q35, dev->flags, dev->usb2_function, a))
+        return false;
+    memcpy(out->addr, a, sizeof(a));
+    out->multi = dev->usb2_function == 0;
+    present[d] = !set->dry_run;
+    return true;
+}
+
+/* The primary (first) video: QEMU puts the first VGA device in the first
+ * free slot after the chipset's, @slot (2 on pc, 1 on q35), so libvirt
+ * gives it that slot when it is free and the next free one otherwise; a
+ * dry run does not keep the latter, and reserves another one for it later
+ * (qemuDomainValidateDevicePCISlotsPIIX3/Q35). */
+static bool
+vd_pci_place_primary_video(const vd_pci_plan *plan, vd_pci_set *set, GArray *assigned, bool *placed,
+                           bool *present, unsigned int slot)
+{
+    unsigned int at[4] = {0, 0, slot, 0};
+
+    for (guint d = 0; d < plan->devs->len; d++) {
+        const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+
+        if (dev->cls != VD_PCI_CLASS_VIDEO)
+            continue;
+        if (dev->has_addr)
+            return true;
+        if (vd_pci_bus_at(set, 0)->functions[slot]) {
+            if (!vd_pci_reserve_next(set, plan->q35, dev->flags, at))
+                return false;
+            if (set->dry_run)
+                return true;
+        } else if (!vd_pci_reserve(set, at, 0)) {
+            return false;
+        }
+        memcpy(g_array_index(assigned, vd_pci_dev, d).addr, at, sizeof(at));
+        placed[d] = present[d] = true;
+        return true;
+    }
+    return true;
+}
+
 /* One pass over the devices; false when libvirt would refuse the domain. */
 static bool
 vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assigned,
@@ -615,6 +855,8 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
 {
     vd_pci_set set = {.dry_run = dry_run};
     g_autoptr(GArray) buses = g_array_new(FALSE, TRUE, sizeof(vd_pci_bus));
+    g_autofree bool *placed = NULL;  /* given its address by the chipset step */
+    g_autofree bool *present = NULL; /* has an address other devices can see */
     unsigned int a[4];
     guint d;
 
@@ -627,6 +869,10 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
     }
     g_array_set_size(assigned, 0);
     g_array_set_size(assigned, plan->devs->len);
+    placed = g_new0(bool, plan->devs->len + 1);
+    present = g_new0(bool, plan->devs->len + 1);
+    for (d = 0; d < plan->devs->len; d++)
+        present[d] = g_array_index(plan->devs, vd_pci_dev, d).has_addr;
 
     /* the addresses the definition gives */
     for (d = 0; d < plan->devs->len; d++) {
@@ -655,17 +901,63 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
     }
     if (plan->q35) {
         unsigned int isa[4] = {0, 0, 0x1f, 0};
+
+        /* the first ICH9 UHCI1 goes where real Q35 hardware has it, 1D.0,
+         * a second one at 1A.0, and a DMI-to-PCI bridge at 1E.0, when
+         * those slots are free (qemuDomainValidateDevicePCISlotsQ35) */
+        for (d = 0; d < plan->devs->len; d++) {
+            const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+            vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
+            unsigned int at[4] = {0, 0, 0, 0};
+
+            if (dev->has_addr)
+                continue;
+            if (dev->usb2_function == 0) {
+                at[2] = !vd_pci_bus_at(&set, 0)->functions[0x1d]   ? 0x1d
+                        : !vd_pci_bus_at(&set, 0)->functions[0x1a] ? 0x1a
+                                                                   : 0;
+                out->multi = at[2] != 0;
+            } else if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
+                       dev->model == VD_PCI_MODEL_DMI_TO_PCI_BRIDGE &&
+                       !vd_pci_bus_at(&set, 0)->functions[0x1e]) {
+                at[2] = 0x1e;
+            }
+            if (!at[2])
+                continue;
+            if (!vd_pci_reserve(&set, at, 0))
+                return false;
+            memcpy(out->addr, at, sizeof(at));
+            placed[d] = present[d] = true;
+        }
+
         unsigned int smbus[4] = {0, 0, 0x1f, 3};
         unsigned int sata[4] = {0, 0, 0x1f, 2};
 
         if (!vd_pci_reserve(&set, isa, 0) || !vd_pci_reserve(&set, smbus, 0))
             return false;
         (void)vd_pci_reserve(&set, sata, 0);
+        if (!vd_pci_place_primary_video(plan, &set, assigned, placed, present, 1))
+            return false;
+        /* an ICH9 sound card goes where Q35 hardware has its HD audio */
+        for (d = 0; d < plan->devs->len && !vd_pci_bus_at(&set, 0)->functions[0x1b]; d++) {
+            const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+            unsigned int at[4] = {0, 0, 0x1b, 0};
+
+            if (dev->cls != VD_PCI_CLASS_SOUND || dev->has_addr ||
+                !vd_attr_is(dev->node, "model", "ich9"))
+                continue;
+            if (!vd_pci_reserve(&set, at, 0))
+                return false;
+            memcpy(g_array_index(assigned, vd_pci_dev, d).addr, at, sizeof(at));
+            placed[d] = present[d] = true;
+        }
     } else {
         unsigned int isa[4] = {0, 0, 1, 0};
         unsigned int bridge[4] = {0, 0, 1, 3};
 
         if (!vd_pci_reserve(&set, isa, 0) || !vd_pci_reserve(&set, bridge, 0))
+            return false;
+        if (!vd_pci_place_primary_video(plan, &set, assigned, placed, present, 2))
             return false;
     }
 
@@ -681,15 +973,22 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
 
     for (d = 0; d < plan->devs->len; d++) {
         const vd_pci_dev *dev = &g_array_index(plan->devs, vd_pci_dev, d);
+        vd_pci_dev *out = &g_array_index(assigned, vd_pci_dev, d);
 
-        if (dev->has_addr || dev->fixed || dev->flags == 0)
+        if (dev->has_addr || dev->fixed || placed[d] || dev->flags == 0)
             continue;
         if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
             (dev->model == VD_PCI_MODEL_PCI_ROOT || dev->model == VD_PCI_MODEL_PCIE_ROOT))
             continue;
+        if (dev->usb2_function >= 0) {
+            if (!vd_pci_place_usb2(plan, &set, assigned, present, d))
+                return false;
+            continue;
+        }
         if (!vd_pci_reserve_next(&set, plan->q35, dev->flags, a))
             return false;
-        memcpy(g_array_index(assigned, vd_pci_dev, d).addr, a, sizeof(a));
+        memcpy(out->addr, a, sizeof(a));
+        present[d] = !dry_run;
     }
 
     if (dry_run) {
@@ -735,7 +1034,7 @@ vd_pci_hex(vd_doc *doc, unsigned int value, unsigned int width)
 }
 
 static void
-vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
+vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4], bool multi)
 {
     vd_node *addr;
 
@@ -792,6 +1091,63 @@ vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4])
     vd_node_set_attr_static(dom->doc, addr, "bus", vd_pci_hex(dom->doc, a[1], 2));
     vd_node_set_attr_static(dom->doc, addr, "slot", vd_pci_hex(dom->doc, a[2], 2));
     vd_node_set_attr_static(dom->doc, addr, "function", vd_pci_hex(dom->doc, a[3], 1));
+    if (multi)
+        vd_node_set_attr(dom->doc, addr, "multifunction", "on");
+}
+
+/* The first virtio disk that needs the PCI address libvirt would assign
+ * (none, or an empty <address type='pci'/>), or NULL. */
+static const vdisk_disk *
+vd_pci_disk_wanting_address(const vdisk_domain *dom)
+{
+    for (guint i = 0; i < dom->disks->len; i++) {
+        const vdisk_disk *disk = dom->disks->pdata[i];
+        const vd_node *a = vd_node_child(disk->node, "address");
+        unsigned int addr[4];
+
+        if (g_strcmp0(vd_disk_bus(disk), "virtio") != 0)
+            continue;
+        if (!a || (vd_attr_is(a, "type", "pci") && vd_pci_read_address(disk->node, addr) == 0))
+            return disk;
+    }
+    return NULL;
+}
+
+/* Refuses, when a disk's address depends on what is not modelled, rather
+ * than give it an address libvirt would not. */
+static int
+vd_pci_refuse(const vdisk_domain *dom, const char *why, vdisk_error **err)
+{
+    const vdisk_disk *disk = vd_pci_disk_wanting_address(dom);
+
+    if (!disk)
+        return 0;
+    return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                   "cannot place virtio disk '%s': the PCI address libvirt gives it depends on %s; "
+                   "give the disk an <address type='pci' .../> or translate the XML libvirt's "
+                   "dumpxml prints for the domain",
+                   vd_disk_target(disk) ? vd_disk_target(disk) : "", why);
+}
+
+/* "<name type='...' model='...'>" of @n, for messages. */
+static char *
+vd_pci_describe(const vd_node *n)
+{
+    GString *buf = g_string_new("<");
+    static const char *const attrs[] = {"type", "model", "bus"};
+    const vd_node *m = vd_node_child(n, "model");
+
+    g_string_append(buf, n->name);
+    for (size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
+        const char *v = vd_node_attr(n, attrs[i]);
+
+        if (v)
+            g_string_append_printf(buf, " %s='%s'", attrs[i], v);
+    }
+    g_string_append(buf, ">");
+    if (m && vd_node_attr(m, "type"))
+        g_string_append_printf(buf, " (model type '%s')", vd_node_attr(m, "type"));
+    return g_string_free(buf, FALSE);
 }
 
 int
@@ -804,7 +1160,6 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
     unsigned int nbuses = 0;
     const char *m = dom->machine;
 
-    (void)err;
     if (g_strcmp0(dom->arch ? dom->arch : "x86_64", "x86_64") != 0 &&
         g_strcmp0(dom->arch, "i686") != 0)
         return 0;
@@ -815,13 +1170,19 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
         (plan.q35 ? VD_PCI_T_PCIE : VD_PCI_T_PCI) | VD_PCI_AUTO | VD_PCI_HOTPLUG;
     plan.devs = devs;
     plan.extra_models = extra;
-    if (!vd_pci_plan_build(&plan, dom))
-        return 0;
+    if (!vd_pci_plan_build(&plan, dom)) {
+        g_autofree char *what =
+            plan.unknown ? vd_pci_describe(plan.unknown) : g_strdup("a device of the domain");
+        g_autofree char *why =
+            g_strdup_printf("%s, whose PCI placement libvdisk does not model", what);
+
+        return vd_pci_refuse(dom, why, err);
+    }
     if (!vd_pci_pass(&plan, (unsigned int)plan.max_index + 1, true, assigned, &nbuses))
-        return 0;
+        return vd_pci_refuse(dom, "a PCI topology libvdisk does not model", err);
     /* the controllers of the buses the dry run added join the PCI controllers */
     for (unsigned int i = 1; i < nbuses; i++) {
-        vd_pci_dev dev = {.cls = VD_PCI_CLASS_PCI_CONTROLLER, .index = i};
+        vd_pci_dev dev = {.cls = VD_PCI_CLASS_PCI_CONTROLLER, .index = i, .usb2_function = -1};
 
         if (vd_pci_plan_has_bus(&plan, i))
             continue;
@@ -831,13 +1192,14 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
     }
     g_array_sort(devs, vd_pci_dev_class_cmp);
     if (!vd_pci_pass(&plan, nbuses, false, assigned, &nbuses))
-        return 0;
+        return vd_pci_refuse(dom, "a PCI topology libvdisk does not model", err);
     for (guint d = 0; d < devs->len; d++) {
         vd_pci_dev *dev = &g_array_index(devs, vd_pci_dev, d);
 
         if (dev->has_addr || dev->flags == 0)
             continue;
-        vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr);
+        vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr,
+                     g_array_index(assigned, vd_pci_dev, d).multi);
     }
     return 0;
 }

@@ -25,7 +25,8 @@ int vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err);
 
 /*
  * Gives the domain's USB disks without an address the USB port libvirt's
- * QEMU driver picks at define time (domain_usb.c). With hubs or companion
- * controllers in the domain, or no free port, nothing is assigned.
+ * QEMU driver picks at define time (domain_usb.c). With hubs in the domain,
+ * or no free port, nothing is assigned. -1 when two USB controllers with
+ * ports share an index, as libvirt refuses.
  */
-void vd_domain_assign_usb_addresses(vdisk_domain *dom);
+int vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err);

@@ -70,6 +70,20 @@ vd_domain_memory_is_shared(vd_node *root)
     return true;
 }
 
+/* The startport libvirt gives an ICH9 UHCI companion written without
+ * <master>, or -1. */
+static int
+vd_usb_companion_startport(const char *model)
+{
+    static const char *const companions[] = {"ich9-uhci1", "ich9-uhci2", "ich9-uhci3"};
+
+    for (size_t i = 0; model && i < G_N_ELEMENTS(companions); i++) {
+        if (strcmp(model, companions[i]) == 0)
+            return (int)(2 * i);
+    }
+    return -1;
+}
+
 static int
 vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
 {
@@ -78,6 +92,7 @@ vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
     const char *index = vd_node_attr(node, "index");
     vd_node *alias = vd_node_child(node, "alias");
     vd_node *addr = vd_node_child(node, "address");
+    vd_node *master = vd_node_child(node, "master");
     int t;
 
     if (!type)
@@ -88,13 +103,34 @@ vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
     ctrl->node = node;
     ctrl->model = vd_node_attr(node, "model");
     ctrl->alias = alias ? vd_node_attr(alias, "name") : NULL;
+    ctrl->master_startport = -1;
     if (index) {
         if (!vd_parse_uint(index, 0, &ctrl->index))
             return vd_fail(err, VDISK_ERR_INVALID, "invalid controller index '%s'", index);
-    } else {
-        /* libvirt gives a controller without index the first free one */
-        while (vd_domain_controller(dom, ctrl->type, ctrl->index))
-            ctrl->index++;
+        ctrl->has_index = true;
+    }
+    if (master) {
+        const char *sp = vd_node_attr(master, "startport");
+        unsigned int v = 0;
+
+        if (sp && (!vd_parse_uint(sp, 10, &v) || v > G_MAXINT))
+            return vd_fail(err, VDISK_ERR_INVALID, "invalid master startport '%s'", sp);
+        ctrl->master_startport = (int)v;
+    } else if (ctrl->type == VDISK_CONTROLLER_USB) {
+        /* libvirt gives a UHCI companion without <master> its usual ports
+         * on the EHCI1 master, and formats them */
+        ctrl->master_startport = vd_usb_companion_startport(ctrl->model);
+        if (ctrl->master_startport >= 0) {
+            vd_node *m = vd_node_new(dom->doc, "master");
+            char port[16];
+
+            g_snprintf(port, sizeof(port), "%d", ctrl->master_startport);
+            vd_node_set_attr(dom->doc, m, "startport", port);
+            if (addr)
+                vd_node_insert_before(node, m, addr);
+            else
+                vd_node_append(node, m);
+        }
     }
     if (addr && g_strcmp0(vd_node_attr(addr, "type"), "pci") == 0) {
         static const char *const names[] = {"domain", "bus", "slot", "function"};
@@ -109,10 +145,115 @@ vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
                                v);
         }
     }
-    if (vd_domain_controller(dom, ctrl->type, ctrl->index))
-        return vd_fail(err, VDISK_ERR_INVALID, "multiple '%s' controllers with index '%u'", type,
-                       ctrl->index);
-    g_ptr_array_add(dom->controllers, g_steal_pointer(&ctrl));
+    vd_domain_insert_controller(dom, g_steal_pointer(&ctrl));
+    return 0;
+}
+
+/* Whether a controller of @ctrl's type, model and @index exists. */
+static bool
+vd_domain_has_usb_model(const vdisk_domain *dom, const vdisk_controller *ctrl, unsigned int index)
+{
+    for (guint i = 0; i < dom->controllers->len; i++) {
+        const vdisk_controller *c = dom->controllers->pdata[i];
+
+        if (c != ctrl && c->type == VDISK_CONTROLLER_USB && c->has_index && c->index == index &&
+            g_strcmp0(c->model, ctrl->model) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The order of a controller's first attributes in libvirt's formatter. */
+static int
+vd_controller_attr_rank(const vd_node *parent, const char *name)
+{
+    (void)parent;
+    if (strcmp(name, "type") == 0)
+        return 0;
+    if (strcmp(name, "index") == 0)
+        return 1;
+    if (strcmp(name, "model") == 0)
+        return 2;
+    return -1;
+}
+
+/* libvirt's post-parse index assignment (virDomainDefPostParseControllers
+ * in 9.0's domain_postparse.c): a controller written without an index gets
+ * the lowest unused one of its type, except a USB2 controller that follows
+ * a USB2 controller: it joins that controller's group unless the group
+ * already has its model. Then, as libvirt checks, no two controllers of a
+ * type other than USB share an index. */
+static int
+vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
+{
+    char num[16];
+    guint i;
+
+    for (i = 0; i < dom->controllers->len; i++) {
+        vdisk_controller *ctrl = dom->controllers->pdata[i];
+        const vdisk_controller *prev = NULL;
+
+        if (ctrl->has_index)
+            continue;
+        if (i > 0 && vd_controller_is_usb2(ctrl)) {
+            for (gint p = (gint)i - 1; p >= 0; p--) {
+                const vdisk_controller *c = dom->controllers->pdata[p];
+
+                if (c->type == VDISK_CONTROLLER_USB) {
+                    prev = c;
+                    break;
+                }
+            }
+            if (prev && (!vd_controller_is_usb2(prev) || !prev->has_index ||
+                         vd_domain_has_usb_model(dom, ctrl, prev->index)))
+                prev = NULL;
+        }
+        if (prev) {
+            ctrl->index = prev->index;
+        } else {
+            ctrl->index = 0;
+            while (vd_domain_controller(dom, ctrl->type, ctrl->index))
+                ctrl->index++;
+        }
+        ctrl->has_index = true;
+        /* libvirt formats the index it gave, after the type */
+        g_snprintf(num, sizeof(num), "%u", ctrl->index);
+        vd_node_set_attr(dom->doc, ctrl->node, "index", num);
+        vd_node_sort_attrs(ctrl->node, vd_controller_attr_rank);
+    }
+    for (i = 0; i < dom->controllers->len; i++) {
+        const vdisk_controller *ctrl = dom->controllers->pdata[i];
+
+        if (ctrl->type == VDISK_CONTROLLER_USB)
+            continue;
+        for (guint j = 0; j < i; j++) {
+            const vdisk_controller *c = dom->controllers->pdata[j];
+
+            if (c->type == ctrl->type && c->index == ctrl->index)
+                return vd_fail(err, VDISK_ERR_INVALID, "multiple '%s' controllers with index '%u'",
+                               vd_node_attr(ctrl->node, "type"), ctrl->index);
+        }
+    }
+    return 0;
+}
+
+/* libvirt's parser: USB controllers need a master among them. */
+static int
+vd_domain_check_usb_master(const vdisk_domain *dom, vdisk_error **err)
+{
+    bool usb = false;
+
+    for (guint i = 0; i < dom->controllers->len; i++) {
+        const vdisk_controller *c = dom->controllers->pdata[i];
+
+        if (c->type != VDISK_CONTROLLER_USB || g_strcmp0(c->model, "none") == 0)
+            continue;
+        if (c->master_startport < 0)
+            return 0;
+        usb = true;
+    }
+    if (usb)
+        return vd_fail(err, VDISK_ERR_INVALID, "no master USB controller specified");
     return 0;
 }
 
@@ -157,6 +298,9 @@ vd_domain_parse(vdisk_domain **out, const char *xml, vdisk_error **err)
         if (vd_domain_read_controller(dom, n, err) < 0)
             return -1;
     }
+    if (vd_domain_assign_controller_indexes(dom, err) < 0 ||
+        vd_domain_check_usb_master(dom, err) < 0)
+        return -1;
     for (n = vd_node_child(dom->devices, "disk"); n; n = vd_node_next_sibling(n, "disk"))
         g_ptr_array_add(dom->disks, vd_disk_wrap(dom->doc, n, dom));
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/domain_postparse.h"
+#include "conf/parse_util.h"
 #include "conf/target_priv.h"
 #include "util/error.h"
 
@@ -67,6 +68,24 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
             vd_domain_add_controller(dom, map[m].type, (unsigned int)c,
                                      map[m].type == VDISK_CONTROLLER_SCSI ? "lsilogic" : NULL);
         }
+    }
+
+    /* a virtio channel or console needs the virtio-serial controller its
+     * address names, 0 without one (virDomainDefMaybeAddVirtioSerialController) */
+    for (const vd_node *n = dom->devices->children; n; n = n->next) {
+        const vd_node *addr;
+        unsigned int c = 0;
+
+        if (n->kind != VD_NODE_ELEMENT ||
+            (strcmp(n->name, "channel") != 0 && strcmp(n->name, "console") != 0) ||
+            g_strcmp0(vd_node_attr(vd_node_child(n, "target"), "type"), "virtio") != 0)
+            continue;
+        addr = vd_node_child(n, "address");
+        if (addr && g_strcmp0(vd_node_attr(addr, "type"), "virtio-serial") == 0 &&
+            (!vd_parse_uint(vd_node_attr(addr, "controller"), 10, &c) ||
+             c > VD_MAX_DRIVE_CONTROLLER))
+            c = 0;
+        vd_domain_add_controller(dom, VDISK_CONTROLLER_VIRTIO_SERIAL, c, NULL);
     }
 }
 

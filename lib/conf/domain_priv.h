@@ -22,8 +22,19 @@ struct vdisk_controller {
     bool has_pci;
     unsigned int pci[4]; /* domain, bus, slot, function */
     bool implicit;       /* added as libvirt would, not in the XML */
+    bool has_index;      /* while parsing: index was written */
+    int master_startport; /* a USB companion's <master startport>, or -1 */
     vd_node *node;       /* NULL for implicit controllers */
 };
+
+/* Whether @ctrl is one of the ICH9 USB2 controllers (EHCI1 and its UHCI
+ * companions), which share one index, one bus and one PCI slot. */
+bool vd_controller_is_usb2(const vdisk_controller *ctrl);
+/* Inserts @ctrl into @dom->controllers where libvirt's
+ * virDomainControllerInsertPreAlloced() puts it: after the controllers of
+ * its type with a lower or equal index (a master before its companions),
+ * or at the end when it is the first of its type. */
+void vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl);
 
 struct vdisk_domain {
     vd_doc *doc;

@@ -6,8 +6,11 @@
  * (disks first) and gives each USB device without an address the first free
  * port of the first USB controller with one (qemuDomainAssignUSBAddresses).
  * Disks come first in that walk, so their ports depend only on the
- * controllers and on the addresses already written. Hubs and companion
- * controllers are not modelled: with one of them in the domain nothing is
+ * controllers and on the addresses already written. Each index is one bus:
+ * the ports of an ICH9 EHCI1 and its UHCI companions are the EHCI1's (the
+ * companions count none, as in virDomainUSBAddressControllerModelToPorts),
+ * and two controllers with ports at one index are refused as libvirt
+ * refuses them. Hubs are not modelled: with one in the domain nothing is
  * assigned.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -17,6 +20,7 @@
 #include "conf/domain_address.h"
 #include "conf/domain_priv.h"
 #include "conf/parse_util.h"
+#include "util/error.h"
 
 typedef struct {
     unsigned int index;
@@ -33,8 +37,8 @@ vd_usb_model_ports(const char *model)
         unsigned int ports;
     } table[] = {
         {"piix3-uhci", 2}, {"piix4-uhci", 2}, {"vt82c686b-uhci", 2}, {"pci-ohci", 3},
-        {"ehci", 6},       {"ich9-ehci1", 6}, {"ich9-uhci1", 2},     {"ich9-uhci2", 2},
-        {"ich9-uhci3", 2}, {"nec-xhci", 4},   {"qemu-xhci", 4},
+        {"ehci", 6},       {"ich9-ehci1", 6}, {"ich9-uhci1", 0},     {"ich9-uhci2", 0},
+        {"ich9-uhci3", 0}, {"nec-xhci", 4},   {"qemu-xhci", 4},
     };
     size_t i;
 
@@ -69,8 +73,8 @@ vd_usb_reserve(GArray *buses, const vd_node *addr)
     return true; /* a bus we do not know: nothing of ours lives there */
 }
 
-void
-vd_domain_assign_usb_addresses(vdisk_domain *dom)
+int
+vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err)
 {
     g_autoptr(GArray) buses = g_array_new(FALSE, TRUE, sizeof(vd_usb_bus));
     const vd_node *n;
@@ -80,24 +84,32 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom)
         const vdisk_controller *c = dom->controllers->pdata[i];
         vd_usb_bus ub = {c->index, 0, 0};
         const char *ports;
+        const char *model;
 
         if (c->type != VDISK_CONTROLLER_USB)
             continue;
         if (g_strcmp0(c->model, "none") == 0)
             continue;
-        /* companion controllers share a bus with their master */
-        if (c->node && vd_node_child(c->node, "master"))
-            return;
-        ub.nports = vd_usb_model_ports(c->model ? c->model : "piix3-uhci");
+        model = c->model ? c->model : vdisk_domain_is_q35(dom) ? "qemu-xhci" : "piix3-uhci";
+        ub.nports = vd_usb_model_ports(model);
+        /* companions share the bus of their master */
+        if (ub.nports == 0 && vd_controller_is_usb2(c))
+            continue;
+        /* only the xHCI controllers take their number of ports from @ports */
         if (c->node && (ports = vd_node_attr(c->node, "ports")) &&
-            !vd_parse_uint(ports, 10, &ub.nports))
-            return;
+            g_str_has_suffix(model, "-xhci") && !vd_parse_uint(ports, 10, &ub.nports))
+            return 0;
+        for (guint b = 0; b < buses->len; b++) {
+            if (g_array_index(buses, vd_usb_bus, b).index == c->index)
+                return vd_fail(err, VDISK_ERR_INVALID, "duplicate USB controllers with index %u",
+                               c->index);
+        }
         if (ub.nports == 0 || ub.nports > 64)
-            return;
+            return 0;
         g_array_append_val(buses, ub);
     }
     if (buses->len == 0)
-        return;
+        return 0;
 
     /* the ports devices already name; hubs are not modelled */
     for (n = dom->devices->children; n; n = n->next) {
@@ -106,11 +118,11 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom)
         if (n->kind != VD_NODE_ELEMENT)
             continue;
         if (strcmp(n->name, "hub") == 0)
-            return;
+            return 0;
         addr = vd_node_child(n, "address");
         if (addr && g_strcmp0(vd_node_attr(addr, "type"), "usb") == 0 &&
             !vd_usb_reserve(buses, addr))
-            return;
+            return 0;
     }
 
     /* the disks, in the domain's (libvirt's) order */
@@ -133,13 +145,14 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom)
                     continue;
                 g_snprintf(port, sizeof(port), "%u", p);
                 if (vdisk_disk_set_address_usb(disk, ub->index, port, NULL) < 0)
-                    return;
+                    return 0;
                 ub->used |= G_GUINT64_CONSTANT(1) << (p - 1);
                 placed = TRUE;
                 break;
             }
         }
         if (!placed)
-            return; /* libvirt would add a hub here; not modelled */
+            return 0; /* libvirt would add a hub here; not modelled */
     }
+    return 0;
 }

@@ -19,6 +19,7 @@
 #include "conf/domain_parse.h"
 #include "conf/domain_postparse.h"
 #include "conf/domain_validate.h"
+#include "conf/source_priv.h"
 #include "util/error.h"
 
 static int
@@ -66,6 +67,8 @@ vd_pipeline_domain_checks(const vdisk_domain *dom, guint first, unsigned int fla
 static int
 vd_pipeline_disk(vdisk_disk *disk, const vdisk_domain *dom, unsigned int flags, vdisk_error **err)
 {
+    if (!(flags & VDISK_PARSE_LIVE))
+        vd_source_drop_status(disk->doc, disk->node);
     if (vd_disk_parse(disk, err) < 0)
         return -1;
     if (!(flags & VDISK_PARSE_NO_DEFAULTS) && vd_disk_postparse(disk, dom, err) < 0)
@@ -152,6 +155,8 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
     if (vd_domain_parse(&dom, xml, err) < 0)
         return -1;
     for (i = 0; i < dom->disks->len; i++) {
+        if (!(flags & VDISK_PARSE_LIVE))
+            vd_source_drop_status(dom->doc, ((vdisk_disk *)dom->disks->pdata[i])->node);
         if (vd_disk_parse(dom->disks->pdata[i], err) < 0)
             return -1;
     }
@@ -164,7 +169,8 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
         vd_domain_add_implicit_controllers(dom);
         if (vd_domain_assign_pci_addresses(dom, err) < 0)
             return -1;
-        vd_domain_assign_usb_addresses(dom);
+        if (vd_domain_assign_usb_addresses(dom, err) < 0)
+            return -1;
     }
     if (vd_pipeline_domain_checks(dom, 0, flags, err) < 0)
         return -1;

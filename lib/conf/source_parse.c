@@ -923,3 +923,41 @@ vd_source_apply_default_ports(vdisk_disk *disk)
     vd_source_default_ports_of(disk->doc, disk->node);
     vd_source_default_ports_of(disk->doc, vd_node_child(disk->node, "mirror"));
 }
+
+/* seclabel labelskip of the <source> of @holder */
+static void
+vd_src_drop_labelskip(vd_doc *doc, vd_node *holder)
+{
+    vd_node *src = vd_node_child(holder, "source");
+
+    vd_node *next;
+
+    for (vd_node *l = src ? vd_node_child(src, "seclabel") : NULL; l; l = next) {
+        next = vd_node_next_sibling(l, "seclabel");
+        if (!vd_node_attr(l, "labelskip"))
+            continue;
+        vd_node_set_attr(doc, l, "labelskip", NULL);
+        /* libvirt's inactive formatter skips a seclabel left without a
+         * label that relabels (virSecurityDeviceLabelDefFormat) */
+        if (!vd_node_child(l, "label") && g_strcmp0(vd_node_attr(l, "relabel"), "no") != 0)
+            vd_node_unlink(l);
+    }
+}
+
+void
+vd_source_drop_status(vd_doc *doc, vd_node *node)
+{
+    vd_node *mirror = vd_node_child(node, "mirror");
+    vd_node *src = vd_node_child(node, "source");
+
+    if (mirror)
+        vd_node_unlink(mirror);
+    if (src)
+        vd_node_set_attr(doc, src, "index", NULL);
+    vd_src_drop_labelskip(doc, node);
+    for (vd_node *bs = vd_node_child(node, "backingStore"); bs;
+         bs = vd_node_child(bs, "backingStore")) {
+        vd_node_set_attr(doc, bs, "index", NULL);
+        vd_src_drop_labelskip(doc, bs);
+    }
+}

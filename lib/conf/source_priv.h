@@ -19,6 +19,10 @@
  * refused where libvirt 9.0's parser refuses them; attributes and children
  * are put in libvirt's order; nothing is defaulted. */
 int vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err);
+/* Drops from the <disk> @node what libvirt's parser ignores in a definition
+ * (VIR_DOMAIN_DEF_PARSE_INACTIVE): the index of the source and of backing
+ * stores, <mirror>, and seclabel labelskip. */
+void vd_source_drop_status(vd_doc *doc, vd_node *node);
 
 /* Canonical spelling of a UUID ("8-4-4-4-12", lower case) into @out (37
  * bytes), parsed the way libvirt does. Returns false when @s is no UUID. */

@@ -113,6 +113,7 @@ vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_e
     xml = g_strdup(raw);
     free(raw);
     /* libvirt accepted this domain: read it, do not judge it */
-    rc = vdisk_domain_from_xml_flags(out, xml, VDISK_PARSE_NO_VALIDATE, &inner);
+    rc = vdisk_domain_from_xml_flags(
+        out, xml, VDISK_PARSE_NO_VALIDATE | (inactive ? 0 : VDISK_PARSE_LIVE), &inner);
     return vd_virt_after(rc, &inner, err);
 }
