@@ -716,8 +716,23 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     const char *port = NULL;
 
     switch (vdisk_disk_get_address_type(disk)) {
-    case VDISK_ADDRESS_NONE:
+    case VDISK_ADDRESS_NONE: {
+        const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+
+        /* On pc and q35 the domain's defaults give every virtio disk its PCI
+         * address (or refuse); elsewhere (CCW on s390x, the PCI and
+         * virtio-mmio layouts of arm, ppc64 and riscv64 machines) they are
+         * not modelled, and a device without one would be placed by QEMU,
+         * not where libvirt puts it. */
+        if (bus == VDISK_BUS_VIRTIO && arch && strcmp(arch, "x86_64") != 0 &&
+            strcmp(arch, "i686") != 0)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: cannot tell which address libvirt 9.0 gives a virtio disk on "
+                           "arch '%s'; give it an <address>, or translate libvirt's own "
+                           "dumpxml of the domain",
+                           vd_disk_label(disk), arch);
         return 0;
+    }
     case VDISK_ADDRESS_PCI: {
         g_autofree char *busname = NULL;
         g_autofree char *addr = NULL;
