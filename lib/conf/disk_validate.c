@@ -378,6 +378,51 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
     return 0;
 }
 
+/* libvirt's checks of a network source's <auth> (virDomainDiskDefValidateSourceChainOne). */
+static int
+vd_validate_auth(const vd_check *c, const vdisk_source *src, vdisk_protocol proto,
+                 vdisk_error **err)
+{
+    const char *type = vdisk_source_get_auth_secret_type(src);
+    int usage;
+
+    switch (proto) {
+    case VDISK_PROTOCOL_ISCSI:
+    case VDISK_PROTOCOL_HTTP:
+    case VDISK_PROTOCOL_HTTPS:
+    case VDISK_PROTOCOL_FTP:
+    case VDISK_PROTOCOL_FTPS:
+    case VDISK_PROTOCOL_SSH:
+    case VDISK_PROTOCOL_RBD:
+        break;
+    case VDISK_PROTOCOL_NBD:
+    case VDISK_PROTOCOL_SHEEPDOG:
+    case VDISK_PROTOCOL_GLUSTER:
+    case VDISK_PROTOCOL_TFTP:
+    case VDISK_PROTOCOL_VXHS:
+    case VDISK_PROTOCOL_NFS:
+        /* libvirt: "authentication is not supported for protocol '%s'" */
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: authentication is not supported for protocol '%s'", c->label,
+                       vd_protocol_to_string(proto));
+    case VDISK_PROTOCOL_NONE:
+    case VDISK_PROTOCOL_LAST:
+        break;
+    }
+    /* libvirt: "unknown secret type '%s'" */
+    if ((usage = vd_secret_usage_from_string(type)) < 0)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unknown auth secret type '%s'", c->label,
+                       type ? type : "<null>");
+    /* libvirt: "invalid secret type '%s'" */
+    if ((proto == VDISK_PROTOCOL_ISCSI && usage != VD_SECRET_USAGE_ISCSI) ||
+        (proto == VDISK_PROTOCOL_RBD && usage != VD_SECRET_USAGE_CEPH))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: auth secret type '%s' is invalid for protocol '%s' (it needs '%s')",
+                       c->label, vd_secret_usage_to_string(usage), vd_protocol_to_string(proto),
+                       proto == VDISK_PROTOCOL_ISCSI ? "iscsi" : "ceph");
+    return 0;
+}
+
 /* The QEMU driver's checks of one storage source of the chain: the top
  * one or a backing store. */
 static int
@@ -454,14 +499,44 @@ vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: metadata cache size is supported only with format 'qcow2', not '%s'",
                        c->label, vd_format_to_string(format));
-    /* libvirt: "old qcow/qcow2 encryption is not supported" */
+    if (network && vdisk_source_has_auth(src) && vd_validate_auth(c, src, proto, err) < 0)
+        return -1;
     if (vdisk_source_has_encryption(src)) {
         vdisk_encryption_format ef = vdisk_source_get_encryption_format(src);
+        vdisk_encryption_engine engine = vdisk_source_get_encryption_engine(src);
+        const vd_node *enc = vd_node_child(s, "encryption");
 
+        if (!enc && top)
+            enc = vd_node_child(c->disk->node, "encryption");
+        /* libvirt: "supplying <cipher> for domain disk definition is unnecessary" */
+        if (ef == VDISK_ENCRYPTION_LUKS && enc && vd_node_child(enc, "cipher"))
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: supplying <cipher> for a luks encrypted disk is unnecessary",
+                           c->label);
+        /* libvirt: "old qcow/qcow2 encryption is not supported" */
         if (ef == VDISK_ENCRYPTION_DEFAULT || ef == VDISK_ENCRYPTION_QCOW)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: encryption format '%s' (old qcow encryption) is not supported",
                            c->label, vd_encryption_format_to_string(ef));
+        /* the QEMU engine (the default the QEMU driver sets) */
+        if (engine != VDISK_ENCRYPTION_ENGINE_LIBRBD) {
+            /* libvirt: "luks2 is currently not supported by the qemu encryption engine" */
+            if (ef == VDISK_ENCRYPTION_LUKS2)
+                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                               "%s: encryption format 'luks2' is not supported by the qemu "
+                               "encryption engine",
+                               c->label);
+            /* libvirt: "encryption is supported only with 'raw' and 'qcow2' image format" */
+            if (format != VDISK_FORMAT_RAW && format != VDISK_FORMAT_QCOW2)
+                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                               "%s: encryption is supported only with formats 'raw' and 'qcow2', "
+                               "not '%s'",
+                               c->label, vd_format_to_string(format));
+        } else if (!network || proto != VDISK_PROTOCOL_RBD) {
+            /* libvirt: "librbd encryption is supported only with RBD backed disks" */
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: librbd encryption is supported only with rbd disks", c->label);
+        }
     }
     return 0;
 }

@@ -79,6 +79,9 @@ VD_ENUM_IMPL(vd_address_type_full, VD_ADDR_FULL_LAST, "none", "pci", "drive", "v
              "ccid", "usb", "spapr-vio", "virtio-s390", "ccw", "virtio-mmio", "isa", "dimm",
              "unassigned");
 
+VD_ENUM_IMPL(vd_secret_usage, VD_SECRET_USAGE_LAST, "none", "volume", "ceph", "iscsi", "tls",
+             "vtpm");
+
 VD_ENUM_IMPL(vd_mirror_job, VD_MIRROR_JOB_LAST, NULL, "copy", "active-commit");
 
 VD_ENUM_IMPL(vd_mirror_ready, VD_MIRROR_READY_LAST, "none", "yes", "abort", "pivot");

@@ -28,6 +28,16 @@ typedef enum {
 } vd_address_type_full;
 
 typedef enum {
+    VD_SECRET_USAGE_NONE = 0,
+    VD_SECRET_USAGE_VOLUME,
+    VD_SECRET_USAGE_CEPH,
+    VD_SECRET_USAGE_ISCSI,
+    VD_SECRET_USAGE_TLS,
+    VD_SECRET_USAGE_VTPM,
+    VD_SECRET_USAGE_LAST
+} vd_secret_usage;
+
+typedef enum {
     VD_MIRROR_JOB_NONE = 0,
     VD_MIRROR_JOB_COPY,
     VD_MIRROR_JOB_ACTIVE_COMMIT,
@@ -69,6 +79,7 @@ VD_ENUM_DECL(vd_address_type);
 VD_ENUM_DECL(vd_iotune_field);
 VD_ENUM_DECL(vd_controller_type);
 VD_ENUM_DECL(vd_address_type_full);
+VD_ENUM_DECL(vd_secret_usage);
 VD_ENUM_DECL(vd_mirror_job);
 VD_ENUM_DECL(vd_mirror_ready);
 
