@@ -21,9 +21,14 @@ typedef struct {
     const vdisk_domain *dom;     /* may be NULL */
     const vdisk_qemu_opts *opts; /* may be NULL */
     bool q35;
-    /* per-device boot indexes from <os><boot dev=...> (0: none) */
+    /* the boot indexes <os><boot dev=...> gives the first disk, cdrom and
+     * floppy (0: none) */
+    bool os_boot;
     unsigned int boot_cd;
     unsigned int boot_disk;
+    unsigned int boot_fd;
+    /* the effective boot index of the disk being translated */
+    unsigned int bootindex;
 } vd_qemu_ctx;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -931,14 +936,8 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         return -1;
 
     /* a floppy's boot index is a property of the floppy controller */
-    bootindex = vdisk_disk_get_boot_order(disk);
-    if (device == VDISK_DEVICE_FLOPPY)
-        bootindex = 0;
-    else if (bootindex == 0 && device == VDISK_DEVICE_CDROM)
-        bootindex = ctx->boot_cd;
-    else if (bootindex == 0 && (device == VDISK_DEVICE_DISK || device == VDISK_DEVICE_LUN ||
-                                device == VDISK_DEVICE_DEFAULT))
-        bootindex = ctx->boot_disk;
+    if (device != VDISK_DEVICE_FLOPPY)
+        bootindex = ctx->bootindex;
 
     vdisk_disk_get_geometry(disk, &cyls, &heads, &secs, &trans);
     if (vdisk_disk_get_serial(disk))
@@ -1095,12 +1094,96 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
     if (!boot.os_boot) {
         /* libvirt boots from the first disk when neither <os> nor any
          * device names a boot order */
-        if (!boot.device_boot)
+        if (!boot.device_boot) {
+            ctx->os_boot = true;
             ctx->boot_disk = 1;
+        }
         return;
     }
+    ctx->os_boot = true;
     ctx->boot_cd = boot.cdrom;
     ctx->boot_disk = boot.hd;
+    ctx->boot_fd = boot.fd;
+}
+
+/* The effective boot index of each disk, @order being libvirt's order of
+ * the disks (qemuProcessPrepareDeviceBootorder): a disk's own <boot
+ * order>, unless <os> lists boot devices; then the first disk, cdrom and
+ * floppy get the position of "hd", "cdrom" and "fd" in that list. */
+static void
+vd_boot_indexes(const vd_qemu_ctx *ctx, const vdisk_domain *dom, const size_t *order, size_t n,
+                unsigned int *boot)
+{
+    unsigned int cd = ctx->boot_cd, hd = ctx->boot_disk, fd = ctx->boot_fd;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, order[i]);
+
+        boot[i] = vdisk_disk_get_boot_order(disk);
+        if (!ctx->os_boot)
+            continue;
+        switch (vdisk_disk_get_device(disk)) {
+        case VDISK_DEVICE_CDROM:
+            boot[i] = cd;
+            cd = 0;
+            break;
+        case VDISK_DEVICE_FLOPPY:
+            boot[i] = fd;
+            fd = 0;
+            break;
+        case VDISK_DEVICE_DEFAULT:
+        case VDISK_DEVICE_DISK:
+        case VDISK_DEVICE_LUN:
+            boot[i] = hd;
+            hd = 0;
+            break;
+        case VDISK_DEVICE_LAST:
+            break;
+        }
+    }
+}
+
+/* The floppy controller's boot indexes, before the disks
+ * (qemuBuildFloppyCommandLineControllerOptions): drive A is unit 0, B
+ * unit 1. The pc machine's built-in controller gets them as -global
+ * isa-fdc.bootindexA=N; q35 has no built-in one, so libvirt adds an
+ * isa-fdc device, with or without boot indexes. */
+static void
+vd_add_floppy_controller(vdisk_qemu_args *args, const vd_qemu_ctx *ctx,
+                         const vdisk_disk *const *disks, const unsigned int *boot, size_t n)
+{
+    unsigned int index[2] = {0, 0};
+    bool floppy = false;
+    char global[64];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned int a[4] = {0, 0, 0, 0};
+
+        if (vdisk_disk_get_bus(disks[i]) != VDISK_BUS_FDC)
+            continue;
+        floppy = true;
+        vdisk_disk_get_address_drive(disks[i], &a[0], &a[1], &a[2], &a[3]);
+        index[a[3] ? 1 : 0] = boot[i];
+    }
+    if (!floppy)
+        return;
+    if (ctx->q35) {
+        vd_prop *fdc = vd_prop_object_new();
+
+        vd_prop_add_str(fdc, "driver", "isa-fdc");
+        vd_prop_add_uint_opt(fdc, "bootindexA", index[0]);
+        vd_prop_add_uint_opt(fdc, "bootindexB", index[1]);
+        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, fdc);
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        if (!index[i])
+            continue;
+        g_snprintf(global, sizeof(global), "isa-fdc.bootindex%c=%u", i ? 'B' : 'A', index[i]);
+        vd_qemu_args_add_global(args, global);
+    }
 }
 
 /* libvirt keeps a domain's disks sorted as it parses them: each disk goes
@@ -1146,6 +1229,8 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     g_autoptr(vdisk_qemu_args) args = NULL;
     g_autofree unsigned int *first = NULL;
     g_autofree size_t *order = NULL;
+    g_autofree const vdisk_disk **disks = NULL;
+    g_autofree unsigned int *boot = NULL;
     vd_qemu_ctx ctx;
     size_t n, i;
     unsigned int next;
@@ -1167,22 +1252,24 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
         next += vd_chain_length(vdisk_domain_get_disk_const(dom, order[i - 1]));
     }
 
+    disks = g_new0(const vdisk_disk *, n + 1);
+    for (i = 0; i < n; i++)
+        disks[i] = vdisk_domain_get_disk_const(dom, order[i]);
+    boot = g_new0(unsigned int, n + 1);
+    vd_boot_indexes(&ctx, dom, order, n, boot);
+
     args = vd_qemu_args_new();
+    vd_add_floppy_controller(args, &ctx, disks, boot, n);
     for (i = 0; i < n; i++) {
-        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, order[i]);
+        const vdisk_disk *disk = disks[i];
 
         /* libvirt attaches these only once the domain runs */
         if (vdisk_disk_get_transient(disk) &&
             vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON)
             continue;
-        /* in the boot order libvirt derives from <os>, only the first
-         * disk (cdrom) of each kind gets the index */
+        ctx.bootindex = boot[i];
         if (vd_translate_one(args, &ctx, disk, first[i], err) < 0)
             return -1;
-        if (vdisk_disk_get_device(disk) == VDISK_DEVICE_CDROM)
-            ctx.boot_cd = 0;
-        else if (vdisk_disk_get_device(disk) != VDISK_DEVICE_FLOPPY)
-            ctx.boot_disk = 0;
     }
     vd_qemu_args_render(args);
     *out = g_steal_pointer(&args);
@@ -1203,8 +1290,9 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     *out = NULL;
     vd_ctx_init(&ctx, dom, opts);
     /* a lone disk is not subject to the domain's <os> boot order */
-    ctx.boot_cd = ctx.boot_disk = 0;
+    ctx.bootindex = vdisk_disk_get_boot_order(disk);
     args = vd_qemu_args_new();
+    vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);
     if (vd_translate_one(args, &ctx, disk, opts ? opts->first_node : 1, err) < 0)
         return -1;
     vd_qemu_args_render(args);
