@@ -32,6 +32,11 @@ typedef struct {
 
 void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
 
+/* The metadata cache size of a storage source in bytes, 0 when unset:
+ * driver/metadata_cache/max_size for the top source, format/metadata_cache/
+ * max_size for a backing store or the mirror. */
+unsigned long long vd_source_get_metadata_cache_max_size(const vdisk_source *src);
+
 /* ---- libvirt's storage XML (lib/conf/storage_xml.c) ---------------------- */
 
 /* The type attribute of a <pool> description ("dir", "logical", ...); a

@@ -254,10 +254,10 @@ vd_check_source(const vd_blk_ctx *n, vdisk_error **err)
                        "%s: translation of managed persistent reservations is not implemented; "
                        "use <reservations managed='no'> with the helper's socket",
                        vd_disk_label(disk));
-    if (src == vdisk_disk_get_source_const(disk) &&
-        vdisk_disk_get_metadata_cache_max_size(disk) > 0 && fmt != VDISK_FORMAT_QCOW2)
+    /* qemuDomainValidateStorageSource, for every source of the chain */
+    if (vd_source_get_metadata_cache_max_size(src) > 0 && fmt != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: metadata_cache is supported only with qcow2 format",
+                       "%s: metadata cache max size control is supported only with qcow2 images",
                        vd_disk_label(disk));
     return 0;
 }
@@ -547,9 +547,10 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
         vd_prop_add_uint(props, "offset", n->slice_offset);
         vd_prop_add_uint(props, "size", n->slice_size);
     }
-    if (fmt == VDISK_FORMAT_QCOW2 && n->top)
-        vd_prop_add_uint_opt(props, "cache-size",
-                             vdisk_disk_get_metadata_cache_max_size(n->disk));
+    /* qemuBlockStorageSourceGetFormatQcow2Props: every qcow2 source of the
+     * chain has its own */
+    if (fmt == VDISK_FORMAT_QCOW2)
+        vd_prop_add_uint_opt(props, "cache-size", vd_source_get_metadata_cache_max_size(n->src));
 
     vd_prop_add_str(props, "file",
                     vd_blk_node_name(other, n->index,
