@@ -37,6 +37,10 @@ void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
  * max_size for a backing store or the mirror. */
 unsigned long long vd_source_get_metadata_cache_max_size(const vdisk_source *src);
 
+/* source@tlsHostname of a network source: the name its TLS certificate is
+ * checked against instead of the host's; NULL when unset. */
+const char *vd_source_get_tls_hostname(const vdisk_source *src);
+
 /* ---- libvirt's storage XML (lib/conf/storage_xml.c) ---------------------- */
 
 /* The type attribute of a <pool> description ("dir", "logical", ...); a

@@ -789,6 +789,12 @@ vdisk_source_get_tls(const vdisk_source *src)
     return vd_yesno(vd_view_net_attr(src, "tls"));
 }
 
+const char *
+vd_source_get_tls_hostname(const vdisk_source *src)
+{
+    return vd_view_net_attr(src, "tlsHostname");
+}
+
 int
 vdisk_source_set_tls(vdisk_source *src, vdisk_tristate tls, vdisk_error **err)
 {
