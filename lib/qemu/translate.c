@@ -908,6 +908,12 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_str_opt(props, "iothread", iothread);
         vd_prop_add_tristate_bool(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
         vd_prop_add_tristate_bool(props, "event_idx", vdisk_disk_get_event_idx(disk));
+        /* QEMU 7.2's virtio-blk has a "scsi" property, off by default
+         * (QEMU_CAPS_VIRTIO_BLK_SCSI and ..._DEFAULT_DISABLED): libvirt turns
+         * it on for a lun (SG_IO passthrough) and leaves it out otherwise;
+         * vhost-user devices have no such property */
+        if (device == VDISK_DEVICE_LUN && !chardev)
+            vd_prop_add_bool(props, "scsi", true);
         vd_prop_add_uint_opt(props, "num-queues", vdisk_disk_get_queues(disk));
         vd_prop_add_uint_opt(props, "queue-size", vdisk_disk_get_queue_size(disk));
         break;
