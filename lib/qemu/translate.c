@@ -450,6 +450,19 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
     return 0;
 }
 
+/* Whether the slice needs a raw node of its own between the storage and
+ * the format node (qemuBlockStorageSourceNeedsStorageSliceLayer): the
+ * format node cannot apply it unless it is a plain raw one. */
+static bool
+vd_needs_slice_layer(const vd_blk_ctx *n)
+{
+    if (!n->slice)
+        return false;
+    if (n->format != VDISK_FORMAT_RAW && n->format != VDISK_FORMAT_NONE)
+        return true;
+    return n->encryption == VDISK_ENCRYPTION_LUKS;
+}
+
 static vd_prop *
 vd_slice_props(const vd_blk_ctx *n)
 {
@@ -509,8 +522,8 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
                                     : VDISK_DETECT_ZEROES_DEFAULT;
     char name[VD_NODE_NAME_SIZE];
     char other[VD_NODE_NAME_SIZE];
-    bool slice = n->slice;
     const char *driver = vd_format_driver(fmt);
+    bool luks;
 
     if (!driver)
         return vd_fail(err, VDISK_ERR_INTERNAL, "%s: mishandled storage format '%s'",
@@ -526,8 +539,9 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     if (dz != VDISK_DETECT_ZEROES_DEFAULT)
         vd_prop_add_str(props, "detect-zeroes", vd_detect_zeroes_to_string(dz));
     vd_add_cache(props, n->cache);
-    if (strcmp(driver, "raw") == 0 && vd_has_encryption(n) &&
-        vd_encryption_engine_is_qemu(n->src)) {
+    luks =
+        strcmp(driver, "raw") == 0 && vd_has_encryption(n) && vd_encryption_engine_is_qemu(n->src);
+    if (luks) {
         g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
 
         vd_prop_add_str(props, "driver", "luks");
@@ -543,7 +557,7 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
         vd_prop_add_str(encrypt, "key-secret", secret);
         vd_prop_add_prop(props, "encrypt", encrypt);
     }
-    if (strcmp(driver, "raw") == 0 && slice && !vd_has_encryption(n)) {
+    if (strcmp(driver, "raw") == 0 && !luks && n->slice) {
         vd_prop_add_uint(props, "offset", n->slice_offset);
         vd_prop_add_uint(props, "size", n->slice_size);
     }
@@ -552,9 +566,9 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     if (fmt == VDISK_FORMAT_QCOW2)
         vd_prop_add_uint_opt(props, "cache-size", vd_source_get_metadata_cache_max_size(n->src));
 
-    vd_prop_add_str(props, "file",
-                    vd_blk_node_name(other, n->index,
-                                 slice && strcmp(driver, "raw") != 0 ? "slice-sto" : "storage"));
+    vd_prop_add_str(
+        props, "file",
+        vd_blk_node_name(other, n->index, vd_needs_slice_layer(n) ? "slice-sto" : "storage"));
 
     if (backing || terminated) {
         if (fmt >= VDISK_FORMAT_COW) {
@@ -608,7 +622,7 @@ vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *di
         vd_storage_props(&storage, &n, &objs, err) < 0)
         goto cleanup;
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, storage);
-    if (n.slice && strcmp(vd_format_driver(n.format), "raw") != 0)
+    if (vd_needs_slice_layer(&n))
         vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n));
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, g_steal_pointer(&format));
     ret = 0;
