@@ -715,14 +715,45 @@ vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus)
     return g_strdup_printf("%s-disk%d", prefix, vdisk_target_to_index(vdisk_disk_get_target(disk)));
 }
 
+/* virQEMUCapsHasPCIMultiBus: whether QEMU names the root PCI bus "pci.0"
+ * (else "pci"): x86, ppc, s390 and the ARM and RISC-V virt machines. */
+static bool
+vd_has_pci_multibus(const vd_qemu_ctx *ctx)
+{
+    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+    const char *machine = ctx->opts && ctx->opts->machine
+                              ? ctx->opts->machine
+                              : (ctx->dom ? vdisk_domain_get_machine(ctx->dom) : NULL);
+    bool virt = machine && (strcmp(machine, "virt") == 0 || g_str_has_prefix(machine, "virt-"));
+
+    if (!arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0 ||
+        strcmp(arch, "ppc") == 0 || strcmp(arch, "ppc64") == 0 || strcmp(arch, "ppc64le") == 0 ||
+        g_str_has_prefix(arch, "s390"))
+        return true;
+    if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
+        strcmp(arch, "armv6l") == 0 || g_str_has_prefix(arch, "riscv"))
+        return virt;
+    return false;
+}
+
 static char *
 vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 {
     const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_PCI, bus);
     const char *alias = c ? vdisk_controller_get_alias(c) : NULL;
 
-    if (bus == 0)
+    if (bus == 0) {
+        /* the root bus is named by QEMU, whatever its controller's alias:
+         * "pcie.0" for a pcie-root (q35, the virt machines), "pci.0" for a
+         * pci-root, "pci" where the machine has a single PCI bus */
+        const char *model = c ? vdisk_controller_get_model(c) : NULL;
+
+        if (model)
+            return g_strdup(strcmp(model, "pcie-root") == 0 ? "pcie.0"
+                            : vd_has_pci_multibus(ctx)      ? "pci.0"
+                                                            : "pci");
         return g_strdup(ctx->q35 ? "pcie.0" : "pci.0");
+    }
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
     return g_strdup_printf("pci.%u", bus);
