@@ -671,6 +671,7 @@ Disk_get_address(DiskObject *self, void *closure)
     case VDISK_ADDRESS_CCW:
         vdisk_disk_get_address_ccw(d, &a, &b, &c);
         return make_value("CCWAddress", "(III)", a, b, c);
+    case VDISK_ADDRESS_VIRTIO_MMIO: /* no fields: address_type tells it */
     case VDISK_ADDRESS_NONE:
     case VDISK_ADDRESS_LAST:
         break;

@@ -62,7 +62,8 @@ VD_ENUM_IMPL(vd_encryption_engine, VDISK_ENCRYPTION_ENGINE_LAST, "default", "qem
 VD_ENUM_IMPL(vd_tristate_switch, VDISK_TRISTATE_LAST, "default", "on", "off");
 VD_ENUM_IMPL(vd_tristate_bool, VDISK_TRISTATE_LAST, "default", "yes", "no");
 
-VD_ENUM_IMPL(vd_address_type, VDISK_ADDRESS_LAST, "none", "pci", "drive", "usb", "ccw");
+VD_ENUM_IMPL(vd_address_type, VDISK_ADDRESS_LAST, "none", "pci", "drive", "usb", "ccw",
+             "virtio-mmio");
 
 VD_ENUM_IMPL(vd_iotune_field, VDISK_IOTUNE_LAST, "total_bytes_sec", "read_bytes_sec",
              "write_bytes_sec", "total_iops_sec", "read_iops_sec", "write_iops_sec",

@@ -804,6 +804,9 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_str(props, "devno", devno);
         return 0;
     }
+    case VDISK_ADDRESS_VIRTIO_MMIO:
+        /* the device is placed on the next free virtio-mmio transport */
+        return 0;
     case VDISK_ADDRESS_LAST:
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of '%s' addresses is not implemented",
@@ -923,6 +926,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     case VDISK_BUS_VIRTIO: {
         g_autofree char *iothread = NULL;
         const char *model = "virtio-blk-pci";
+        vdisk_address_type addr = vdisk_disk_get_address_type(disk);
 
         switch (vdisk_disk_get_model(disk)) {
         case VDISK_MODEL_VIRTIO_TRANSITIONAL:
@@ -936,8 +940,16 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         case VDISK_MODEL_LAST:
             break;
         }
-        if (vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_CCW)
-            model = "virtio-blk-ccw";
+        /* the bus suffix follows the address (qemuBuildVirtioDevGetConfig);
+         * the (non-)transitional models exist only on PCI */
+        if (addr == VDISK_ADDRESS_CCW || addr == VDISK_ADDRESS_VIRTIO_MMIO) {
+            if (strcmp(model, "virtio-blk-pci") != 0)
+                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                               "%s: virtio (non-)transitional models are not supported for "
+                               "address type=%s",
+                               vd_disk_label(disk), vd_address_type_to_string(addr));
+            model = addr == VDISK_ADDRESS_CCW ? "virtio-blk-ccw" : "virtio-blk-device";
+        }
         if (vdisk_source_get_type(vdisk_disk_get_source_const(disk)) == VDISK_TYPE_VHOSTUSER) {
             model = vd_qemu_vhostuser_device_driver(model);
             chardev = vd_qemu_vhostuser_chardev_id(alias);

@@ -152,6 +152,7 @@ class AddressType(enum.Enum):
     DRIVE = 'drive'
     USB = 'usb'
     CCW = 'ccw'
+    VIRTIO_MMIO = 'virtio-mmio'
 
 class IOTuneField(enum.Enum):
     TOTAL_BYTES_SEC = 'total_bytes_sec'
