@@ -309,6 +309,19 @@ test_refuses_ide_target_not_zero(void **state)
                    "controller");
 }
 
+static void
+test_refuses_acpi_index_off_pci(void **state)
+{
+    (void)state;
+    /* libvirt: "ACPI index is only supported for PCI devices" */
+    assert_refused(DOM("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                       "<source file='/a'/><target dev='sda' bus='scsi'/><acpi index='3'/>"
+                       "<address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                       "</disk>"),
+                   "vdisk_qemu_translate_domain: target 'sda': ACPI index is only supported "
+                   "for PCI devices");
+}
+
 /* libvirt looks a pool volume up when the domain starts; translation
  * reads no storage pool, so the caller must resolve it first. */
 static void
@@ -348,6 +361,7 @@ main(void)
         cmocka_unit_test(test_refuses_lun_with_qcow2),
         cmocka_unit_test(test_refuses_backing_under_raw),
         cmocka_unit_test(test_refuses_ide_target_not_zero),
+        cmocka_unit_test(test_refuses_acpi_index_off_pci),
         cmocka_unit_test(test_unresolved_volume_source_is_an_error),
         cmocka_unit_test(test_old_qemu_version_refused),
     };

@@ -780,6 +780,7 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_tristate_bool(props, "multifunction",
                                   vdisk_disk_get_address_multifunction(disk));
         vd_prop_add_str(props, "addr", addr);
+        vd_prop_add_uint_opt(props, "acpi-index", vdisk_disk_get_acpi_index(disk));
         return 0;
     }
     case VDISK_ADDRESS_USB: {
@@ -1070,6 +1071,10 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus, vd
         vdisk_source_get_format(vdisk_disk_get_source_const(disk)) != VDISK_FORMAT_RAW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: disk device 'lun' must use 'raw' format",
                        vd_disk_label(disk));
+    if (vdisk_disk_get_acpi_index(disk) && vdisk_disk_get_address_type(disk) != VDISK_ADDRESS_PCI &&
+        vdisk_disk_get_address_type(disk) != VDISK_ADDRESS_NONE)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: ACPI index is only supported for PCI devices", vd_disk_label(disk));
     if (bus == VDISK_BUS_USB) {
         const vdisk_controller *usb = vd_find_controller(ctx, VDISK_CONTROLLER_USB, 0);
         const char *model = usb ? vdisk_controller_get_model(usb) : NULL;

@@ -425,6 +425,7 @@ class Disk:
     rotation_rate: Optional[int]
     transient_share_backing: Optional[bool]
     boot_order: Optional[int]
+    acpi_index: Optional[int]
     alias: Optional[str]
     backend_domain: Optional[str]
     iotune_group: Optional[str]
