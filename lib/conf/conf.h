@@ -32,6 +32,10 @@ typedef struct {
 
 void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
 
+/* Whether the domain's <qemu:override> (libvirt's QEMU namespace) has a
+ * <qemu:device> for the device with id @alias. */
+bool vd_domain_has_qemu_device_override(const vdisk_domain *dom, const char *alias);
+
 /* The metadata cache size of a storage source in bytes, 0 when unset:
  * driver/metadata_cache/max_size for the top source, format/metadata_cache/
  * max_size for a backing store or the mirror. */

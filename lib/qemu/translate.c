@@ -1055,6 +1055,14 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     vd_prop_add_str_opt(props, "werror", wpolicy);
     vd_prop_add_str_opt(props, "rerror", rpolicy);
 
+    /* libvirt then applies <qemu:override> to the device's properties
+     * (qemuBuildDeviceCommandlineHandleOverrides); not translated */
+    if (vd_domain_has_qemu_device_override(ctx->dom, alias))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of the <qemu:override> of device '%s' is not "
+                       "implemented",
+                       vd_disk_label(disk), alias);
+
     *out = g_steal_pointer(&props);
     return 0;
 }
