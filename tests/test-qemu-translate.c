@@ -252,6 +252,34 @@ test_floppy_boot_index_is_a_global(void **state)
     vdisk_domain_free(dom);
 }
 
+/* <os><boot dev='hd'/> gives the boot index to the first disk even when it
+ * is a transient disk sharing its backing image, which libvirt attaches
+ * only after start: no other disk gets it. */
+static void
+test_boot_index_of_a_later_attached_disk_is_not_passed_on(void **state)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>vdtest-translate-tr</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/>"
+        "<source file='/tmp/a.qcow2'/><target dev='vda' bus='virtio'/>"
+        "<transient shareBacking='yes'/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/>"
+        "<source file='/tmp/b.qcow2'/><target dev='hda' bus='ide'/><transient/></disk>"
+        "</devices></domain>";
+    vdisk_domain *dom = parse_domain(xml);
+    vdisk_qemu_args *args = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_qemu_translate_domain(&args, dom, NULL, NULL), 0);
+    assert_int_equal(vdisk_qemu_args_count(args), 6);
+    assert_string_equal(vdisk_qemu_args_get(args, 5),
+                        "{\"driver\":\"ide-hd\",\"bus\":\"ide.0\",\"unit\":0,\"drive\":"
+                        "\"libvirt-1-format\",\"id\":\"ide0-0-0\",\"write-cache\":\"on\"}");
+    vdisk_qemu_args_free(args);
+    vdisk_domain_free(dom);
+}
+
 /* Refusals libvirt makes at start time, with its reason, naming the disk. */
 static void
 assert_refused(const char *domxml, const char *message)
@@ -358,6 +386,7 @@ main(void)
         cmocka_unit_test(test_lone_disk_starts_at_first_node_index),
         cmocka_unit_test(test_qmp_and_shell_render_the_same_trees),
         cmocka_unit_test(test_floppy_boot_index_is_a_global),
+        cmocka_unit_test(test_boot_index_of_a_later_attached_disk_is_not_passed_on),
         cmocka_unit_test(test_refuses_lun_with_qcow2),
         cmocka_unit_test(test_refuses_backing_under_raw),
         cmocka_unit_test(test_refuses_ide_target_not_zero),
