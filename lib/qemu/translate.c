@@ -736,6 +736,18 @@ vd_has_pci_multibus(const vd_qemu_ctx *ctx)
     return false;
 }
 
+/* The ARM and RISC-V machines, where libvirt's address assignment
+ * chooses between virtio-mmio and PCI for a virtio device without an
+ * address (qemuDomainAssignARMVirtioMMIOAddresses and its RISC-V twin). */
+static bool
+vd_arch_may_use_virtio_mmio(const vd_qemu_ctx *ctx)
+{
+    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+
+    return arch && (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
+                    strcmp(arch, "armv6l") == 0 || g_str_has_prefix(arch, "riscv"));
+}
+
 static char *
 vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 {
@@ -951,6 +963,11 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
                                vd_disk_label(disk), vd_address_type_to_string(addr));
             model = addr == VDISK_ADDRESS_CCW ? "virtio-blk-ccw" : "virtio-blk-device";
         }
+        if (addr == VDISK_ADDRESS_NONE && vd_arch_may_use_virtio_mmio(ctx))
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: on '%s' machines libvirt may put virtio disks on virtio-mmio "
+                           "rather than PCI; translation needs the disk's address",
+                           vd_disk_label(disk), vdisk_domain_get_arch(ctx->dom));
         if (vdisk_source_get_type(vdisk_disk_get_source_const(disk)) == VDISK_TYPE_VHOSTUSER) {
             model = vd_qemu_vhostuser_device_driver(model);
             chardev = vd_qemu_vhostuser_chardev_id(alias);
