@@ -85,7 +85,8 @@ typedef struct {
     gsize qmp;  /* offset of its QMP command, or VD_QEMU_NO_QMP */
 } vd_qemu_item;
 
-/* A -global has no QMP command: it only exists on the command line. */
+/* A -global or -drive has no QMP command here: it only exists on the
+ * command line. */
 #define VD_QEMU_NO_QMP G_MAXSIZE
 
 vdisk_qemu_args *
@@ -113,6 +114,8 @@ vd_qemu_item_option(vd_qemu_item_kind kind)
         return "-chardev";
     case VD_QEMU_ITEM_GLOBAL:
         return "-global";
+    case VD_QEMU_ITEM_DRIVE:
+        return "-drive";
     }
     return NULL;
 }
@@ -131,6 +134,7 @@ vd_qemu_item_command(vd_qemu_item_kind kind)
     case VD_QEMU_ITEM_CHARDEV:
         return "chardev-add";
     case VD_QEMU_ITEM_GLOBAL:
+    case VD_QEMU_ITEM_DRIVE:
         break;
     }
     return NULL;
@@ -176,10 +180,10 @@ vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp)
 }
 
 void
-vd_qemu_args_add_global(vdisk_qemu_args *args, const char *value)
+vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const char *value)
 {
     GString *text = args->text;
-    vd_qemu_item item = {VD_QEMU_ITEM_GLOBAL, text->len, VD_QEMU_NO_QMP};
+    vd_qemu_item item = {kind, text->len, VD_QEMU_NO_QMP};
 
     g_string_append_len(text, value, (gssize)strlen(value) + 1); /* with its NUL */
     g_array_append_val(args->items, item);

@@ -639,7 +639,9 @@ vd_chain_length(const vdisk_disk *disk)
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
     unsigned int n = 0;
 
-    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER)
+    /* nor do SD cards, which QEMU opens itself */
+    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER ||
+        vdisk_disk_get_bus(disk) == VDISK_BUS_SD)
         return 0;
     for (; src; src = vdisk_source_get_backing(src))
         n++;
@@ -1117,6 +1119,66 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus, vd
     return 0;
 }
 
+/* An SD card: libvirt 9.0 still gives it as -drive if=sd, with no block
+ * nodes and no device (qemuBuildDriveStr): QEMU opens the image and its
+ * backing chain itself. */
+static int
+vd_sd_drive(char **out, const vdisk_disk *disk, vdisk_error **err)
+{
+    const vdisk_source *src = vdisk_disk_get_source_const(disk);
+    vdisk_type type = vdisk_source_get_type(src);
+    vdisk_format fmt = vdisk_source_get_format(src);
+    vdisk_cache cache = vdisk_disk_get_cache(disk);
+    vdisk_tristate cor = vdisk_disk_get_copy_on_read(disk);
+    vdisk_discard discard = vdisk_disk_get_discard(disk);
+    vdisk_detect_zeroes dz = vdisk_disk_get_detect_zeroes(disk);
+    vdisk_io io = vdisk_disk_get_io(disk);
+    g_autoptr(GString) buf = g_string_new("file=");
+    const char *p;
+
+    if (type != VDISK_TYPE_FILE && type != VDISK_TYPE_BLOCK && type != VDISK_TYPE_DIR)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of 'sd' disks with '%s' sources is not implemented",
+                       vd_disk_label(disk), vd_type_to_string(type));
+    if (!vdisk_source_get_path(src))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of 'sd' disks without media is not implemented",
+                       vd_disk_label(disk));
+    if (vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of encrypted 'sd' disks is not implemented",
+                       vd_disk_label(disk));
+    if (type == VDISK_TYPE_DIR)
+        g_string_append(buf, "fat:");
+    /* commas doubled, as QEMU's option syntax escapes them */
+    for (p = vdisk_source_get_path(src); *p; p++) {
+        if (*p == ',')
+            g_string_append_c(buf, ',');
+        g_string_append_c(buf, *p);
+    }
+    g_string_append_c(buf, ',');
+    if (fmt != VDISK_FORMAT_NONE && type != VDISK_TYPE_DIR)
+        g_string_append_printf(buf, "format=%s,", vd_format_to_string(fmt));
+    g_string_append_printf(buf, "if=sd,index=%d",
+                           vdisk_target_to_index(vdisk_disk_get_target(disk)));
+    if (vdisk_disk_get_readonly(disk))
+        g_string_append(buf, ",readonly=on");
+    if (dz == VDISK_DETECT_ZEROES_UNMAP && discard != VDISK_DISCARD_UNMAP)
+        dz = VDISK_DETECT_ZEROES_ON;
+    if (cache != VDISK_CACHE_DEFAULT)
+        g_string_append_printf(buf, ",cache=%s", vd_cache_to_string(cache));
+    if (cor != VDISK_TRISTATE_DEFAULT)
+        g_string_append_printf(buf, ",copy-on-read=%s", cor == VDISK_TRISTATE_ON ? "on" : "off");
+    if (discard != VDISK_DISCARD_DEFAULT)
+        g_string_append_printf(buf, ",discard=%s", vd_discard_to_string(discard));
+    if (dz != VDISK_DETECT_ZEROES_DEFAULT)
+        g_string_append_printf(buf, ",detect-zeroes=%s", vd_detect_zeroes_to_string(dz));
+    if (io != VDISK_IO_DEFAULT)
+        g_string_append_printf(buf, ",aio=%s", vd_io_to_string(io));
+    *out = g_string_free(g_steal_pointer(&buf), FALSE);
+    return 0;
+}
+
 static int
 vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
                  unsigned int index, vdisk_error **err)
@@ -1138,10 +1200,14 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
         vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
         return 0;
     }
-    if (bus == VDISK_BUS_SD)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of '%s' disks is not implemented", vd_disk_label(disk),
-                       vd_bus_to_string(bus));
+    if (bus == VDISK_BUS_SD) {
+        g_autofree char *drive_opts = NULL;
+
+        if (vd_check_start(ctx, disk, bus, err) < 0 || vd_sd_drive(&drive_opts, disk, err) < 0)
+            return -1;
+        vd_qemu_args_add_option(args, VD_QEMU_ITEM_DRIVE, drive_opts);
+        return 0;
+    }
 
     if (vd_check_start(ctx, disk, bus, err) < 0)
         return -1;
@@ -1276,7 +1342,7 @@ vd_add_floppy_controller(vdisk_qemu_args *args, const vd_qemu_ctx *ctx,
         if (!index[i])
             continue;
         g_snprintf(global, sizeof(global), "isa-fdc.bootindex%c=%u", i ? 'B' : 'A', index[i]);
-        vd_qemu_args_add_global(args, global);
+        vd_qemu_args_add_option(args, VD_QEMU_ITEM_GLOBAL, global);
     }
 }
 
