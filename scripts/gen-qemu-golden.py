@@ -59,10 +59,14 @@ DISK_DEVICES = {
     "nvme", "vhost-user-blk-pci", "virtio-blk-pci-transitional",
     "virtio-blk-pci-non-transitional", "vhost-user-blk-pci-transitional",
     "vhost-user-blk-pci-non-transitional",
+    # the floppy controller libvirt adds for floppies on q35, carrying their
+    # boot indexes; on pc they are -global isa-fdc.bootindexA/B
+    "isa-fdc",
 }
 # -object types that belong to a disk.
 DISK_OBJECTS = {"secret", "throttle-group", "tls-creds-x509"}
-# -global properties that belong to disks (floppy drives on the pc machine).
+# -global properties that belong to disks (the boot indexes of floppy drives
+# on the pc machine).
 DISK_GLOBAL_RE = re.compile(r"^(isa-fdc|floppy)\.")
 # -chardev of a vhost-user disk: "chr-vu-" and the disk's alias.
 DISK_CHARDEV_RE = re.compile(r"(?:^|,)id=chr-vu-")

@@ -221,6 +221,65 @@ test_qmp_and_shell_render_the_same_trees(void **state)
     vdisk_domain_free(dom);
 }
 
+/* A floppy's boot index from <os><boot dev='fd'/> is a -global of the pc
+ * machine's floppy controller, before the disks, with no QMP command. */
+static void
+test_floppy_boot_index_is_a_global(void **state)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>vdtest-translate-fd</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/><boot dev='fd'/></os>"
+        "<devices><disk type='file' device='floppy'><driver name='qemu' type='raw'/>"
+        "<source file='/tmp/fd.img'/><target dev='fdb' bus='fdc'/>"
+        "<address type='drive' controller='0' bus='0' target='0' unit='1'/></disk>"
+        "</devices></domain>";
+    vdisk_domain *dom = parse_domain(xml);
+    vdisk_qemu_args *args = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_qemu_translate_domain(&args, dom, NULL, NULL), 0);
+    assert_int_equal(vdisk_qemu_args_count(args), 8);
+    assert_string_equal(vdisk_qemu_args_get(args, 0), "-global");
+    assert_string_equal(vdisk_qemu_args_get(args, 1), "isa-fdc.bootindexB=2");
+    assert_string_equal(vdisk_qemu_args_get(args, 7),
+                        "{\"driver\":\"floppy\",\"unit\":1,\"drive\":\"libvirt-1-format\","
+                        "\"id\":\"fdc0-0-1\"}");
+    assert_int_equal(vdisk_qemu_args_qmp_count(args), 3);
+    assert_true(g_str_has_prefix(vdisk_qemu_args_qmp_get(args, 0),
+                                 "{\"execute\":\"blockdev-add\""));
+    assert_null(vdisk_qemu_args_qmp_get(args, 3));
+    vdisk_qemu_args_free(args);
+    vdisk_domain_free(dom);
+}
+
+/* <os><boot dev='hd'/> gives the boot index to the first disk even when it
+ * is a transient disk sharing its backing image, which libvirt attaches
+ * only after start: no other disk gets it. */
+static void
+test_boot_index_of_a_later_attached_disk_is_not_passed_on(void **state)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>vdtest-translate-tr</name><memory>131072</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/>"
+        "<source file='/tmp/a.qcow2'/><target dev='vda' bus='virtio'/>"
+        "<transient shareBacking='yes'/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/>"
+        "<source file='/tmp/b.qcow2'/><target dev='hda' bus='ide'/><transient/></disk>"
+        "</devices></domain>";
+    vdisk_domain *dom = parse_domain(xml);
+    vdisk_qemu_args *args = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_qemu_translate_domain(&args, dom, NULL, NULL), 0);
+    assert_int_equal(vdisk_qemu_args_count(args), 6);
+    assert_string_equal(vdisk_qemu_args_get(args, 5),
+                        "{\"driver\":\"ide-hd\",\"bus\":\"ide.0\",\"unit\":0,\"drive\":"
+                        "\"libvirt-1-format\",\"id\":\"ide0-0-0\",\"write-cache\":\"on\"}");
+    vdisk_qemu_args_free(args);
+    vdisk_domain_free(dom);
+}
+
 /* Refusals libvirt makes at start time, with its reason, naming the disk. */
 static void
 assert_refused(const char *domxml, const char *message)
@@ -278,6 +337,19 @@ test_refuses_ide_target_not_zero(void **state)
                    "controller");
 }
 
+static void
+test_refuses_acpi_index_off_pci(void **state)
+{
+    (void)state;
+    /* libvirt: "ACPI index is only supported for PCI devices" */
+    assert_refused(DOM("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                       "<source file='/a'/><target dev='sda' bus='scsi'/><acpi index='3'/>"
+                       "<address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                       "</disk>"),
+                   "vdisk_qemu_translate_domain: target 'sda': ACPI index is only supported "
+                   "for PCI devices");
+}
+
 /* libvirt looks a pool volume up when the domain starts; translation
  * reads no storage pool, so the caller must resolve it first. */
 static void
@@ -313,9 +385,12 @@ main(void)
         cmocka_unit_test(test_domain_numbers_nodes_from_last_disk),
         cmocka_unit_test(test_lone_disk_starts_at_first_node_index),
         cmocka_unit_test(test_qmp_and_shell_render_the_same_trees),
+        cmocka_unit_test(test_floppy_boot_index_is_a_global),
+        cmocka_unit_test(test_boot_index_of_a_later_attached_disk_is_not_passed_on),
         cmocka_unit_test(test_refuses_lun_with_qcow2),
         cmocka_unit_test(test_refuses_backing_under_raw),
         cmocka_unit_test(test_refuses_ide_target_not_zero),
+        cmocka_unit_test(test_refuses_acpi_index_off_pci),
         cmocka_unit_test(test_unresolved_volume_source_is_an_error),
         cmocka_unit_test(test_old_qemu_version_refused),
     };

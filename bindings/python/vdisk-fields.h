@@ -99,6 +99,7 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     UINT(rotation_rate, UINT_MAX, unsigned int, "rotation_rate") \
     TRI(transient_share_backing, "transient_share_backing") \
     UINT(boot_order, UINT_MAX, unsigned int, "boot_order") \
+    UINT(acpi_index, UINT_MAX, unsigned int, "acpi_index") \
     STR(alias, "alias") \
     STR(backend_domain, "backend_domain") \
     STR(iotune_group, "iotune_group") \
@@ -190,6 +191,7 @@ static const char *const enum_names[VDISK_ENUM_LAST] = {
     FIELD(rotation_rate, "target@rotation_rate: an int, or None when unset."), \
     FIELD(transient_share_backing, "transient@shareBacking (yes/no): True, False or None."), \
     FIELD(boot_order, "boot@order: an int, or None when unset."), \
+    FIELD(acpi_index, "acpi@index: an int, or None when unset."), \
     FIELD(alias, "alias@name, a str or None."), \
     FIELD(backend_domain, "backenddomain@name, a str or None."), \
     FIELD(iotune_group, "iotune/group_name, a str or None."), \

@@ -671,6 +671,7 @@ Disk_get_address(DiskObject *self, void *closure)
     case VDISK_ADDRESS_CCW:
         vdisk_disk_get_address_ccw(d, &a, &b, &c);
         return make_value("CCWAddress", "(III)", a, b, c);
+    case VDISK_ADDRESS_VIRTIO_MMIO: /* no fields: address_type tells it */
     case VDISK_ADDRESS_NONE:
     case VDISK_ADDRESS_LAST:
         break;
@@ -1062,29 +1063,29 @@ Disk_get_owner(DiskObject *self, void *closure)
 /* ---- Disk: methods ---------------------------------------------------------------- */
 
 static unsigned int
-parse_flags(int defaults, int validate, int validate_start)
+parse_flags(int defaults, int validate, int validate_start, int live)
 {
     return (defaults ? 0 : VDISK_PARSE_NO_DEFAULTS) | (validate ? 0 : VDISK_PARSE_NO_VALIDATE) |
-           (validate_start ? VDISK_PARSE_VALIDATE_START : 0);
+           (validate_start ? VDISK_PARSE_VALIDATE_START : 0) | (live ? VDISK_PARSE_LIVE : 0);
 }
 
 static PyObject *
 Disk_from_xml(PyObject *cls, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"xml", "defaults", "validate", "validate_start", NULL};
+    static char *kwlist[] = {"xml", "defaults", "validate", "validate_start", "live", NULL};
     PyObject *xmlobj;
     const char *xml;
-    int defaults = 1, validate = 1, validate_start = 0;
+    int defaults = 1, validate = 1, validate_start = 0, live = 0;
     vdisk_disk *disk = NULL;
     vdisk_error *err = NULL;
     int rc;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$ppp:from_xml", kwlist, &xmlobj, &defaults,
-                                     &validate, &validate_start))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$pppp:from_xml", kwlist, &xmlobj, &defaults,
+                                     &validate, &validate_start, &live))
         return NULL;
     if (arg_str(xmlobj, "xml", 0, &xml, NULL) < 0)
         return NULL;
-    rc = vdisk_disk_from_xml_flags(&disk, xml, parse_flags(defaults, validate, validate_start),
+    rc = vdisk_disk_from_xml_flags(&disk, xml, parse_flags(defaults, validate, validate_start, live),
                                    &err);
     if (rc < 0)
         return raise_error(err);
@@ -1396,11 +1397,14 @@ Disk_repr(DiskObject *self)
 static PyMethodDef Disk_methods[] = {
     {"from_xml", (PyCFunction)(void (*)(void))Disk_from_xml,
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
-     "from_xml(xml, *, defaults=True, validate=True, validate_start=False) -> Disk\n\n"
+     "from_xml(xml, *, defaults=True, validate=True, validate_start=False, live=False)\n"
+     "    -> Disk\n\n"
      "Parse a libvirt <disk> element as libvirt 9.0 does: values are checked,\n"
      "libvirt's post-parse defaults applied (unless defaults=False) and its\n"
      "define-time checks made (unless validate=False). validate_start=True\n"
      "also makes the checks libvirt's QEMU driver makes when a domain starts.\n"
+     "live=True reads a running domain's XML: source indexes and <mirror> are\n"
+     "kept, where a definition drops them.\n"
      "Raises vdisk.XMLError, vdisk.InvalidError or vdisk.UnsupportedError."},
     {"to_xml", (PyCFunction)Disk_to_xml, METH_NOARGS,
      "to_xml() -> str\n\nThe disk as libvirt's <disk> XML (two-space indent, trailing newline)."},
@@ -2314,19 +2318,19 @@ Domain_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 static PyObject *
 Domain_from_xml(PyObject *cls, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"xml", "defaults", "validate", "validate_start", NULL};
+    static char *kwlist[] = {"xml", "defaults", "validate", "validate_start", "live", NULL};
     PyObject *xmlobj;
     const char *xml;
-    int defaults = 1, validate = 1, validate_start = 0;
+    int defaults = 1, validate = 1, validate_start = 0, live = 0;
     vdisk_domain *dom = NULL;
     vdisk_error *err = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$ppp:from_xml", kwlist, &xmlobj, &defaults,
-                                     &validate, &validate_start))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$pppp:from_xml", kwlist, &xmlobj, &defaults,
+                                     &validate, &validate_start, &live))
         return NULL;
     if (arg_str(xmlobj, "xml", 0, &xml, NULL) < 0)
         return NULL;
-    if (vdisk_domain_from_xml_flags(&dom, xml, parse_flags(defaults, validate, validate_start),
+    if (vdisk_domain_from_xml_flags(&dom, xml, parse_flags(defaults, validate, validate_start, live),
                                     &err) < 0)
         return raise_error(err);
     return domain_wrap((PyTypeObject *)cls, dom);

@@ -252,6 +252,7 @@ typedef enum {
     VDISK_ADDRESS_DRIVE,
     VDISK_ADDRESS_USB,
     VDISK_ADDRESS_CCW,
+    VDISK_ADDRESS_VIRTIO_MMIO,
     VDISK_ADDRESS_LAST
 } vdisk_address_type;
 

@@ -154,6 +154,11 @@ VDISK_API int vdisk_disk_set_transient_share_backing(vdisk_disk *disk, vdisk_tri
 VDISK_API unsigned int vdisk_disk_get_boot_order(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_boot_order(vdisk_disk *disk, unsigned int value, vdisk_error **err);
 
+/* <acpi> */
+/** acpi@index, the guest's ACPI index of a PCI disk; 0 when unset. */
+VDISK_API unsigned int vdisk_disk_get_acpi_index(const vdisk_disk *disk);
+VDISK_API int vdisk_disk_set_acpi_index(vdisk_disk *disk, unsigned int value, vdisk_error **err);
+
 /* <alias> */
 /** alias@name; NULL when unset. */
 VDISK_API const char *vdisk_disk_get_alias(const vdisk_disk *disk);

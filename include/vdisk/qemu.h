@@ -130,7 +130,9 @@ VDISK_API const char *vdisk_qemu_args_get(const vdisk_qemu_args *args, size_t i)
 /** The argv elements as one line, each quoted for a POSIX shell the way
  * libvirt quotes them, separated by single spaces. The caller's (vdisk_free()). */
 VDISK_API char *vdisk_qemu_args_to_shell(const vdisk_qemu_args *args);
-/** The number of QMP commands equivalent to the argv. */
+/** The number of QMP commands equivalent to the argv. A -global (the
+ * boot index of a floppy drive on the pc machine) and a -drive (an SD
+ * card) have none: they can only be given on the command line. */
 VDISK_API size_t vdisk_qemu_args_qmp_count(const vdisk_qemu_args *args);
 /** QMP command @i as one line of JSON ({"execute":"blockdev-add",
  * "arguments":{...}}), borrowed from @args; NULL when out of range. */

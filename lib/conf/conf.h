@@ -48,6 +48,19 @@ typedef struct {
  * in the order of @keys. O(n log n). */
 void vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order);
 
+/* Whether the domain's <qemu:override> (libvirt's QEMU namespace) has a
+ * <qemu:device> for the device with id @alias. */
+bool vd_domain_has_qemu_device_override(const vdisk_domain *dom, const char *alias);
+
+/* The metadata cache size of a storage source in bytes, 0 when unset:
+ * driver/metadata_cache/max_size for the top source, format/metadata_cache/
+ * max_size for a backing store or the mirror. */
+unsigned long long vd_source_get_metadata_cache_max_size(const vdisk_source *src);
+
+/* source@tlsHostname of a network source: the name its TLS certificate is
+ * checked against instead of the host's; NULL when unset. */
+const char *vd_source_get_tls_hostname(const vdisk_source *src);
+
 /* ---- libvirt's storage XML (lib/conf/storage_xml.c) ---------------------- */
 
 /* The type attribute of a <pool> description ("dir", "logical", ...); a

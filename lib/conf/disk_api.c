@@ -408,6 +408,25 @@ vdisk_disk_set_boot_order(vdisk_disk *disk, unsigned int order, vdisk_error **er
     return vd_set_uint(disk, "boot", "order", order, err);
 }
 
+unsigned int
+vdisk_disk_get_acpi_index(const vdisk_disk *disk)
+{
+    return vd_get_uint(disk, "acpi", "index", 10);
+}
+
+int
+vdisk_disk_set_acpi_index(vdisk_disk *disk, unsigned int index, vdisk_error **err)
+{
+    VD_API_ENTER();
+    if (vd_check_disk(disk, err) < 0)
+        return -1;
+    if (!index) {
+        vd_remove_child(disk->node, "acpi");
+        return 0;
+    }
+    return vd_set_uint(disk, "acpi", "index", index, err);
+}
+
 static int
 vd_set_name_element(vdisk_disk *disk, const char *elem, const char *name, vdisk_error **err)
 {

@@ -107,6 +107,57 @@ vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id)
     return false;
 }
 
+#define VD_QEMU_NS_URI "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* Whether element @node is @local in libvirt's QEMU namespace: its prefix
+ * (or the default namespace) declared with that URI on it or an ancestor. */
+static bool
+vd_is_qemu_ns_element(const vd_node *node, const char *local)
+{
+    const char *colon;
+    g_autofree char *decl = NULL;
+    const vd_node *n;
+
+    if (node->kind != VD_NODE_ELEMENT || !node->name)
+        return false;
+    colon = strchr(node->name, ':');
+    if (strcmp(colon ? colon + 1 : node->name, local) != 0)
+        return false;
+    decl = colon ? g_strdup_printf("xmlns:%.*s", (int)(colon - node->name), node->name)
+                 : g_strdup("xmlns");
+    for (n = node; n; n = n->parent) {
+        const char *uri = n->kind == VD_NODE_ELEMENT ? vd_node_attr(n, decl) : NULL;
+
+        if (uri)
+            return strcmp(uri, VD_QEMU_NS_URI) == 0;
+    }
+    return false;
+}
+
+bool
+vd_domain_has_qemu_device_override(const vdisk_domain *dom, const char *alias)
+{
+    const vd_node *o;
+    const vd_node *d;
+
+    if (!dom || !dom->doc || !dom->doc->root || !alias)
+        return false;
+    for (o = dom->doc->root->children; o; o = o->next) {
+        if (!vd_is_qemu_ns_element(o, "override"))
+            continue;
+        for (d = o->children; d; d = d->next) {
+            const char *a;
+
+            if (!vd_is_qemu_ns_element(d, "device"))
+                continue;
+            a = vd_node_attr(d, "alias");
+            if (a && strcmp(a, alias) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 void
 vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out)
 {

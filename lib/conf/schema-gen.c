@@ -62,7 +62,8 @@ VD_ENUM_IMPL(vd_encryption_engine, VDISK_ENCRYPTION_ENGINE_LAST, "default", "qem
 VD_ENUM_IMPL(vd_tristate_switch, VDISK_TRISTATE_LAST, "default", "on", "off");
 VD_ENUM_IMPL(vd_tristate_bool, VDISK_TRISTATE_LAST, "default", "yes", "no");
 
-VD_ENUM_IMPL(vd_address_type, VDISK_ADDRESS_LAST, "none", "pci", "drive", "usb", "ccw");
+VD_ENUM_IMPL(vd_address_type, VDISK_ADDRESS_LAST, "none", "pci", "drive", "usb", "ccw",
+             "virtio-mmio");
 
 VD_ENUM_IMPL(vd_iotune_field, VDISK_IOTUNE_LAST, "total_bytes_sec", "read_bytes_sec",
              "write_bytes_sec", "total_iops_sec", "read_iops_sec", "write_iops_sec",
@@ -166,6 +167,9 @@ static const char *const vd_attrs_el_transient[] = {
 };
 static const char *const vd_attrs_el_boot[] = {
     "order", "loadparm"
+};
+static const char *const vd_attrs_el_acpi[] = {
+    "index"
 };
 static const char *const vd_attrs_el_alias[] = {
     "name"
@@ -310,6 +314,7 @@ const vd_schema_order vd_schema_orders[VD_EL_LAST] = {
     [VD_EL_TARGET_IN_DISK] = {vd_attrs_el_target_in_disk, G_N_ELEMENTS(vd_attrs_el_target_in_disk), NULL, 0, NULL},
     [VD_EL_TRANSIENT] = {vd_attrs_el_transient, G_N_ELEMENTS(vd_attrs_el_transient), NULL, 0, NULL},
     [VD_EL_BOOT] = {vd_attrs_el_boot, G_N_ELEMENTS(vd_attrs_el_boot), NULL, 0, NULL},
+    [VD_EL_ACPI] = {vd_attrs_el_acpi, G_N_ELEMENTS(vd_attrs_el_acpi), NULL, 0, NULL},
     [VD_EL_ALIAS] = {vd_attrs_el_alias, G_N_ELEMENTS(vd_attrs_el_alias), NULL, 0, NULL},
     [VD_EL_BACKENDDOMAIN] = {vd_attrs_el_backenddomain, G_N_ELEMENTS(vd_attrs_el_backenddomain), NULL, 0, NULL},
     [VD_EL_GEOMETRY] = {vd_attrs_el_geometry, G_N_ELEMENTS(vd_attrs_el_geometry), NULL, 0, NULL},
@@ -383,6 +388,9 @@ static const vd_schema_check vd_checks_el_target_in_disk[] = {
 static const vd_schema_check vd_checks_el_boot[] = {
     {"order", VD_CHECK_UINT, NULL, false, VD_UINT_REQUIRED_NONZERO, NULL},
 };
+static const vd_schema_check vd_checks_el_acpi[] = {
+    {"index", VD_CHECK_UINT, NULL, false, VD_UINT_NONZERO, NULL},
+};
 static const vd_schema_check vd_checks_el_geometry[] = {
     {"cyls", VD_CHECK_UINT, NULL, false, VD_UINT_KEEP_ZERO, NULL},
     {"heads", VD_CHECK_UINT, NULL, false, VD_UINT_KEEP_ZERO, NULL},
@@ -399,6 +407,7 @@ const vd_schema_checks vd_schema_element_checks[VD_EL_LAST] = {
     [VD_EL_DRIVER_IN_DISK] = {vd_checks_el_driver_in_disk, G_N_ELEMENTS(vd_checks_el_driver_in_disk)},
     [VD_EL_TARGET_IN_DISK] = {vd_checks_el_target_in_disk, G_N_ELEMENTS(vd_checks_el_target_in_disk)},
     [VD_EL_BOOT] = {vd_checks_el_boot, G_N_ELEMENTS(vd_checks_el_boot)},
+    [VD_EL_ACPI] = {vd_checks_el_acpi, G_N_ELEMENTS(vd_checks_el_acpi)},
     [VD_EL_GEOMETRY] = {vd_checks_el_geometry, G_N_ELEMENTS(vd_checks_el_geometry)},
     [VD_EL_BLOCKIO] = {vd_checks_el_blockio, G_N_ELEMENTS(vd_checks_el_blockio)},
 };
@@ -414,6 +423,9 @@ vd_schema_element(const vd_node *node)
     (void)parent;
     switch (name[0]) {
     case 'a':
+        if (strcmp(name, "acpi") == 0) {
+            return VD_EL_ACPI;
+        }
         if (strcmp(name, "address") == 0) {
             const char *when_type = vd_node_attr(node, "type");
 

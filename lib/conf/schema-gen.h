@@ -92,6 +92,7 @@ typedef enum {
     VD_EL_TARGET_IN_DISK,
     VD_EL_TRANSIENT,
     VD_EL_BOOT,
+    VD_EL_ACPI,
     VD_EL_ALIAS,
     VD_EL_BACKENDDOMAIN,
     VD_EL_GEOMETRY,

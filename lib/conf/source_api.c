@@ -369,6 +369,22 @@ vdisk_source_get_format(const vdisk_source *src)
     return v < 0 ? VDISK_FORMAT_NONE : (vdisk_format)v;
 }
 
+unsigned long long
+vd_source_get_metadata_cache_max_size(const vdisk_source *src)
+{
+    vd_node *ms;
+    unsigned long long v = 0;
+
+    if (!src)
+        return 0;
+    ms = vd_node_child(vd_node_child(vd_view_format_node(src), "metadata_cache"), "max_size");
+    if (!ms || !vd_parse_ull(vd_node_text(src->disk->doc, ms), 10, &v))
+        return 0;
+    if (vd_scale_integer(&v, vd_node_attr(ms, "unit"), 1, G_MAXUINT64) < 0)
+        return 0;
+    return v;
+}
+
 int
 vdisk_source_set_format(vdisk_source *src, vdisk_format format, vdisk_error **err)
 {
@@ -771,6 +787,12 @@ vdisk_tristate
 vdisk_source_get_tls(const vdisk_source *src)
 {
     return vd_yesno(vd_view_net_attr(src, "tls"));
+}
+
+const char *
+vd_source_get_tls_hostname(const vdisk_source *src)
+{
+    return vd_view_net_attr(src, "tlsHostname");
 }
 
 int

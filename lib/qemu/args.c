@@ -82,8 +82,12 @@ vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsigned int index,
 typedef struct {
     vd_qemu_item_kind kind;
     gsize json; /* offset of the item's JSON */
-    gsize qmp;  /* offset of its QMP command */
+    gsize qmp;  /* offset of its QMP command, or VD_QEMU_NO_QMP */
 } vd_qemu_item;
+
+/* A -global or -drive has no QMP command here: it only exists on the
+ * command line. */
+#define VD_QEMU_NO_QMP G_MAXSIZE
 
 vdisk_qemu_args *
 vd_qemu_args_new(void)
@@ -108,6 +112,10 @@ vd_qemu_item_option(vd_qemu_item_kind kind)
         return "-device";
     case VD_QEMU_ITEM_CHARDEV:
         return "-chardev";
+    case VD_QEMU_ITEM_GLOBAL:
+        return "-global";
+    case VD_QEMU_ITEM_DRIVE:
+        return "-drive";
     }
     return NULL;
 }
@@ -125,6 +133,9 @@ vd_qemu_item_command(vd_qemu_item_kind kind)
         return "device_add";
     case VD_QEMU_ITEM_CHARDEV:
         return "chardev-add";
+    case VD_QEMU_ITEM_GLOBAL:
+    case VD_QEMU_ITEM_DRIVE:
+        break;
     }
     return NULL;
 }
@@ -169,6 +180,16 @@ vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp)
 }
 
 void
+vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const char *value)
+{
+    GString *text = args->text;
+    vd_qemu_item item = {kind, text->len, VD_QEMU_NO_QMP};
+
+    g_string_append_len(text, value, (gssize)strlen(value) + 1); /* with its NUL */
+    g_array_append_val(args->items, item);
+}
+
+void
 vd_qemu_args_render(vdisk_qemu_args *args)
 {
     guint i;
@@ -177,12 +198,14 @@ vd_qemu_args_render(vdisk_qemu_args *args)
     g_free(args->qmp);
     args->argv = g_new(const char *, 2 * args->items->len);
     args->qmp = g_new(const char *, args->items->len);
+    args->nqmp = 0;
     for (i = 0; i < args->items->len; i++) {
         const vd_qemu_item *item = &g_array_index(args->items, vd_qemu_item, i);
 
         args->argv[2 * i] = vd_qemu_item_option(item->kind);
         args->argv[2 * i + 1] = args->text->str + item->json;
-        args->qmp[i] = args->text->str + item->qmp;
+        if (item->qmp != VD_QEMU_NO_QMP)
+            args->qmp[args->nqmp++] = args->text->str + item->qmp;
     }
 }
 
@@ -218,7 +241,7 @@ vdisk_qemu_args_to_shell(const vdisk_qemu_args *args)
 size_t
 vdisk_qemu_args_qmp_count(const vdisk_qemu_args *args)
 {
-    return args && args->qmp ? args->items->len : 0;
+    return args && args->qmp ? args->nqmp : 0;
 }
 
 const char *

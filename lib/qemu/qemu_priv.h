@@ -20,6 +20,8 @@ typedef enum {
     VD_QEMU_ITEM_BLOCKDEV, /* -blockdev / blockdev-add */
     VD_QEMU_ITEM_DEVICE,   /* -device / device_add */
     VD_QEMU_ITEM_CHARDEV,  /* -chardev / chardev-add */
+    VD_QEMU_ITEM_GLOBAL,   /* -global, which has no QMP equivalent */
+    VD_QEMU_ITEM_DRIVE,    /* -drive (SD cards), none either */
 } vd_qemu_item_kind;
 
 struct vdisk_qemu_opts {
@@ -36,7 +38,8 @@ struct vdisk_qemu_args {
     GString *text;     /* every rendered string */
     GArray *items;     /* vd_qemu_item: where an item's strings start in text */
     const char **argv; /* "-blockdev", JSON, ...: into text or literals */
-    const char **qmp;  /* into text */
+    const char **qmp;  /* into text; the items that have a QMP command */
+    size_t nqmp;
 };
 
 vdisk_qemu_args *vd_qemu_args_new(void);
@@ -46,6 +49,9 @@ void vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *pr
  * key=value form, as libvirt 9.0 writes -chardev), @qmp the arguments of
  * its chardev-add command; takes ownership of @qmp. */
 void vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp);
+/* Appends a -global or -drive item: @value is its command line value
+ * ("isa-fdc.bootindexA=1"); it gets no QMP command. */
+void vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const char *value);
 /* Makes the rendered strings readable; call once, after the last item. */
 void vd_qemu_args_render(vdisk_qemu_args *args);
 

@@ -214,6 +214,9 @@ vd_qemu_net_check(const vdisk_disk *disk, const vdisk_source *src, vdisk_error *
     if (vdisk_source_get_timeout(src) > 0 && !curl)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: timeout is supported only with HTTP(S)/FTP(s) protocols", label);
+    if (vd_source_get_tls_hostname(src) && proto != VDISK_PROTOCOL_NBD)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: 'tlsHostname' field is supported only with NBD disks", label);
     if (vdisk_source_get_query(src) && !http)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                             "%s: query is supported only with HTTP(S) protocols", label);
@@ -290,6 +293,7 @@ vd_qemu_net_storage_props(vd_prop *props, const vdisk_disk *disk, const vdisk_so
         vd_prop_add_prop(props, "server", server);
         vd_prop_add_str_opt(props, "export", vdisk_source_get_name(src));
         vd_prop_add_str_opt(props, "tls-creds", tls_alias);
+        vd_prop_add_str_opt(props, "tls-hostname", vd_source_get_tls_hostname(src));
         return 0;
     }
     case VDISK_PROTOCOL_RBD: {

@@ -21,9 +21,14 @@ typedef struct {
     const vdisk_domain *dom;     /* may be NULL */
     const vdisk_qemu_opts *opts; /* may be NULL */
     bool q35;
-    /* per-device boot indexes from <os><boot dev=...> (0: none) */
+    /* the boot indexes <os><boot dev=...> gives the first disk, cdrom and
+     * floppy (0: none) */
+    bool os_boot;
     unsigned int boot_cd;
     unsigned int boot_disk;
+    unsigned int boot_fd;
+    /* the effective boot index of the disk being translated */
+    unsigned int bootindex;
 } vd_qemu_ctx;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -249,10 +254,10 @@ vd_check_source(const vd_blk_ctx *n, vdisk_error **err)
                        "%s: translation of managed persistent reservations is not implemented; "
                        "use <reservations managed='no'> with the helper's socket",
                        vd_disk_label(disk));
-    if (src == vdisk_disk_get_source_const(disk) &&
-        vdisk_disk_get_metadata_cache_max_size(disk) > 0 && fmt != VDISK_FORMAT_QCOW2)
+    /* qemuDomainValidateStorageSource, for every source of the chain */
+    if (vd_source_get_metadata_cache_max_size(src) > 0 && fmt != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: metadata_cache is supported only with qcow2 format",
+                       "%s: metadata cache max size control is supported only with qcow2 images",
                        vd_disk_label(disk));
     return 0;
 }
@@ -445,6 +450,19 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
     return 0;
 }
 
+/* Whether the slice needs a raw node of its own between the storage and
+ * the format node (qemuBlockStorageSourceNeedsStorageSliceLayer): the
+ * format node cannot apply it unless it is a plain raw one. */
+static bool
+vd_needs_slice_layer(const vd_blk_ctx *n)
+{
+    if (!n->slice)
+        return false;
+    if (n->format != VDISK_FORMAT_RAW && n->format != VDISK_FORMAT_NONE)
+        return true;
+    return n->encryption == VDISK_ENCRYPTION_LUKS;
+}
+
 static vd_prop *
 vd_slice_props(const vd_blk_ctx *n)
 {
@@ -504,8 +522,8 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
                                     : VDISK_DETECT_ZEROES_DEFAULT;
     char name[VD_NODE_NAME_SIZE];
     char other[VD_NODE_NAME_SIZE];
-    bool slice = n->slice;
     const char *driver = vd_format_driver(fmt);
+    bool luks;
 
     if (!driver)
         return vd_fail(err, VDISK_ERR_INTERNAL, "%s: mishandled storage format '%s'",
@@ -521,8 +539,9 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     if (dz != VDISK_DETECT_ZEROES_DEFAULT)
         vd_prop_add_str(props, "detect-zeroes", vd_detect_zeroes_to_string(dz));
     vd_add_cache(props, n->cache);
-    if (strcmp(driver, "raw") == 0 && vd_has_encryption(n) &&
-        vd_encryption_engine_is_qemu(n->src)) {
+    luks =
+        strcmp(driver, "raw") == 0 && vd_has_encryption(n) && vd_encryption_engine_is_qemu(n->src);
+    if (luks) {
         g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
 
         vd_prop_add_str(props, "driver", "luks");
@@ -538,17 +557,18 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
         vd_prop_add_str(encrypt, "key-secret", secret);
         vd_prop_add_prop(props, "encrypt", encrypt);
     }
-    if (strcmp(driver, "raw") == 0 && slice && !vd_has_encryption(n)) {
+    if (strcmp(driver, "raw") == 0 && !luks && n->slice) {
         vd_prop_add_uint(props, "offset", n->slice_offset);
         vd_prop_add_uint(props, "size", n->slice_size);
     }
-    if (fmt == VDISK_FORMAT_QCOW2 && n->top)
-        vd_prop_add_uint_opt(props, "cache-size",
-                             vdisk_disk_get_metadata_cache_max_size(n->disk));
+    /* qemuBlockStorageSourceGetFormatQcow2Props: every qcow2 source of the
+     * chain has its own */
+    if (fmt == VDISK_FORMAT_QCOW2)
+        vd_prop_add_uint_opt(props, "cache-size", vd_source_get_metadata_cache_max_size(n->src));
 
-    vd_prop_add_str(props, "file",
-                    vd_blk_node_name(other, n->index,
-                                 slice && strcmp(driver, "raw") != 0 ? "slice-sto" : "storage"));
+    vd_prop_add_str(
+        props, "file",
+        vd_blk_node_name(other, n->index, vd_needs_slice_layer(n) ? "slice-sto" : "storage"));
 
     if (backing || terminated) {
         if (fmt >= VDISK_FORMAT_COW) {
@@ -602,7 +622,7 @@ vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *di
         vd_storage_props(&storage, &n, &objs, err) < 0)
         goto cleanup;
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, storage);
-    if (n.slice && strcmp(vd_format_driver(n.format), "raw") != 0)
+    if (vd_needs_slice_layer(&n))
         vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, vd_slice_props(&n));
     vd_qemu_args_add(args, VD_QEMU_ITEM_BLOCKDEV, g_steal_pointer(&format));
     ret = 0;
@@ -619,7 +639,9 @@ vd_chain_length(const vdisk_disk *disk)
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
     unsigned int n = 0;
 
-    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER)
+    /* nor do SD cards, which QEMU opens itself */
+    if (vdisk_source_get_type(src) == VDISK_TYPE_VHOSTUSER ||
+        vdisk_disk_get_bus(disk) == VDISK_BUS_SD)
         return 0;
     for (; src; src = vdisk_source_get_backing(src))
         n++;
@@ -695,14 +717,57 @@ vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus)
     return g_strdup_printf("%s-disk%d", prefix, vdisk_target_to_index(vdisk_disk_get_target(disk)));
 }
 
+/* virQEMUCapsHasPCIMultiBus: whether QEMU names the root PCI bus "pci.0"
+ * (else "pci"): x86, ppc, s390 and the ARM and RISC-V virt machines. */
+static bool
+vd_has_pci_multibus(const vd_qemu_ctx *ctx)
+{
+    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+    const char *machine = ctx->opts && ctx->opts->machine
+                              ? ctx->opts->machine
+                              : (ctx->dom ? vdisk_domain_get_machine(ctx->dom) : NULL);
+    bool virt = machine && (strcmp(machine, "virt") == 0 || g_str_has_prefix(machine, "virt-"));
+
+    if (!arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0 ||
+        strcmp(arch, "ppc") == 0 || strcmp(arch, "ppc64") == 0 || strcmp(arch, "ppc64le") == 0 ||
+        g_str_has_prefix(arch, "s390"))
+        return true;
+    if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
+        strcmp(arch, "armv6l") == 0 || g_str_has_prefix(arch, "riscv"))
+        return virt;
+    return false;
+}
+
+/* The ARM and RISC-V machines, where libvirt's address assignment
+ * chooses between virtio-mmio and PCI for a virtio device without an
+ * address (qemuDomainAssignARMVirtioMMIOAddresses and its RISC-V twin). */
+static bool
+vd_arch_may_use_virtio_mmio(const vd_qemu_ctx *ctx)
+{
+    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+
+    return arch && (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
+                    strcmp(arch, "armv6l") == 0 || g_str_has_prefix(arch, "riscv"));
+}
+
 static char *
 vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 {
     const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_PCI, bus);
     const char *alias = c ? vdisk_controller_get_alias(c) : NULL;
 
-    if (bus == 0)
+    if (bus == 0) {
+        /* the root bus is named by QEMU, whatever its controller's alias:
+         * "pcie.0" for a pcie-root (q35, the virt machines), "pci.0" for a
+         * pci-root, "pci" where the machine has a single PCI bus */
+        const char *model = c ? vdisk_controller_get_model(c) : NULL;
+
+        if (model)
+            return g_strdup(strcmp(model, "pcie-root") == 0 ? "pcie.0"
+                            : vd_has_pci_multibus(ctx)      ? "pci.0"
+                                                            : "pci");
         return g_strdup(ctx->q35 ? "pcie.0" : "pci.0");
+    }
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
     return g_strdup_printf("pci.%u", bus);
@@ -744,6 +809,7 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_tristate_bool(props, "multifunction",
                                   vdisk_disk_get_address_multifunction(disk));
         vd_prop_add_str(props, "addr", addr);
+        vd_prop_add_uint_opt(props, "acpi-index", vdisk_disk_get_acpi_index(disk));
         return 0;
     }
     case VDISK_ADDRESS_USB: {
@@ -768,6 +834,9 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_str(props, "devno", devno);
         return 0;
     }
+    case VDISK_ADDRESS_VIRTIO_MMIO:
+        /* the device is placed on the next free virtio-mmio transport */
+        return 0;
     case VDISK_ADDRESS_LAST:
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: translation of '%s' addresses is not implemented",
@@ -887,6 +956,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     case VDISK_BUS_VIRTIO: {
         g_autofree char *iothread = NULL;
         const char *model = "virtio-blk-pci";
+        vdisk_address_type addr = vdisk_disk_get_address_type(disk);
 
         switch (vdisk_disk_get_model(disk)) {
         case VDISK_MODEL_VIRTIO_TRANSITIONAL:
@@ -900,8 +970,21 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         case VDISK_MODEL_LAST:
             break;
         }
-        if (vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_CCW)
-            model = "virtio-blk-ccw";
+        /* the bus suffix follows the address (qemuBuildVirtioDevGetConfig);
+         * the (non-)transitional models exist only on PCI */
+        if (addr == VDISK_ADDRESS_CCW || addr == VDISK_ADDRESS_VIRTIO_MMIO) {
+            if (strcmp(model, "virtio-blk-pci") != 0)
+                return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                               "%s: virtio (non-)transitional models are not supported for "
+                               "address type=%s",
+                               vd_disk_label(disk), vd_address_type_to_string(addr));
+            model = addr == VDISK_ADDRESS_CCW ? "virtio-blk-ccw" : "virtio-blk-device";
+        }
+        if (addr == VDISK_ADDRESS_NONE && vd_arch_may_use_virtio_mmio(ctx))
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: on '%s' machines libvirt may put virtio disks on virtio-mmio "
+                           "rather than PCI; translation needs the disk's address",
+                           vd_disk_label(disk), vdisk_domain_get_arch(ctx->dom));
         if (vdisk_source_get_type(vdisk_disk_get_source_const(disk)) == VDISK_TYPE_VHOSTUSER) {
             model = vd_qemu_vhostuser_device_driver(model);
             chardev = vd_qemu_vhostuser_chardev_id(alias);
@@ -917,6 +1000,12 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         vd_prop_add_str_opt(props, "iothread", iothread);
         vd_prop_add_tristate_bool(props, "ioeventfd", vdisk_disk_get_ioeventfd(disk));
         vd_prop_add_tristate_bool(props, "event_idx", vdisk_disk_get_event_idx(disk));
+        /* QEMU 7.2's virtio-blk has a "scsi" property, off by default
+         * (QEMU_CAPS_VIRTIO_BLK_SCSI and ..._DEFAULT_DISABLED): libvirt turns
+         * it on for a lun (SG_IO passthrough) and leaves it out otherwise;
+         * vhost-user devices have no such property */
+        if (device == VDISK_DEVICE_LUN && !chardev)
+            vd_prop_add_bool(props, "scsi", true);
         vd_prop_add_uint_opt(props, "num-queues", vdisk_disk_get_queues(disk));
         vd_prop_add_uint_opt(props, "queue-size", vdisk_disk_get_queue_size(disk));
         break;
@@ -946,14 +1035,8 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         return -1;
 
     /* a floppy's boot index is a property of the floppy controller */
-    bootindex = vdisk_disk_get_boot_order(disk);
-    if (device == VDISK_DEVICE_FLOPPY)
-        bootindex = 0;
-    else if (bootindex == 0 && device == VDISK_DEVICE_CDROM)
-        bootindex = ctx->boot_cd;
-    else if (bootindex == 0 && (device == VDISK_DEVICE_DISK || device == VDISK_DEVICE_LUN ||
-                                device == VDISK_DEVICE_DEFAULT))
-        bootindex = ctx->boot_disk;
+    if (device != VDISK_DEVICE_FLOPPY)
+        bootindex = ctx->bootindex;
 
     vdisk_disk_get_geometry(disk, &cyls, &heads, &secs, &trans);
     if (vdisk_disk_get_serial(disk))
@@ -1006,6 +1089,14 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     vd_prop_add_str_opt(props, "werror", wpolicy);
     vd_prop_add_str_opt(props, "rerror", rpolicy);
 
+    /* libvirt then applies <qemu:override> to the device's properties
+     * (qemuBuildDeviceCommandlineHandleOverrides); not translated */
+    if (vd_domain_has_qemu_device_override(ctx->dom, alias))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of the <qemu:override> of device '%s' is not "
+                       "implemented",
+                       vd_disk_label(disk), alias);
+
     *out = g_steal_pointer(&props);
     return 0;
 }
@@ -1022,6 +1113,10 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus, vd
         vdisk_source_get_format(vdisk_disk_get_source_const(disk)) != VDISK_FORMAT_RAW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: disk device 'lun' must use 'raw' format",
                        vd_disk_label(disk));
+    if (vdisk_disk_get_acpi_index(disk) && vdisk_disk_get_address_type(disk) != VDISK_ADDRESS_PCI &&
+        vdisk_disk_get_address_type(disk) != VDISK_ADDRESS_NONE)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: ACPI index is only supported for PCI devices", vd_disk_label(disk));
     if (bus == VDISK_BUS_USB) {
         const vdisk_controller *usb = vd_find_controller(ctx, VDISK_CONTROLLER_USB, 0);
         const char *model = usb ? vdisk_controller_get_model(usb) : NULL;
@@ -1036,6 +1131,66 @@ vd_check_start(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus, vd
         vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0 && a[2] != 0)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: target must be 0 for ide controller",
                        vd_disk_label(disk));
+    return 0;
+}
+
+/* An SD card: libvirt 9.0 still gives it as -drive if=sd, with no block
+ * nodes and no device (qemuBuildDriveStr): QEMU opens the image and its
+ * backing chain itself. */
+static int
+vd_sd_drive(char **out, const vdisk_disk *disk, vdisk_error **err)
+{
+    const vdisk_source *src = vdisk_disk_get_source_const(disk);
+    vdisk_type type = vdisk_source_get_type(src);
+    vdisk_format fmt = vdisk_source_get_format(src);
+    vdisk_cache cache = vdisk_disk_get_cache(disk);
+    vdisk_tristate cor = vdisk_disk_get_copy_on_read(disk);
+    vdisk_discard discard = vdisk_disk_get_discard(disk);
+    vdisk_detect_zeroes dz = vdisk_disk_get_detect_zeroes(disk);
+    vdisk_io io = vdisk_disk_get_io(disk);
+    g_autoptr(GString) buf = g_string_new("file=");
+    const char *p;
+
+    if (type != VDISK_TYPE_FILE && type != VDISK_TYPE_BLOCK && type != VDISK_TYPE_DIR)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of 'sd' disks with '%s' sources is not implemented",
+                       vd_disk_label(disk), vd_type_to_string(type));
+    if (!vdisk_source_get_path(src))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of 'sd' disks without media is not implemented",
+                       vd_disk_label(disk));
+    if (vdisk_source_get_encryption_format(src) != VDISK_ENCRYPTION_DEFAULT)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: translation of encrypted 'sd' disks is not implemented",
+                       vd_disk_label(disk));
+    if (type == VDISK_TYPE_DIR)
+        g_string_append(buf, "fat:");
+    /* commas doubled, as QEMU's option syntax escapes them */
+    for (p = vdisk_source_get_path(src); *p; p++) {
+        if (*p == ',')
+            g_string_append_c(buf, ',');
+        g_string_append_c(buf, *p);
+    }
+    g_string_append_c(buf, ',');
+    if (fmt != VDISK_FORMAT_NONE && type != VDISK_TYPE_DIR)
+        g_string_append_printf(buf, "format=%s,", vd_format_to_string(fmt));
+    g_string_append_printf(buf, "if=sd,index=%d",
+                           vdisk_target_to_index(vdisk_disk_get_target(disk)));
+    if (vdisk_disk_get_readonly(disk))
+        g_string_append(buf, ",readonly=on");
+    if (dz == VDISK_DETECT_ZEROES_UNMAP && discard != VDISK_DISCARD_UNMAP)
+        dz = VDISK_DETECT_ZEROES_ON;
+    if (cache != VDISK_CACHE_DEFAULT)
+        g_string_append_printf(buf, ",cache=%s", vd_cache_to_string(cache));
+    if (cor != VDISK_TRISTATE_DEFAULT)
+        g_string_append_printf(buf, ",copy-on-read=%s", cor == VDISK_TRISTATE_ON ? "on" : "off");
+    if (discard != VDISK_DISCARD_DEFAULT)
+        g_string_append_printf(buf, ",discard=%s", vd_discard_to_string(discard));
+    if (dz != VDISK_DETECT_ZEROES_DEFAULT)
+        g_string_append_printf(buf, ",detect-zeroes=%s", vd_detect_zeroes_to_string(dz));
+    if (io != VDISK_IO_DEFAULT)
+        g_string_append_printf(buf, ",aio=%s", vd_io_to_string(io));
+    *out = g_string_free(g_steal_pointer(&buf), FALSE);
     return 0;
 }
 
@@ -1060,10 +1215,14 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
         vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
         return 0;
     }
-    if (bus == VDISK_BUS_SD)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of '%s' disks is not implemented", vd_disk_label(disk),
-                       vd_bus_to_string(bus));
+    if (bus == VDISK_BUS_SD) {
+        g_autofree char *drive_opts = NULL;
+
+        if (vd_check_start(ctx, disk, bus, err) < 0 || vd_sd_drive(&drive_opts, disk, err) < 0)
+            return -1;
+        vd_qemu_args_add_option(args, VD_QEMU_ITEM_DRIVE, drive_opts);
+        return 0;
+    }
 
     if (vd_check_start(ctx, disk, bus, err) < 0)
         return -1;
@@ -1110,12 +1269,96 @@ vd_ctx_init(vd_qemu_ctx *ctx, const vdisk_domain *dom, const vdisk_qemu_opts *op
     if (!boot.os_boot) {
         /* libvirt boots from the first disk when neither <os> nor any
          * device names a boot order */
-        if (!boot.device_boot)
+        if (!boot.device_boot) {
+            ctx->os_boot = true;
             ctx->boot_disk = 1;
+        }
         return;
     }
+    ctx->os_boot = true;
     ctx->boot_cd = boot.cdrom;
     ctx->boot_disk = boot.hd;
+    ctx->boot_fd = boot.fd;
+}
+
+/* The effective boot index of each disk, @order being libvirt's order of
+ * the disks (qemuProcessPrepareDeviceBootorder): a disk's own <boot
+ * order>, unless <os> lists boot devices; then the first disk, cdrom and
+ * floppy get the position of "hd", "cdrom" and "fd" in that list. */
+static void
+vd_boot_indexes(const vd_qemu_ctx *ctx, const vdisk_domain *dom, const size_t *order, size_t n,
+                unsigned int *boot)
+{
+    unsigned int cd = ctx->boot_cd, hd = ctx->boot_disk, fd = ctx->boot_fd;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, order[i]);
+
+        boot[i] = vdisk_disk_get_boot_order(disk);
+        if (!ctx->os_boot)
+            continue;
+        switch (vdisk_disk_get_device(disk)) {
+        case VDISK_DEVICE_CDROM:
+            boot[i] = cd;
+            cd = 0;
+            break;
+        case VDISK_DEVICE_FLOPPY:
+            boot[i] = fd;
+            fd = 0;
+            break;
+        case VDISK_DEVICE_DEFAULT:
+        case VDISK_DEVICE_DISK:
+        case VDISK_DEVICE_LUN:
+            boot[i] = hd;
+            hd = 0;
+            break;
+        case VDISK_DEVICE_LAST:
+            break;
+        }
+    }
+}
+
+/* The floppy controller's boot indexes, before the disks
+ * (qemuBuildFloppyCommandLineControllerOptions): drive A is unit 0, B
+ * unit 1. The pc machine's built-in controller gets them as -global
+ * isa-fdc.bootindexA=N; q35 has no built-in one, so libvirt adds an
+ * isa-fdc device, with or without boot indexes. */
+static void
+vd_add_floppy_controller(vdisk_qemu_args *args, const vd_qemu_ctx *ctx,
+                         const vdisk_disk *const *disks, const unsigned int *boot, size_t n)
+{
+    unsigned int index[2] = {0, 0};
+    bool floppy = false;
+    char global[64];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned int a[4] = {0, 0, 0, 0};
+
+        if (vdisk_disk_get_bus(disks[i]) != VDISK_BUS_FDC)
+            continue;
+        floppy = true;
+        vdisk_disk_get_address_drive(disks[i], &a[0], &a[1], &a[2], &a[3]);
+        index[a[3] ? 1 : 0] = boot[i];
+    }
+    if (!floppy)
+        return;
+    if (ctx->q35) {
+        vd_prop *fdc = vd_prop_object_new();
+
+        vd_prop_add_str(fdc, "driver", "isa-fdc");
+        vd_prop_add_uint_opt(fdc, "bootindexA", index[0]);
+        vd_prop_add_uint_opt(fdc, "bootindexB", index[1]);
+        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, fdc);
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        if (!index[i])
+            continue;
+        g_snprintf(global, sizeof(global), "isa-fdc.bootindex%c=%u", i ? 'B' : 'A', index[i]);
+        vd_qemu_args_add_option(args, VD_QEMU_ITEM_GLOBAL, global);
+    }
 }
 
 /* libvirt keeps a domain's disks sorted as it parses them: each disk goes
@@ -1144,6 +1387,8 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     g_autoptr(vdisk_qemu_args) args = NULL;
     g_autofree unsigned int *first = NULL;
     g_autofree size_t *order = NULL;
+    g_autofree const vdisk_disk **disks = NULL;
+    g_autofree unsigned int *boot = NULL;
     vd_qemu_ctx ctx;
     size_t n, i;
     unsigned int next;
@@ -1165,22 +1410,24 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
         next += vd_chain_length(vdisk_domain_get_disk_const(dom, order[i - 1]));
     }
 
+    disks = g_new0(const vdisk_disk *, n + 1);
+    for (i = 0; i < n; i++)
+        disks[i] = vdisk_domain_get_disk_const(dom, order[i]);
+    boot = g_new0(unsigned int, n + 1);
+    vd_boot_indexes(&ctx, dom, order, n, boot);
+
     args = vd_qemu_args_new();
+    vd_add_floppy_controller(args, &ctx, disks, boot, n);
     for (i = 0; i < n; i++) {
-        const vdisk_disk *disk = vdisk_domain_get_disk_const(dom, order[i]);
+        const vdisk_disk *disk = disks[i];
 
         /* libvirt attaches these only once the domain runs */
         if (vdisk_disk_get_transient(disk) &&
             vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON)
             continue;
-        /* in the boot order libvirt derives from <os>, only the first
-         * disk (cdrom) of each kind gets the index */
+        ctx.bootindex = boot[i];
         if (vd_translate_one(args, &ctx, disk, first[i], err) < 0)
             return -1;
-        if (vdisk_disk_get_device(disk) == VDISK_DEVICE_CDROM)
-            ctx.boot_cd = 0;
-        else if (vdisk_disk_get_device(disk) != VDISK_DEVICE_FLOPPY)
-            ctx.boot_disk = 0;
     }
     vd_qemu_args_render(args);
     *out = g_steal_pointer(&args);
@@ -1201,8 +1448,9 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     *out = NULL;
     vd_ctx_init(&ctx, dom, opts);
     /* a lone disk is not subject to the domain's <os> boot order */
-    ctx.boot_cd = ctx.boot_disk = 0;
+    ctx.bootindex = vdisk_disk_get_boot_order(disk);
     args = vd_qemu_args_new();
+    vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);
     if (vd_translate_one(args, &ctx, disk, opts ? opts->first_node : 1, err) < 0)
         return -1;
     vd_qemu_args_render(args);

@@ -204,6 +204,7 @@ vd_qemu_vhostuser_device_driver(const char *virtio_blk_driver)
         {"virtio-blk-pci-transitional", "vhost-user-blk-pci-transitional"},
         {"virtio-blk-pci-non-transitional", "vhost-user-blk-pci-non-transitional"},
         {"virtio-blk-ccw", "vhost-user-blk-ccw"},
+        {"virtio-blk-device", "vhost-user-blk-device"},
     };
     size_t i;
 

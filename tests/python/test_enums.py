@@ -34,7 +34,7 @@ LIBVIRT = {
     "AuthType": ["chap", "ceph"],
     "EncryptionFormat": ["qcow", "luks", "luks2"],
     "EncryptionEngine": ["qemu", "librbd"],
-    "AddressType": ["pci", "drive", "usb", "ccw"],
+    "AddressType": ["pci", "drive", "usb", "ccw", "virtio-mmio"],
     "IOTuneField": [
         "total_bytes_sec", "read_bytes_sec", "write_bytes_sec", "total_iops_sec",
         "read_iops_sec", "write_iops_sec", "total_bytes_sec_max", "read_bytes_sec_max",

@@ -152,6 +152,7 @@ class AddressType(enum.Enum):
     DRIVE = 'drive'
     USB = 'usb'
     CCW = 'ccw'
+    VIRTIO_MMIO = 'virtio-mmio'
 
 class IOTuneField(enum.Enum):
     TOTAL_BYTES_SEC = 'total_bytes_sec'
@@ -363,7 +364,7 @@ class Disk:
     def __init__(self, **properties: Any) -> None: ...
     @classmethod
     def from_xml(cls, xml: str, *, defaults: bool = ..., validate: bool = ...,
-                 validate_start: bool = ...) -> Disk: ...
+                 validate_start: bool = ..., live: bool = ...) -> Disk: ...
     def to_xml(self) -> str: ...
     def copy(self) -> Disk: ...
     def validate(self, domain: Optional[Domain] = ..., *, start: bool = ...) -> None: ...
@@ -424,6 +425,7 @@ class Disk:
     rotation_rate: Optional[int]
     transient_share_backing: Optional[bool]
     boot_order: Optional[int]
+    acpi_index: Optional[int]
     alias: Optional[str]
     backend_domain: Optional[str]
     iotune_group: Optional[str]
@@ -439,7 +441,7 @@ class Disk:
 class Domain:
     @classmethod
     def from_xml(cls, xml: str, *, defaults: bool = ..., validate: bool = ...,
-                 validate_start: bool = ...) -> Domain: ...
+                 validate_start: bool = ..., live: bool = ...) -> Domain: ...
     def to_xml(self) -> str: ...
     @property
     def name(self) -> Optional[str]: ...
