@@ -518,7 +518,8 @@ def check_vm(vm, objs, case, devices_present):
 
     # Devices: what the -device arguments declared.
     for opt, o in objs:
-        if opt != "-device":
+        if opt != "-device" or "id" not in o:
+            # a controller libvirt adds for the disks (isa-fdc), not a disk
             continue
         did = o["id"]
         matches = [b for b in blocks if qdev_matches(b, did)]
@@ -632,7 +633,7 @@ def run_vdisk(vdisk, xml_path, qmp_mode):
 def run_argv(case, tmp, vdisk, xml_path):
     argv = run_vdisk(vdisk, xml_path, False)
     objs = parse_argv(argv)
-    ids = [o["id"] for opt, o in objs if opt == "-device"]
+    ids = [o["id"] for opt, o in objs if opt == "-device" and "id" in o]
     expect(case.xml_text is not None or sorted(ids) == sorted(d.qdev for d in case.disks),
            "device ids %s, the domain's disks are %s", ids, [d.qdev for d in case.disks])
     vm = qmp.Vm(QEMU, case.machine, case.controller_args() + argv, tmp,
@@ -668,7 +669,14 @@ def run_qmp(case, tmp, vdisk, xml_path, argv_objs):
                "QMP command %s differs from its argv counterpart %s %s", json.dumps(c), opt,
                json.dumps(o))
 
-    vm = qmp.Vm(QEMU, case.machine, case.controller_args(), tmp,
+    # controllers libvirt adds for the disks (a -device without id, isa-fdc)
+    # exist from the machine's start: they cannot be hot-plugged
+    cold = [(c, (opt, o)) for c, (opt, o) in zip(cmds, argv_objs)
+            if opt == "-device" and "id" not in o]
+    cold_args = []
+    for _, (opt, o) in cold:
+        cold_args += [opt, json.dumps(o, separators=(",", ":"))]
+    vm = qmp.Vm(QEMU, case.machine, case.controller_args() + cold_args, tmp,
                 case.name.replace("/", "-") + "-qmp")
     notes = []
     try:
@@ -677,6 +685,8 @@ def run_qmp(case, tmp, vdisk, xml_path, argv_objs):
         q = vm.qmp
         added, pending, owned = [], [], {}
         for c, (opt, o) in zip(cmds, argv_objs):
+            if opt == "-device" and "id" not in o:
+                continue
             ok, resp = q.send_raw(c)
             if opt == "-device" and o["driver"] in COLDPLUG_ONLY:
                 # The bus takes devices only at machine creation; the same
