@@ -168,6 +168,26 @@ test_vhostuser_packed_domain(void **state)
     assert_non_null(strstr(out, "<disk type='vhostuser' device='disk' snapshot='no'>"));
 }
 
+/* libvirt reads the first of each repeated <iotune> value and writes only
+ * that one (checked with virsh define + dumpxml): formatting the result
+ * must not bring a later copy forward on the next pass. */
+static void
+test_repeated_iotune_values(void **state)
+{
+    static const char xml[] =
+        "<disk type='file' device='disk'><source file='/a'/><target dev='vda'/><iotune>"
+        "<total_bytes_sec>0</total_bytes_sec><read_iops_sec>400</read_iops_sec>"
+        "<write_iops_sec>100</write_iops_sec><group_name>tenant</group_name>"
+        "<total_bytes_sec>5000</total_bytes_sec><read_iops_sec>300</read_iops_sec>"
+        "<group_name>other</group_name></iotune></disk>";
+    g_autofree char *out = disk_fixed_point("repeated-iotune", xml, 0);
+
+    assert_non_null(out);
+    assert_non_null(strstr(out, "  <iotune>\n    <read_iops_sec>400</read_iops_sec>\n"
+                                "    <write_iops_sec>100</write_iops_sec>\n"
+                                "    <group_name>tenant</group_name>\n  </iotune>\n"));
+}
+
 /* The one insertion rule: a new attribute goes after every known attribute
  * ranked before it, an unknown one travels with the known one before it. */
 static void
@@ -256,6 +276,7 @@ main(void)
         cmocka_unit_test(test_corpus_domains_with_defaults),
         cmocka_unit_test(test_defaults_take_libvirts_place),
         cmocka_unit_test(test_vhostuser_packed_domain),
+        cmocka_unit_test(test_repeated_iotune_values),
         cmocka_unit_test(test_insertion_rule),
         cmocka_unit_test(test_element_lookup),
     };

@@ -310,6 +310,8 @@ vd_parse_iotune(vd_pctx *c)
 
     if (!io)
         return 0;
+    /* libvirt reads the first of each <iotune> value and writes only that */
+    vd_node_drop_repeated(c->doc, io, vd_schema_rank_child);
     for (f = 0; f < VDISK_IOTUNE_LAST; f++) {
         const char *name = vd_iotune_field_to_string(f);
         vd_node *e = vd_node_child(io, name);
