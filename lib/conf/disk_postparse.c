@@ -54,7 +54,8 @@ vd_walk_chain_encryption(vdisk_disk *disk)
 
 /* libvirt's drive address from the target index, for controller-based buses. */
 static int
-vd_assign_drive_address(vdisk_disk *disk, vdisk_bus bus, const char *dev, vdisk_error **err)
+vd_assign_drive_address(vdisk_disk *disk, const vdisk_domain *dom, vdisk_bus bus, const char *dev,
+                        vdisk_error **err)
 {
     unsigned int controller = 0;
     unsigned int busno = 0;
@@ -73,6 +74,21 @@ vd_assign_drive_address(vdisk_disk *disk, vdisk_bus bus, const char *dev, vdisk_
          * controller, whatever the controller model */
         controller = (unsigned int)idx / 7;
         unit = (unsigned int)idx % 7;
+        /* libvirt: "using disk target name '%s' conflicts with SCSI host
+         * device address controller='%u' bus='%u' target='%u' unit='%u" */
+        if (dom && dom->scsi_hostdev_drives) {
+            guint i;
+
+            for (i = 0; i < dom->scsi_hostdev_drives->len; i++) {
+                const unsigned int *h = g_array_index(dom->scsi_hostdev_drives, vd_drive_addr, i).v;
+
+                if (h[0] == controller && h[1] == 0 && h[2] == 0 && h[3] == unit)
+                    return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                                   "%s: the drive address of disk name '%s' (controller='%u' "
+                                   "bus='0' target='0' unit='%u') is a SCSI host device's",
+                                   vd_disk_label(disk), dev, controller, unit);
+            }
+        }
         break;
     case VDISK_BUS_IDE:
         controller = (unsigned int)idx / 4;
@@ -220,7 +236,7 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
                            vd_snapshot_to_string(VDISK_SNAPSHOT_NO));
 
     if (vd_disk_address_type_full(disk) == VD_ADDR_FULL_NONE && dev &&
-        vd_assign_drive_address(disk, vdisk_disk_get_bus(disk), dev, err) < 0)
+        vd_assign_drive_address(disk, dom, vdisk_disk_get_bus(disk), dev, err) < 0)
         return -1;
 
     vd_expand_iotune_group(disk, dom);

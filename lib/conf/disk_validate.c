@@ -822,10 +822,17 @@ vd_disk_validate_start(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_er
     const vd_node *holder;
     const vd_node *mirror;
 
-    (void)dom;
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     bus = vdisk_disk_get_bus(disk);
+
+    /* libvirt (at start): "PowerPC pseries machines do not support floppy device" */
+    if (dom && vdisk_disk_get_device(disk) == VDISK_DEVICE_FLOPPY &&
+        g_str_has_prefix(vdisk_domain_get_machine(dom) ? vdisk_domain_get_machine(dom) : "",
+                         "pseries"))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: PowerPC pseries machines do not support floppy devices",
+                       vd_disk_label(disk));
 
     /* libvirt (at start): "unsupported disk bus '%s' with device setup" */
     if (bus == VDISK_BUS_XEN || bus == VDISK_BUS_UML)

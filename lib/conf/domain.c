@@ -33,6 +33,8 @@ vdisk_domain_free(vdisk_domain *dom)
         g_ptr_array_free(dom->controllers, TRUE);
     if (dom->iothread_ids)
         g_array_free(dom->iothread_ids, TRUE);
+    if (dom->scsi_hostdev_drives)
+        g_array_free(dom->scsi_hostdev_drives, TRUE);
     vd_doc_unref(dom->doc);
     g_free(dom);
 }

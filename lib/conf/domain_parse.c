@@ -257,6 +257,35 @@ vd_domain_check_usb_master(const vdisk_domain *dom, vdisk_error **err)
     return 0;
 }
 
+/* The drive addresses SCSI <hostdev>s give themselves: libvirt refuses a
+ * disk whose name maps to one of them. */
+static void
+vd_domain_read_scsi_hostdevs(vdisk_domain *dom)
+{
+    static const char *const names[] = {"controller", "bus", "target", "unit"};
+    vd_node *h;
+
+    dom->scsi_hostdev_drives = g_array_new(FALSE, TRUE, sizeof(vd_drive_addr));
+    for (h = vd_node_child(dom->devices, "hostdev"); h; h = vd_node_next_sibling(h, "hostdev")) {
+        vd_node *a = vd_node_child(h, "address");
+        vd_drive_addr d = {{0, 0, 0, 0}};
+        size_t i;
+
+        if (g_strcmp0(vd_node_attr(h, "mode"), "capabilities") == 0 ||
+            g_strcmp0(vd_node_attr(h, "type"), "scsi") != 0 ||
+            g_strcmp0(vd_node_attr(a, "type"), "drive") != 0)
+            continue;
+        for (i = 0; i < G_N_ELEMENTS(names); i++) {
+            const char *s = vd_node_attr(a, names[i]);
+
+            if (s && !vd_parse_uint(s, 0, &d.v[i]))
+                break;
+        }
+        if (i == G_N_ELEMENTS(names))
+            g_array_append_val(dom->scsi_hostdev_drives, d);
+    }
+}
+
 /* Reads @xml into a new domain context: its identity, iothreads, memory,
  * controllers and disks (wrapped, not yet parsed). */
 int
@@ -298,6 +327,7 @@ vd_domain_parse(vdisk_domain **out, const char *xml, vdisk_error **err)
         if (vd_domain_read_controller(dom, n, err) < 0)
             return -1;
     }
+    vd_domain_read_scsi_hostdevs(dom);
     if (vd_domain_assign_controller_indexes(dom, err) < 0 ||
         vd_domain_check_usb_master(dom, err) < 0)
         return -1;

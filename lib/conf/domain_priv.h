@@ -20,11 +20,11 @@ struct vdisk_controller {
     const char *model; /* NULL when unset */
     const char *alias;
     bool has_pci;
-    unsigned int pci[4]; /* domain, bus, slot, function */
-    bool implicit;       /* added as libvirt would, not in the XML */
-    bool has_index;      /* while parsing: index was written */
+    unsigned int pci[4];  /* domain, bus, slot, function */
+    bool implicit;        /* added as libvirt would, not in the XML */
+    bool has_index;       /* while parsing: index was written */
     int master_startport; /* a USB companion's <master startport>, or -1 */
-    vd_node *node;       /* NULL for implicit controllers */
+    vd_node *node;        /* NULL for implicit controllers */
 };
 
 /* Whether @ctrl is one of the ICH9 USB2 controllers (EHCI1 and its UHCI
@@ -36,6 +36,11 @@ bool vd_controller_is_usb2(const vdisk_controller *ctrl);
  * or at the end when it is the first of its type. */
 void vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl);
 
+/* A drive address: controller, bus, target, unit. */
+typedef struct {
+    unsigned int v[4];
+} vd_drive_addr;
+
 struct vdisk_domain {
     vd_doc *doc;
     vd_node *devices; /* the <devices> element (created when absent) */
@@ -44,10 +49,11 @@ struct vdisk_domain {
     const char *arch;
     const char *machine;
     unsigned int iothreads;
-    bool shared_memory;     /* guest memory is shared, as vhost-user needs */
-    GArray *iothread_ids;   /* unsigned int */
-    GPtrArray *disks;       /* vdisk_disk *, owned */
-    GPtrArray *controllers; /* vdisk_controller *, owned */
+    bool shared_memory;          /* guest memory is shared, as vhost-user needs */
+    GArray *iothread_ids;        /* unsigned int */
+    GArray *scsi_hostdev_drives; /* vd_drive_addr: drive addresses of SCSI <hostdev>s */
+    GPtrArray *disks;            /* vdisk_disk *, owned */
+    GPtrArray *controllers;      /* vdisk_controller *, owned */
 };
 
 /* The controller of @type and @index (explicit or implicit), or NULL. */
