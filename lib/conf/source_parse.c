@@ -947,10 +947,11 @@ vd_src_drop_labelskip(vd_doc *doc, vd_node *holder)
 void
 vd_source_drop_status(vd_doc *doc, vd_node *node)
 {
-    vd_node *mirror = vd_node_child(node, "mirror");
+    vd_node *mirror;
     vd_node *src = vd_node_child(node, "source");
 
-    if (mirror)
+    /* every one: a repeated <mirror> would otherwise take the first's place */
+    while ((mirror = vd_node_child(node, "mirror")))
         vd_node_unlink(mirror);
     if (src)
         vd_node_set_attr(doc, src, "index", NULL);
