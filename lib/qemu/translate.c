@@ -738,18 +738,6 @@ vd_has_pci_multibus(const vd_qemu_ctx *ctx)
     return false;
 }
 
-/* The ARM and RISC-V machines, where libvirt's address assignment
- * chooses between virtio-mmio and PCI for a virtio device without an
- * address (qemuDomainAssignARMVirtioMMIOAddresses and its RISC-V twin). */
-static bool
-vd_arch_may_use_virtio_mmio(const vd_qemu_ctx *ctx)
-{
-    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
-
-    return arch && (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
-                    strcmp(arch, "armv6l") == 0 || g_str_has_prefix(arch, "riscv"));
-}
-
 static char *
 vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 {
@@ -785,10 +773,11 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
 
         /* On pc and q35 the domain's defaults give every virtio disk its PCI
-         * address (or refuse); elsewhere (CCW on s390x, the PCI and
-         * virtio-mmio layouts of arm, ppc64 and riscv64 machines) they are
-         * not modelled, and a device without one would be placed by QEMU,
-         * not where libvirt puts it. */
+         * address (or refuse); elsewhere they are not modelled: CCW on
+         * s390x, PCI on ppc64, and on ARM and RISC-V machines the choice
+         * between virtio-mmio and PCI (qemuDomainAssignARMVirtioMMIOAddresses).
+         * A device without one would be placed by QEMU, not where libvirt
+         * puts it. */
         if (bus == VDISK_BUS_VIRTIO && arch && strcmp(arch, "x86_64") != 0 &&
             strcmp(arch, "i686") != 0)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
@@ -980,11 +969,6 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
                                vd_disk_label(disk), vd_address_type_to_string(addr));
             model = addr == VDISK_ADDRESS_CCW ? "virtio-blk-ccw" : "virtio-blk-device";
         }
-        if (addr == VDISK_ADDRESS_NONE && vd_arch_may_use_virtio_mmio(ctx))
-            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: on '%s' machines libvirt may put virtio disks on virtio-mmio "
-                           "rather than PCI; translation needs the disk's address",
-                           vd_disk_label(disk), vdisk_domain_get_arch(ctx->dom));
         if (vdisk_source_get_type(vdisk_disk_get_source_const(disk)) == VDISK_TYPE_VHOSTUSER) {
             model = vd_qemu_vhostuser_device_driver(model);
             chardev = vd_qemu_vhostuser_chardev_id(alias);
