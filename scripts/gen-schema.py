@@ -135,6 +135,17 @@ def fail(path, lineno, msg):
     sys.exit(f"{path}:{lineno}: {msg}")
 
 
+def key_values(words, path, lineno):
+    """The key=value options of a field or check line."""
+    opts = {}
+    for w in words:
+        k, eq, v = w.partition("=")
+        if not eq:
+            fail(path, lineno, f"expected key=value, got '{w}'")
+        opts[k] = v
+    return opts
+
+
 def parse(path):
     enums, elements = [], []
     cur = None
@@ -205,23 +216,13 @@ def parse(path):
                     if len(words) < 3:
                         fail(path, lineno, "a check is: check ITEM KIND [key=value...]")
                     words = ["field", None, words[2], words[1]] + words[3:]
-                    opts = {}
-                    for w in words[4:]:
-                        k, eq, v = w.partition("=")
-                        if not eq:
-                            fail(path, lineno, f"expected key=value, got '{w}'")
-                        opts[k] = v
+                    opts = key_values(words[4:], path, lineno)
                     opts["impl"] = "none"
                     cur.fields.append(Field(cur, None, words[2], words[3], opts, lineno))
                 elif words[0] == "field":
                     if len(words) < 4:
                         fail(path, lineno, "a field is: field NAME KIND ITEM [key=value...]")
-                    opts = {}
-                    for w in words[4:]:
-                        k, eq, v = w.partition("=")
-                        if not eq:
-                            fail(path, lineno, f"expected key=value, got '{w}'")
-                        opts[k] = v
+                    opts = key_values(words[4:], path, lineno)
                     cur.fields.append(Field(cur, words[1], words[2], words[3], opts, lineno))
                 elif words[0] == "children":
                     cur.children = [w.split("|") for w in words[1:]]
