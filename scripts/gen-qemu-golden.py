@@ -185,22 +185,39 @@ def undefine(name):
             pass
 
 
+# Block nodes libvirt gives QEMU for what is not a <disk>: firmware
+# ("libvirt-pflash0-storage") and SCSI <hostdev>s ("libvirt-2-backend", with
+# a scsi-generic device on it). They are not disk arguments; their secrets
+# are named after the hostdev ("hostdev0-secret0"), not after a disk's node.
+NON_DISK_NODE_RE = re.compile(r"^libvirt-pflash|-backend$")
+
+
+def json_field(val, key):
+    if val is not None and val.startswith("{"):
+        return json.loads(val).get(key)
+    return None
+
+
 def disk_args(argv):
     """The disk-related elements of a QEMU argv, in order, as a list."""
     out = []
+    others = set()
     i = 0
     while i < len(argv):
         opt = argv[i]
         val = argv[i + 1] if i + 1 < len(argv) else None
         keep = False
         if opt == "-blockdev" or opt == "-drive":
-            keep = True
+            node = json_field(val, "node-name") if opt == "-blockdev" else None
+            keep = not (node and NON_DISK_NODE_RE.search(node))
+            if not keep:
+                others.add(node)
         elif opt == "-device" and val is not None:
             if val.startswith("{"):
                 driver = json.loads(val).get("driver")
             else:
                 driver = val.split(",", 1)[0]
-            keep = driver in DISK_DEVICES
+            keep = driver in DISK_DEVICES and json_field(val, "drive") not in others
         elif opt == "-object" and val is not None:
             if val.startswith("{"):
                 obj = json.loads(val)
@@ -209,7 +226,8 @@ def disk_args(argv):
                 qtype = val.split(",", 1)[0]
                 m = re.search(r"(?:^|,)id=([^,]*)", val)
                 oid = m.group(1) if m else None
-            keep = qtype in DISK_OBJECTS and oid != "masterKey0"
+            keep = (qtype in DISK_OBJECTS and oid != "masterKey0" and
+                    not (qtype == "secret" and oid and not oid.startswith("libvirt-")))
         elif opt == "-global" and val is not None:
             keep = bool(DISK_GLOBAL_RE.match(val))
         elif opt == "-chardev" and val is not None:
