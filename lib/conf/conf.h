@@ -48,9 +48,28 @@ typedef struct {
  * in the order of @keys. O(n log n). */
 void vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order);
 
-/* Whether the domain's <qemu:override> (libvirt's QEMU namespace) has a
- * <qemu:device> for the device with id @alias. */
-bool vd_domain_has_qemu_device_override(const vdisk_domain *dom, const char *alias);
+/* A frontend property of <qemu:override> (libvirt's QEMU namespace). */
+typedef enum {
+    VD_QEMU_OVERRIDE_NONE,
+    VD_QEMU_OVERRIDE_STRING,
+    VD_QEMU_OVERRIDE_SIGNED,
+    VD_QEMU_OVERRIDE_UNSIGNED,
+    VD_QEMU_OVERRIDE_BOOL,
+    VD_QEMU_OVERRIDE_REMOVE,
+} vd_qemu_override_type;
+
+typedef struct {
+    const char *name;  /* borrowed from the domain */
+    vd_qemu_override_type type;
+    const char *value; /* borrowed; NULL for REMOVE */
+} vd_qemu_override;
+
+/* Checks every <qemu:override>/<qemu:device>/<qemu:frontend>/<qemu:property>
+ * of @dom as libvirt's parser does and, with @alias and @out, appends the
+ * properties set on the device with id @alias to @out (vd_qemu_override,
+ * borrowing from @dom), in the order libvirt applies them. */
+int vd_domain_qemu_device_overrides(const vdisk_domain *dom, const char *alias, GArray *out,
+                                    vdisk_error **err);
 
 /* The metadata cache size of a storage source in bytes, 0 when unset:
  * driver/metadata_cache/max_size for the top source, format/metadata_cache/

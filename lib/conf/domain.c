@@ -3,9 +3,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/domain_priv.h"
 #include "conf/parse_util.h"
 #include "util/error.h"
@@ -136,28 +138,116 @@ vd_is_qemu_ns_element(const vd_node *node, const char *local)
     return false;
 }
 
-bool
-vd_domain_has_qemu_device_override(const vdisk_domain *dom, const char *alias)
+static const char *const vd_qemu_override_types[] = {
+    [VD_QEMU_OVERRIDE_STRING] = "string", [VD_QEMU_OVERRIDE_SIGNED] = "signed",
+    [VD_QEMU_OVERRIDE_UNSIGNED] = "unsigned", [VD_QEMU_OVERRIDE_BOOL] = "bool",
+    [VD_QEMU_OVERRIDE_REMOVE] = "remove",
+};
+
+/* One <qemu:property>, checked as libvirt's namespace parser checks it
+ * (qemuDomainDefNamespaceParseOverrideProperties). */
+static int
+vd_qemu_override_read(const vd_node *p, vd_qemu_override *out, vdisk_error **err)
+{
+    const char *type = vd_node_attr(p, "type");
+    long long ll;
+    unsigned long long ull;
+    char *end = NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->name = vd_node_attr(p, "name");
+    out->value = vd_node_attr(p, "value");
+    if (!out->name)
+        return vd_fail(err, VDISK_ERR_INVALID, "missing 'name' attribute for qemu:property");
+    if (strcmp(out->name, "id") == 0)
+        return vd_fail(err, VDISK_ERR_INVALID, "property with name 'id' can't be overridden");
+    if (!type)
+        return vd_fail(err, VDISK_ERR_INVALID,
+                       "missing required attribute 'type' of qemu:property '%s'", out->name);
+    for (size_t i = 1; i < G_N_ELEMENTS(vd_qemu_override_types); i++) {
+        if (strcmp(type, vd_qemu_override_types[i]) == 0)
+            out->type = (vd_qemu_override_type)i;
+    }
+    if (!out->type)
+        return vd_fail(err, VDISK_ERR_INVALID,
+                       "invalid value for attribute 'type' of qemu:property '%s': '%s'",
+                       out->name, type);
+    if (!out->value && out->type != VD_QEMU_OVERRIDE_REMOVE)
+        return vd_fail(err, VDISK_ERR_INVALID,
+                       "missing 'value' attribute for 'qemu:property' '%s'", out->name);
+    switch (out->type) {
+    case VD_QEMU_OVERRIDE_SIGNED:
+        errno = 0;
+        ll = strtoll(out->value, &end, 10);
+        if (end == out->value || *end || errno)
+            goto invalid;
+        (void)ll;
+        break;
+    case VD_QEMU_OVERRIDE_UNSIGNED:
+        if (!vd_parse_ull(out->value, 10, &ull))
+            goto invalid;
+        break;
+    case VD_QEMU_OVERRIDE_BOOL:
+        if (strcmp(out->value, "true") != 0 && strcmp(out->value, "false") != 0)
+            goto invalid;
+        break;
+    case VD_QEMU_OVERRIDE_REMOVE:
+        if (out->value)
+            return vd_fail(err, VDISK_ERR_INVALID,
+                           "setting 'value' attribute of 'qemu:property' '%s' doesn't make sense "
+                           "with 'remove' type",
+                           out->name);
+        break;
+    case VD_QEMU_OVERRIDE_STRING:
+    case VD_QEMU_OVERRIDE_NONE:
+        break;
+    }
+    return 0;
+
+invalid:
+    return vd_fail(err, VDISK_ERR_INVALID,
+                   "invalid value '%s' of 'value' attribute of 'qemu:property' '%s'", out->value,
+                   out->name);
+}
+
+int
+vd_domain_qemu_device_overrides(const vdisk_domain *dom, const char *alias, GArray *out,
+                                vdisk_error **err)
 {
     const vd_node *o;
-    const vd_node *d;
 
-    if (!dom || !dom->doc || !dom->doc->root || !alias)
-        return false;
+    if (!dom || !dom->doc || !dom->doc->root)
+        return 0;
+    /* libvirt: ./qemu:override/qemu:device, then ./qemu:frontend/qemu:property
+     * of each, in document order */
     for (o = dom->doc->root->children; o; o = o->next) {
         if (!vd_is_qemu_ns_element(o, "override"))
             continue;
-        for (d = o->children; d; d = d->next) {
+        for (const vd_node *d = o->children; d; d = d->next) {
             const char *a;
 
             if (!vd_is_qemu_ns_element(d, "device"))
                 continue;
-            a = vd_node_attr(d, "alias");
-            if (a && strcmp(a, alias) == 0)
-                return true;
+            if (!(a = vd_node_attr(d, "alias")))
+                return vd_fail(err, VDISK_ERR_INVALID,
+                               "missing 'alias' attribute for qemu:device");
+            for (const vd_node *f = d->children; f; f = f->next) {
+                if (!vd_is_qemu_ns_element(f, "frontend"))
+                    continue;
+                for (const vd_node *p = f->children; p; p = p->next) {
+                    vd_qemu_override prop;
+
+                    if (!vd_is_qemu_ns_element(p, "property"))
+                        continue;
+                    if (vd_qemu_override_read(p, &prop, err) < 0)
+                        return -1;
+                    if (out && alias && strcmp(a, alias) == 0)
+                        g_array_append_val(out, prop);
+                }
+            }
         }
     }
-    return false;
+    return 0;
 }
 
 void

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/disk_parse.h"
 #include "conf/disk_postparse.h"
 #include "conf/disk_validate.h"
@@ -51,6 +52,9 @@ vd_pipeline_domain_checks(const vdisk_domain *dom, guint first, unsigned int fla
         if (vd_domain_validate_disks(dom, err) < 0 || vd_domain_validate_boot_order(dom, err) < 0)
             return -1;
     }
+    /* checked when libvirt parses its QEMU namespace, validation or not */
+    if (vd_domain_qemu_device_overrides(dom, NULL, NULL, err) < 0)
+        return -1;
     if (flags & VDISK_PARSE_VALIDATE_START) {
         for (i = first; i < dom->disks->len; i++) {
             if (vd_disk_validate_start(dom->disks->pdata[i], dom, err) < 0)

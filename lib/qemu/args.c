@@ -165,6 +165,25 @@ vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props)
 }
 
 void
+vd_qemu_args_add_split(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props,
+                       const char *qmp_json)
+{
+    GString *text = args->text;
+    vd_qemu_item item = {kind, text->len, 0};
+
+    vd_prop_to_json(text, props);
+    vd_prop_free(props);
+    g_string_append_c(text, '\0');
+    item.qmp = text->len;
+    g_string_append(text, "{\"execute\":\"");
+    g_string_append(text, vd_qemu_item_command(kind));
+    g_string_append(text, "\",\"arguments\":");
+    g_string_append(text, qmp_json);
+    g_string_append_len(text, "}", 2); /* with its NUL */
+    g_array_append_val(args->items, item);
+}
+
+void
 vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp)
 {
     GString *text = args->text;

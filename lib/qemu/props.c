@@ -51,6 +51,7 @@ vd_prop_new_text(vd_prop *container, vd_prop_type type, const char *text, size_t
     p->type = type;
     p->boolean = false;
     p->in_chunk = container != NULL;
+    p->odd_key = false;
     p->key = NULL;
     p->children = p->last = p->next = NULL;
     p->chunks = NULL;
@@ -241,6 +242,33 @@ vd_prop_append(vd_prop *arr, vd_prop *child)
         vd_prop_link(arr, NULL, child);
 }
 
+void
+vd_prop_mark_odd_key(vd_prop *obj)
+{
+    if (obj->last)
+        obj->last->odd_key = true;
+}
+
+void
+vd_prop_remove(vd_prop *obj, const char *key)
+{
+    vd_prop *prev = NULL;
+
+    for (vd_prop *c = obj->children; c; prev = c, c = c->next) {
+        if (!c->key || strcmp(c->key, key) != 0)
+            continue;
+        if (prev)
+            prev->next = c->next;
+        else
+            obj->children = c->next;
+        if (obj->last == c)
+            obj->last = prev;
+        if (!c->in_chunk)
+            vd_prop_free(c);
+        return;
+    }
+}
+
 const vd_prop *
 vd_prop_get(const vd_prop *obj, const char *key)
 {
@@ -327,6 +355,14 @@ vd_prop_to_json(GString *buf, const vd_prop *prop)
     case VD_PROP_OBJECT:
         g_string_append_c(buf, '{');
         for (c = prop->children; c; c = c->next) {
+            if (c->odd_key) {
+                if (c != prop->children)
+                    g_string_append_c(buf, ',');
+                vd_json_escape_append(buf, c->key);
+                g_string_append_c(buf, ':');
+                vd_prop_to_json(buf, c);
+                continue;
+            }
             /* keys are literal identifiers: nothing to escape */
             vd_buf_append_str(buf, c == prop->children ? "\"" : ",\"");
             vd_buf_append_str(buf, c->key);

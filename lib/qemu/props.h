@@ -38,6 +38,7 @@ struct vd_prop {
     vd_prop_type type;
     bool boolean;
     bool in_chunk;   /* lives in its container's chunks */
+    bool odd_key;    /* @key is not a literal identifier: escaped in JSON */
     const char *key; /* member name inside an object, else NULL */
     vd_prop *children;
     vd_prop *last;
@@ -72,6 +73,11 @@ void vd_prop_add_prop(vd_prop *obj, const char *key, vd_prop *child);
 void vd_prop_append(vd_prop *arr, vd_prop *child);
 
 const vd_prop *vd_prop_get(const vd_prop *obj, const char *key);
+/* Marks the last member of @obj as having a key that needs escaping in
+ * JSON (a name that comes from the input, not a literal). */
+void vd_prop_mark_odd_key(vd_prop *obj);
+/* Removes member @key of object @obj, when it has one. */
+void vd_prop_remove(vd_prop *obj, const char *key);
 const char *vd_prop_get_str(const vd_prop *obj, const char *key);
 
 void vd_prop_to_json(GString *buf, const vd_prop *prop);

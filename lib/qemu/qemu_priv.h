@@ -45,6 +45,11 @@ struct vdisk_qemu_args {
 vdisk_qemu_args *vd_qemu_args_new(void);
 /* Appends an item, rendering it; takes ownership of @props. */
 void vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props);
+/* Adds an item whose command line JSON is @props and whose QMP arguments
+ * are @qmp_json (JSON text): a device with <qemu:override>, which libvirt
+ * applies on the command line only. Takes ownership of @props. */
+void vd_qemu_args_add_split(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props,
+                            const char *qmp_json);
 /* Appends a -chardev item: @opts is its command line value (QEMU's
  * key=value form, as libvirt 9.0 writes -chardev), @qmp the arguments of
  * its chardev-add command; takes ownership of @qmp. */

@@ -1073,14 +1073,6 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     vd_prop_add_str_opt(props, "werror", wpolicy);
     vd_prop_add_str_opt(props, "rerror", rpolicy);
 
-    /* libvirt then applies <qemu:override> to the device's properties
-     * (qemuBuildDeviceCommandlineHandleOverrides); not translated */
-    if (vd_domain_has_qemu_device_override(ctx->dom, alias))
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of the <qemu:override> of device '%s' is not "
-                       "implemented",
-                       vd_disk_label(disk), alias);
-
     *out = g_steal_pointer(&props);
     return 0;
 }
@@ -1178,6 +1170,52 @@ vd_sd_drive(char **out, const vdisk_disk *disk, vdisk_error **err)
     return 0;
 }
 
+/* Adds the -device of a disk: libvirt applies the domain's <qemu:override>
+ * of the device to its command line (qemuBuildDeviceCommandlineHandleOverrides:
+ * each property removed, then appended with its new value), not to the
+ * device_add of a hotplug. */
+static int
+vd_add_device(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, vd_prop *dev, vdisk_error **err)
+{
+    g_autoptr(GArray) ov = g_array_new(FALSE, FALSE, sizeof(vd_qemu_override));
+    g_autofree char *qmp = NULL;
+
+    if (vd_domain_qemu_device_overrides(ctx->dom, vd_prop_get_str(dev, "id"), ov, err) < 0) {
+        vd_prop_free(dev);
+        return -1;
+    }
+    if (ov->len == 0) {
+        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
+        return 0;
+    }
+    qmp = vd_prop_to_json_string(dev);
+    for (guint i = 0; i < ov->len; i++) {
+        const vd_qemu_override *o = &g_array_index(ov, vd_qemu_override, i);
+
+        vd_prop_remove(dev, o->name);
+        switch (o->type) {
+        case VD_QEMU_OVERRIDE_STRING:
+            vd_prop_add_str(dev, o->name, o->value);
+            break;
+        case VD_QEMU_OVERRIDE_SIGNED:
+            vd_prop_add_int(dev, o->name, strtoll(o->value, NULL, 10));
+            break;
+        case VD_QEMU_OVERRIDE_UNSIGNED:
+            vd_prop_add_uint(dev, o->name, strtoull(o->value, NULL, 10));
+            break;
+        case VD_QEMU_OVERRIDE_BOOL:
+            vd_prop_add_bool(dev, o->name, strcmp(o->value, "true") == 0);
+            break;
+        case VD_QEMU_OVERRIDE_REMOVE:
+        case VD_QEMU_OVERRIDE_NONE:
+            continue;
+        }
+        vd_prop_mark_odd_key(dev);
+    }
+    vd_qemu_args_add_split(args, VD_QEMU_ITEM_DEVICE, dev, qmp);
+    return 0;
+}
+
 static int
 vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
                  unsigned int index, vdisk_error **err)
@@ -1196,8 +1234,7 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
             vd_qemu_vhostuser_add_chardev(args, disk, chardev, err) < 0 ||
             vd_device_props(&dev, ctx, disk, bus, NULL, err) < 0)
             return -1;
-        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
-        return 0;
+        return vd_add_device(args, ctx, dev, err);
     }
     if (bus == VDISK_BUS_SD) {
         g_autofree char *drive_opts = NULL;
@@ -1232,8 +1269,7 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
 
     if (vd_device_props(&dev, ctx, disk, bus, drive, err) < 0)
         return -1;
-    vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
-    return 0;
+    return vd_add_device(args, ctx, dev, err);
 }
 
 static void
