@@ -64,7 +64,9 @@ DISK_DEVICES = {
     "isa-fdc",
 }
 # -object types that belong to a disk.
-DISK_OBJECTS = {"secret", "throttle-group", "tls-creds-x509"}
+# pr-manager-helper: the helper of a disk's persistent reservations, or the
+# domain's one managed helper ("pr-helper0"), which exists for its disks.
+DISK_OBJECTS = {"secret", "throttle-group", "tls-creds-x509", "pr-manager-helper"}
 # -global properties that belong to disks (the boot indexes of floppy drives
 # on the pc machine).
 DISK_GLOBAL_RE = re.compile(r"^(isa-fdc|floppy)\.")

@@ -17,6 +17,9 @@
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
+/* the id of the domain's managed persistent reservation helper */
+#define VD_MANAGED_PR_ALIAS "pr-helper0"
+
 typedef struct {
     const vdisk_domain *dom;     /* may be NULL */
     const vdisk_qemu_opts *opts; /* may be NULL */
@@ -247,13 +250,6 @@ vd_check_source(const vd_blk_ctx *n, vdisk_error **err)
     }
     if (vd_check_encryption(n, err) < 0)
         return -1;
-    if (n->reservations_managed == VDISK_TRISTATE_ON)
-        /* the managed helper's socket lives in the running domain's private
-         * directory, which only libvirt knows */
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: translation of managed persistent reservations is not implemented; "
-                       "use <reservations managed='no'> with the helper's socket",
-                       vd_disk_label(disk));
     /* qemuDomainValidateStorageSource, for every source of the chain */
     if (vd_source_get_metadata_cache_max_size(src) > 0 && fmt != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
@@ -384,7 +380,10 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
     vd_blk_node_name(storage, n->index, "storage");
     vd_blk_node_name(format, n->index, "format");
 
-    if (n->reservations_managed == VDISK_TRISTATE_OFF) {
+    if (n->reservations_managed == VDISK_TRISTATE_ON) {
+        /* the domain's one managed helper (vd_add_managed_pr) */
+        objs->pr = g_strdup(VD_MANAGED_PR_ALIAS);
+    } else if (n->reservations_managed == VDISK_TRISTATE_OFF) {
         vd_prop *pr = vd_prop_object_new();
 
         objs->pr = g_strdup_printf("pr-helper-%s", storage);
@@ -1170,6 +1169,62 @@ vd_sd_drive(char **out, const vdisk_disk *disk, vdisk_error **err)
     return 0;
 }
 
+/* ---- the managed persistent reservation helper ----------------------------- */
+
+static bool
+vd_disk_has_managed_pr(const vdisk_disk *disk)
+{
+    return vdisk_source_get_reservations_managed(vdisk_disk_get_source_const(disk)) ==
+           VDISK_TRISTATE_ON;
+}
+
+/* The object of the qemu-pr-helper libvirt starts for the disks with
+ * <reservations managed='yes'/>, one per domain and before every disk
+ * (qemuBuildManagedPRCommandLine). Its socket is in the domain's private
+ * directory, named after its id and the first 20 characters of its name
+ * (virDomainDefGetShortName): for a domain that does not run, the id is
+ * -1, as `virsh domxml-to-native` prints it; the directory is the one of
+ * the system daemon (qemu:///system). */
+static int
+vd_add_managed_pr(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *const *disks,
+                  size_t n, vdisk_error **err)
+{
+    const char *name = ctx->dom ? vdisk_domain_get_name(ctx->dom) : NULL;
+    vd_prop *obj;
+    size_t i;
+
+    for (i = 0; i < n && !vd_disk_has_managed_pr(disks[i]); i++)
+        ;
+    if (i == n)
+        return 0;
+    if (!name)
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "%s: the socket of the managed persistent reservation helper is named "
+                       "after the domain; translate the disk with its domain",
+                       vd_disk_label(disks[i]));
+    for (const char *c = name; *c; c++) {
+        /* beyond 20 bytes, where libvirt cuts a name of multibyte
+         * characters depends on its daemon's locale */
+        if ((unsigned char)*c >= 0x80 && strlen(name) > 20)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "%s: the socket of the managed persistent reservation helper is "
+                           "named after the domain's first 20 characters, and where libvirt "
+                           "cuts the non-ASCII name '%s' depends on its locale",
+                           vd_disk_label(disks[i]), name);
+    }
+    obj = vd_prop_object_new();
+    vd_prop_add_str(obj, "qom-type", "pr-manager-helper");
+    vd_prop_add_str(obj, "id", VD_MANAGED_PR_ALIAS);
+    {
+        g_autofree char *path = g_strdup_printf(
+            "/var/lib/libvirt/qemu/domain--1-%.20s/" VD_MANAGED_PR_ALIAS ".sock", name);
+
+        vd_prop_add_str(obj, "path", path);
+    }
+    vd_qemu_args_add(args, VD_QEMU_ITEM_OBJECT, obj);
+    return 0;
+}
+
 /* Adds the -device of a disk: libvirt applies the domain's <qemu:override>
  * of the device to its command line (qemuBuildDeviceCommandlineHandleOverrides:
  * each property removed, then appended with its new value), not to the
@@ -1437,6 +1492,8 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     vd_boot_indexes(&ctx, dom, order, n, boot);
 
     args = vd_qemu_args_new();
+    if (vd_add_managed_pr(args, &ctx, disks, n, err) < 0)
+        return -1;
     vd_add_floppy_controller(args, &ctx, disks, boot, n);
     for (i = 0; i < n; i++) {
         const vdisk_disk *disk = disks[i];
@@ -1470,6 +1527,8 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     /* a lone disk is not subject to the domain's <os> boot order */
     ctx.bootindex = vdisk_disk_get_boot_order(disk);
     args = vd_qemu_args_new();
+    if (vd_add_managed_pr(args, &ctx, &disk, 1, err) < 0)
+        return -1;
     vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);
     if (vd_translate_one(args, &ctx, disk, opts ? opts->first_node : 1, err) < 0)
         return -1;
