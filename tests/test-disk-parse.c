@@ -246,6 +246,25 @@ test_values_libvirt_refuses_later_are_kept(void **state)
                              "</disk>\n");
 }
 
+static void
+test_disk_without_source_becomes_file(void **state)
+{
+    /* libvirt resets the type of a disk without <source> to 'file' */
+    static const char *const types[] = {"block", "network", "volume", "dir"};
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        g_autofree char *in = g_strdup_printf(
+            "<disk type='%s' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>",
+            types[i]);
+        g_autofree char *out = parse_format(in);
+
+        assert_string_equal(out, "<disk type='file' device='cdrom'>\n"
+                                 "  <target dev='hdc' bus='ide'/>\n"
+                                 "  <readonly/>\n"
+                                 "</disk>\n");
+    }
+}
+
 int
 main(void)
 {
@@ -261,6 +280,7 @@ main(void)
         cmocka_unit_test(test_numbers_are_rewritten_in_canonical_form),
         cmocka_unit_test(test_accepted_defaults_are_dropped),
         cmocka_unit_test(test_values_libvirt_refuses_later_are_kept),
+        cmocka_unit_test(test_disk_without_source_becomes_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,6 +162,11 @@ vd_parse_disk_attrs(vd_pctx *c)
      * as 'disk' (virXMLPropEnumDefault), and its formatter writes both */
     if (!vd_node_attr(n, "type"))
         vd_node_set_attr_static(c->doc, n, "type", "file");
+    else if (!vd_node_child(n, "source") && strcmp(vd_node_attr(n, "type"), "file") != 0)
+        /* ... and, without a <source>, resets the type to 'file'
+         * (virDomainDiskDefParseSourceXML): an empty network or block
+         * cdrom is written back as type='file' */
+        vd_node_set_attr_static(c->doc, n, "type", "file");
     if (!vd_node_attr(n, "device"))
         vd_node_set_attr_static(c->doc, n, "device", "disk");
     return 0;
