@@ -35,6 +35,30 @@ typedef struct {
 
 void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
 
+/* ---- the machine (lib/conf/domain.c) ------------------------------------ */
+
+/* The machines whose device placement libvirt's QEMU driver treats apart. */
+typedef enum {
+    VD_MACHINE_OTHER,
+    VD_MACHINE_PC,         /* x86 i440fx: pci-root, the PIIX3's slots */
+    VD_MACHINE_Q35,        /* x86 q35: pcie-root, the ICH9's slots */
+    VD_MACHINE_ARM_VIRT,   /* ARM virt: pcie-root (gpex), or virtio-mmio */
+    VD_MACHINE_RISCV_VIRT, /* RISC-V virt: the same */
+    VD_MACHINE_VEXPRESS,   /* ARM vexpress-*: no PCI, virtio-mmio */
+    VD_MACHINE_PSERIES,    /* ppc64 pseries: spapr-pci-host-bridges, spapr-vio */
+} vd_machine;
+
+/* The machine of @arch (NULL: x86_64) and @machine (may be NULL). */
+vd_machine vd_machine_of(const char *arch, const char *machine);
+/* The machine of @dom (NULL: VD_MACHINE_OTHER). */
+vd_machine vd_domain_machine(const vdisk_domain *dom);
+/* The model libvirt gives a SCSI controller without one
+ * (qemuDomainGetSCSIControllerModel with QEMU 7.2's devices). */
+const char *vd_domain_default_scsi_model(const vdisk_domain *dom);
+/* The model of a USB controller without one: qemu-xhci on q35, aarch64 and
+ * ppc64 (a new domain's), else piix3-uhci (qemuDomainControllerDefPostParse). */
+const char *vd_domain_default_usb_model(const vdisk_domain *dom);
+
 /* ---- the order of a domain's disks (lib/conf/disk_order.c) -------------- */
 
 typedef struct {

@@ -12,6 +12,62 @@
 #include "conf/parse_util.h"
 #include "util/error.h"
 
+vd_machine
+vd_machine_of(const char *arch, const char *machine)
+{
+    bool virt = machine && (strcmp(machine, "virt") == 0 || g_str_has_prefix(machine, "virt-"));
+
+    if (!arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0) {
+        if (machine && (strcmp(machine, "q35") == 0 || g_str_has_prefix(machine, "pc-q35-")))
+            return VD_MACHINE_Q35;
+        if (machine && (strcmp(machine, "pc") == 0 || g_str_has_prefix(machine, "pc-i440fx-")))
+            return VD_MACHINE_PC;
+        return VD_MACHINE_OTHER;
+    }
+    if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "armv7l") == 0 ||
+        strcmp(arch, "armv6l") == 0) {
+        if (virt)
+            return VD_MACHINE_ARM_VIRT;
+        if (machine && g_str_has_prefix(machine, "vexpress-"))
+            return VD_MACHINE_VEXPRESS;
+        return VD_MACHINE_OTHER;
+    }
+    if (g_str_has_prefix(arch, "riscv"))
+        return virt ? VD_MACHINE_RISCV_VIRT : VD_MACHINE_OTHER;
+    if ((strcmp(arch, "ppc64") == 0 || strcmp(arch, "ppc64le") == 0) && machine &&
+        (strcmp(machine, "pseries") == 0 || g_str_has_prefix(machine, "pseries-")))
+        return VD_MACHINE_PSERIES;
+    return VD_MACHINE_OTHER;
+}
+
+vd_machine
+vd_domain_machine(const vdisk_domain *dom)
+{
+    return dom ? vd_machine_of(dom->arch, dom->machine) : VD_MACHINE_OTHER;
+}
+
+const char *
+vd_domain_default_scsi_model(const vdisk_domain *dom)
+{
+    if (vd_domain_machine(dom) == VD_MACHINE_PSERIES)
+        return "ibmvscsi";
+    if (dom && dom->arch && g_str_has_prefix(dom->arch, "s390"))
+        return "virtio-scsi";
+    /* every other QEMU 7.2 system emulator has lsi53c895a */
+    return "lsilogic";
+}
+
+const char *
+vd_domain_default_usb_model(const vdisk_domain *dom)
+{
+    const char *arch = dom ? dom->arch : NULL;
+
+    if (vdisk_domain_is_q35(dom) || g_strcmp0(arch, "aarch64") == 0 ||
+        g_strcmp0(arch, "ppc64") == 0 || g_strcmp0(arch, "ppc64le") == 0)
+        return "qemu-xhci";
+    return "piix3-uhci";
+}
+
 void
 vd_controller_free(gpointer p)
 {

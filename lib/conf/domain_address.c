@@ -12,8 +12,10 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/domain_address.h"
 #include "conf/parse_util.h"
+#include "conf/schema.h"
 #include "util/error.h"
 
 /* what a device plugs as, and what a bus accepts */
@@ -56,6 +58,8 @@ typedef struct {
 typedef struct {
     GArray *buses; /* vd_pci_bus */
     bool dry_run;
+    bool pcie_root;  /* the root bus is a pcie-root */
+    bool multi_root; /* more pci-roots (pseries PHBs) are the buses to add */
     /* none of the buses before hint_bus had room for a device of
      * hint_flags; buses only fill up, so they never will */
     unsigned int hint_flags;
@@ -101,7 +105,13 @@ typedef struct {
 } vd_pci_dev;
 
 typedef struct {
-    bool q35;
+    const vdisk_domain *dom;
+    vd_machine machine;
+    bool pc;        /* the i440fx chipset */
+    bool q35;       /* the ICH9 chipset */
+    bool pcie_root; /* the root bus is a pcie-root (q35, virt) */
+    bool pseries;
+    bool mmio; /* virtio devices without an address go on virtio-mmio */
     unsigned int pcie_flags;
     GArray *devs;         /* vd_pci_dev */
     GArray *extra_models; /* vd_pci_model of buses the dry run added, from bus 1 */
@@ -272,18 +282,21 @@ vd_pci_find_on_bus(const vd_pci_bus *bus, unsigned int flags, unsigned int *slot
 /* Adds the buses a device of @flags needs (dry run only); the index of the
  * bus it goes on, or -1 when libvirt would give up. */
 static int
-vd_pci_grow(vd_pci_set *set, bool q35, unsigned int flags)
+vd_pci_grow(vd_pci_set *set, unsigned int flags)
 {
     vd_pci_bus bus;
 
-    if (flags & VD_PCI_T_PCI) {
+    if ((flags & VD_PCI_T_PCI) && set->multi_root) {
+        /* pseries adds PHBs, which plug into no slot */
+        vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCI_ROOT);
+    } else if (flags & VD_PCI_T_PCI) {
         bool have_bridge = false;
 
         for (unsigned int i = 0; i < set->buses->len; i++) {
             if (vd_pci_bus_at(set, i)->flags & VD_PCI_T_BRIDGE)
                 have_bridge = true;
         }
-        if (q35 && !have_bridge) {
+        if (set->pcie_root && !have_bridge) {
             vd_pci_bus_set_model(&bus, VD_PCI_MODEL_PCIE_ROOT_PORT);
             bus.flags = VD_PCI_T_PCIE_TO_PCI;
             g_array_append_val(set->buses, bus);
@@ -303,8 +316,7 @@ vd_pci_grow(vd_pci_set *set, bool q35, unsigned int flags)
 /* libvirt's ReserveNextAddr: false when no slot is left. @function: the
  * function to take of a free slot, or -1 for the first free one. */
 static bool
-vd_pci_reserve_next_function(vd_pci_set *set, bool q35, unsigned int flags, int want,
-                             unsigned int out[4])
+vd_pci_reserve_next_function(vd_pci_set *set, unsigned int flags, int want, unsigned int out[4])
 {
     unsigned int slot = 0;
     unsigned int function = 0;
@@ -315,7 +327,7 @@ vd_pci_reserve_next_function(vd_pci_set *set, bool q35, unsigned int flags, int 
         if (vd_pci_find_on_bus(vd_pci_bus_at(set, b), flags, &slot, &function))
             goto found;
     }
-    if (!set->dry_run || (nb = vd_pci_grow(set, q35, flags)) < 0)
+    if (!set->dry_run || (nb = vd_pci_grow(set, flags)) < 0)
         return false;
     b = (unsigned int)nb;
     slot = vd_pci_bus_at(set, b)->min_slot;
@@ -331,9 +343,9 @@ found:
 }
 
 static bool
-vd_pci_reserve_next(vd_pci_set *set, bool q35, unsigned int flags, unsigned int out[4])
+vd_pci_reserve_next(vd_pci_set *set, unsigned int flags, unsigned int out[4])
 {
-    return vd_pci_reserve_next_function(set, q35, flags, -1, out);
+    return vd_pci_reserve_next_function(set, flags, -1, out);
 }
 
 /* ---- the devices ------------------------------------------------------------------- */
@@ -367,13 +379,42 @@ vd_pci_read_address(const vd_node *node, unsigned int addr[4])
     return (addr[0] | addr[1] | addr[2] | addr[3]) ? 1 : 0;
 }
 
+/* Whether the device of @node is on the machine's other bus: an <address>
+ * of type spapr-vio on pseries, virtio-mmio on the ARM and RISC-V machines. */
+static bool
+vd_pci_elsewhere(const vd_pci_plan *plan, const vd_node *node)
+{
+    const char *type = vd_node_attr(vd_node_child(node, "address"), "type");
+
+    if (!type)
+        return false;
+    if (plan->pseries)
+        return strcmp(type, "spapr-vio") == 0;
+    if (plan->machine == VD_MACHINE_ARM_VIRT || plan->machine == VD_MACHINE_RISCV_VIRT)
+        return strcmp(type, "virtio-mmio") == 0;
+    return false;
+}
+
+/* Whether a virtio device of @node goes on virtio-mmio rather than PCI:
+ * libvirt gives the virtio devices that have no <address> the
+ * virtio-mmio type when the machine uses it (qemuDomainAssignVirtioMMIOAddresses,
+ * qemuDomainPrimeVirtioDeviceAddresses). */
+static bool
+vd_pci_primed_mmio(const vd_pci_plan *plan, const vd_node *node)
+{
+    return plan->mmio && !vd_node_child(node, "address");
+}
+
 /* Adds a device read from @node: false when its address cannot be modelled. */
 static bool
 vd_pci_add_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node *node)
 {
     vd_pci_dev dev = {.cls = cls, .flags = flags, .node = node, .usb2_function = -1};
-    int rc = node ? vd_pci_read_address(node, dev.addr) : 0;
+    int rc;
 
+    if (node && vd_pci_elsewhere(plan, node))
+        return true;
+    rc = node ? vd_pci_read_address(node, dev.addr) : 0;
     if (rc < 0) {
         plan->unknown = node;
         return false;
@@ -381,6 +422,15 @@ vd_pci_add_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node
     dev.has_addr = rc > 0;
     g_array_append_val(plan->devs, dev);
     return true;
+}
+
+/* A virtio device of the kinds libvirt moves to virtio-mmio. */
+static bool
+vd_pci_add_virtio_node(vd_pci_plan *plan, vd_pci_class cls, unsigned int flags, vd_node *node)
+{
+    if (node && vd_pci_primed_mmio(plan, node))
+        return true;
+    return vd_pci_add_node(plan, cls, flags, node);
 }
 
 static bool
@@ -392,6 +442,12 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
         .cls = VD_PCI_CLASS_CONTROLLER, .ctrl = ctrl, .node = ctrl->node, .usb2_function = -1};
     int rc;
 
+    if (vd_pci_elsewhere(plan, ctrl->node))
+        return true;
+    /* virtio-mmio takes the SCSI and virtio-serial controllers, any model */
+    if (plan->mmio && !vd_node_child(ctrl->node, "address") &&
+        (ctrl->type == VDISK_CONTROLLER_SCSI || ctrl->type == VDISK_CONTROLLER_VIRTIO_SERIAL))
+        return true;
     switch (ctrl->type) {
     case VDISK_CONTROLLER_PCI:
         dev.cls = VD_PCI_CLASS_PCI_CONTROLLER;
@@ -399,10 +455,12 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
         dev.model = vd_pci_model_from_string(model);
         if (dev.model == VD_PCI_MODEL_NONE)
             return false;
-        if (dev.model == (plan->q35 ? VD_PCI_MODEL_PCI_ROOT : VD_PCI_MODEL_PCIE_ROOT))
+        if (dev.model == (plan->pcie_root ? VD_PCI_MODEL_PCI_ROOT : VD_PCI_MODEL_PCIE_ROOT))
             return false;
+        /* only pseries has more than one root: its PHBs */
         if ((dev.model == VD_PCI_MODEL_PCI_ROOT || dev.model == VD_PCI_MODEL_PCIE_ROOT) !=
-            (ctrl->index == 0))
+                (ctrl->index == 0) &&
+            !(plan->pseries && dev.model == VD_PCI_MODEL_PCI_ROOT))
             return false;
         if (vd_attr_is(vd_node_child(ctrl->node, "target"), "hotplug", "off"))
             return false;
@@ -410,7 +468,7 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
         break;
     case VDISK_CONTROLLER_USB:
         if (!model)
-            model = plan->q35 ? "qemu-xhci" : "piix3-uhci";
+            model = vd_domain_default_usb_model(plan->dom);
         if (strcmp(model, "none") == 0)
             return true;
         if (strcmp(model, "qemu-xhci") == 0 || strcmp(model, "nec-xhci") == 0)
@@ -426,20 +484,28 @@ vd_pci_add_controller(vd_pci_plan *plan, vdisk_controller *ctrl)
             dev.flags = pci, dev.usb2_function = model[9] - '1';
         else
             return false;
-        if (!plan->q35 && ctrl->index == 0 && strcmp(model, "piix3-uhci") == 0)
+        if (plan->pc && ctrl->index == 0 && strcmp(model, "piix3-uhci") == 0)
             dev.fixed = true;
         break;
     case VDISK_CONTROLLER_IDE:
-        if (plan->q35)
+        /* only pc has an IDE controller (built in) */
+        if (!plan->pc)
             return false;
         dev.flags = pci;
         dev.fixed = ctrl->index == 0;
         break;
     case VDISK_CONTROLLER_SCSI:
-        if (!model || strcmp(model, "lsilogic") == 0 || strcmp(model, "lsisas1068") == 0 ||
-            strcmp(model, "lsisas1078") == 0 || strcmp(model, "virtio-transitional") == 0 ||
-            strcmp(model, "buslogic") == 0 || strcmp(model, "vmpvscsi") == 0 ||
-            strcmp(model, "am53c974") == 0 || strcmp(model, "dc390") == 0)
+        if (!model)
+            model = vd_domain_default_scsi_model(plan->dom);
+        /* pseries puts its ibmvscsi controllers on spapr-vio */
+        if (plan->pseries && strcmp(model, "ibmvscsi") == 0 &&
+            !vd_node_child(ctrl->node, "address"))
+            return true;
+        if (strcmp(model, "ibmvscsi") == 0 || strcmp(model, "lsilogic") == 0 ||
+            strcmp(model, "lsisas1068") == 0 || strcmp(model, "lsisas1078") == 0 ||
+            strcmp(model, "virtio-transitional") == 0 || strcmp(model, "buslogic") == 0 ||
+            strcmp(model, "vmpvscsi") == 0 || strcmp(model, "am53c974") == 0 ||
+            strcmp(model, "dc390") == 0)
             dev.flags = pci;
         else if (strcmp(model, "virtio-scsi") == 0 || strcmp(model, "virtio-non-transitional") == 0)
             dev.flags = plan->pcie_flags;
@@ -511,14 +577,15 @@ vd_pci_add_hostdev(vd_pci_plan *plan, vd_node *n, bool net)
     if (vd_attr_is(a, "type", "unassigned"))
         return true;
     if (g_strcmp0(type, "pci") == 0) {
-        if (!plan->q35)
+        if (!plan->pcie_root)
             flags = pci;
         else if (a)
             flags = plan->pcie_flags;
         else
             return false;
     } else if (g_strcmp0(type, "scsi_host") == 0) {
-        flags = vd_pci_virtio_flags(plan, vd_node_attr(n, "model"));
+        return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_HOSTDEV,
+                                      vd_pci_virtio_flags(plan, vd_node_attr(n, "model")), n);
     } else if (g_strcmp0(type, "mdev") == 0) {
         if (!vd_attr_is(n, "model", "vfio-pci"))
             return true;
@@ -527,6 +594,18 @@ vd_pci_add_hostdev(vd_pci_plan *plan, vd_node *n, bool net)
         return true; /* USB, SCSI: not PCI */
     }
     return vd_pci_add_node(plan, VD_PCI_CLASS_HOSTDEV, flags, n);
+}
+
+/* libvirt's video model when none is given (qemuDomainDefaultVideoDevice):
+ * vga on ppc64, virtio on the virt machines, cirrus on x86. */
+static const char *
+vd_pci_default_video(const vd_pci_plan *plan)
+{
+    if (plan->pseries)
+        return "vga";
+    if (plan->machine == VD_MACHINE_ARM_VIRT || plan->machine == VD_MACHINE_RISCV_VIRT)
+        return "virtio";
+    return "cirrus";
 }
 
 /* Adds the PCI device @n is (none for devices that are not PCI); false
@@ -559,13 +638,27 @@ vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
         const char *nic = vd_node_attr(vd_node_child(n, "model"), "type");
         static const char *const virtio[] = {"virtio", "virtio-non-transitional", NULL};
 
+        static const char *const not_pci[] = {"usb-net", "spapr-vlan", "lan9118", "smc91c111",
+                                              NULL};
+
         if (vd_attr_is(n, "type", "hostdev"))
             return vd_pci_add_hostdev(plan, n, true);
-        if (g_strcmp0(nic, "usb-net") == 0)
+        /* without a model, libvirt's default (qemuDomainDefaultNetModel):
+         * virtio on the virt machines, lan9118 on other ARM boards, else
+         * rtl8139 */
+        if (!nic &&
+            (plan->machine == VD_MACHINE_ARM_VIRT || plan->machine == VD_MACHINE_RISCV_VIRT))
+            nic = "virtio";
+        else if (!nic && plan->machine == VD_MACHINE_VEXPRESS)
+            nic = "lan9118";
+        if (vd_str_in(nic, not_pci))
             return true;
-        if (vd_str_in(nic, virtio) || g_strcmp0(nic, "e1000e") == 0)
+        if (vd_str_in(nic, virtio))
+            return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_NET, plan->pcie_flags, n);
+        if (g_strcmp0(nic, "virtio-transitional") == 0)
+            return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_NET, pci, n);
+        if (g_strcmp0(nic, "e1000e") == 0)
             return vd_pci_add_node(plan, VD_PCI_CLASS_NET, plan->pcie_flags, n);
-        /* without a model, libvirt's default on x86 is rtl8139 */
         return vd_pci_add_node(plan, VD_PCI_CLASS_NET, pci, n);
     }
     if (strcmp(name, "sound") == 0) {
@@ -586,11 +679,12 @@ vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
             return true;
         if (g_strcmp0(model, "virtio") == 0 || g_strcmp0(model, "virtio-non-transitional") == 0 ||
             g_strcmp0(model, "virtio-transitional") == 0)
-            return vd_pci_add_node(plan, VD_PCI_CLASS_BALLOON, vd_pci_virtio_flags(plan, model), n);
+            return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_BALLOON,
+                                          vd_pci_virtio_flags(plan, model), n);
         return false;
     }
     if (strcmp(name, "rng") == 0)
-        return vd_pci_add_node(plan, VD_PCI_CLASS_RNG, vd_pci_virtio_flags(plan, model), n);
+        return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_RNG, vd_pci_virtio_flags(plan, model), n);
     if (strcmp(name, "watchdog") == 0) {
         if (g_strcmp0(model, "i6300esb") == 0)
             return vd_pci_add_node(plan, VD_PCI_CLASS_WATCHDOG, pci, n);
@@ -606,13 +700,19 @@ vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
         vd_pci_dev *dev;
 
         *video = true;
+        if (!type)
+            type = vd_pci_default_video(plan);
         if (vd_str_in(type, none))
             return true;
-        /* libvirt's default on x86 is cirrus */
-        if (!type || vd_str_in(type, pci_types)) {
+        if (vd_str_in(type, pci_types)) {
             if (!vd_pci_add_node(plan, VD_PCI_CLASS_VIDEO, pci, n))
                 return false;
-        } else if (strcmp(type, "virtio") == 0 || strcmp(type, "bochs") == 0) {
+        } else if (strcmp(type, "virtio") == 0) {
+            if (vd_pci_primed_mmio(plan, n))
+                return true;
+            if (!vd_pci_add_node(plan, VD_PCI_CLASS_VIDEO, plan->pcie_flags, n))
+                return false;
+        } else if (strcmp(type, "bochs") == 0) {
             if (!vd_pci_add_node(plan, VD_PCI_CLASS_VIDEO, plan->pcie_flags, n))
                 return false;
         } else {
@@ -627,7 +727,8 @@ vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
         return vd_pci_add_node(plan, VD_PCI_CLASS_SHMEM, pci, n);
     if (strcmp(name, "input") == 0) {
         if (vd_attr_is(n, "bus", "virtio"))
-            return vd_pci_add_node(plan, VD_PCI_CLASS_INPUT, vd_pci_virtio_flags(plan, model), n);
+            return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_INPUT,
+                                          vd_pci_virtio_flags(plan, model), n);
         return true;
     }
     if (strcmp(name, "serial") == 0) {
@@ -652,7 +753,7 @@ vd_pci_add_element(vd_pci_plan *plan, vd_node *n, bool *balloon, bool *video)
     }
     if (strcmp(name, "memory") == 0) {
         if (g_strcmp0(model, "virtio-pmem") == 0 || g_strcmp0(model, "virtio-mem") == 0)
-            return vd_pci_add_node(plan, VD_PCI_CLASS_MEMORY, plan->pcie_flags, n);
+            return vd_pci_add_virtio_node(plan, VD_PCI_CLASS_MEMORY, plan->pcie_flags, n);
         return g_strcmp0(model, "dimm") == 0 || g_strcmp0(model, "nvdimm") == 0 ||
                g_strcmp0(model, "sgx-epc") == 0;
     }
@@ -712,11 +813,14 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
     }
     /* a domain with graphics and no video gets libvirt's default one */
     if (graphics && !video) {
+        bool virtio = strcmp(vd_pci_default_video(plan), "virtio") == 0;
         vd_pci_dev dev = {.cls = VD_PCI_CLASS_VIDEO,
-                          .flags = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG,
+                          .flags = virtio ? plan->pcie_flags
+                                          : VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG,
                           .usb2_function = -1};
 
-        g_array_append_val(plan->devs, dev);
+        if (!(virtio && plan->mmio))
+            g_array_append_val(plan->devs, dev);
     }
     for (i = 0; i < dom->disks->len; i++) {
         vdisk_disk *disk = dom->disks->pdata[i];
@@ -726,6 +830,8 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
         int rc;
 
         if (g_strcmp0(bus, "virtio") != 0)
+            continue;
+        if (vd_pci_elsewhere(plan, disk->node))
             continue;
         if (g_strcmp0(model, "virtio-transitional") == 0)
             dev.flags = VD_PCI_T_PCI | VD_PCI_AUTO | VD_PCI_HOTPLUG;
@@ -738,8 +844,10 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
         dev.node = disk->node;
         g_array_append_val(plan->devs, dev);
     }
-    /* libvirt adds a virtio memballoon unless one is configured */
-    if (!balloon) {
+    /* libvirt adds a virtio memballoon unless one is configured, except on
+     * ARM (qemuDomainDefAddDefaultDevices) */
+    if (!balloon && plan->machine != VD_MACHINE_ARM_VIRT && plan->machine != VD_MACHINE_VEXPRESS &&
+        !plan->mmio) {
         vd_pci_dev dev = {
             .cls = VD_PCI_CLASS_BALLOON, .flags = plan->pcie_flags, .usb2_function = -1};
 
@@ -774,10 +882,13 @@ vd_pci_plan_bus_model(const vd_pci_plan *plan, unsigned int i)
             return dev->model;
     }
     if (i == 0)
-        return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT : VD_PCI_MODEL_PCI_ROOT;
+        return plan->pcie_root ? VD_PCI_MODEL_PCIE_ROOT : VD_PCI_MODEL_PCI_ROOT;
     if (i - 1 < plan->extra_models->len)
         return g_array_index(plan->extra_models, vd_pci_model, i - 1);
-    return plan->q35 ? VD_PCI_MODEL_PCIE_ROOT_PORT : VD_PCI_MODEL_PCI_BRIDGE;
+    /* pseries adds PHBs (qemuDomainPCIAddressSetCreate) */
+    if (plan->pseries)
+        return VD_PCI_MODEL_PCI_ROOT;
+    return plan->pcie_root ? VD_PCI_MODEL_PCIE_ROOT_PORT : VD_PCI_MODEL_PCI_BRIDGE;
 }
 
 /* An ICH9 USB2 controller: the slot of the first controller of its group
@@ -807,7 +918,7 @@ vd_pci_place_usb2(const vd_pci_plan *plan, vd_pci_set *set, GArray *assigned, bo
         present[d] = true;
         return true;
     }
-    if (!vd_pci_reserve_next_function(set, plan->q35, dev->flags, dev->usb2_function, a))
+    if (!vd_pci_reserve_next_function(set, dev->flags, dev->usb2_function, a))
         return false;
     memcpy(out->addr, a, sizeof(a));
     out->multi = dev->usb2_function == 0;
@@ -834,7 +945,7 @@ vd_pci_place_primary_video(const vd_pci_plan *plan, vd_pci_set *set, GArray *ass
         if (dev->has_addr)
             return true;
         if (vd_pci_bus_at(set, 0)->functions[slot]) {
-            if (!vd_pci_reserve_next(set, plan->q35, dev->flags, at))
+            if (!vd_pci_reserve_next(set, dev->flags, at))
                 return false;
             if (set->dry_run)
                 return true;
@@ -853,7 +964,8 @@ static bool
 vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assigned,
             unsigned int *nbuses_out)
 {
-    vd_pci_set set = {.dry_run = dry_run};
+    vd_pci_set set = {
+        .dry_run = dry_run, .pcie_root = plan->pcie_root, .multi_root = plan->pseries};
     g_autoptr(GArray) buses = g_array_new(FALSE, TRUE, sizeof(vd_pci_bus));
     g_autofree bool *placed = NULL;  /* given its address by the chipset step */
     g_autofree bool *present = NULL; /* has an address other devices can see */
@@ -951,7 +1063,7 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
             memcpy(g_array_index(assigned, vd_pci_dev, d).addr, at, sizeof(at));
             placed[d] = present[d] = true;
         }
-    } else {
+    } else if (plan->pc) {
         unsigned int isa[4] = {0, 0, 1, 0};
         unsigned int bridge[4] = {0, 0, 1, 3};
 
@@ -961,13 +1073,13 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
             return false;
     }
 
-    /* on pc, one slot is kept for a future pci-bridge while there is room */
-    if (dry_run && !plan->q35) {
+    /* with a pci-root, one slot is kept for a future pci-bridge while there is room */
+    if (dry_run && !plan->pcie_root) {
         bool full = true;
 
         for (unsigned int i = 0; i < buses->len; i++)
             full = full && vd_pci_bus_full(vd_pci_bus_at(&set, i));
-        if (!full && !vd_pci_reserve_next(&set, false, VD_PCI_T_PCI | VD_PCI_AUTO, a))
+        if (!full && !vd_pci_reserve_next(&set, VD_PCI_T_PCI | VD_PCI_AUTO, a))
             return false;
     }
 
@@ -985,16 +1097,16 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
                 return false;
             continue;
         }
-        if (!vd_pci_reserve_next(&set, plan->q35, dev->flags, a))
+        if (!vd_pci_reserve_next(&set, dev->flags, a))
             return false;
         memcpy(out->addr, a, sizeof(a));
         present[d] = !dry_run;
     }
 
     if (dry_run) {
-        /* a new q35 domain whose buses libvirt added gets one more root port */
-        if (plan->max_index <= 0 && buses->len > (unsigned int)plan->max_index + 1 && plan->q35 &&
-            !vd_pci_reserve_next(&set, true, VD_PCI_T_PCIE | VD_PCI_AUTO, a))
+        /* a new pcie-root domain whose buses libvirt added gets one more root port */
+        if (plan->max_index <= 0 && buses->len > (unsigned int)plan->max_index + 1 &&
+            plan->pcie_root && !vd_pci_reserve_next(&set, VD_PCI_T_PCIE | VD_PCI_AUTO, a))
             return false;
         /* the controllers of the added buses take their slots */
         g_array_set_size(plan->extra_models, 0);
@@ -1002,9 +1114,10 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
             vd_pci_model model = vd_pci_bus_at(&set, i)->model;
 
             g_array_append_val(plan->extra_models, model);
-            if (vd_pci_plan_has_bus(plan, i))
+            /* a PHB plugs into no slot */
+            if (vd_pci_plan_has_bus(plan, i) || vd_pci_model_connect(model) == 0)
                 continue;
-            if (!vd_pci_reserve_next(&set, plan->q35, vd_pci_model_connect(model), a))
+            if (!vd_pci_reserve_next(&set, vd_pci_model_connect(model), a))
                 return false;
         }
     }
@@ -1150,6 +1263,35 @@ vd_pci_describe(const vd_node *n)
     return g_string_free(buf, FALSE);
 }
 
+/* Whether a device of @dom already has a virtio-mmio address
+ * (qemuDomainHasVirtioMMIODevices). */
+static bool
+vd_mmio_in_use(const vdisk_domain *dom)
+{
+    for (const vd_node *n = dom->devices->children; n; n = n->next) {
+        if (n->kind == VD_NODE_ELEMENT &&
+            vd_attr_is(vd_node_child(n, "address"), "type", "virtio-mmio"))
+            return true;
+    }
+    return false;
+}
+
+/* Gives the virtio disks without an <address> a virtio-mmio one. */
+static void
+vd_mmio_assign_disks(vdisk_domain *dom)
+{
+    for (guint i = 0; i < dom->disks->len; i++) {
+        vdisk_disk *disk = dom->disks->pdata[i];
+        vd_node *a;
+
+        if (g_strcmp0(vd_disk_bus(disk), "virtio") != 0 || vd_node_child(disk->node, "address"))
+            continue;
+        a = vd_node_new(disk->doc, "address");
+        vd_node_set_attr_static(disk->doc, a, "type", "virtio-mmio");
+        vd_schema_insert_child(disk->node, a);
+    }
+}
+
 int
 vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
 {
@@ -1158,16 +1300,39 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
     g_autoptr(GArray) extra = g_array_new(FALSE, TRUE, sizeof(vd_pci_model));
     g_autoptr(GArray) assigned = g_array_new(FALSE, TRUE, sizeof(vd_pci_dev));
     unsigned int nbuses = 0;
-    const char *m = dom->machine;
 
-    if (g_strcmp0(dom->arch ? dom->arch : "x86_64", "x86_64") != 0 &&
-        g_strcmp0(dom->arch, "i686") != 0)
+    plan.dom = dom;
+    plan.machine = vd_domain_machine(dom);
+    switch (plan.machine) {
+    case VD_MACHINE_PC:
+        plan.pc = true;
+        break;
+    case VD_MACHINE_Q35:
+        plan.q35 = plan.pcie_root = true;
+        break;
+    case VD_MACHINE_ARM_VIRT:
+    case VD_MACHINE_RISCV_VIRT:
+        /* QEMU 7.2 has gpex: a pcie-root, and virtio-pci unless a device
+         * already sits on virtio-mmio */
+        plan.pcie_root = true;
+        plan.mmio = vd_mmio_in_use(dom);
+        break;
+    case VD_MACHINE_VEXPRESS:
+        /* no PCI: the virtio devices go on virtio-mmio */
+        vd_mmio_assign_disks(dom);
         return 0;
-    plan.q35 = vdisk_domain_is_q35(dom);
-    if (!plan.q35 && !(m && (strcmp(m, "pc") == 0 || g_str_has_prefix(m, "pc-i440fx-"))))
+    case VD_MACHINE_PSERIES:
+        plan.pseries = true;
+        if (vd_domain_assign_spapr_vio_addresses(dom, err) < 0)
+            return -1;
+        break;
+    case VD_MACHINE_OTHER:
         return 0;
+    }
+    if (plan.mmio)
+        vd_mmio_assign_disks(dom);
     plan.pcie_flags =
-        (plan.q35 ? VD_PCI_T_PCIE : VD_PCI_T_PCI) | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+        (plan.pcie_root ? VD_PCI_T_PCIE : VD_PCI_T_PCI) | VD_PCI_AUTO | VD_PCI_HOTPLUG;
     plan.devs = devs;
     plan.extra_models = extra;
     if (!vd_pci_plan_build(&plan, dom)) {

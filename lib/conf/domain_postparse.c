@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/domain_postparse.h"
 #include "conf/parse_util.h"
 #include "conf/target_priv.h"
@@ -42,6 +43,9 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
             vd_domain_add_controller(dom, VDISK_CONTROLLER_USB, 0, "piix3-uhci");
         }
     }
+    /* ppc64 machines get a USB controller too, qemu-xhci for a new domain */
+    if (g_strcmp0(dom->arch, "ppc64") == 0 || g_strcmp0(dom->arch, "ppc64le") == 0)
+        vd_domain_add_controller(dom, VDISK_CONTROLLER_USB, 0, "qemu-xhci");
 
     /* one controller of the bus's type for every index up to the highest
      * one a disk's drive address names */
@@ -64,9 +68,10 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
     }
     for (m = 0; m < G_N_ELEMENTS(map); m++) {
         for (int c = 0; c <= max[m]; c++) {
-            /* the QEMU driver's default SCSI model on x86 is lsilogic */
-            vd_domain_add_controller(dom, map[m].type, (unsigned int)c,
-                                     map[m].type == VDISK_CONTROLLER_SCSI ? "lsilogic" : NULL);
+            /* a SCSI controller gets the QEMU driver's default model */
+            vd_domain_add_controller(
+                dom, map[m].type, (unsigned int)c,
+                map[m].type == VDISK_CONTROLLER_SCSI ? vd_domain_default_scsi_model(dom) : NULL);
         }
     }
 

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/domain_address.h"
 #include "conf/domain_priv.h"
 #include "conf/parse_util.h"
@@ -90,7 +91,7 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err)
             continue;
         if (g_strcmp0(c->model, "none") == 0)
             continue;
-        model = c->model ? c->model : vdisk_domain_is_q35(dom) ? "qemu-xhci" : "piix3-uhci";
+        model = c->model ? c->model : vd_domain_default_usb_model(dom);
         ub.nports = vd_usb_model_ports(model);
         /* companions share the bus of their master */
         if (ub.nports == 0 && vd_controller_is_usb2(c))

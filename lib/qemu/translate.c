@@ -687,7 +687,7 @@ vd_scsi_model(const vd_qemu_ctx *ctx, unsigned int index)
     const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_SCSI, index);
     const char *model = c ? vdisk_controller_get_model(c) : NULL;
 
-    return model && strcmp(model, "auto") != 0 ? model : "lsilogic";
+    return model && strcmp(model, "auto") != 0 ? model : vd_domain_default_scsi_model(ctx->dom);
 }
 
 static vd_scsi_addressing
@@ -737,23 +737,49 @@ vd_has_pci_multibus(const vd_qemu_ctx *ctx)
     return false;
 }
 
+/* The machine the domain is translated for. */
+static vd_machine
+vd_ctx_machine(const vd_qemu_ctx *ctx)
+{
+    const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
+    const char *machine = ctx->opts && ctx->opts->machine
+                              ? ctx->opts->machine
+                              : (ctx->dom ? vdisk_domain_get_machine(ctx->dom) : NULL);
+
+    return vd_machine_of(arch, machine);
+}
+
 static char *
 vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
 {
     const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_PCI, bus);
     const char *alias = c ? vdisk_controller_get_alias(c) : NULL;
+    const char *model = c ? vdisk_controller_get_model(c) : NULL;
+    vd_machine machine = vd_ctx_machine(ctx);
 
+    if (machine == VD_MACHINE_PSERIES && (!model || strcmp(model, "pci-root") == 0)) {
+        /* the PHBs: the implicit one (index 0) is "pci.0", whatever its
+         * alias; another one's bus is its alias (libvirt's "pci.N" for the
+         * bus libvirt adds) plus ".0" (qemuBuildDeviceAddressPCIGetBus) */
+        if (bus == 0)
+            return g_strdup(vd_is_user_alias(alias) ? alias : "pci.0");
+        if (vd_is_user_alias(alias))
+            return g_strdup_printf("%s.0", alias);
+        return g_strdup_printf("pci.%u.0", bus);
+    }
     if (bus == 0) {
         /* the root bus is named by QEMU, whatever its controller's alias:
          * "pcie.0" for a pcie-root (q35, the virt machines), "pci.0" for a
          * pci-root, "pci" where the machine has a single PCI bus */
-        const char *model = c ? vdisk_controller_get_model(c) : NULL;
-
         if (model)
             return g_strdup(strcmp(model, "pcie-root") == 0 ? "pcie.0"
                             : vd_has_pci_multibus(ctx)      ? "pci.0"
                                                             : "pci");
-        return g_strdup(ctx->q35 ? "pcie.0" : "pci.0");
+        /* the implicit root: a pcie-root on q35 and the virt machines */
+        return g_strdup(ctx->q35 || machine == VD_MACHINE_ARM_VIRT ||
+                                machine == VD_MACHINE_RISCV_VIRT
+                            ? "pcie.0"
+                            : "pci.0");
     }
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
