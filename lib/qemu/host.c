@@ -192,12 +192,13 @@ vd_startup_policy(vdisk_disk *copy, const vdisk_disk **out, vdisk_error *inner, 
 int
 vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
                           const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
-                          vdisk_error **err)
+                          bool *numbered, vdisk_error **err)
 {
     vdisk_disk *copy = NULL;
     vdisk_error *inner = NULL;
 
     *out = disk;
+    *numbered = true;
     if (!opts || !opts->host)
         return 0;
     if (vd_chain_has_volume(disk)) {
@@ -211,10 +212,9 @@ vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
         default_format = vdisk_source_get_type(top) == VDISK_TYPE_VOLUME &&
                          vdisk_source_get_format(top) == VDISK_FORMAT_NONE;
         if (opts->host->resolve_volumes(opts->host_conn, copy, &inner) < 0) {
-            if (vd_startup_policy(copy, out, inner, err) < 0)
-                return -1;
-            if (!*out)
-                return 0;
+            /* libvirt prepares nothing more of the disk it dropped or emptied */
+            *numbered = false;
+            return vd_startup_policy(copy, out, inner, err);
         } else {
             /* qemuDomainPrepareDiskSource: the format of a pool's volume */
             if (default_format &&

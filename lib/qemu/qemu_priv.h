@@ -115,10 +115,12 @@ void vd_qemu_host_state_free(vd_qemu_host_state *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_qemu_host_state, vd_qemu_host_state_free)
 /* Prepares @disk, its nodes numbered from @first. *@out is the disk to
  * translate: @disk, a resolved copy owned by @st, or NULL when libvirt
- * drops the disk (startupPolicy='optional' and its volume missing). */
+ * drops the disk (startupPolicy='optional' and its volume missing).
+ * *@numbered is false when libvirt gave up preparing it (dropped, or left
+ * empty): it then takes no node numbers. */
 int vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
                               const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
-                              vdisk_error **err);
+                              bool *numbered, vdisk_error **err);
 /* The value read for node @node's secret @role, borrowed; NULL: none. */
 GBytes *vd_qemu_host_secret(const vd_qemu_host_state *st, unsigned int node,
                             vd_qemu_secret_role role);

@@ -1414,11 +1414,13 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
         ctx.host = host = vd_qemu_host_state_new();
     next = opts ? opts->first_node : 1;
     for (i = n; i > 0; i--) {
-        if (host &&
-            vd_qemu_host_prepare_disk(host, opts, disks[i - 1], next, &disks[i - 1], err) < 0)
+        bool numbered = true;
+
+        if (host && vd_qemu_host_prepare_disk(host, opts, disks[i - 1], next, &disks[i - 1],
+                                              &numbered, err) < 0)
             return -1;
         first[i - 1] = next;
-        if (disks[i - 1])
+        if (numbered)
             next += vd_chain_length(disks[i - 1]);
     }
 
@@ -1464,8 +1466,10 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     /* a lone disk is not subject to the domain's <os> boot order */
     ctx.bootindex = vdisk_disk_get_boot_order(disk);
     if (opts && opts->host) {
+        bool numbered;
+
         ctx.host = host = vd_qemu_host_state_new();
-        if (vd_qemu_host_prepare_disk(host, opts, disk, first, &disk, err) < 0)
+        if (vd_qemu_host_prepare_disk(host, opts, disk, first, &disk, &numbered, err) < 0)
             return -1;
     }
     args = vd_qemu_args_new();
