@@ -1,10 +1,12 @@
 /*
- * cmd-qemu-args.c: `vdisk qemu-args FILE [--shell|--qmp]`
+ * cmd-qemu-args.c: `vdisk qemu-args FILE [--shell|--qmp] [--connect URI]`
  *
  * Prints the QEMU arguments libvirt 9.0 would give the disks of FILE (a
  * <domain> or a single <disk>; - for stdin): one argv element per line,
  * one shell-quoted line with --shell, or one QMP command per line with
- * --qmp. Exits 3 with the library's message when a disk is refused.
+ * --qmp. With --connect, secrets and type='volume' sources are read from
+ * that libvirt, as `virsh domxml-to-native` reads them. Exits 3 with the
+ * library's message when a disk is refused.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include <vdisk/vdisk.h>
+#include <vdisk/hotplug.h>
 
 #include "exit-codes.h"
 #include "cli-input.h"
@@ -43,8 +46,12 @@ qa_usage(FILE *fp)
                 "      --shell         print one shell-quoted command line fragment\n"
                 "      --qmp           print the equivalent QMP commands, one per line\n"
                 "      --machine=TYPE  translate for machine TYPE instead of the domain's\n"
+                "  -c, --connect=URI   read the disks' secrets (values and usage types) and\n"
+                "                      storage volumes from the libvirt at URI\n"
+                "                      (qemu:///system, ...), as virsh domxml-to-native does\n"
                 "      --secret=KEY=FILE  the value of the secret whose UUID or usage is KEY\n"
-                "                      is the content of FILE (repeatable)\n"
+                "                      is the content of FILE (repeatable; with --connect,\n"
+                "                      it replaces the value libvirt stores)\n"
                 "      --master-key=FILE  encrypt secret objects as libvirt does, with the\n"
                 "                      32-byte key in FILE (the domain's masterKey0)\n"
                 "  -h, --help          show this help and exit\n");
@@ -130,11 +137,14 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         {"machine", required_argument, NULL, 'm'},
         {"secret", required_argument, NULL, 'S'},
         {"master-key", required_argument, NULL, 'K'},
+        {"connect", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     qa_output output = QA_OUTPUT_ARGV;
     const char *machine = NULL;
     const char *master_key = NULL;
+    const char *uri = NULL;
+    virConnectPtr conn = NULL;
     char **secrets = NULL;
     size_t nsecrets = 0;
     vdisk_error *err = NULL;
@@ -149,7 +159,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     size_t i;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+hc:", long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             qa_usage(stdout);
@@ -176,6 +186,9 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         }
         case 'K':
             master_key = optarg;
+            break;
+        case 'c':
+            uri = optarg;
             break;
         default:
             free(secrets);
@@ -222,6 +235,9 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         if (krc < 0)
             goto cleanup;
     }
+    if (uri && (vdisk_connect_open(&conn, uri, VDISK_CONNECT_NO_EVENT_LOOP, &err) < 0 ||
+                vdisk_qemu_opts_set_connection(opts, conn, &err) < 0))
+        goto cleanup;
     if (qa_is_domain(xml)) {
         if (vdisk_domain_from_xml(&dom, xml, &err) < 0 ||
             vdisk_qemu_translate_domain(&args, dom, opts, &err) < 0)
@@ -263,6 +279,7 @@ done:
     vdisk_error_free(err);
     vdisk_qemu_args_free(args);
     vdisk_qemu_opts_free(opts);
+    vdisk_connect_close(conn);
     vdisk_disk_free(disk);
     vdisk_domain_free(dom);
     free(xml);

@@ -337,10 +337,11 @@ static const vdisk_command commands[] = {
         "print the QEMU arguments libvirt gives the disks",
         "Print the -blockdev/-device arguments libvirt 9.0 gives the disks of FILE (a <domain> "
         "or a <disk>; - for stdin), one argv element per line",
-        "[--shell|--qmp] [--machine=TYPE] FILE",
+        "[--shell|--qmp] [--machine=TYPE] [--connect=URI] FILE",
         "      --shell         print one shell-quoted line\n"
         "      --qmp           print the equivalent QMP commands, one per line\n"
-        "      --machine=TYPE  translate for machine TYPE instead of the domain's\n",
+        "      --machine=TYPE  translate for machine TYPE instead of the domain's\n"
+        "  -c, --connect=URI   read secrets and storage volumes from that libvirt\n",
         vdisk_cmd_qemu_args,
     },
     {

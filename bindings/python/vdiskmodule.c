@@ -1302,43 +1302,101 @@ qemu_args_list(vdisk_qemu_args *args, int qmp)
     return list;
 }
 
+#ifdef VDISK_PY_HOTPLUG
+static virConnectPtr arg_virconnect(PyObject *obj);
+
+/* The connection= argument of the qemu_* methods: a libvirt.virConnect
+ * (borrowed) or a URI, opened into *@opened (closed by the caller). */
+static int
+qemu_set_connection(vdisk_qemu_opts *opts, PyObject *connobj, virConnectPtr *opened)
+{
+    vdisk_error *err = NULL;
+    virConnectPtr conn;
+
+    if (PyUnicode_Check(connobj)) {
+        const char *uri = PyUnicode_AsUTF8(connobj);
+        int rc;
+
+        if (!uri)
+            return -1;
+        Py_BEGIN_ALLOW_THREADS rc =
+            vdisk_connect_open(opened, uri, VDISK_CONNECT_NO_EVENT_LOOP, &err);
+        Py_END_ALLOW_THREADS if (rc < 0)
+        {
+            raise_error(err);
+            return -1;
+        }
+        conn = *opened;
+    } else if (!(conn = arg_virconnect(connobj))) {
+        return -1;
+    }
+    if (vdisk_qemu_opts_set_connection(opts, conn, &err) < 0) {
+        raise_error(err);
+        return -1;
+    }
+    return 0;
+}
+#endif
+
 static PyObject *
 qemu_translate(vdisk_disk *disk, PyObject *domobj, PyObject *args, PyObject *kwds, int qmp,
                const char *fname)
 {
-    static char *disk_kwlist[] = {"domain",     "machine",          "secrets",
-                                  "master_key", "first_node_index", NULL};
-    static char *dom_kwlist[] = {"machine", "secrets", "master_key", "first_node_index", NULL};
+    static char *disk_kwlist[] = {"domain",           "machine",    "secrets", "master_key",
+                                  "first_node_index", "connection", NULL};
+    static char *dom_kwlist[] = {"machine",          "secrets",    "master_key",
+                                 "first_node_index", "connection", NULL};
     PyObject *dom_arg = Py_None, *machine = Py_None, *secrets = Py_None, *key = Py_None;
-    PyObject *first = Py_None;
+    PyObject *first = Py_None, *connobj = Py_None;
     const vdisk_domain *dom = NULL;
     vdisk_qemu_opts *opts;
     vdisk_qemu_args *out = NULL;
     vdisk_error *err = NULL;
+#ifdef VDISK_PY_HOTPLUG
+    virConnectPtr opened = NULL;
+#endif
     PyObject *ret;
     char fmt[64];
     int rc;
 
     if (disk) {
-        snprintf(fmt, sizeof(fmt), "|OOOOO:%s", fname);
+        snprintf(fmt, sizeof(fmt), "|OOOOO$O:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, disk_kwlist, &dom_arg, &machine, &secrets,
-                                         &key, &first) ||
+                                         &key, &first, &connobj) ||
             arg_domain(dom_arg, &dom) < 0)
             return NULL;
     } else {
-        snprintf(fmt, sizeof(fmt), "|$OOOO:%s", fname);
+        snprintf(fmt, sizeof(fmt), "|$OOOOO:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, dom_kwlist, &machine, &secrets, &key,
-                                         &first))
+                                         &first, &connobj))
             return NULL;
         dom = ((DomainObject *)domobj)->dom;
     }
     if (!(opts = qemu_opts_from_args(machine, secrets, key, first)))
         return NULL;
+    if (connobj != Py_None) {
+#ifdef VDISK_PY_HOTPLUG
+        if (qemu_set_connection(opts, connobj, &opened) < 0) {
+            vdisk_qemu_opts_free(opts);
+            vdisk_connect_close(opened);
+            return NULL;
+        }
+#else
+        vdisk_qemu_opts_free(opts);
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "connection=: the module was built without libvirt support");
+        return NULL;
+#endif
+    }
+    /* the GIL is kept: the disk and domain objects are read throughout */
     if (disk)
         rc = vdisk_qemu_translate_disk(&out, disk, dom, opts, &err);
     else
         rc = vdisk_qemu_translate_domain(&out, dom, opts, &err);
     vdisk_qemu_opts_free(opts);
+#ifdef VDISK_PY_HOTPLUG
+    vdisk_connect_close(opened);
+#endif
     if (rc < 0)
         return raise_error(err);
     ret = qemu_args_list(out, qmp);
@@ -1425,16 +1483,21 @@ static PyMethodDef Disk_methods[] = {
      "address, ...), in the context of `domain` when given."},
     {"qemu_args", (PyCFunction)(void (*)(void))Disk_qemu_args, METH_VARARGS | METH_KEYWORDS,
      "qemu_args(domain=None, machine=None, secrets=None, master_key=None,\n"
-     "          first_node_index=None) -> list[str]\n\n"
+     "          first_node_index=None, *, connection=None) -> list[str]\n\n"
      "The -object/-blockdev/-device arguments libvirt 9.0 gives QEMU 7.2 for\n"
      "this disk. domain: a vdisk.Domain for the machine type and controllers;\n"
      "machine: a machine type overriding the domain's; secrets: a mapping of\n"
      "secret UUID or usage to its value (bytes or str); master_key: 32 bytes\n"
      "to encrypt secrets as libvirt does; first_node_index: the number of the\n"
-     "first storage node (libvirt-N-storage)."},
+     "first storage node (libvirt-N-storage); connection: a libvirt.virConnect\n"
+     "(borrowed) or a URI (opened for the call, read-write) to read the disks'\n"
+     "secrets and type='volume' sources from, as virsh domxml-to-native does:\n"
+     "libvirt's refusals (missing secret, wrong usage type, no value, missing\n"
+     "pool or volume) raise with libvirt's message; private secrets need their\n"
+     "value in secrets, which wins over the stored one."},
     {"qmp_commands", (PyCFunction)(void (*)(void))Disk_qmp_commands, METH_VARARGS | METH_KEYWORDS,
      "qmp_commands(domain=None, machine=None, secrets=None, master_key=None,\n"
-     "             first_node_index=None) -> list[dict]\n\n"
+     "             first_node_index=None, *, connection=None) -> list[dict]\n\n"
      "The QMP commands (object-add, blockdev-add, device_add) equivalent to\n"
      "qemu_args(), each decoded from JSON."},
     {"_iotune_get", (PyCFunction)Disk_iotune_get, METH_O, "One <iotune> field (None: unset)."},
@@ -2615,13 +2678,13 @@ static PyMethodDef Domain_methods[] = {
      "domain's Disk objects). Disk objects of the removed disk stay usable as\n"
      "standalone disks. Raises vdisk.NotFoundError when there is no such disk."},
     {"qemu_args", (PyCFunction)(void (*)(void))Domain_qemu_args, METH_VARARGS | METH_KEYWORDS,
-     "qemu_args(*, machine=None, secrets=None, master_key=None, first_node_index=None)\n"
-     "    -> list[str]\n\n"
+     "qemu_args(*, machine=None, secrets=None, master_key=None, first_node_index=None,\n"
+     "          connection=None) -> list[str]\n\n"
      "The disk arguments of libvirt 9.0's QEMU command line for the whole domain\n"
      "(see Disk.qemu_args() for the options)."},
     {"qmp_commands", (PyCFunction)(void (*)(void))Domain_qmp_commands, METH_VARARGS | METH_KEYWORDS,
-     "qmp_commands(*, machine=None, secrets=None, master_key=None, first_node_index=None)\n"
-     "    -> list[dict]\n\nThe QMP equivalent of qemu_args()."},
+     "qmp_commands(*, machine=None, secrets=None, master_key=None, first_node_index=None,\n"
+     "             connection=None) -> list[dict]\n\nThe QMP equivalent of qemu_args()."},
     {"_disk_count", (PyCFunction)Domain_disk_count, METH_NOARGS, "The number of disks."},
     {"_disk_at", (PyCFunction)Domain_disk_at, METH_O, "Disk number i."},
     {NULL, NULL, 0, NULL},

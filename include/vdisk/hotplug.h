@@ -30,6 +30,7 @@
 #include <vdisk/common.h>
 #include <vdisk/disk.h>
 #include <vdisk/domain.h>
+#include <vdisk/qemu.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -307,6 +308,29 @@ VDISK_API int vdisk_volume_resolve(vdisk_disk *disk, virConnectPtr conn, vdisk_e
  */
 VDISK_API int vdisk_volume_delete(virConnectPtr conn, const char *pool, const char *name,
                                   virDomainPtr dom, vdisk_error **err);
+
+/* ---- translation through a connection ------------------------------------------ */
+
+/**
+ * vdisk_qemu_opts_set_connection:
+ * @opts: translation options (<vdisk/qemu.h>)
+ * @conn: (nullable): the connection to read from, borrowed: it must stay
+ *        open as long as @opts may be used for a translation; NULL removes it
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Makes vdisk_qemu_translate_domain() and vdisk_qemu_translate_disk() read
+ * from @conn what libvirt reads from its own drivers when it starts the
+ * domain (as `virsh domxml-to-native qemu-argv` does): the value and usage
+ * type of every secret the disks refer to (<auth><secret>,
+ * <encryption><secret>), by UUID or by usage, and the pool and volume of
+ * every type='volume' source. See "Secrets and volumes from libvirt" in
+ * <vdisk/qemu.h> for what is checked, which value wins and what is refused.
+ *
+ * Loads libvirt (VDISK_ERR_SYSTEM when it cannot be). Reading secret values
+ * needs a read-write connection. Returns 0, or -1 with @err set.
+ */
+VDISK_API int vdisk_qemu_opts_set_connection(vdisk_qemu_opts *opts, virConnectPtr conn,
+                                             vdisk_error **err);
 
 /** vdisk_image_probe_format() flags reported through @flags_out. */
 typedef enum {

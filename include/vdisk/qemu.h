@@ -5,10 +5,48 @@
  * driver does for QEMU 7.2
  *
  * Translation is a pure function of the disk, its domain context and the
- * options: it reads no file and talks to no daemon. Each disk becomes the
+ * options: it reads no file and talks to no daemon, unless the options hold
+ * a libvirt connection (see below). Each disk becomes the
  * same -object/-blockdev/-device arguments libvirt puts on QEMU's command
  * line, and the same objects can be rendered as QMP commands (object-add,
  * blockdev-add, device_add) for hotplug.
+ *
+ * Secrets and volumes from libvirt: with vdisk_qemu_opts_set_connection()
+ * (declared in <vdisk/hotplug.h>, which brings libvirt's headers) the
+ * translation reads, through the caller's virConnect, what libvirt reads
+ * when it prepares a domain's storage, in the same order (the disks from
+ * the last to the first):
+ * - each type='volume' source, resolved as virDomainDiskTranslateSourcePool
+ *   does: dir, fs, netfs, logical, disk, scsi, zfs and vstorage pools give
+ *   the volume's path as a file, block or dir source, iscsi pools in mode
+ *   'host' (the default) the LUN's block device; a top-level volume without
+ *   a format is 'raw' ('fat' for a directory). A missing pool or volume or
+ *   an inactive pool fails as libvirt fails (VDISK_ERR_NOT_FOUND,
+ *   VDISK_ERR_UNSUPPORTED), unless the disk has startupPolicy='optional':
+ *   then a cdrom or floppy is left empty and another disk is left out, as
+ *   libvirt does on a cold boot. libvirt's own refusal stands for rbd,
+ *   gluster, sheepdog and mpath pools; iscsi-direct pools and iscsi pools
+ *   in mode 'direct' are refused with VDISK_ERR_UNSUPPORTED (not implemented);
+ * - each secret of each source: looked up by UUID, or by usage among the
+ *   secrets of the usage type the reference needs ('ceph' for rbd auth,
+ *   'iscsi' for other protocols' auth, 'volume' for encryption), with
+ *   libvirt's checks and messages: no such secret (VDISK_ERR_NOT_FOUND,
+ *   "Secret not found: ..."), a secret of another usage type
+ *   (VDISK_ERR_UNSUPPORTED, "secret with uuid ... is of type ..."), a secret
+ *   without a value (VDISK_ERR_NOT_FOUND). libvirt does not hand out the
+ *   values of private secrets (private='yes'): those fail with
+ *   VDISK_ERR_UNSUPPORTED unless the caller gave the value.
+ * A value given with vdisk_qemu_opts_set_secret() wins over the stored
+ * one, but the secret must still exist with the right usage type. Every
+ * error names the disk's target and keeps libvirt's code
+ * (vdisk_error_get_libvirt_code()).
+ *
+ * The connection is borrowed: the options do not close it, and it must
+ * stay open while they are used. Translations may share one options object
+ * from several threads at once (libvirt's connections are thread-safe and
+ * its errors per thread); changing the options while a translation runs
+ * is not allowed. Nothing read is kept after the call returns; secret
+ * values are cleared from memory when freed.
  *
  * Ownership: what comes back through an out parameter is the caller's
  * (vdisk_qemu_args_free(), vdisk_free() for strings); `const char *` returns
@@ -63,10 +101,12 @@ VDISK_API int vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsign
  * @err: (out) (optional): the error, when the call fails
  *
  * Gives the value of a secret the disks refer to (<auth><secret>,
- * <encryption><secret>). Translation reads no secret store: a disk whose
- * secret has no value here fails with VDISK_ERR_NOT_FOUND, as libvirt
- * fails when its secret driver has none. A secret is looked up by UUID
- * first, then by usage.
+ * <encryption><secret>). Without a connection translation reads no secret
+ * store: a disk whose secret has no value here fails with
+ * VDISK_ERR_NOT_FOUND, as libvirt fails when its secret driver has none.
+ * A secret is looked up by UUID first, then by usage. With a connection
+ * (vdisk_qemu_opts_set_connection()) a value given here is used instead of
+ * the one libvirt stores.
  */
 VDISK_API int vdisk_qemu_opts_set_secret(vdisk_qemu_opts *opts, const char *key,
                                          const void *value, size_t len, vdisk_error **err);

@@ -13,6 +13,7 @@
 
 #include "vdisk/qemu.h"
 #include "qemu/props.h"
+#include "qemu/qemu_host.h"
 #include "util/error.h"
 
 typedef enum {
@@ -29,6 +30,10 @@ struct vdisk_qemu_opts {
     unsigned int first_node; /* first "libvirt-N" number */
     GHashTable *secrets;     /* secret UUID or usage -> GBytes value */
     GBytes *master_key;      /* AES-256 key of "masterKey0", or NULL */
+    /* the host's secrets and volumes (qemu_host.h), or NULL; @host_conn is
+     * the caller's connection, borrowed */
+    const vd_qemu_host_ops *host;
+    void *host_conn;
 };
 
 /* Each item is rendered as soon as it is added: its JSON and its QMP
@@ -99,6 +104,31 @@ int vd_qemu_secret_object(vd_prop **out, const vdisk_qemu_opts *opts, const char
  * fails like libvirt when there is none. */
 int vd_qemu_secret_lookup(GBytes **out, const vdisk_qemu_opts *opts, const char *uuid,
                           const char *usage, vdisk_error **err);
+
+/* host.c: with a connection in the options, what libvirt reads from the
+ * host as it prepares a domain's storage (qemuProcessPrepareDomainStorage):
+ * each disk's type='volume' sources resolved, then the secrets of each
+ * source of its chain, the disks from the last to the first. The state
+ * keeps the resolved disks and the values read, by node index. */
+typedef enum {
+    VD_QEMU_SECRET_AUTH, /* <auth><secret>: the protocol's */
+    VD_QEMU_SECRET_ENC,  /* <encryption><secret>: the image's */
+} vd_qemu_secret_role;
+typedef struct vd_qemu_host_state vd_qemu_host_state;
+vd_qemu_host_state *vd_qemu_host_state_new(void);
+void vd_qemu_host_state_free(vd_qemu_host_state *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_qemu_host_state, vd_qemu_host_state_free)
+/* Prepares @disk, its nodes numbered from @first. *@out is the disk to
+ * translate: @disk, a resolved copy owned by @st, or NULL when libvirt
+ * drops the disk (startupPolicy='optional' and its volume missing).
+ * *@numbered is false when libvirt gave up preparing it (dropped, or left
+ * empty): it then takes no node numbers. */
+int vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                              const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
+                              bool *numbered, vdisk_error **err);
+/* The value read for node @node's secret @role, borrowed; NULL: none. */
+GBytes *vd_qemu_host_secret(const vd_qemu_host_state *st, unsigned int node,
+                            vd_qemu_secret_role role);
 
 /* vhostuser.c: disks whose source is a vhost-user-blk backend. What
  * libvirt refuses for them; the id of their chardev ("chr-vu-" and the

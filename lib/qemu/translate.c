@@ -23,6 +23,7 @@
 typedef struct {
     const vdisk_domain *dom;     /* may be NULL */
     const vdisk_qemu_opts *opts; /* may be NULL */
+    const vd_qemu_host_state *host; /* what the connection gave, or NULL */
     bool q35;
     /* the boot indexes <os><boot dev=...> gives the first disk, cdrom and
      * floppy (0: none) */
@@ -366,6 +367,21 @@ vd_storage_props(vd_prop **out, const vd_blk_ctx *n, const vd_source_objects *ob
     return 0;
 }
 
+/* The value of a source's secret: read from the connection before
+ * translation when the options have one, else the caller's. */
+static int
+vd_source_secret(GBytes **out, const vd_qemu_ctx *ctx, const vd_blk_ctx *n,
+                 vd_qemu_secret_role role, const char *uuid, const char *usage, vdisk_error **err)
+{
+    GBytes *value = vd_qemu_host_secret(ctx->host, n->index, role);
+
+    if (value) {
+        *out = g_bytes_ref(value);
+        return 0;
+    }
+    return vd_qemu_secret_lookup(out, ctx->opts, uuid, usage, err);
+}
+
 /* The objects of a storage source, in libvirt's order: persistent
  * reservation manager, auth secret, encryption secret, cookie secret, TLS
  * credentials. Fills @objs with their ids. */
@@ -399,8 +415,9 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
         const void *data;
 
         objs->auth = g_strdup_printf("%s-auth-secret0", storage);
-        if (vd_qemu_secret_lookup(&value, ctx->opts, vdisk_source_get_auth_secret_uuid(src),
-                                  vdisk_source_get_auth_secret_usage(src), err) < 0)
+        if (vd_source_secret(&value, ctx, n, VD_QEMU_SECRET_AUTH,
+                             vdisk_source_get_auth_secret_uuid(src),
+                             vdisk_source_get_auth_secret_usage(src), err) < 0)
             return -1;
         data = g_bytes_get_data(value, &len);
         if (vd_qemu_secret_object(&obj, ctx->opts, objs->auth, data, len, err) < 0)
@@ -414,9 +431,9 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
         const void *data;
 
         objs->enc = g_strdup_printf("%s-encryption-secret0", format);
-        if (vd_qemu_secret_lookup(&value, ctx->opts,
-                                  vdisk_source_get_encryption_secret_uuid(src),
-                                  vdisk_source_get_encryption_secret_usage(src), err) < 0)
+        if (vd_source_secret(&value, ctx, n, VD_QEMU_SECRET_ENC,
+                             vdisk_source_get_encryption_secret_uuid(src),
+                             vdisk_source_get_encryption_secret_usage(src), err) < 0)
             return -1;
         data = g_bytes_get_data(value, &len);
         if (vd_qemu_secret_object(&obj, ctx->opts, objs->enc, data, len, err) < 0)
@@ -1437,7 +1454,7 @@ vd_add_floppy_controller(vdisk_qemu_args *args, const vd_qemu_ctx *ctx,
     for (i = 0; i < n; i++) {
         unsigned int a[4] = {0, 0, 0, 0};
 
-        if (vdisk_disk_get_bus(disks[i]) != VDISK_BUS_FDC)
+        if (!disks[i] || vdisk_disk_get_bus(disks[i]) != VDISK_BUS_FDC)
             continue;
         floppy = true;
         vdisk_disk_get_address_drive(disks[i], &a[0], &a[1], &a[2], &a[3]);
@@ -1490,6 +1507,7 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     g_autofree size_t *order = NULL;
     g_autofree const vdisk_disk **disks = NULL;
     g_autofree unsigned int *boot = NULL;
+    g_autoptr(vd_qemu_host_state) host = NULL;
     vd_qemu_ctx ctx;
     size_t n, i;
     unsigned int next;
@@ -1503,17 +1521,26 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     first = g_new0(unsigned int, n + 1);
     order = g_new0(size_t, n + 1);
     vd_disk_order(dom, order, n);
-
-    /* libvirt numbers the nodes preparing the disks from the last one */
-    next = opts ? opts->first_node : 1;
-    for (i = n; i > 0; i--) {
-        first[i - 1] = next;
-        next += vd_chain_length(vdisk_domain_get_disk_const(dom, order[i - 1]));
-    }
-
     disks = g_new0(const vdisk_disk *, n + 1);
     for (i = 0; i < n; i++)
         disks[i] = vdisk_domain_get_disk_const(dom, order[i]);
+
+    /* libvirt numbers the nodes preparing the disks from the last one; with
+     * a connection, preparing resolves volumes and reads secrets */
+    if (opts && opts->host)
+        ctx.host = host = vd_qemu_host_state_new();
+    next = opts ? opts->first_node : 1;
+    for (i = n; i > 0; i--) {
+        bool numbered = true;
+
+        if (host && vd_qemu_host_prepare_disk(host, opts, disks[i - 1], next, &disks[i - 1],
+                                              &numbered, err) < 0)
+            return -1;
+        first[i - 1] = next;
+        if (numbered)
+            next += vd_chain_length(disks[i - 1]);
+    }
+
     boot = g_new0(unsigned int, n + 1);
     vd_boot_indexes(&ctx, dom, order, n, boot);
 
@@ -1524,6 +1551,9 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     for (i = 0; i < n; i++) {
         const vdisk_disk *disk = disks[i];
 
+        /* dropped: optional, and its volume is missing */
+        if (!disk)
+            continue;
         /* libvirt attaches these only once the domain runs */
         if (vdisk_disk_get_transient(disk) &&
             vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON)
@@ -1543,6 +1573,8 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
                           vdisk_error **err)
 {
     g_autoptr(vdisk_qemu_args) args = NULL;
+    g_autoptr(vd_qemu_host_state) host = NULL;
+    unsigned int first = opts ? opts->first_node : 1;
     vd_qemu_ctx ctx;
 
     VD_API_ENTER();
@@ -1552,11 +1584,18 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     vd_ctx_init(&ctx, dom, opts);
     /* a lone disk is not subject to the domain's <os> boot order */
     ctx.bootindex = vdisk_disk_get_boot_order(disk);
+    if (opts && opts->host) {
+        bool numbered;
+
+        ctx.host = host = vd_qemu_host_state_new();
+        if (vd_qemu_host_prepare_disk(host, opts, disk, first, &disk, &numbered, err) < 0)
+            return -1;
+    }
     args = vd_qemu_args_new();
     if (vd_add_managed_pr(args, &ctx, &disk, 1, err) < 0)
         return -1;
     vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);
-    if (vd_translate_one(args, &ctx, disk, opts ? opts->first_node : 1, err) < 0)
+    if (disk && vd_translate_one(args, &ctx, disk, first, err) < 0)
         return -1;
     vd_qemu_args_render(args);
     *out = g_steal_pointer(&args);

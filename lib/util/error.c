@@ -117,6 +117,16 @@ vd_error_set_libvirt(vdisk_error **err, int libvirt_code, const char *fmt, ...)
     va_end(ap);
 }
 
+void
+vd_error_set_coded(vdisk_error **err, vdisk_error_code code, int libvirt_code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vd_error_setv(err, code, libvirt_code, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
 vdisk_error_code
 vdisk_error_get_code(const vdisk_error *err)
 {

@@ -41,6 +41,10 @@ void vd_error_set_pos(vdisk_error **err, vdisk_error_code code, int line, int co
                       const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 void vd_error_set_libvirt(vdisk_error **err, int libvirt_code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* An error with code @code that keeps libvirt's code @libvirt_code: a
+ * refusal libvirt makes, reported as what it means (not found, refused). */
+void vd_error_set_coded(vdisk_error **err, vdisk_error_code code, int libvirt_code, const char *fmt,
+                        ...) G_GNUC_PRINTF(4, 5);
 
 /* Moves @inner (taken; NULL: "failed without a reason") into *@err, keeping
  * its code, libvirt code and position; @fmt (may be NULL) is put before its

@@ -56,6 +56,12 @@
     X(virGetLastError)                                                                             \
     X(virResetLastError)                                                                           \
     X(virSaveLastError)                                                                            \
+    X(virSecretFree)                                                                               \
+    X(virSecretGetUUIDString)                                                                      \
+    X(virSecretGetUsageType)                                                                       \
+    X(virSecretGetValue)                                                                           \
+    X(virSecretLookupByUUIDString)                                                                 \
+    X(virSecretLookupByUsage)                                                                      \
     X(virStoragePoolFree)                                                                          \
     X(virStoragePoolGetXMLDesc)                                                                    \
     X(virStoragePoolIsActive)                                                                      \
@@ -118,6 +124,12 @@ void vd_libvirt_set_soname(const char *soname);
 #define virGetLastError (vd_libvirt.virGetLastError)
 #define virResetLastError (vd_libvirt.virResetLastError)
 #define virSaveLastError (vd_libvirt.virSaveLastError)
+#define virSecretFree (vd_libvirt.virSecretFree)
+#define virSecretGetUUIDString (vd_libvirt.virSecretGetUUIDString)
+#define virSecretGetUsageType (vd_libvirt.virSecretGetUsageType)
+#define virSecretGetValue (vd_libvirt.virSecretGetValue)
+#define virSecretLookupByUUIDString (vd_libvirt.virSecretLookupByUUIDString)
+#define virSecretLookupByUsage (vd_libvirt.virSecretLookupByUsage)
 #define virStoragePoolFree (vd_libvirt.virStoragePoolFree)
 #define virStoragePoolGetXMLDesc (vd_libvirt.virStoragePoolGetXMLDesc)
 #define virStoragePoolIsActive (vd_libvirt.virStoragePoolIsActive)

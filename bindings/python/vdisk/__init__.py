@@ -50,6 +50,9 @@ Connections and storage (libvirt.virConnect objects from python3-libvirt):
 connect_open() and connect_open_first() return an ordinary libvirt.virConnect;
 volume_create(), volume_resolve(), volume_delete() work on storage pool
 volumes; probe_format() and probe_format_name() read a local image's header.
+qemu_args() and qmp_commands() take connection= (a libvirt.virConnect, or a
+URI opened for the call) to read the disks' secrets and type='volume'
+sources from that libvirt, as `virsh domxml-to-native` does.
 """
 
 import enum as _enum
