@@ -106,6 +106,19 @@ check_refused(int rc, vdisk_error *err, const char *needle)
 #define EMPTY_DISK(type)                                                                           \
     "<disk type='" type "' device='disk'><target dev='vda' bus='virtio'/></disk>"
 
+/* A disk without <source> reads as type='file' (as libvirt reads it): the
+ * other types are set after parsing. */
+static vdisk_disk *
+empty_disk(vdisk_type type)
+{
+    vdisk_disk *disk = parse(EMPTY_DISK("file"));
+    vdisk_error *err = NULL;
+
+    if (vdisk_source_set_type(vdisk_disk_get_source(disk), type, &err) < 0)
+        fail_msg("set_type failed: %s", vdisk_error_get_message(err));
+    return disk;
+}
+
 static vdisk_source *
 top(vdisk_disk *disk)
 {
@@ -182,7 +195,7 @@ test_path_removal_drops_empty_source_and_policy_index(void **state)
 static void
 test_nbd_tcp_and_unix_with_tls(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("network"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NETWORK);
     vdisk_error *err = NULL;
     const vdisk_host *h;
 
@@ -230,7 +243,7 @@ test_nbd_tcp_and_unix_with_tls(void **state)
 static void
 test_rbd_hosts_auth_config_snapshot(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("network"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NETWORK);
     vdisk_error *err = NULL;
 
     assert_ok(vdisk_source_set_protocol(top(disk), VDISK_PROTOCOL_RBD, &err), err);
@@ -289,7 +302,7 @@ test_rbd_hosts_auth_config_snapshot(void **state)
 static void
 test_gluster_and_ssh_sources(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("network"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NETWORK);
     vdisk_error *err = NULL;
 
     assert_ok(vdisk_source_set_protocol(top(disk), VDISK_PROTOCOL_GLUSTER, &err), err);
@@ -306,7 +319,7 @@ test_gluster_and_ssh_sources(void **state)
                          "    <host transport='unix' socket='/run/g.sock'/>");
     vdisk_disk_free(disk);
 
-    disk = parse(EMPTY_DISK("network"));
+    disk = empty_disk(VDISK_TYPE_NETWORK);
     assert_ok(vdisk_source_set_protocol(top(disk), VDISK_PROTOCOL_SSH, &err), err);
     assert_ok(vdisk_source_set_name(top(disk), "/home/u/disk.img", &err), err);
     assert_ok(vdisk_source_add_host(top(disk), "ssh.example", 22, VDISK_TRANSPORT_TCP, NULL, &err),
@@ -323,7 +336,7 @@ test_gluster_and_ssh_sources(void **state)
 static void
 test_iscsi_lun_chap_initiator(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("network"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NETWORK);
     vdisk_error *err = NULL;
 
     assert_ok(vdisk_source_set_protocol(top(disk), VDISK_PROTOCOL_ISCSI, &err), err);
@@ -407,7 +420,7 @@ test_legacy_auth_and_encryption_in_disk_stay_there(void **state)
 static void
 test_http_https_cookies_ssl_readahead_timeout(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("network"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NETWORK);
     vdisk_error *err = NULL;
     const char *name;
     const char *value;
@@ -594,7 +607,7 @@ test_slices(void **state)
 static void
 test_volume_source(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("volume"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_VOLUME);
     vdisk_error *err = NULL;
 
     assert_refused(vdisk_source_set_volume(top(disk), "p", NULL, VDISK_POOL_MODE_DEFAULT, &err),
@@ -617,7 +630,7 @@ test_volume_source(void **state)
 static void
 test_nvme_source(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("nvme"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_NVME);
     vdisk_error *err = NULL;
     unsigned int d = 9;
     unsigned int b = 9;
@@ -644,7 +657,7 @@ test_nvme_source(void **state)
 static void
 test_vhostuser_source(void **state)
 {
-    vdisk_disk *disk = parse(EMPTY_DISK("vhostuser"));
+    vdisk_disk *disk = empty_disk(VDISK_TYPE_VHOSTUSER);
     vdisk_error *err = NULL;
 
     assert_ok(vdisk_source_set_vhostuser_path(top(disk), "/run/vhost.sock", &err), err);
