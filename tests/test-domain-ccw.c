@@ -11,6 +11,8 @@
  * machine s390-ccw-virtio) and its `virsh dumpxml --inactive` showed these
  * addresses, or its refusal.
  *
+ * Also here: the SCSI controller model libvirt gives those domains.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdarg.h>
@@ -300,6 +302,39 @@ test_translation_and_other_machines(void **state)
                      VDISK_ADDRESS_NONE);
 }
 
+/* A SCSI controller without a model, written or implicit, is virtio-scsi on
+ * s390 (qemuDomainGetSCSIControllerModel): its disks are addressed by
+ * channel, scsi-id and lun, as libvirt's domxml-to-native shows. */
+static void
+test_scsi_controllers_are_virtio_scsi(void **state)
+{
+    /* clang-format off */
+    g_autoptr(vdisk_domain) dom = load(
+        DISK("sda", "scsi")
+        DISK_ADDR("sdb", "scsi", "<address type='drive' controller='1' bus='0' target='0' unit='0'/>")
+        "<controller type='scsi' index='0'/><memballoon model='none'/>");
+    /* clang-format on */
+    g_autoptr(vdisk_qemu_args) args = NULL;
+    unsigned int found = 0;
+
+    (void)state;
+    assert_string_equal(
+        vdisk_controller_get_model(vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 1)),
+        "virtio-scsi");
+    assert_int_equal(vdisk_qemu_translate_domain(&args, dom, NULL, NULL), 0);
+    for (size_t i = 0; i < vdisk_qemu_args_count(args); i++) {
+        const char *a = vdisk_qemu_args_get(args, i);
+
+        if (strstr(a, "\"bus\":\"scsi0.0\",\"channel\":0,\"scsi-id\":0,\"lun\":0,") &&
+            strstr(a, "\"id\":\"scsi0-0-0-0\""))
+            found++;
+        if (strstr(a, "\"bus\":\"scsi1.0\",\"channel\":0,\"scsi-id\":0,\"lun\":0,") &&
+            strstr(a, "\"id\":\"scsi1-0-0-0\""))
+            found++;
+    }
+    assert_int_equal(found, 2);
+}
+
 int
 main(void)
 {
@@ -311,6 +346,7 @@ main(void)
         cmocka_unit_test(test_dropped_addresses_take_nothing),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_translation_and_other_machines),
+        cmocka_unit_test(test_scsi_controllers_are_virtio_scsi),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,11 @@ typedef struct {
 
 void vd_domain_get_boot(const vdisk_domain *dom, vd_domain_boot *out);
 
+/* The model libvirt's QEMU driver gives a SCSI controller written without
+ * one (qemuDomainGetSCSIControllerModel): virtio-scsi on s390, else
+ * lsilogic. @dom may be NULL. */
+const char *vd_domain_default_scsi_model(const vdisk_domain *dom);
+
 /* ---- the order of a domain's disks (lib/conf/disk_order.c) -------------- */
 
 typedef struct {

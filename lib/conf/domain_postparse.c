@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/domain_postparse.h"
 #include "conf/parse_util.h"
 #include "conf/target_priv.h"
@@ -15,6 +16,15 @@ static bool
 vd_domain_is_x86(const vdisk_domain *dom)
 {
     return !dom->arch || strcmp(dom->arch, "x86_64") == 0 || strcmp(dom->arch, "i686") == 0;
+}
+
+const char *
+vd_domain_default_scsi_model(const vdisk_domain *dom)
+{
+    const char *arch = dom ? dom->arch : NULL;
+
+    return arch && (strcmp(arch, "s390x") == 0 || strcmp(arch, "s390") == 0) ? "virtio-scsi"
+                                                                             : "lsilogic";
 }
 
 void
@@ -64,9 +74,9 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
     }
     for (m = 0; m < G_N_ELEMENTS(map); m++) {
         for (int c = 0; c <= max[m]; c++) {
-            /* the QEMU driver's default SCSI model on x86 is lsilogic */
-            vd_domain_add_controller(dom, map[m].type, (unsigned int)c,
-                                     map[m].type == VDISK_CONTROLLER_SCSI ? "lsilogic" : NULL);
+            vd_domain_add_controller(
+                dom, map[m].type, (unsigned int)c,
+                map[m].type == VDISK_CONTROLLER_SCSI ? vd_domain_default_scsi_model(dom) : NULL);
         }
     }
 

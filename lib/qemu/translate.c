@@ -688,7 +688,7 @@ vd_scsi_model(const vd_qemu_ctx *ctx, unsigned int index)
     const vdisk_controller *c = vd_find_controller(ctx, VDISK_CONTROLLER_SCSI, index);
     const char *model = c ? vdisk_controller_get_model(c) : NULL;
 
-    return model && strcmp(model, "auto") != 0 ? model : "lsilogic";
+    return model && strcmp(model, "auto") != 0 ? model : vd_domain_default_scsi_model(ctx->dom);
 }
 
 static vd_scsi_addressing
