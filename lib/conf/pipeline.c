@@ -6,7 +6,8 @@
  * Every public call that reads XML, applies defaults or validates runs
  * its stages here; the stages themselves (disk_parse.c, disk_postparse.c,
  * disk_validate.c, domain_parse.c, domain_postparse.c, domain_validate.c,
- * domain_address.c, domain_usb.c) know nothing of each other's order.
+ * domain_ccw.c, domain_address.c, domain_usb.c) know nothing of each
+ * other's order.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,6 +18,7 @@
 #include "conf/disk_postparse.h"
 #include "conf/disk_validate.h"
 #include "conf/domain_address.h"
+#include "conf/domain_ccw.h"
 #include "conf/domain_parse.h"
 #include "conf/domain_postparse.h"
 #include "conf/domain_validate.h"
@@ -171,6 +173,9 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
                 return -1;
         }
         vd_domain_add_implicit_controllers(dom);
+        /* CCW before PCI and USB, as qemuDomainAssignAddresses() does */
+        if (vd_domain_assign_ccw_addresses(dom, err) < 0)
+            return -1;
         if (vd_domain_assign_pci_addresses(dom, err) < 0)
             return -1;
         if (vd_domain_assign_usb_addresses(dom, err) < 0)

@@ -814,12 +814,13 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     case VDISK_ADDRESS_NONE: {
         const char *arch = ctx->dom ? vdisk_domain_get_arch(ctx->dom) : NULL;
 
-        /* On pc and q35 the domain's defaults give every virtio disk its PCI
-         * address (or refuse); elsewhere they are not modelled: CCW on
-         * s390x, PCI on ppc64, and on ARM and RISC-V machines the choice
-         * between virtio-mmio and PCI (qemuDomainAssignARMVirtioMMIOAddresses).
-         * A device without one would be placed by QEMU, not where libvirt
-         * puts it. */
+        /* The domain's defaults give every virtio disk its address (or
+         * refuse): PCI on pc and q35, CCW on s390-ccw machines. Elsewhere
+         * they are not modelled: PCI on ppc64, and on ARM and RISC-V
+         * machines the choice between virtio-mmio and PCI
+         * (qemuDomainAssignARMVirtioMMIOAddresses); nor are they for a disk
+         * translated without them. A device without one would be placed by
+         * QEMU, not where libvirt puts it. */
         if (bus == VDISK_BUS_VIRTIO && arch && strcmp(arch, "x86_64") != 0 &&
             strcmp(arch, "i686") != 0)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
