@@ -18,6 +18,45 @@ vd_domain_is_x86(const vdisk_domain *dom)
     return !dom->arch || strcmp(dom->arch, "x86_64") == 0 || strcmp(dom->arch, "i686") == 0;
 }
 
+/* The SCSI controllers libvirt adds for SCSI <hostdev>s while it parses
+ * them (virDomainDefMaybeAddHostdevSCSIcontroller, after each hostdev):
+ * every index up to the highest controller a hostdev's drive address names
+ * (0 without an address), with the model of the controller that highest
+ * address names when it has one. They take PCI slots like any other. */
+static void
+vd_domain_add_hostdev_scsi_controllers(vdisk_domain *dom)
+{
+    int max = -1;
+    const char *model = NULL;
+
+    for (const vd_node *n = dom->devices->children; n; n = n->next) {
+        const vd_node *addr;
+        unsigned int c = 0;
+
+        if (n->kind != VD_NODE_ELEMENT || strcmp(n->name, "hostdev") != 0 ||
+            g_strcmp0(vd_node_attr(n, "mode"), "subsystem") != 0 ||
+            g_strcmp0(vd_node_attr(n, "type"), "scsi") != 0)
+            continue;
+        addr = vd_node_child(n, "address");
+        if (addr && g_strcmp0(vd_node_attr(addr, "type"), "drive") == 0 &&
+            (!vd_parse_uint(vd_node_attr(addr, "controller"), 10, &c) ||
+             c > VD_MAX_DRIVE_CONTROLLER))
+            c = 0;
+        if ((int)c <= max)
+            continue;
+        max = (int)c;
+        {
+            const vdisk_controller *ctrl = vd_domain_controller(dom, VDISK_CONTROLLER_SCSI, c);
+
+            if (ctrl && ctrl->model)
+                model = ctrl->model;
+        }
+        for (int i = 0; i <= max; i++)
+            vd_domain_add_controller(dom, VDISK_CONTROLLER_SCSI, (unsigned int)i,
+                                     model ? model : vd_domain_default_scsi_model(dom));
+    }
+}
+
 void
 vd_domain_add_implicit_controllers(vdisk_domain *dom)
 {
@@ -46,6 +85,8 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
     /* ppc64 machines get a USB controller too, qemu-xhci for a new domain */
     if (g_strcmp0(dom->arch, "ppc64") == 0 || g_strcmp0(dom->arch, "ppc64le") == 0)
         vd_domain_add_controller(dom, VDISK_CONTROLLER_USB, 0, "qemu-xhci");
+
+    vd_domain_add_hostdev_scsi_controllers(dom);
 
     /* one controller of the bus's type for every index up to the highest
      * one a disk's drive address names */
