@@ -74,6 +74,45 @@ vd_usb_reserve(GArray *buses, const vd_node *addr)
     return true; /* a bus we do not know: nothing of ours lives there */
 }
 
+/* Takes the first free port of the first bus with one. */
+static bool
+vd_usb_take_port(GArray *buses, unsigned int *bus, unsigned int *port)
+{
+    for (guint b = 0; b < buses->len; b++) {
+        vd_usb_bus *ub = &g_array_index(buses, vd_usb_bus, b);
+
+        for (unsigned int p = 1; p <= ub->nports; p++) {
+            if (ub->used & (G_GUINT64_CONSTANT(1) << (p - 1)))
+                continue;
+            ub->used |= G_GUINT64_CONSTANT(1) << (p - 1);
+            *bus = ub->index;
+            *port = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Refuses, when a USB disk without address would get a port that depends
+ * on what is not modelled, rather than leave it for QEMU to place. */
+static int
+vd_usb_refuse(const vdisk_domain *dom, const char *why, vdisk_error **err)
+{
+    for (guint i = 0; i < dom->disks->len; i++) {
+        const vdisk_disk *disk = dom->disks->pdata[i];
+
+        if (vdisk_disk_get_bus(disk) == VDISK_BUS_USB &&
+            vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_NONE)
+            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                           "cannot place USB disk '%s': the port libvirt gives it depends on %s, "
+                           "which libvdisk does not model; give the disk an <address type='usb' "
+                           "bus='...' port='...'/> or translate the XML libvirt's dumpxml prints "
+                           "for the domain",
+                           vdisk_disk_get_target(disk) ? vdisk_disk_get_target(disk) : "", why);
+    }
+    return 0;
+}
+
 int
 vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err)
 {
@@ -99,14 +138,18 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err)
         /* only the xHCI controllers take their number of ports from @ports */
         if (c->node && (ports = vd_node_attr(c->node, "ports")) &&
             g_str_has_suffix(model, "-xhci") && !vd_parse_uint(ports, 10, &ub.nports))
-            return 0;
+            return vd_usb_refuse(dom, "a USB controller's ports attribute", err);
         for (guint b = 0; b < buses->len; b++) {
             if (g_array_index(buses, vd_usb_bus, b).index == c->index)
                 return vd_fail(err, VDISK_ERR_INVALID, "duplicate USB controllers with index %u",
                                c->index);
         }
-        if (ub.nports == 0 || ub.nports > 64)
-            return 0;
+        if (ub.nports == 0 || ub.nports > 64) {
+            g_autofree char *why =
+                g_strdup_printf("the ports of a USB controller of model '%s'", model);
+
+            return vd_usb_refuse(dom, why, err);
+        }
         g_array_append_val(buses, ub);
     }
     if (buses->len == 0)
@@ -119,41 +162,41 @@ vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err)
         if (n->kind != VD_NODE_ELEMENT)
             continue;
         if (strcmp(n->name, "hub") == 0)
-            return 0;
+            return vd_usb_refuse(dom, "the domain's USB hub", err);
         addr = vd_node_child(n, "address");
         if (addr && g_strcmp0(vd_node_attr(addr, "type"), "usb") == 0 &&
             !vd_usb_reserve(buses, addr))
-            return 0;
+            return vd_usb_refuse(dom, "a USB port behind a hub", err);
+    }
+
+    /* libvirt's walk (virDomainUSBDeviceDefForeach): hubs, then USB host
+     * devices, then disks; each device without an address takes the first
+     * free port */
+    for (n = dom->devices->children; n; n = n->next) {
+        unsigned int bus, port;
+
+        if (n->kind != VD_NODE_ELEMENT || strcmp(n->name, "hostdev") != 0 ||
+            g_strcmp0(vd_node_attr(n, "mode"), "subsystem") != 0 ||
+            g_strcmp0(vd_node_attr(n, "type"), "usb") != 0 || vd_node_child(n, "address"))
+            continue;
+        if (!vd_usb_take_port(buses, &bus, &port))
+            return vd_usb_refuse(dom, "the USB hub libvirt adds when the ports are taken", err);
     }
 
     /* the disks, in the domain's (libvirt's) order */
     for (i = 0; i < dom->disks->len; i++) {
         vdisk_disk *disk = dom->disks->pdata[i];
-        gboolean placed = FALSE;
-        guint b;
+        unsigned int bus, port;
+        char portstr[4];
 
         if (vdisk_disk_get_bus(disk) != VDISK_BUS_USB ||
             vdisk_disk_get_address_type(disk) != VDISK_ADDRESS_NONE)
             continue;
-        for (b = 0; b < buses->len && !placed; b++) {
-            vd_usb_bus *ub = &g_array_index(buses, vd_usb_bus, b);
-            unsigned int p;
-
-            for (p = 1; p <= ub->nports; p++) {
-                char port[4];
-
-                if (ub->used & (G_GUINT64_CONSTANT(1) << (p - 1)))
-                    continue;
-                g_snprintf(port, sizeof(port), "%u", p);
-                if (vdisk_disk_set_address_usb(disk, ub->index, port, NULL) < 0)
-                    return 0;
-                ub->used |= G_GUINT64_CONSTANT(1) << (p - 1);
-                placed = TRUE;
-                break;
-            }
-        }
-        if (!placed)
-            return 0; /* libvirt would add a hub here; not modelled */
+        if (!vd_usb_take_port(buses, &bus, &port))
+            return vd_usb_refuse(dom, "the USB hub libvirt adds when the ports are taken", err);
+        g_snprintf(portstr, sizeof(portstr), "%u", port);
+        if (vdisk_disk_set_address_usb(disk, bus, portstr, NULL) < 0)
+            return vd_usb_refuse(dom, "a USB port libvdisk cannot write", err);
     }
     return 0;
 }
