@@ -110,9 +110,7 @@ vd_schema_set_attr_impl(vd_doc *doc, vd_node *node, const char *name, const char
         return;
     }
     slot = vd_schema_attr_slot(node, o, mine);
-    a = vd_arena_alloc(doc, sizeof(*a));
-    a->name = vd_arena_strdup(doc, name);
-    a->value = copy ? vd_arena_strdup(doc, value) : value;
+    a = vd_attr_new(doc, vd_arena_strdup(doc, name), copy ? vd_arena_strdup(doc, value) : value);
     a->next = *slot;
     *slot = a;
 }

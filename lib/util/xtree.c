@@ -16,10 +16,14 @@ struct vd_arena_chunk {
     vd_arena_chunk *next;
     size_t size;
     size_t used;
+    bool big; /* one block of its own, behind the current chunk */
     char data[];
 };
 
+/* The first chunk; each next one doubles, up to VD_ARENA_CHUNK_MAX, so a
+ * big document takes few allocations and a small one little memory. */
 #define VD_ARENA_CHUNK 4096
+#define VD_ARENA_CHUNK_MAX (64 * 1024)
 
 vd_doc *
 vd_doc_new(void)
@@ -53,19 +57,27 @@ vd_doc_unref(vd_doc *doc)
     g_free(doc);
 }
 
-void *
-vd_arena_alloc(vd_doc *doc, size_t size)
+/* Uninitialized arena memory. */
+static void *
+vd_arena_alloc_raw(vd_doc *doc, size_t size)
 {
     vd_arena_chunk *c = doc->chunks;
     void *p;
 
     size = (size + 7) & ~(size_t)7;
-    if (!c || c->size - c->used < size) {
-        size_t csize = size > VD_ARENA_CHUNK / 2 ? size : VD_ARENA_CHUNK;
-        vd_arena_chunk *n = g_malloc(sizeof(*n) + csize);
+    if (G_UNLIKELY(!c || c->size - c->used < size)) {
+        size_t regular = VD_ARENA_CHUNK;
+        size_t csize;
+        vd_arena_chunk *n;
+
+        if (c && !c->big)
+            regular = MIN(c->size * 2, VD_ARENA_CHUNK_MAX);
+        csize = size > regular / 2 ? size : regular;
+        n = g_malloc(sizeof(*n) + csize);
         n->size = csize;
         n->used = 0;
-        if (c && csize != VD_ARENA_CHUNK) {
+        n->big = csize != regular;
+        if (c && n->big) {
             /* a big block goes behind the current chunk, which stays open */
             n->next = c->next;
             c->next = n;
@@ -79,6 +91,14 @@ vd_arena_alloc(vd_doc *doc, size_t size)
     p = c->data + c->used;
     c->used += size;
     doc->used_bytes += size;
+    return p;
+}
+
+void *
+vd_arena_alloc(vd_doc *doc, size_t size)
+{
+    void *p = vd_arena_alloc_raw(doc, size);
+
     memset(p, 0, size);
     return p;
 }
@@ -86,7 +106,7 @@ vd_arena_alloc(vd_doc *doc, size_t size)
 const char *
 vd_arena_strndup(vd_doc *doc, const char *s, size_t len)
 {
-    char *p = vd_arena_alloc(doc, len + 1);
+    char *p = vd_arena_alloc_raw(doc, len + 1);
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
@@ -141,7 +161,26 @@ vd_node_new(vd_doc *doc, const char *name)
     vd_node *n = vd_arena_alloc(doc, sizeof(*n));
     n->kind = VD_NODE_ELEMENT;
     n->name = name;
+    n->key = vd_name_key(name);
     return n;
+}
+
+vd_attr *
+vd_attr_new(vd_doc *doc, const char *name, const char *value)
+{
+    vd_attr *a = vd_arena_alloc(doc, sizeof(*a));
+
+    a->name = name;
+    a->key = vd_name_key(name);
+    a->value = value;
+    return a;
+}
+
+void
+vd_attr_rename(vd_attr *a, const char *name)
+{
+    a->name = name;
+    a->key = vd_name_key(name);
 }
 
 void
@@ -201,12 +240,12 @@ vd_node_copy(vd_doc *doc, const vd_node *src)
     const vd_node *c;
 
     n->kind = src->kind;
+    n->key = src->key;
     n->text = vd_arena_strdup(doc, src->text);
     n->line = src->line;
     for (a = src->attrs; a; a = a->next) {
-        vd_attr *na = vd_arena_alloc(doc, sizeof(*na));
-        na->name = vd_arena_strdup(doc, a->name);
-        na->value = vd_arena_strdup(doc, a->value);
+        vd_attr *na =
+            vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         *tail = na;
         tail = &na->next;
     }
@@ -345,10 +384,7 @@ vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_f
 
         if (g_strcmp0(vd_ns_in_scope(dest, a->name), a->value) == 0)
             continue;
-        na = vd_arena_alloc(doc, sizeof(*na));
-
-        na->name = vd_arena_strdup(doc, a->name);
-        na->value = vd_arena_strdup(doc, a->value);
+        na = vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         na->next = copy->attrs;
         copy->attrs = na;
     }
@@ -356,35 +392,29 @@ vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_f
 }
 
 vd_attr *
-vd_node_attr_find(const vd_node *node, const char *name)
+vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_attr *a;
 
     if (!node)
         return NULL;
     for (a = node->attrs; a; a = a->next) {
-        /* the first byte settles most mismatches without a call */
-        if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
+        /* the key settles mismatches without a string comparison */
+        if (a->key == key && strcmp(a->name, name) == 0)
             return a;
     }
     return NULL;
-}
-
-const char *
-vd_node_attr(const vd_node *node, const char *name)
-{
-    vd_attr *a = vd_node_attr_find(node, name);
-    return a ? a->value : NULL;
 }
 
 void
 vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value)
 {
     vd_attr **pp = &node->attrs;
+    uint32_t key = vd_name_key(name);
     vd_attr *a;
 
     while ((a = *pp)) {
-        if (strcmp(a->name, name) == 0) {
+        if (a->key == key && strcmp(a->name, name) == 0) {
             if (value) {
                 a->value = value;
             } else {
@@ -396,10 +426,7 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     }
     if (!value)
         return;
-    a = vd_arena_alloc(doc, sizeof(*a));
-    a->name = vd_arena_strdup(doc, name);
-    a->value = value;
-    *pp = a;
+    *pp = vd_attr_new(doc, vd_arena_strdup(doc, name), value);
 }
 
 void
@@ -408,27 +435,28 @@ vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value
     vd_node_set_attr_static(doc, node, name, value ? vd_arena_strdup(doc, value) : NULL);
 }
 
+/* Text nodes have key 0, which no name has: a key match is an element. */
 vd_node *
-vd_node_child(const vd_node *node, const char *name)
+vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
     if (!node)
         return NULL;
     for (c = node->children; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
+        if (c->key == key && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
 }
 
 vd_node *
-vd_node_next_sibling(const vd_node *node, const char *name)
+vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
     for (c = node->next; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
+        if (c->key == key && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
@@ -768,6 +796,33 @@ vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
 
 /* ---- formatting -------------------------------------------------------- */
 
+/* g_string_append_len() without its checks when the bytes fit, as they
+ * nearly always do: formatting appends many short pieces. */
+static inline void
+vd_buf_add(GString *buf, const char *s, size_t n)
+{
+    if (G_LIKELY(buf->len + n < buf->allocated_len)) {
+        memcpy(buf->str + buf->len, s, n);
+        buf->len += n;
+        buf->str[buf->len] = '\0';
+    } else {
+        g_string_append_len(buf, s, (gssize)n);
+    }
+}
+
+static inline void
+vd_buf_add_c(GString *buf, char ch)
+{
+    if (G_LIKELY(buf->len + 1 < buf->allocated_len)) {
+        buf->str[buf->len++] = ch;
+        buf->str[buf->len] = '\0';
+    } else {
+        g_string_append_c(buf, ch);
+    }
+}
+
+#define vd_buf_add_lit(buf, lit) vd_buf_add((buf), (lit), sizeof(lit) - 1)
+
 void
 vd_escape_append(GString *buf, const char *s, bool attr)
 {
@@ -813,11 +868,11 @@ vd_escape_append(GString *buf, const char *s, bool attr)
             rep = ""; /* control characters are not representable: dropped */
             break;
         }
-        g_string_append_len(buf, (const char *)run, (gssize)(p - run));
-        g_string_append(buf, rep);
+        vd_buf_add(buf, (const char *)run, (size_t)(p - run));
+        vd_buf_add(buf, rep, strlen(rep));
         run = p + 1;
     }
-    g_string_append_len(buf, (const char *)run, (gssize)(p - run));
+    vd_buf_add(buf, (const char *)run, (size_t)(p - run));
 }
 
 static void
@@ -825,20 +880,20 @@ vd_indent(GString *buf, unsigned int indent)
 {
     static const char spaces[] = "                                                                ";
     while (indent > sizeof(spaces) - 1) {
-        g_string_append_len(buf, spaces, sizeof(spaces) - 1);
+        vd_buf_add(buf, spaces, sizeof(spaces) - 1);
         indent -= sizeof(spaces) - 1;
     }
-    g_string_append_len(buf, spaces, indent);
+    vd_buf_add(buf, spaces, indent);
 }
 
 static void
 vd_attr_format(GString *buf, const vd_attr *a)
 {
-    g_string_append_c(buf, ' ');
-    g_string_append(buf, a->name);
-    g_string_append(buf, "='");
+    vd_buf_add_c(buf, ' ');
+    vd_buf_add(buf, a->name, strlen(a->name));
+    vd_buf_add_lit(buf, "='");
     vd_escape_append(buf, a->value, true);
-    g_string_append_c(buf, '\'');
+    vd_buf_add_c(buf, '\'');
 }
 
 static void
@@ -846,29 +901,31 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
 {
     const vd_attr *a;
     const vd_node *c;
+    size_t name_len;
     guint i;
 
     if (node->kind == VD_NODE_TEXT) {
         vd_escape_append(buf, node->text, false);
         return;
     }
+    name_len = strlen(node->name);
     vd_indent(buf, indent);
-    g_string_append_c(buf, '<');
-    g_string_append(buf, node->name);
+    vd_buf_add_c(buf, '<');
+    vd_buf_add(buf, node->name, name_len);
     for (i = 0; outer && i < outer->len; i++)
         vd_attr_format(buf, outer->pdata[i]);
     for (a = node->attrs; a; a = a->next)
         vd_attr_format(buf, a);
     if (!node->children) {
-        g_string_append(buf, "/>\n");
+        vd_buf_add_lit(buf, "/>\n");
         return;
     }
-    g_string_append_c(buf, '>');
+    vd_buf_add_c(buf, '>');
     if (!vd_node_has_element_children(node)) {
         for (c = node->children; c; c = c->next)
             vd_escape_append(buf, c->text, false);
     } else {
-        g_string_append_c(buf, '\n');
+        vd_buf_add_c(buf, '\n');
         for (c = node->children; c;) {
             if (c->kind == VD_NODE_TEXT) {
                 /* mixed content: the text, without the white space around
@@ -882,7 +939,7 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
                     continue;
                 vd_indent(buf, indent + 2);
                 vd_escape_append(buf, run->str, false);
-                g_string_append_c(buf, '\n');
+                vd_buf_add_c(buf, '\n');
             } else {
                 vd_node_format_rec(buf, c, indent + 2, NULL);
                 c = c->next;
@@ -890,9 +947,9 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
         }
         vd_indent(buf, indent);
     }
-    g_string_append(buf, "</");
-    g_string_append(buf, node->name);
-    g_string_append(buf, ">\n");
+    vd_buf_add_lit(buf, "</");
+    vd_buf_add(buf, node->name, name_len);
+    vd_buf_add_lit(buf, ">\n");
 }
 
 void
@@ -1002,19 +1059,18 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
      * references already replaced (replaceEntities, see vd_doc_parse()):
      * the tree holds plain values, and formatting escapes them once. */
     for (i = 0; i < nb_namespaces; i++) {
-        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
         const xmlChar *p = namespaces[2 * i];
-        a->name = p ? vd_arena_printf(st->doc, "xmlns:%s", (const char *)p) : "xmlns";
-        a->value = vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]);
+        vd_attr *a =
+            vd_attr_new(st->doc, p ? vd_arena_printf(st->doc, "xmlns:%s", (const char *)p) : "xmlns",
+                        vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]));
         *tail = a;
         tail = &a->next;
     }
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar **at = attributes + 5 * i;
-        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
-
-        a->name = vd_qname(st->doc, at[1], at[0]);
-        a->value = vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3]));
+        vd_attr *a = vd_attr_new(
+            st->doc, vd_qname(st->doc, at[1], at[0]),
+            vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3])));
         *tail = a;
         tail = &a->next;
     }

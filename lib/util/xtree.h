@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include <glib.h>
 
 #include "util/error.h"
@@ -21,10 +23,32 @@ typedef struct vd_attr vd_attr;
 typedef struct vd_node vd_node;
 typedef struct vd_doc vd_doc;
 
+/* A name's look-up key: its length and three of its bytes. Names are found
+ * by comparing keys first, so a mismatch costs no string comparison; for a
+ * string literal the key is computed at compile time (the look-ups below
+ * are inline). Never 0 for a non-empty name. */
+static inline uint32_t
+vd_name_key_len(const char *name, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)name;
+
+    if (!len)
+        return 0;
+    return (uint32_t)(len & 0xff) << 24 | (uint32_t)s[0] << 16 | (uint32_t)s[len / 2] << 8 |
+           s[len - 1];
+}
+
+static inline uint32_t
+vd_name_key(const char *name)
+{
+    return name ? vd_name_key_len(name, strlen(name)) : 0;
+}
+
 struct vd_attr {
     const char *name;
     const char *value;
     vd_attr *next;
+    uint32_t key; /* vd_name_key(name) */
 };
 
 typedef enum {
@@ -34,6 +58,7 @@ typedef enum {
 
 struct vd_node {
     vd_node_kind kind;
+    uint32_t key;     /* element: vd_name_key(name); text: 0 */
     const char *name; /* element: qualified name ("prefix:local" or "local") */
     const char *text; /* text node: its content */
     vd_attr *attrs;   /* element: attributes in order (namespace declarations too) */
@@ -76,14 +101,31 @@ const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 
 const char *vd_arena_decimal(vd_doc *doc, unsigned long long value);
 
 vd_node *vd_node_new(vd_doc *doc, const char *name);
+/* A new attribute (unlinked); @name and @value must already live in @doc's
+ * arena or in static storage. */
+vd_attr *vd_attr_new(vd_doc *doc, const char *name, const char *value);
+/* Renames attribute @a; @name as for vd_attr_new(). */
+void vd_attr_rename(vd_attr *a, const char *name);
 void vd_node_append(vd_node *parent, vd_node *child);
 void vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref);
 void vd_node_unlink(vd_node *node);
 /* Deep copy of @src into @doc (unlinked). */
 vd_node *vd_node_copy(vd_doc *doc, const vd_node *src);
 
-const char *vd_node_attr(const vd_node *node, const char *name);
-vd_attr *vd_node_attr_find(const vd_node *node, const char *name);
+vd_attr *vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key);
+
+static inline vd_attr *
+vd_node_attr_find(const vd_node *node, const char *name)
+{
+    return vd_node_attr_find_key(node, name, vd_name_key(name));
+}
+
+static inline const char *
+vd_node_attr(const vd_node *node, const char *name)
+{
+    vd_attr *a = vd_node_attr_find(node, name);
+    return a ? a->value : NULL;
+}
 /* Sets (value != NULL) or removes (value == NULL) an attribute; a new one is
  * appended. @value is copied into the arena. */
 void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value);
@@ -91,8 +133,20 @@ void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *
  * static storage. */
 void vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
 
-vd_node *vd_node_child(const vd_node *node, const char *name);
-vd_node *vd_node_next_sibling(const vd_node *node, const char *name);
+vd_node *vd_node_child_key(const vd_node *node, const char *name, uint32_t key);
+vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key);
+
+static inline vd_node *
+vd_node_child(const vd_node *node, const char *name)
+{
+    return vd_node_child_key(node, name, vd_name_key(name));
+}
+
+static inline vd_node *
+vd_node_next_sibling(const vd_node *node, const char *name)
+{
+    return vd_node_next_sibling_key(node, name, vd_name_key(name));
+}
 size_t vd_node_count_children(const vd_node *node, const char *name);
 /* The concatenated text of @node's text children, or NULL when none. */
 const char *vd_node_text(vd_doc *doc, const vd_node *node);
