@@ -575,8 +575,46 @@ vd_sort_rank(vd_sort_item *items, size_t n)
     return !sorted;
 }
 
+/* A vd_rank_fn and its node, as a vd_rank_ctx_fn's context. */
+typedef struct {
+    vd_rank_fn rank;
+    const vd_node *node;
+} vd_rank_adapter;
+
+static int
+vd_rank_adapted(const void *ctx, const char *name)
+{
+    const vd_rank_adapter *a = ctx;
+
+    return a->rank(a->node, name);
+}
+
 void
 vd_node_sort_children(vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_sort_children_ctx(node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_sort_attrs_ctx(node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_drop_repeated_ctx(doc, node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_sort_children_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_sort_item stack[32];
     g_autofree vd_sort_item *heap = NULL;
@@ -594,7 +632,7 @@ vd_node_sort_children(vd_node *node, vd_rank_fn rank)
     for (i = 0, c = node->children; c; c = c->next, i++) {
         items[i].item = c;
         items[i].pos = (unsigned int)i;
-        items[i].rank = c->kind == VD_NODE_ELEMENT ? rank(node, c->name) : -1;
+        items[i].rank = c->kind == VD_NODE_ELEMENT ? rank(ctx, c->name) : -1;
     }
     if (!vd_sort_rank(items, n))
         return;
@@ -605,7 +643,7 @@ vd_node_sort_children(vd_node *node, vd_rank_fn rank)
 }
 
 void
-vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
+vd_node_sort_attrs_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_sort_item stack[32];
     g_autofree vd_sort_item *heap = NULL;
@@ -624,7 +662,7 @@ vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
     for (i = 0, a = node->attrs; a; a = a->next, i++) {
         items[i].item = a;
         items[i].pos = (unsigned int)i;
-        items[i].rank = rank(node, a->name);
+        items[i].rank = rank(ctx, a->name);
     }
     if (!vd_sort_rank(items, n))
         return;
@@ -659,7 +697,7 @@ vd_node_remove(vd_doc *doc, vd_node *c)
 }
 
 void
-vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
+vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_node *c = node->children;
 
@@ -667,9 +705,9 @@ vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
         vd_node *next = c->next;
         vd_node *p;
 
-        if (c->kind == VD_NODE_ELEMENT && rank(node, c->name) >= 0) {
+        if (c->kind == VD_NODE_ELEMENT && rank(ctx, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
-                if (p->kind == VD_NODE_ELEMENT && strcmp(p->name, c->name) == 0) {
+                if (p->key == c->key && strcmp(p->name, c->name) == 0) {
                     next = vd_node_remove(doc, c);
                     break;
                 }

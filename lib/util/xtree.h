@@ -159,12 +159,18 @@ bool vd_node_has_element_children(const vd_node *node);
 typedef int (*vd_rank_fn)(const vd_node *parent, const char *name);
 void vd_node_sort_children(vd_node *node, vd_rank_fn rank);
 void vd_node_sort_attrs(vd_node *node, vd_rank_fn rank);
+/* The same with a rank function of @ctx (resolved once by the caller, not
+ * once per name). */
+typedef int (*vd_rank_ctx_fn)(const void *ctx, const char *name);
+void vd_node_sort_children_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
+void vd_node_sort_attrs_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
 
 /* Removes every element child that repeats the name of an earlier child
  * whose @rank is known (>= 0): libvirt reads the first of a single-valued
  * element and ignores the rest. Text on both sides of a removed element
  * becomes one text. */
 void vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank);
+void vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
 
 /* Structural equality: names, attributes (in any order), text, children. */
 bool vd_node_equal(const vd_node *a, const vd_node *b);
