@@ -1014,6 +1014,8 @@ typedef struct {
     GString *text; /* pending character data of the current element */
     vdisk_error **err;
     const char *what;
+    vd_parse_check_fn check;
+    void *check_ctx;
     bool failed;
 } vd_sax_state;
 
@@ -1151,11 +1153,17 @@ vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xml
     if (st->failed)
         return;
     vd_sax_flush_text(st);
-    st->depth--;
     if (st->cur) {
         vd_sax_trim_mixed(st->cur);
+        if (st->check && st->check(st->check_ctx, st->cur, st->depth, st->err) < 0) {
+            /* the check's own error stands */
+            st->failed = true;
+            xmlStopParser(st->ctxt);
+            return;
+        }
         st->cur = st->cur->parent;
     }
+    st->depth--;
 }
 
 static void
@@ -1220,9 +1228,44 @@ vd_sax_serror(void *ctx, xmlErrorPtr error)
 int
 vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_error **err)
 {
+    return vd_doc_parse_checked(out, buf, len, what, NULL, NULL, err);
+}
+
+/* The bytes not yet handed to the parser. */
+typedef struct {
+    const char *buf;
+    size_t left;
+} vd_input;
+
+static int
+vd_input_read(void *ctx, char *out, int len)
+{
+    vd_input *in = ctx;
+    size_t n = MIN((size_t)len, in->left);
+
+    memcpy(out, in->buf, n);
+    in->buf += n;
+    in->left -= n;
+    return (int)n;
+}
+
+/* A parser that reads @in a piece at a time, as it reads a file: libxml2's
+ * memory parser would first copy all of it. (Its static buffers cannot
+ * stand in: libxml2 2.9 misplaces the read position when it shrinks one.) */
+static xmlParserCtxtPtr
+vd_parser_in_place(vd_input *in)
+{
+    return xmlCreateIOParserCtxt(NULL, NULL, vd_input_read, NULL, in, XML_CHAR_ENCODING_NONE);
+}
+
+int
+vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what,
+                     vd_parse_check_fn check, void *check_ctx, vdisk_error **err)
+{
     xmlSAXHandler sax;
     xmlParserCtxtPtr ctxt;
     vd_sax_state st = {0};
+    vd_input in = {buf, len};
     g_autoptr(vd_doc) doc = NULL;
     int ret = -1;
 
@@ -1251,9 +1294,11 @@ vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_
     st.doc = doc;
     st.err = err;
     st.what = what;
+    st.check = check;
+    st.check_ctx = check_ctx;
     st.text = g_string_sized_new(64);
 
-    ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+    ctxt = vd_parser_in_place(&in);
     if (!ctxt) {
         g_string_free(st.text, TRUE);
         return vd_fail(err, VDISK_ERR_NO_MEMORY, "%s: cannot create XML parser", what);

@@ -92,6 +92,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_doc, vd_doc_unref)
 int vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what,
                  vdisk_error **err);
 
+/* Called when element @node, at @depth (the root is at 1), has been read
+ * whole, while the rest of the document is not: 0 goes on, -1 (with *err
+ * set) stops the parse there, so that a limit applies before the whole
+ * tree is built. */
+typedef int (*vd_parse_check_fn)(void *ctx, const vd_node *node, unsigned int depth,
+                                 vdisk_error **err);
+
+/* vd_doc_parse() with @check called on every element. */
+int vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what,
+                         vd_parse_check_fn check, void *check_ctx, vdisk_error **err);
+
 void *vd_arena_alloc(vd_doc *doc, size_t size);
 const char *vd_arena_strdup(vd_doc *doc, const char *s);
 const char *vd_arena_strndup(vd_doc *doc, const char *s, size_t len);
