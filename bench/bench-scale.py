@@ -196,10 +196,12 @@ def main():
                 dt, rc = run([args.vdisk, "check", path])
                 chk.append(dt)
             rss, _ = peak_rss_kib([args.vdisk, "check", path])
+            lint_rss, _ = peak_rss_kib(["xmllint", "--noout", path])
             print(f"hostile domain of {args.hostile} disks ({size / 1e6:.1f} MB): "
                   f"vdisk check exit {rc} in {statistics.median(chk) * 1e3:.0f} ms "
                   f"({statistics.median(chk) / lint:.2f}x xmllint's {lint * 1e3:.0f} ms), "
-                  f"peak RSS {rss / 1024:.0f} MiB ({rss * 1024 / size:.2f}x the input)")
+                  f"peak RSS {rss / 1024:.0f} MiB ({rss * 1024 / size:.2f}x the input; "
+                  f"xmllint {lint_rss / 1024:.0f} MiB)")
 
 
 if __name__ == "__main__":
