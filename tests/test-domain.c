@@ -211,6 +211,57 @@ test_duplicate_drive_address_refused(void **state)
                    "unit='0'");
 }
 
+#define TOO_FAR                                                                                    \
+    "drive address controller '256' needs more implicit controllers than fit in the domain "       \
+    "(at most 256)"
+
+/* A drive address past controller 255, written or derived from the target
+ * name (sdbpy is index 1792: controller 256 at 7 units a controller). */
+static void
+test_drive_controller_past_limit_refused(void **state)
+{
+    (void)state;
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'>" F "<target dev='sdb' bus='scsi'/>"
+                   "<address type='drive' controller='256' bus='0' target='0' unit='0'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "target 'sdb': " TOO_FAR);
+    expect_refused("pc", "",
+                   "<disk type='file' device='disk'>" F "<target dev='sdbpy' bus='scsi'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "target 'sdbpy': " TOO_FAR);
+    expect_refused("pc", "", "<disk type='file' device='disk'>" F "<target dev='sdbpy'/></disk>",
+                   VDISK_ERR_UNSUPPORTED, "target 'sdbpy': " TOO_FAR);
+}
+
+/* The limit applies as soon as the disk is read: what follows it is not
+ * even read (here, XML that is not well-formed), so that a huge domain is
+ * refused before it is built. Without defaults no address is derived, and
+ * without validation there is no limit. */
+static void
+test_drive_controller_limit_applies_while_reading(void **state)
+{
+    const char *head =
+        "<domain type='kvm'><name>vdtest</name>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        "<disk type='file' device='disk'>" F "<target dev='sdbpy' bus='scsi'/></disk>";
+    g_autofree char *broken = g_strconcat(head, "<disk><oops></disk></devices></domain>", NULL);
+    g_autofree char *whole = g_strconcat(head, "</devices></domain>", NULL);
+    vdisk_domain *dom = NULL;
+    vdisk_error *err = NULL;
+
+    (void)state;
+    assert_int_equal(vdisk_domain_from_xml(&dom, broken, &err), -1);
+    assert_int_equal(vdisk_error_get_code(err), VDISK_ERR_UNSUPPORTED);
+    assert_non_null(strstr(vdisk_error_get_message(err), "target 'sdbpy': " TOO_FAR));
+    vdisk_error_free(err);
+    err = NULL;
+
+    assert_int_equal(vdisk_domain_from_xml_flags(&dom, whole, VDISK_PARSE_NO_DEFAULTS, &err), 0);
+    vdisk_domain_free(dom);
+    dom = NULL;
+    assert_int_equal(vdisk_domain_from_xml_flags(&dom, whole, VDISK_PARSE_NO_VALIDATE, &err), 0);
+    vdisk_domain_free(dom);
+}
+
 static void
 test_same_drive_address_on_other_buses_accepted(void **state)
 {
@@ -682,6 +733,8 @@ main(void)
         cmocka_unit_test(test_add_find_remove_disk),
         cmocka_unit_test(test_no_defaults_keeps_domain_xml),
         cmocka_unit_test(test_not_a_domain_refused),
+        cmocka_unit_test(test_drive_controller_past_limit_refused),
+        cmocka_unit_test(test_drive_controller_limit_applies_while_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

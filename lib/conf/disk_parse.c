@@ -316,7 +316,7 @@ vd_parse_iotune(vd_pctx *c)
     if (!io)
         return 0;
     /* libvirt reads the first of each <iotune> value and writes only that */
-    vd_node_drop_repeated(c->doc, io, vd_schema_rank_child);
+    vd_schema_drop_repeated(c->doc, io);
     for (f = 0; f < VDISK_IOTUNE_LAST; f++) {
         const char *name = vd_iotune_field_to_string(f);
         vd_node *e = vd_node_child(io, name);
@@ -642,7 +642,7 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
                        n && n->name ? n->name : "");
 
     /* every known child of <disk> is single-valued */
-    vd_node_drop_repeated(disk->doc, n, vd_schema_rank_child);
+    vd_schema_drop_repeated(disk->doc, n);
 
     if (vd_source_parse(disk, n, err) < 0)
         return -1;

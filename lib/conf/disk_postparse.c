@@ -52,14 +52,68 @@ vd_walk_chain_encryption(vdisk_disk *disk)
     }
 }
 
+bool
+vd_drive_address_of_index(vdisk_bus bus, unsigned int idx, unsigned int v[4])
+{
+    v[0] = v[1] = v[2] = v[3] = 0;
+    switch (bus) {
+    case VDISK_BUS_SCSI:
+        /* the QEMU driver uses libvirt's narrow SCSI bus: 7 units per
+         * controller, whatever the controller model */
+        v[0] = idx / 7;
+        v[3] = idx % 7;
+        return true;
+    case VDISK_BUS_IDE:
+        v[0] = idx / 4;
+        v[1] = (idx % 4) / 2;
+        v[3] = idx % 2;
+        return true;
+    case VDISK_BUS_SATA:
+        v[0] = idx / 6;
+        v[3] = idx % 6;
+        return true;
+    case VDISK_BUS_FDC:
+        v[0] = idx / 2;
+        v[3] = idx % 2;
+        return true;
+    case VDISK_BUS_NONE:
+    case VDISK_BUS_VIRTIO:
+    case VDISK_BUS_XEN:
+    case VDISK_BUS_USB:
+    case VDISK_BUS_UML:
+    case VDISK_BUS_SD:
+    case VDISK_BUS_LAST:
+        break;
+    }
+    /* not controller based: no address at this stage */
+    return false;
+}
+
+vdisk_bus
+vd_disk_default_bus(vdisk_device device, const char *dev)
+{
+    vdisk_bus bus = VDISK_BUS_IDE;
+
+    if (device == VDISK_DEVICE_FLOPPY) {
+        bus = VDISK_BUS_FDC;
+    } else if (dev) {
+        bus = vd_target_bus(dev);
+        /* only a floppy device gets fdc; "fd" names default to ide */
+        if (bus == VDISK_BUS_NONE || bus == VDISK_BUS_FDC)
+            bus = VDISK_BUS_IDE;
+    }
+    return bus;
+}
+
 /* libvirt's drive address from the target index, for controller-based buses. */
 static int
 vd_assign_drive_address(vdisk_disk *disk, const vdisk_domain *dom, vdisk_bus bus, const char *dev,
                         vdisk_error **err)
 {
-    unsigned int controller = 0;
-    unsigned int busno = 0;
-    unsigned int unit = 0;
+    unsigned int v[4];
+    unsigned int controller;
+    unsigned int busno;
+    unsigned int unit;
     vd_node *addr;
     int idx;
 
@@ -67,13 +121,13 @@ vd_assign_drive_address(vdisk_disk *disk, const vdisk_domain *dom, vdisk_bus bus
         return vd_fail(err, VDISK_ERR_INVALID,
                        "%s: unknown disk name '%s' and no address specified", vd_disk_label(disk),
                        dev);
+    if (!vd_drive_address_of_index(bus, (unsigned int)idx, v))
+        return 0;
+    controller = v[0];
+    busno = v[1];
+    unit = v[3];
 
-    switch (bus) {
-    case VDISK_BUS_SCSI:
-        /* the QEMU driver uses libvirt's narrow SCSI bus: 7 units per
-         * controller, whatever the controller model */
-        controller = (unsigned int)idx / 7;
-        unit = (unsigned int)idx % 7;
+    if (bus == VDISK_BUS_SCSI) {
         /* libvirt: "using disk target name '%s' conflicts with SCSI host
          * device address controller='%u' bus='%u' target='%u' unit='%u" */
         if (dom && dom->scsi_hostdev_drives) {
@@ -89,29 +143,6 @@ vd_assign_drive_address(vdisk_disk *disk, const vdisk_domain *dom, vdisk_bus bus
                                    vd_disk_label(disk), dev, controller, unit);
             }
         }
-        break;
-    case VDISK_BUS_IDE:
-        controller = (unsigned int)idx / 4;
-        busno = ((unsigned int)idx % 4) / 2;
-        unit = (unsigned int)idx % 2;
-        break;
-    case VDISK_BUS_SATA:
-        controller = (unsigned int)idx / 6;
-        unit = (unsigned int)idx % 6;
-        break;
-    case VDISK_BUS_FDC:
-        controller = (unsigned int)idx / 2;
-        unit = (unsigned int)idx % 2;
-        break;
-    case VDISK_BUS_NONE:
-    case VDISK_BUS_VIRTIO:
-    case VDISK_BUS_XEN:
-    case VDISK_BUS_USB:
-    case VDISK_BUS_UML:
-    case VDISK_BUS_SD:
-    case VDISK_BUS_LAST:
-        /* not controller based: no address at this stage */
-        return 0;
     }
 
     addr = vd_disk_ensure_child(disk, "address");
@@ -195,19 +226,9 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
     if (device == VDISK_DEVICE_CDROM)
         vd_disk_ensure_child(disk, "readonly");
 
-    if (target && vdisk_disk_get_bus(disk) == VDISK_BUS_NONE) {
-        vdisk_bus bus = VDISK_BUS_IDE;
-
-        if (device == VDISK_DEVICE_FLOPPY) {
-            bus = VDISK_BUS_FDC;
-        } else if (dev) {
-            bus = vd_target_bus(dev);
-            /* only a floppy device gets fdc; "fd" names default to ide */
-            if (bus == VDISK_BUS_NONE || bus == VDISK_BUS_FDC)
-                bus = VDISK_BUS_IDE;
-        }
-        vd_schema_set_attr(disk->doc, target, "bus", vd_bus_to_string(bus));
-    }
+    if (target && vdisk_disk_get_bus(disk) == VDISK_BUS_NONE)
+        vd_schema_set_attr(disk->doc, target, "bus",
+                           vd_bus_to_string(vd_disk_default_bus(device, dev)));
 
     /* a read-only disk is never snapshotted; libvirt does not write the
      * implied snapshot='no' out */

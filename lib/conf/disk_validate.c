@@ -30,7 +30,6 @@
 typedef struct {
     const vdisk_disk *disk;
     const vdisk_source *top;
-    const char *label;
     const char *dev;
     vdisk_type type; /* disk@type as written: VDISK_TYPE_NONE when absent */
     vdisk_device device;
@@ -40,6 +39,9 @@ typedef struct {
     bool readonly;
     bool empty;
 } vd_check;
+
+/* The disk in messages, made only when one is written. */
+#define VD_CLABEL(c) vd_disk_label((c)->disk)
 
 /* disk@type in a message: "" when absent */
 static const char *
@@ -66,6 +68,28 @@ vd_iotune_in(vd_doc *doc, const vd_node *iotune, const char *field)
     if (!text || !vd_parse_ull(text, 10, &v))
         return 0;
     return v;
+}
+
+/* Every field of @iotune as vdisk_disk_get_iotune() reads it (the first
+ * element of its name; 0 when missing or not a number), in one pass. */
+static void
+vd_iotune_values(vd_doc *doc, const vd_node *iotune, unsigned long long vals[VDISK_IOTUNE_LAST])
+{
+    bool seen[VDISK_IOTUNE_LAST] = {false};
+    const vd_node *n;
+
+    memset(vals, 0, sizeof(vals[0]) * VDISK_IOTUNE_LAST);
+    for (n = iotune ? iotune->children : NULL; n; n = n->next) {
+        const char *text;
+        int f;
+
+        if (n->kind != VD_NODE_ELEMENT || (f = vd_iotune_field_from_string(n->name)) < 0 || seen[f])
+            continue;
+        seen[f] = true;
+        text = vd_node_text(doc, n);
+        if (!text || !vd_parse_ull(text, 10, &vals[f]))
+            vals[f] = 0;
+    }
 }
 
 static bool
@@ -130,22 +154,21 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
      * parser would have read it: there is no accessor for unknown ones */
     const vd_node *iotune = vd_node_child(c->disk->node, "iotune");
     const char *group = vdisk_disk_get_iotune_group(c->disk);
-    unsigned long long vals[VD_IOTUNE_LIMITED];
+    unsigned long long vals[VDISK_IOTUNE_LAST];
     bool any = false;
     const vd_node *n;
     int i;
 
     if (!iotune)
         return 0;
+    vd_iotune_values(c->disk->doc, iotune, vals);
     for (i = 0; i < (int)G_N_ELEMENTS(pairs); i++) {
         /* libvirt: "total and read/write bytes_sec cannot be set at the same time" */
-        if (vdisk_disk_get_iotune(c->disk, pairs[i][0]) &&
-            (vdisk_disk_get_iotune(c->disk, pairs[i][1]) ||
-             vdisk_disk_get_iotune(c->disk, pairs[i][2])))
+        if (vals[pairs[i][0]] && (vals[pairs[i][1]] || vals[pairs[i][2]]))
             return vd_fail(
-                err, VDISK_ERR_INVALID, "%s: %s and %s/%s cannot be set at the same time", c->label,
-                vd_iotune_field_to_string(pairs[i][0]), vd_iotune_field_to_string(pairs[i][1]),
-                vd_iotune_field_to_string(pairs[i][2]));
+                err, VDISK_ERR_INVALID, "%s: %s and %s/%s cannot be set at the same time",
+                VD_CLABEL(c), vd_iotune_field_to_string(pairs[i][0]),
+                vd_iotune_field_to_string(pairs[i][1]), vd_iotune_field_to_string(pairs[i][2]));
     }
     for (n = iotune->children; n && !any; n = n->next) {
         if (n->kind == VD_NODE_ELEMENT && strcmp(n->name, "group_name") != 0 &&
@@ -156,15 +179,14 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
     if (group && !any)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: iotune group '%s' can be configured only together with settings",
-                       c->label, group);
+                       VD_CLABEL(c), group);
     /* libvirt: "block I/O throttle limit must be no more than %llu using QEMU" */
     for (i = 0; i < VD_IOTUNE_LIMITED; i++) {
-        unsigned long long v = vdisk_disk_get_iotune(c->disk, (vdisk_iotune_field)i);
+        unsigned long long v = vals[i];
 
-        vals[i] = v;
         if (v > VD_IOTUNE_MAX)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iotune %s '%llu' is more than the limit %llu", c->label,
+                           "%s: iotune %s '%llu' is more than the limit %llu", VD_CLABEL(c),
                            vd_iotune_field_to_string(i), v, VD_IOTUNE_MAX);
     }
     /* libvirt: "different iotunes for disks %s and %s" */
@@ -173,6 +195,7 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
 
         for (j = 0; j < dom->disks->len; j++) {
             const vdisk_disk *d = dom->disks->pdata[j];
+            unsigned long long other[VDISK_IOTUNE_LAST];
             const char *odev;
 
             if (d == c->disk || g_strcmp0(vdisk_disk_get_iotune_group(d), group) != 0)
@@ -180,11 +203,12 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
             odev = vdisk_disk_get_target(d);
             if (g_strcmp0(odev, c->dev) == 0)
                 continue;
+            vd_iotune_values(d->doc, vd_node_child(d->node, "iotune"), other);
             for (i = 0; i < VD_IOTUNE_LIMITED; i++) {
-                if (vdisk_disk_get_iotune(d, (vdisk_iotune_field)i) != vals[i])
+                if (other[i] != vals[i])
                     return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                    "%s: iotune group '%s' differs from the one of target '%s'",
-                                   c->label, group, odev ? odev : "");
+                                   VD_CLABEL(c), group, odev ? odev : "");
             }
         }
     }
@@ -220,8 +244,8 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
 
     /* libvirt: "unfiltered sgio is no longer supported" */
     if (sgio == VDISK_SGIO_UNFILTERED)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: sgio '%s' is no longer supported", c->label,
-                       vd_sgio_to_string(sgio));
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: sgio '%s' is no longer supported",
+                       VD_CLABEL(c), vd_sgio_to_string(sgio));
     if (lun) {
         /* libvirt: "disk device='lun' is only valid for block type disk source"
          * and "... is not supported for protocol='%s'" */
@@ -231,28 +255,29 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
 
             if (proto != VDISK_PROTOCOL_ISCSI)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                               "%s: device 'lun' is not supported for protocol '%s'", c->label,
+                               "%s: device 'lun' is not supported for protocol '%s'", VD_CLABEL(c),
                                given ? vd_protocol_to_string(proto) : "");
         } else if (c->type != VDISK_TYPE_BLOCK && c->type != VDISK_TYPE_VOLUME) {
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: device 'lun' is only valid for a block source, not '%s'", c->label,
+                           "%s: device 'lun' is only valid for a block source, not '%s'",
+                           VD_CLABEL(c),
                            c->type != VDISK_TYPE_NONE ? vd_type_to_string(c->type) : "file");
         }
     } else {
         /* libvirt: "<reservations/> allowed only for lun devices" */
         if (vdisk_source_get_reservations_managed(c->top) != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: reservations are allowed only for device 'lun', not '%s'", c->label,
-                           vd_device_str(c->device));
+                           "%s: reservations are allowed only for device 'lun', not '%s'",
+                           VD_CLABEL(c), vd_device_str(c->device));
         /* libvirt: "rawio can be used only with device='lun'" */
         if (rawio != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: rawio '%s' can be used only with device 'lun'", c->label,
+                           "%s: rawio '%s' can be used only with device 'lun'", VD_CLABEL(c),
                            vd_tristate_bool_to_string(rawio));
         /* libvirt: "sgio can be used only with device='lun'" */
         if (sgio != VDISK_SGIO_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: sgio '%s' can be used only with device 'lun'", c->label,
+                           "%s: sgio '%s' can be used only with device 'lun'", VD_CLABEL(c),
                            vd_sgio_to_string(sgio));
     }
 
@@ -262,7 +287,7 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
          c->bus == VDISK_BUS_SATA) &&
         c->address_type != VD_ADDR_FULL_DRIVE)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid address type '%s' for bus '%s'",
-                       c->label, vd_address_type_full_to_string(c->address_type), c->bus_str);
+                       VD_CLABEL(c), vd_address_type_full_to_string(c->address_type), c->bus_str);
 
     if (c->bus != VDISK_BUS_VIRTIO) {
         unsigned int queues = vdisk_disk_get_queues(disk);
@@ -273,22 +298,22 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
         /* libvirt: "disk model '%s' not supported for bus '%s'" */
         if (model != VDISK_MODEL_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: model '%s' not supported for bus '%s'",
-                           c->label, vd_model_to_string(model), c->bus_str);
+                           VD_CLABEL(c), vd_model_to_string(model), c->bus_str);
         /* libvirt: "queues attribute in disk driver element is only supported by virtio-blk" */
         if (queues)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: queues '%u' are only supported on bus 'virtio', not '%s'", c->label,
-                           queues, c->bus_str);
+                           "%s: queues '%u' are only supported on bus 'virtio', not '%s'",
+                           VD_CLABEL(c), queues, c->bus_str);
         /* libvirt: "disk event_idx mode supported only for virtio bus" */
         if (event_idx != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: event_idx '%s' is supported only on bus 'virtio', not '%s'",
-                           c->label, vd_tristate_switch_to_string(event_idx), c->bus_str);
+                           VD_CLABEL(c), vd_tristate_switch_to_string(event_idx), c->bus_str);
         /* libvirt: "disk ioeventfd mode supported only for virtio bus" */
         if (ioeventfd != VDISK_TRISTATE_DEFAULT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: ioeventfd '%s' is supported only on bus 'virtio', not '%s'",
-                           c->label, vd_tristate_switch_to_string(ioeventfd), c->bus_str);
+                           VD_CLABEL(c), vd_tristate_switch_to_string(ioeventfd), c->bus_str);
         /* libvirt: "iommu driver option is only supported for virtio devices" */
         for (i = 0; i < G_N_ELEMENTS(virtio_only); i++) {
             vdisk_tristate v = virtio_only[i].get(disk);
@@ -296,7 +321,7 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
             if (v != VDISK_TRISTATE_DEFAULT)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "%s: driver option %s '%s' is only supported on bus 'virtio'",
-                               c->label, virtio_only[i].name, vd_tristate_switch_to_string(v));
+                               VD_CLABEL(c), virtio_only[i].name, vd_tristate_switch_to_string(v));
         }
     }
 
@@ -306,41 +331,41 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
 
         if (vd_source_holder_nvme_namespace(disk->node, &ns) && ns == 0)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: NVMe namespace '%llu' can't be zero",
-                           c->label, ns);
+                           VD_CLABEL(c), ns);
     }
 
     /* libvirt: "tray is only valid for cdrom and floppy" */
     if (tray != VDISK_TRAY_DEFAULT && !floppy && !cdrom)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: tray '%s' is only valid for cdrom and floppy", c->label,
+                       "%s: tray '%s' is only valid for cdrom and floppy", VD_CLABEL(c),
                        vd_tray_to_string(tray));
 
     /* libvirt: "disk vendor is not printable string" / "... more than %d characters" */
     if (vendor && !vd_is_printable(vendor))
         return vd_fail(err, VDISK_ERR_INVALID, "%s: vendor '%s' is not a printable string",
-                       c->label, vendor);
+                       VD_CLABEL(c), vendor);
     if (vendor && strlen(vendor) > VD_VENDOR_LEN)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: vendor '%s' is more than %d characters",
-                       c->label, vendor, VD_VENDOR_LEN);
+                       VD_CLABEL(c), vendor, VD_VENDOR_LEN);
     if (product && !vd_is_printable(product))
         return vd_fail(err, VDISK_ERR_INVALID, "%s: product '%s' is not a printable string",
-                       c->label, product);
+                       VD_CLABEL(c), product);
     if (product && strlen(product) > VD_PRODUCT_LEN)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: product '%s' is more than %d characters",
-                       c->label, product, VD_PRODUCT_LEN);
+                       VD_CLABEL(c), product, VD_PRODUCT_LEN);
 
     /* libvirt: "Invalid bus type '%s' for floppy disk" / "... for disk" */
     if (floppy && c->bus != VDISK_BUS_FDC)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid bus '%s' for a floppy", c->label,
-                       c->bus_str);
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid bus '%s' for a floppy",
+                       VD_CLABEL(c), c->bus_str);
     if (!floppy && c->bus == VDISK_BUS_FDC)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: bus 'fdc' is only valid for a floppy",
-                       c->label);
+                       VD_CLABEL(c));
 
     /* libvirt: "removable is only valid for usb disks" */
     if (removable != VDISK_TRISTATE_DEFAULT && c->bus != VDISK_BUS_USB)
         return vd_fail(err, VDISK_ERR_INVALID,
-                       "%s: removable '%s' is only valid for bus 'usb', not '%s'", c->label,
+                       "%s: removable '%s' is only valid for bus 'usb', not '%s'", VD_CLABEL(c),
                        vd_tristate_switch_to_string(removable), c->bus_str);
 
     if (policy != VDISK_STARTUP_POLICY_DEFAULT) {
@@ -348,33 +373,34 @@ vd_validate_generic(const vd_check *c, vdisk_error **err)
         if (c->type != VDISK_TYPE_FILE && c->type != VDISK_TYPE_BLOCK &&
             c->type != VDISK_TYPE_DIR && c->type != VDISK_TYPE_VOLUME)
             return vd_fail(err, VDISK_ERR_INVALID,
-                           "%s: startupPolicy '%s' is not allowed for type '%s'", c->label,
+                           "%s: startupPolicy '%s' is not allowed for type '%s'", VD_CLABEL(c),
                            vd_startup_policy_to_string(policy), vd_type_str(c->type));
         /* libvirt: "disk startupPolicy 'requisite' is allowed only for cdrom or floppy" */
         if (policy == VDISK_STARTUP_POLICY_REQUISITE && !cdrom && !floppy)
             return vd_fail(err, VDISK_ERR_INVALID,
                            "%s: startupPolicy 'requisite' is allowed only for cdrom or floppy",
-                           c->label);
+                           VD_CLABEL(c));
     }
 
     /* libvirt: "Malformed wwn: %s" */
     if (wwn && !vd_wwn_ok(wwn))
-        return vd_fail(err, VDISK_ERR_INVALID, "%s: malformed wwn '%s'", c->label, wwn);
+        return vd_fail(err, VDISK_ERR_INVALID, "%s: malformed wwn '%s'", VD_CLABEL(c), wwn);
 
     /* libvirt: "Invalid harddisk device name: %s" / "Invalid floppy device name: %s" */
     if ((c->device == VDISK_DEVICE_DEFAULT || c->device == VDISK_DEVICE_DISK || lun) &&
         !g_str_has_prefix(c->dev, "hd") && !g_str_has_prefix(c->dev, "sd") &&
         !g_str_has_prefix(c->dev, "vd") && !g_str_has_prefix(c->dev, "xvd") &&
         !g_str_has_prefix(c->dev, "ubd"))
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid hard disk name '%s'", c->label,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid hard disk name '%s'", VD_CLABEL(c),
                        c->dev);
     if (floppy && !g_str_has_prefix(c->dev, "fd"))
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid floppy name '%s'", c->label,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid floppy name '%s'", VD_CLABEL(c),
                        c->dev);
 
     /* libvirt: VIR_ERR_NO_SOURCE "no source device %s" */
     if (c->empty && (c->device == VDISK_DEVICE_DEFAULT || c->device == VDISK_DEVICE_DISK))
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a disk device needs a source", c->label);
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a disk device needs a source",
+                       VD_CLABEL(c));
     return 0;
 }
 
@@ -403,7 +429,7 @@ vd_validate_auth(const vd_check *c, const vdisk_source *src, vdisk_protocol prot
     case VDISK_PROTOCOL_NFS:
         /* libvirt: "authentication is not supported for protocol '%s'" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: authentication is not supported for protocol '%s'", c->label,
+                       "%s: authentication is not supported for protocol '%s'", VD_CLABEL(c),
                        vd_protocol_to_string(proto));
     case VDISK_PROTOCOL_NONE:
     case VDISK_PROTOCOL_LAST:
@@ -411,14 +437,14 @@ vd_validate_auth(const vd_check *c, const vdisk_source *src, vdisk_protocol prot
     }
     /* libvirt: "unknown secret type '%s'" */
     if ((usage = vd_secret_usage_from_string(type)) < 0)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unknown auth secret type '%s'", c->label,
-                       type ? type : "<null>");
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unknown auth secret type '%s'",
+                       VD_CLABEL(c), type ? type : "<null>");
     /* libvirt: "invalid secret type '%s'" */
     if ((proto == VDISK_PROTOCOL_ISCSI && usage != VD_SECRET_USAGE_ISCSI) ||
         (proto == VDISK_PROTOCOL_RBD && usage != VD_SECRET_USAGE_CEPH))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: auth secret type '%s' is invalid for protocol '%s' (it needs '%s')",
-                       c->label, vd_secret_usage_to_string(usage), vd_protocol_to_string(proto),
+                       VD_CLABEL(c), vd_secret_usage_to_string(usage), vd_protocol_to_string(proto),
                        proto == VDISK_PROTOCOL_ISCSI ? "iscsi" : "ceph");
     return 0;
 }
@@ -441,64 +467,66 @@ vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err
     /* libvirt: "'cow' storage format is not supported" */
     if (format == VDISK_FORMAT_COW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: storage format '%s' is not supported",
-                       c->label, vd_format_to_string(format));
+                       VD_CLABEL(c), vd_format_to_string(format));
     /* libvirt: "'directory' storage format is not directly supported by QEMU, use 'dir' disk
      * type instead" */
     if (format == VDISK_FORMAT_DIR)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'dir' is not supported by QEMU, use type 'dir'",
-                       c->label);
+                       VD_CLABEL(c));
     /* libvirt: "storage format 'iso' is not directly supported by QEMU, use 'raw' instead" */
     if (format == VDISK_FORMAT_ISO)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: storage format 'iso' is not supported by QEMU, use 'raw'", c->label);
+                       "%s: storage format 'iso' is not supported by QEMU, use 'raw'",
+                       VD_CLABEL(c));
     /* libvirt: "storage format 'fat' is supported only with 'dir' storage type" */
     if (format == VDISK_FORMAT_FAT && type != VDISK_TYPE_DIR && type != VDISK_TYPE_VOLUME)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: storage format 'fat' is supported only with type 'dir', not '%s'",
-                       c->label, vd_type_str(type));
+                       VD_CLABEL(c), vd_type_str(type));
     if (type == VDISK_TYPE_DIR) {
         /* libvirt: "storage type 'dir' requires use of storage format 'fat'" */
         if (format != VDISK_FORMAT_NONE && format != VDISK_FORMAT_FAT)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: type 'dir' requires format 'fat', not '%s'", c->label,
+                           "%s: type 'dir' requires format 'fat', not '%s'", VD_CLABEL(c),
                            vd_format_to_string(format));
         /* libvirt: "virtual FAT storage can't be accessed in read-write mode" */
         if (!c->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: type 'dir' (virtual FAT) can't be accessed read-write", c->label);
+                           "%s: type 'dir' (virtual FAT) can't be accessed read-write",
+                           VD_CLABEL(c));
     }
     if (s && vd_node_child(s, "ssl") &&
         (!network || (proto != VDISK_PROTOCOL_HTTPS && proto != VDISK_PROTOCOL_FTPS)))
         /* libvirt: "ssl verification is supported only with HTTPS/FTPS protocol" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: ssl verification is supported only with protocol https or ftps",
-                       c->label);
+                       VD_CLABEL(c));
     if (s && vd_node_child(s, "cookies") && (!network || !http))
         /* libvirt: "http cookies are supported only with HTTP(S) protocol" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: cookies are supported only with protocol http or https", c->label);
+                       "%s: cookies are supported only with protocol http or https", VD_CLABEL(c));
     if (s && (vd_node_child(s, "readahead") || vd_node_child(s, "timeout")) &&
         (!network || (!http && proto != VDISK_PROTOCOL_FTP && proto != VDISK_PROTOCOL_FTPS)))
         /* libvirt: "readahead/timeout is supported only with HTTP(S)/FTP(s) protocols" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: %s is supported only with protocols http(s) and ftp(s)", c->label,
+                       "%s: %s is supported only with protocols http(s) and ftp(s)", VD_CLABEL(c),
                        vd_node_child(s, "readahead") ? "readahead" : "timeout");
     if (s && vd_node_attr(s, "query") && (!network || !http))
         /* libvirt: "query is supported only with HTTP(S) protocols" */
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: query '%s' is supported only with protocol http or https", c->label,
+                       "%s: query '%s' is supported only with protocol http or https", VD_CLABEL(c),
                        vd_node_attr(s, "query"));
     /* libvirt: "'tftp' protocol is not supported with this QEMU binary" */
     if (network && proto == VDISK_PROTOCOL_TFTP)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol 'tftp' is not supported by QEMU",
-                       c->label);
+                       VD_CLABEL(c));
     /* libvirt: "metadata cache max size control is supported only with qcow2 images" */
     if (top && vd_node_child(vd_node_child(c->disk->node, "driver"), "metadata_cache") &&
         format != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: metadata cache size is supported only with format 'qcow2', not '%s'",
-                       c->label, vd_format_to_string(format));
+                       VD_CLABEL(c), vd_format_to_string(format));
     if (network && vdisk_source_has_auth(src) && vd_validate_auth(c, src, proto, err) < 0)
         return -1;
     if (vdisk_source_has_encryption(src)) {
@@ -512,12 +540,12 @@ vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err
         if (ef == VDISK_ENCRYPTION_LUKS && enc && vd_node_child(enc, "cipher"))
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: supplying <cipher> for a luks encrypted disk is unnecessary",
-                           c->label);
+                           VD_CLABEL(c));
         /* libvirt: "old qcow/qcow2 encryption is not supported" */
         if (ef == VDISK_ENCRYPTION_DEFAULT || ef == VDISK_ENCRYPTION_QCOW)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: encryption format '%s' (old qcow encryption) is not supported",
-                           c->label, vd_encryption_format_to_string(ef));
+                           VD_CLABEL(c), vd_encryption_format_to_string(ef));
         /* the QEMU engine (the default the QEMU driver sets) */
         if (engine != VDISK_ENCRYPTION_ENGINE_LIBRBD) {
             /* libvirt: "luks2 is currently not supported by the qemu encryption engine" */
@@ -525,17 +553,17 @@ vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "%s: encryption format 'luks2' is not supported by the qemu "
                                "encryption engine",
-                               c->label);
+                               VD_CLABEL(c));
             /* libvirt: "encryption is supported only with 'raw' and 'qcow2' image format" */
             if (format != VDISK_FORMAT_RAW && format != VDISK_FORMAT_QCOW2)
                 return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                                "%s: encryption is supported only with formats 'raw' and 'qcow2', "
                                "not '%s'",
-                               c->label, vd_format_to_string(format));
+                               VD_CLABEL(c), vd_format_to_string(format));
         } else if (!network || proto != VDISK_PROTOCOL_RBD) {
             /* libvirt: "librbd encryption is supported only with RBD backed disks" */
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: librbd encryption is supported only with rbd disks", c->label);
+                           "%s: librbd encryption is supported only with rbd disks", VD_CLABEL(c));
         }
     }
     return 0;
@@ -574,108 +602,113 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         /* libvirt: "CHS geometry can not be set for '%s' bus" */
         if (c->bus == VDISK_BUS_USB || c->bus == VDISK_BUS_SD)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: CHS geometry can not be set for bus '%s'", c->label, c->bus_str);
+                           "%s: CHS geometry can not be set for bus '%s'", VD_CLABEL(c),
+                           c->bus_str);
         /* libvirt: "CHS translation mode can only be set for 'ide' bus not '%s'" */
         if (trans != VDISK_TRANS_DEFAULT && c->bus != VDISK_BUS_IDE)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: CHS translation '%s' can only be set for bus 'ide', not '%s'",
-                           c->label, vd_trans_to_string(trans), c->bus_str);
+                           VD_CLABEL(c), vd_trans_to_string(trans), c->bus_str);
     }
     /* libvirt: "Serial property not supported for drive bus '%s'" */
     if (serial && c->bus == VDISK_BUS_SD)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: serial '%s' not supported for bus 'sd'",
-                       c->label, serial);
+                       VD_CLABEL(c), serial);
     /* libvirt: "disk type of '%s' does not support ejectable media" */
     if (cdrom && (c->bus == VDISK_BUS_VIRTIO || c->bus == VDISK_BUS_SD))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: bus '%s' does not support ejectable media (cdrom)", c->label,
+                       "%s: bus '%s' does not support ejectable media (cdrom)", VD_CLABEL(c),
                        c->bus_str);
     if (cor == VDISK_TRISTATE_ON) {
         /* libvirt: "copy_on_read is not compatible with read-only disk '%s'" */
         if (c->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: copy_on_read 'on' is not compatible with a read-only disk",
-                           c->label);
+                           VD_CLABEL(c));
         /* libvirt: "copy_on_read is not supported with removable disk '%s'" */
         if (cdrom || floppy)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: copy_on_read 'on' is not supported for device '%s'", c->label,
+                           "%s: copy_on_read 'on' is not supported for device '%s'", VD_CLABEL(c),
                            vd_device_to_string(c->device));
     }
     /* libvirt: "Only ide and scsi disk support wwn" */
     if (wwn && c->bus != VDISK_BUS_IDE && c->bus != VDISK_BUS_SCSI)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: wwn '%s' is only supported on bus 'ide' and 'scsi', not '%s'", c->label,
-                       wwn, c->bus_str);
+                       "%s: wwn '%s' is only supported on bus 'ide' and 'scsi', not '%s'",
+                       VD_CLABEL(c), wwn, c->bus_str);
     /* libvirt: "Only scsi disk supports vendor and product" */
     if ((vendor || product) && c->bus != VDISK_BUS_SCSI)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: vendor and product are only supported on bus 'scsi', not '%s'",
-                       c->label, c->bus_str);
+                       VD_CLABEL(c), c->bus_str);
     if (lun) {
         /* libvirt: "disk device='lun' is not supported for bus='%s'" */
         if (c->bus != VDISK_BUS_VIRTIO && c->bus != VDISK_BUS_SCSI)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: device 'lun' is not supported for bus '%s'", c->label, c->bus_str);
+                           "%s: device 'lun' is not supported for bus '%s'", VD_CLABEL(c),
+                           c->bus_str);
         /* libvirt: "copy_on_read is not compatible with 'lun' disk '%s'" */
         if (cor == VDISK_TRISTATE_ON)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: copy_on_read 'on' is not compatible with device 'lun'", c->label);
+                           "%s: copy_on_read 'on' is not compatible with device 'lun'",
+                           VD_CLABEL(c));
         /* libvirt: "Setting wwn is not supported for lun device" */
         if (wwn)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: wwn '%s' is not supported for device 'lun'", c->label, wwn);
+                           "%s: wwn '%s' is not supported for device 'lun'", VD_CLABEL(c), wwn);
         /* libvirt: "Setting vendor or product is not supported for lun device" */
         if (vendor || product)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: vendor and product are not supported for device 'lun'", c->label);
+                           "%s: vendor and product are not supported for device 'lun'",
+                           VD_CLABEL(c));
     }
     if (rotation) {
         /* libvirt: "rotation rate is only valid for SCSI/IDE/SATA bus" */
         if (c->bus != VDISK_BUS_SCSI && c->bus != VDISK_BUS_IDE && c->bus != VDISK_BUS_SATA)
             return vd_fail(
                 err, VDISK_ERR_UNSUPPORTED,
-                "%s: rotation_rate '%u' is only valid on bus scsi, ide or sata, not '%s'", c->label,
-                rotation, c->bus_str);
+                "%s: rotation_rate '%u' is only valid on bus scsi, ide or sata, not '%s'",
+                VD_CLABEL(c), rotation, c->bus_str);
         /* libvirt: "rotation rate is only valid for disk device" */
         if (!is_disk)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: rotation_rate '%u' is only valid for device 'disk'", c->label,
+                           "%s: rotation_rate '%u' is only valid for device 'disk'", VD_CLABEL(c),
                            rotation);
     }
     /* libvirt: "unexpected address type for usb disk" */
     if (c->bus == VDISK_BUS_USB && c->address_type != VD_ADDR_FULL_NONE &&
         c->address_type != VD_ADDR_FULL_USB)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid address type '%s' for bus 'usb'",
-                       c->label, vd_address_type_full_to_string(c->address_type));
+                       VD_CLABEL(c), vd_address_type_full_to_string(c->address_type));
     /* libvirt: "readonly ide disks are not supported" / "readonly sata disks ..." */
     if (c->readonly && is_disk && (c->bus == VDISK_BUS_IDE || c->bus == VDISK_BUS_SATA))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: read-only %s disks are not supported",
-                       c->label, c->bus_str);
+                       VD_CLABEL(c), c->bus_str);
     /* libvirt: "io='native' needs either no disk cache or directsync cache mode" */
     if (io == VDISK_IO_NATIVE && cache != VDISK_CACHE_NONE && cache != VDISK_CACHE_DIRECTSYNC)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: io 'native' needs cache 'none' or 'directsync', not '%s'", c->label,
+                       "%s: io 'native' needs cache 'none' or 'directsync', not '%s'", VD_CLABEL(c),
                        vd_cache_to_string(cache));
     /* libvirt: "scsi-block 'lun' devices do not support the serial property" */
     if (serial && lun && c->bus == VDISK_BUS_SCSI)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: serial '%s' is not supported for a scsi 'lun' device", c->label,
+                       "%s: serial '%s' is not supported for a scsi 'lun' device", VD_CLABEL(c),
                        serial);
     /* libvirt: "driver serial '%s' contains unsafe characters" */
     if (serial && strspn(serial, VD_SERIAL_CHARS) != strlen(serial))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: serial '%s' contains unsafe characters",
-                       c->label, serial);
+                       VD_CLABEL(c), serial);
     if (iothread) {
         /* libvirt: "IOThreads not available for bus %s target %s" */
         if (c->bus != VDISK_BUS_VIRTIO)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iothread '%u' is not available for bus '%s'", c->label, iothread,
-                           c->bus_str);
+                           "%s: iothread '%u' is not available for bus '%s'", VD_CLABEL(c),
+                           iothread, c->bus_str);
         /* libvirt: "Disk iothread '%u' not defined in iothreadid" */
         if (dom && !vd_domain_has_iothread(dom, iothread))
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: iothread '%u' is not defined in the domain", c->label, iothread);
+                           "%s: iothread '%u' is not defined in the domain", VD_CLABEL(c),
+                           iothread);
     }
 
     if (vd_validate_iotune(c, dom, err) < 0)
@@ -685,48 +718,48 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
         /* libvirt: "transient disk '%s' must not be empty" */
         if (c->empty)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a transient disk must not be empty",
-                           c->label);
+                           VD_CLABEL(c));
         /* libvirt: "transient disk '%s' must not be read-only" */
         if (c->readonly)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: a transient disk must not be read-only",
-                           c->label);
+                           VD_CLABEL(c));
         /* libvirt: "transient disk supported only with 'file' type (%s)" */
         if (c->type != VDISK_TYPE_FILE)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: transient is supported only for type 'file', not '%s'", c->label,
-                           vd_type_str(c->type));
+                           "%s: transient is supported only for type 'file', not '%s'",
+                           VD_CLABEL(c), vd_type_str(c->type));
         /* libvirt: "transient disk supported only with 'disk' device (%s)" */
         if (!is_disk)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "%s: transient is supported only for device 'disk', not '%s'", c->label,
-                           vd_device_to_string(c->device));
+                           "%s: transient is supported only for device 'disk', not '%s'",
+                           VD_CLABEL(c), vd_device_to_string(c->device));
         /* libvirt: "disk bus '%s' doesn't support transiend disk backing image sharing" */
         if (vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON &&
             c->bus != VDISK_BUS_USB && c->bus != VDISK_BUS_VIRTIO && c->bus != VDISK_BUS_SCSI)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "%s: bus '%s' does not support transient backing image sharing",
-                           c->label, c->bus_str);
+                           VD_CLABEL(c), c->bus_str);
     }
 
     /* libvirt: "shared access for disk '%s' requires use of supported storage format" */
     if (vdisk_disk_get_shareable(disk) && !c->readonly && format != VDISK_FORMAT_RAW)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: a shareable disk needs format 'raw', not '%s'", c->label,
+                       "%s: a shareable disk needs format 'raw', not '%s'", VD_CLABEL(c),
                        vd_format_to_string(format));
 
     /* libvirt: "unsupported driver name '%s' for disk '%s'" (a name, not an enum) */
     if (name && strcmp(name, "qemu") != 0)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unsupported driver name '%s'", c->label,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: unsupported driver name '%s'", VD_CLABEL(c),
                        name);
 
     /* libvirt: "invalid disk target '%s'" / "..., partitions can't appear in disk targets" */
     if (vd_target_parse(c->dev, &idx, &partition) < 0)
-        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid disk target '%s'", c->label,
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid disk target '%s'", VD_CLABEL(c),
                        c->dev);
     if (partition != 0)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: invalid disk target '%s', partitions can't appear in disk targets",
-                       c->label, c->dev);
+                       VD_CLABEL(c), c->dev);
 
     /* every source of the chain down to an empty <backingStore/> */
     for (src = c->top; src; src = vdisk_source_get_backing(src)) {
@@ -737,21 +770,21 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
     /* libvirt: "'vhostuser' requires shared memory" */
     if (dom && c->type == VDISK_TYPE_VHOSTUSER && !dom->shared_memory)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: type 'vhostuser' requires shared memory in the domain", c->label);
+                       "%s: type 'vhostuser' requires shared memory in the domain", VD_CLABEL(c));
 
     /* libvirt: "cannot use CCW address type for device '%s' using machine
      * type '%s'" (CCW addresses exist on s390-ccw machines only) */
     if (dom && c->address_type == VD_ADDR_FULL_CCW &&
         !g_str_has_prefix(dom->machine ? dom->machine : "", "s390-ccw"))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: address type 'ccw' cannot be used with machine type '%s'", c->label,
+                       "%s: address type 'ccw' cannot be used with machine type '%s'", VD_CLABEL(c),
                        dom->machine ? dom->machine : "");
 
     /* libvirt (controller check): "IDE controllers are unsupported for this
      * QEMU binary or machine type" */
     if (dom && c->bus == VDISK_BUS_IDE && vdisk_domain_is_q35(dom))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "%s: bus 'ide' is not supported by machine type '%s'", c->label,
+                       "%s: bus 'ide' is not supported by machine type '%s'", VD_CLABEL(c),
                        dom->machine);
     return 0;
 }
@@ -765,7 +798,6 @@ vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     c.disk = disk;
     c.top = vdisk_disk_get_source_const(disk);
-    c.label = vd_disk_label(disk);
     c.dev = vdisk_disk_get_target(disk);
     /* libvirt's parser reads a <disk> without type= as type='file' */
     c.type = vd_source_holder_written_type(disk->node);
@@ -780,7 +812,7 @@ vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **
 
     /* libvirt: VIR_ERR_NO_TARGET "missing target information for device %s" */
     if (!c.dev)
-        return vd_fail(err, VDISK_ERR_INVALID, "%s: missing target", c.label);
+        return vd_fail(err, VDISK_ERR_INVALID, "%s: missing target", VD_CLABEL(&c));
 
     if (vd_validate_generic(&c, err) < 0 || vd_validate_qemu(&c, dom, err) < 0)
         return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf/domain_parse.h"
+#include "conf/domain_validate.h"
 #include "conf/parse_util.h"
 #include "util/error.h"
 
@@ -286,20 +287,41 @@ vd_domain_read_scsi_hostdevs(vdisk_domain *dom)
     }
 }
 
+/* The limits that apply while the XML is read, to each <disk> of
+ * <domain><devices> as soon as it is whole: a domain they refuse is refused
+ * before the rest of it is built. @ctx: the pipeline's flags. */
+static int
+vd_domain_check_read(void *ctx, const vd_node *node, unsigned int depth, vdisk_error **err)
+{
+    unsigned int flags = *(const unsigned int *)ctx;
+    const vd_node *devices = node->parent;
+
+    if (depth != 3 || strcmp(node->name, "disk") != 0 || strcmp(devices->name, "devices") != 0 ||
+        strcmp(devices->parent->name, "domain") != 0)
+        return 0;
+    return vd_domain_check_read_disk(node, !(flags & VDISK_PARSE_NO_DEFAULTS), err);
+}
+
 /* Reads @xml into a new domain context: its identity, iothreads, memory,
  * controllers and disks (wrapped, not yet parsed). */
 int
-vd_domain_parse(vdisk_domain **out, const char *xml, vdisk_error **err)
+vd_domain_parse(vdisk_domain **out, const char *xml, unsigned int flags, vdisk_error **err)
 {
     g_autoptr(vdisk_domain) dom = NULL;
     vd_node *root;
     vd_node *os;
     vd_node *n;
+    int rc;
 
     dom = g_new0(vdisk_domain, 1);
     dom->disks = g_ptr_array_new_with_free_func(vd_disk_release);
     dom->controllers = g_ptr_array_new_with_free_func(vd_controller_free);
-    if (vd_doc_parse(&dom->doc, xml, strlen(xml), "domain XML", err) < 0)
+    if (flags & VDISK_PARSE_NO_VALIDATE)
+        rc = vd_doc_parse(&dom->doc, xml, strlen(xml), "domain XML", err);
+    else
+        rc = vd_doc_parse_checked(&dom->doc, xml, strlen(xml), "domain XML", vd_domain_check_read,
+                                  &flags, err);
+    if (rc < 0)
         return -1;
     root = dom->doc->root;
     if (!root || strcmp(root->name, "domain") != 0)

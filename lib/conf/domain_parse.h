@@ -9,4 +9,6 @@
 
 /* A new context for @xml: the domain's identity, iothreads, memory,
  * controllers and its disks, wrapped but not parsed yet. */
-int vd_domain_parse(vdisk_domain **out, const char *xml, vdisk_error **err);
+/* @flags: the pipeline's (VDISK_PARSE_*), for the limits applied while
+ * reading. */
+int vd_domain_parse(vdisk_domain **out, const char *xml, unsigned int flags, vdisk_error **err);

@@ -7,10 +7,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/disk_postparse.h"
 #include "conf/domain_validate.h"
 #include "conf/parse_util.h"
 #include "conf/target_priv.h"
 #include "util/error.h"
+
+/* A drive address past the controllers a domain can hold. */
+static int
+vd_fail_drive_controller(vdisk_error **err, const char *target, unsigned int controller)
+{
+    return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                   "target '%s': drive address controller '%u' needs more implicit "
+                   "controllers than fit in the domain (at most %u)",
+                   target ? target : "", controller, VD_MAX_DRIVE_CONTROLLER + 1);
+}
+
+int
+vd_domain_check_read_disk(const vd_node *disk, bool defaults, vdisk_error **err)
+{
+    const vd_node *addr = vd_node_child(disk, "address");
+    const vd_node *target = vd_node_child(disk, "target");
+    const char *dev = vd_node_attr(target, "dev");
+    unsigned int controller;
+
+    /* post-parse would strip the prefix: leave such names to it */
+    if (dev && g_str_has_prefix(dev, "ioemu:"))
+        return 0;
+    if (addr) {
+        const char *c = vd_node_attr(addr, "controller");
+
+        /* the parser refuses a controller that is not a number */
+        if (g_strcmp0(vd_node_attr(addr, "type"), "drive") != 0 || !c ||
+            !vd_parse_uint(c, 10, &controller))
+            return 0;
+    } else {
+        const char *written = vd_node_attr(target, "bus");
+        const char *device = vd_node_attr(disk, "device");
+        unsigned int v[4];
+        int bus;
+        int d;
+        int idx;
+
+        /* without defaults, no address is derived from the name */
+        if (!defaults || !dev || vd_target_parse(dev, &idx, NULL) < 0)
+            return 0;
+        d = device ? vd_device_from_string(device) : VDISK_DEVICE_DISK;
+        bus = written ? vd_bus_from_string(written)
+                      : (int)vd_disk_default_bus(d < 0 ? VDISK_DEVICE_DISK : (vdisk_device)d, dev);
+        /* an unknown bus or device is the parser's to refuse */
+        if (bus <= 0 || d < 0 || !vd_drive_address_of_index((vdisk_bus)bus, (unsigned int)idx, v))
+            return 0;
+        controller = v[0];
+    }
+    if (controller > VD_MAX_DRIVE_CONTROLLER)
+        return vd_fail_drive_controller(err, dev, controller);
+    return 0;
+}
 
 typedef struct {
     const vdisk_disk *disk;
@@ -126,11 +179,7 @@ vd_domain_validate_disks(const vdisk_domain *dom, vdisk_error **err)
 
         /* the implicit controllers such an address needs do not fit */
         if (keys[i].has_addr && keys[i].addr[0] > VD_MAX_DRIVE_CONTROLLER)
-            return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                           "target '%s': drive address controller '%u' needs more implicit "
-                           "controllers than fit in the domain (at most %u)",
-                           keys[i].target ? keys[i].target : "", keys[i].addr[0],
-                           VD_MAX_DRIVE_CONTROLLER + 1);
+            return vd_fail_drive_controller(err, keys[i].target, keys[i].addr[0]);
     }
 
     /* sorted look-ups find whether anything is duplicated; the pairwise

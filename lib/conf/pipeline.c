@@ -158,7 +158,7 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
     if (vd_check_parse_args(out, xml, flags, err) < 0)
         return -1;
     *out = NULL;
-    if (vd_domain_parse(&dom, xml, err) < 0)
+    if (vd_domain_parse(&dom, xml, flags, err) < 0)
         return -1;
     for (i = 0; i < dom->disks->len; i++) {
         if (!(flags & VDISK_PARSE_LIVE))

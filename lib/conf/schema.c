@@ -48,18 +48,41 @@ vd_schema_rank_child(const vd_node *parent, const char *name)
     return vd_schema_child_rank_of(&vd_schema_orders[vd_schema_element(parent)], name);
 }
 
+/* The same as vd_rank_ctx_fn, on the order table resolved once per sort. */
+static int
+vd_schema_attr_rank_cb(const void *order, const char *name)
+{
+    return vd_schema_attr_rank_of(order, name);
+}
+
+static int
+vd_schema_child_rank_cb(const void *order, const char *name)
+{
+    return vd_schema_child_rank_of(order, name);
+}
+
 void
 vd_schema_sort_attrs(vd_node *node)
 {
     if (node)
-        vd_node_sort_attrs(node, vd_schema_rank_attr);
+        vd_node_sort_attrs_ctx(node, vd_schema_attr_rank_cb,
+                               &vd_schema_orders[vd_schema_element(node)]);
 }
 
 void
 vd_schema_sort_children(vd_node *node)
 {
     if (node)
-        vd_node_sort_children(node, vd_schema_rank_child);
+        vd_node_sort_children_ctx(node, vd_schema_child_rank_cb,
+                                  &vd_schema_orders[vd_schema_element(node)]);
+}
+
+void
+vd_schema_drop_repeated(vd_doc *doc, vd_node *node)
+{
+    if (node)
+        vd_node_drop_repeated_ctx(doc, node, vd_schema_child_rank_cb,
+                                  &vd_schema_orders[vd_schema_element(node)]);
 }
 
 /* The attribute that a new attribute of rank @mine follows: the last one
@@ -110,9 +133,7 @@ vd_schema_set_attr_impl(vd_doc *doc, vd_node *node, const char *name, const char
         return;
     }
     slot = vd_schema_attr_slot(node, o, mine);
-    a = vd_arena_alloc(doc, sizeof(*a));
-    a->name = vd_arena_strdup(doc, name);
-    a->value = copy ? vd_arena_strdup(doc, value) : value;
+    a = vd_attr_new(doc, vd_arena_strdup(doc, name), copy ? vd_arena_strdup(doc, value) : value);
     a->next = *slot;
     *slot = a;
 }

@@ -72,6 +72,8 @@ int vd_schema_rank_child(const vd_node *parent, const char *name);
 /* Sorts @node's attributes / children into libvirt's order (NULL: no-op). */
 void vd_schema_sort_attrs(vd_node *node);
 void vd_schema_sort_children(vd_node *node);
+/* vd_node_drop_repeated() of @node's children known to the schema. */
+void vd_schema_drop_repeated(vd_doc *doc, vd_node *node);
 
 /* Sets attribute @name of @node to @value (copied), in libvirt's place when
  * it is new; @value NULL removes it. */

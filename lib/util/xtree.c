@@ -16,10 +16,14 @@ struct vd_arena_chunk {
     vd_arena_chunk *next;
     size_t size;
     size_t used;
+    bool big; /* one block of its own, behind the current chunk */
     char data[];
 };
 
+/* The first chunk; each next one doubles, up to VD_ARENA_CHUNK_MAX, so a
+ * big document takes few allocations and a small one little memory. */
 #define VD_ARENA_CHUNK 4096
+#define VD_ARENA_CHUNK_MAX (64 * 1024)
 
 vd_doc *
 vd_doc_new(void)
@@ -53,19 +57,27 @@ vd_doc_unref(vd_doc *doc)
     g_free(doc);
 }
 
-void *
-vd_arena_alloc(vd_doc *doc, size_t size)
+/* Uninitialized arena memory. */
+static void *
+vd_arena_alloc_raw(vd_doc *doc, size_t size)
 {
     vd_arena_chunk *c = doc->chunks;
     void *p;
 
     size = (size + 7) & ~(size_t)7;
-    if (!c || c->size - c->used < size) {
-        size_t csize = size > VD_ARENA_CHUNK / 2 ? size : VD_ARENA_CHUNK;
-        vd_arena_chunk *n = g_malloc(sizeof(*n) + csize);
+    if (G_UNLIKELY(!c || c->size - c->used < size)) {
+        size_t regular = VD_ARENA_CHUNK;
+        size_t csize;
+        vd_arena_chunk *n;
+
+        if (c && !c->big)
+            regular = MIN(c->size * 2, VD_ARENA_CHUNK_MAX);
+        csize = size > regular / 2 ? size : regular;
+        n = g_malloc(sizeof(*n) + csize);
         n->size = csize;
         n->used = 0;
-        if (c && csize != VD_ARENA_CHUNK) {
+        n->big = csize != regular;
+        if (c && n->big) {
             /* a big block goes behind the current chunk, which stays open */
             n->next = c->next;
             c->next = n;
@@ -79,6 +91,14 @@ vd_arena_alloc(vd_doc *doc, size_t size)
     p = c->data + c->used;
     c->used += size;
     doc->used_bytes += size;
+    return p;
+}
+
+void *
+vd_arena_alloc(vd_doc *doc, size_t size)
+{
+    void *p = vd_arena_alloc_raw(doc, size);
+
     memset(p, 0, size);
     return p;
 }
@@ -86,7 +106,7 @@ vd_arena_alloc(vd_doc *doc, size_t size)
 const char *
 vd_arena_strndup(vd_doc *doc, const char *s, size_t len)
 {
-    char *p = vd_arena_alloc(doc, len + 1);
+    char *p = vd_arena_alloc_raw(doc, len + 1);
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
@@ -141,7 +161,26 @@ vd_node_new(vd_doc *doc, const char *name)
     vd_node *n = vd_arena_alloc(doc, sizeof(*n));
     n->kind = VD_NODE_ELEMENT;
     n->name = name;
+    n->key = vd_name_key(name);
     return n;
+}
+
+vd_attr *
+vd_attr_new(vd_doc *doc, const char *name, const char *value)
+{
+    vd_attr *a = vd_arena_alloc(doc, sizeof(*a));
+
+    a->name = name;
+    a->key = vd_name_key(name);
+    a->value = value;
+    return a;
+}
+
+void
+vd_attr_rename(vd_attr *a, const char *name)
+{
+    a->name = name;
+    a->key = vd_name_key(name);
 }
 
 void
@@ -201,12 +240,12 @@ vd_node_copy(vd_doc *doc, const vd_node *src)
     const vd_node *c;
 
     n->kind = src->kind;
+    n->key = src->key;
     n->text = vd_arena_strdup(doc, src->text);
     n->line = src->line;
     for (a = src->attrs; a; a = a->next) {
-        vd_attr *na = vd_arena_alloc(doc, sizeof(*na));
-        na->name = vd_arena_strdup(doc, a->name);
-        na->value = vd_arena_strdup(doc, a->value);
+        vd_attr *na =
+            vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         *tail = na;
         tail = &na->next;
     }
@@ -345,10 +384,7 @@ vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_f
 
         if (g_strcmp0(vd_ns_in_scope(dest, a->name), a->value) == 0)
             continue;
-        na = vd_arena_alloc(doc, sizeof(*na));
-
-        na->name = vd_arena_strdup(doc, a->name);
-        na->value = vd_arena_strdup(doc, a->value);
+        na = vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         na->next = copy->attrs;
         copy->attrs = na;
     }
@@ -356,35 +392,29 @@ vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_f
 }
 
 vd_attr *
-vd_node_attr_find(const vd_node *node, const char *name)
+vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_attr *a;
 
     if (!node)
         return NULL;
     for (a = node->attrs; a; a = a->next) {
-        /* the first byte settles most mismatches without a call */
-        if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
+        /* the key settles mismatches without a string comparison */
+        if (a->key == key && strcmp(a->name, name) == 0)
             return a;
     }
     return NULL;
-}
-
-const char *
-vd_node_attr(const vd_node *node, const char *name)
-{
-    vd_attr *a = vd_node_attr_find(node, name);
-    return a ? a->value : NULL;
 }
 
 void
 vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value)
 {
     vd_attr **pp = &node->attrs;
+    uint32_t key = vd_name_key(name);
     vd_attr *a;
 
     while ((a = *pp)) {
-        if (strcmp(a->name, name) == 0) {
+        if (a->key == key && strcmp(a->name, name) == 0) {
             if (value) {
                 a->value = value;
             } else {
@@ -396,10 +426,7 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     }
     if (!value)
         return;
-    a = vd_arena_alloc(doc, sizeof(*a));
-    a->name = vd_arena_strdup(doc, name);
-    a->value = value;
-    *pp = a;
+    *pp = vd_attr_new(doc, vd_arena_strdup(doc, name), value);
 }
 
 void
@@ -408,27 +435,28 @@ vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value
     vd_node_set_attr_static(doc, node, name, value ? vd_arena_strdup(doc, value) : NULL);
 }
 
+/* Text nodes have key 0, which no name has: a key match is an element. */
 vd_node *
-vd_node_child(const vd_node *node, const char *name)
+vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
     if (!node)
         return NULL;
     for (c = node->children; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
+        if (c->key == key && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
 }
 
 vd_node *
-vd_node_next_sibling(const vd_node *node, const char *name)
+vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
     for (c = node->next; c; c = c->next) {
-        if (c->kind == VD_NODE_ELEMENT && c->name[0] == name[0] && strcmp(c->name, name) == 0)
+        if (c->key == key && strcmp(c->name, name) == 0)
             return c;
     }
     return NULL;
@@ -547,8 +575,46 @@ vd_sort_rank(vd_sort_item *items, size_t n)
     return !sorted;
 }
 
+/* A vd_rank_fn and its node, as a vd_rank_ctx_fn's context. */
+typedef struct {
+    vd_rank_fn rank;
+    const vd_node *node;
+} vd_rank_adapter;
+
+static int
+vd_rank_adapted(const void *ctx, const char *name)
+{
+    const vd_rank_adapter *a = ctx;
+
+    return a->rank(a->node, name);
+}
+
 void
 vd_node_sort_children(vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_sort_children_ctx(node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_sort_attrs_ctx(node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
+{
+    vd_rank_adapter a = {rank, node};
+
+    vd_node_drop_repeated_ctx(doc, node, vd_rank_adapted, &a);
+}
+
+void
+vd_node_sort_children_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_sort_item stack[32];
     g_autofree vd_sort_item *heap = NULL;
@@ -566,7 +632,7 @@ vd_node_sort_children(vd_node *node, vd_rank_fn rank)
     for (i = 0, c = node->children; c; c = c->next, i++) {
         items[i].item = c;
         items[i].pos = (unsigned int)i;
-        items[i].rank = c->kind == VD_NODE_ELEMENT ? rank(node, c->name) : -1;
+        items[i].rank = c->kind == VD_NODE_ELEMENT ? rank(ctx, c->name) : -1;
     }
     if (!vd_sort_rank(items, n))
         return;
@@ -577,7 +643,7 @@ vd_node_sort_children(vd_node *node, vd_rank_fn rank)
 }
 
 void
-vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
+vd_node_sort_attrs_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_sort_item stack[32];
     g_autofree vd_sort_item *heap = NULL;
@@ -596,7 +662,7 @@ vd_node_sort_attrs(vd_node *node, vd_rank_fn rank)
     for (i = 0, a = node->attrs; a; a = a->next, i++) {
         items[i].item = a;
         items[i].pos = (unsigned int)i;
-        items[i].rank = rank(node, a->name);
+        items[i].rank = rank(ctx, a->name);
     }
     if (!vd_sort_rank(items, n))
         return;
@@ -631,7 +697,7 @@ vd_node_remove(vd_doc *doc, vd_node *c)
 }
 
 void
-vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
+vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const void *ctx)
 {
     vd_node *c = node->children;
 
@@ -639,9 +705,9 @@ vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank)
         vd_node *next = c->next;
         vd_node *p;
 
-        if (c->kind == VD_NODE_ELEMENT && rank(node, c->name) >= 0) {
+        if (c->kind == VD_NODE_ELEMENT && rank(ctx, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
-                if (p->kind == VD_NODE_ELEMENT && strcmp(p->name, c->name) == 0) {
+                if (p->key == c->key && strcmp(p->name, c->name) == 0) {
                     next = vd_node_remove(doc, c);
                     break;
                 }
@@ -768,6 +834,33 @@ vd_node_equal_alone(const vd_node *a, const vd_node *b, vd_known_fn known)
 
 /* ---- formatting -------------------------------------------------------- */
 
+/* g_string_append_len() without its checks when the bytes fit, as they
+ * nearly always do: formatting appends many short pieces. */
+static inline void
+vd_buf_add(GString *buf, const char *s, size_t n)
+{
+    if (G_LIKELY(buf->len + n < buf->allocated_len)) {
+        memcpy(buf->str + buf->len, s, n);
+        buf->len += n;
+        buf->str[buf->len] = '\0';
+    } else {
+        g_string_append_len(buf, s, (gssize)n);
+    }
+}
+
+static inline void
+vd_buf_add_c(GString *buf, char ch)
+{
+    if (G_LIKELY(buf->len + 1 < buf->allocated_len)) {
+        buf->str[buf->len++] = ch;
+        buf->str[buf->len] = '\0';
+    } else {
+        g_string_append_c(buf, ch);
+    }
+}
+
+#define vd_buf_add_lit(buf, lit) vd_buf_add((buf), (lit), sizeof(lit) - 1)
+
 void
 vd_escape_append(GString *buf, const char *s, bool attr)
 {
@@ -813,11 +906,11 @@ vd_escape_append(GString *buf, const char *s, bool attr)
             rep = ""; /* control characters are not representable: dropped */
             break;
         }
-        g_string_append_len(buf, (const char *)run, (gssize)(p - run));
-        g_string_append(buf, rep);
+        vd_buf_add(buf, (const char *)run, (size_t)(p - run));
+        vd_buf_add(buf, rep, strlen(rep));
         run = p + 1;
     }
-    g_string_append_len(buf, (const char *)run, (gssize)(p - run));
+    vd_buf_add(buf, (const char *)run, (size_t)(p - run));
 }
 
 static void
@@ -825,20 +918,20 @@ vd_indent(GString *buf, unsigned int indent)
 {
     static const char spaces[] = "                                                                ";
     while (indent > sizeof(spaces) - 1) {
-        g_string_append_len(buf, spaces, sizeof(spaces) - 1);
+        vd_buf_add(buf, spaces, sizeof(spaces) - 1);
         indent -= sizeof(spaces) - 1;
     }
-    g_string_append_len(buf, spaces, indent);
+    vd_buf_add(buf, spaces, indent);
 }
 
 static void
 vd_attr_format(GString *buf, const vd_attr *a)
 {
-    g_string_append_c(buf, ' ');
-    g_string_append(buf, a->name);
-    g_string_append(buf, "='");
+    vd_buf_add_c(buf, ' ');
+    vd_buf_add(buf, a->name, strlen(a->name));
+    vd_buf_add_lit(buf, "='");
     vd_escape_append(buf, a->value, true);
-    g_string_append_c(buf, '\'');
+    vd_buf_add_c(buf, '\'');
 }
 
 static void
@@ -846,29 +939,31 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
 {
     const vd_attr *a;
     const vd_node *c;
+    size_t name_len;
     guint i;
 
     if (node->kind == VD_NODE_TEXT) {
         vd_escape_append(buf, node->text, false);
         return;
     }
+    name_len = strlen(node->name);
     vd_indent(buf, indent);
-    g_string_append_c(buf, '<');
-    g_string_append(buf, node->name);
+    vd_buf_add_c(buf, '<');
+    vd_buf_add(buf, node->name, name_len);
     for (i = 0; outer && i < outer->len; i++)
         vd_attr_format(buf, outer->pdata[i]);
     for (a = node->attrs; a; a = a->next)
         vd_attr_format(buf, a);
     if (!node->children) {
-        g_string_append(buf, "/>\n");
+        vd_buf_add_lit(buf, "/>\n");
         return;
     }
-    g_string_append_c(buf, '>');
+    vd_buf_add_c(buf, '>');
     if (!vd_node_has_element_children(node)) {
         for (c = node->children; c; c = c->next)
             vd_escape_append(buf, c->text, false);
     } else {
-        g_string_append_c(buf, '\n');
+        vd_buf_add_c(buf, '\n');
         for (c = node->children; c;) {
             if (c->kind == VD_NODE_TEXT) {
                 /* mixed content: the text, without the white space around
@@ -882,7 +977,7 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
                     continue;
                 vd_indent(buf, indent + 2);
                 vd_escape_append(buf, run->str, false);
-                g_string_append_c(buf, '\n');
+                vd_buf_add_c(buf, '\n');
             } else {
                 vd_node_format_rec(buf, c, indent + 2, NULL);
                 c = c->next;
@@ -890,9 +985,9 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
         }
         vd_indent(buf, indent);
     }
-    g_string_append(buf, "</");
-    g_string_append(buf, node->name);
-    g_string_append(buf, ">\n");
+    vd_buf_add_lit(buf, "</");
+    vd_buf_add(buf, node->name, name_len);
+    vd_buf_add_lit(buf, ">\n");
 }
 
 void
@@ -919,6 +1014,8 @@ typedef struct {
     GString *text; /* pending character data of the current element */
     vdisk_error **err;
     const char *what;
+    vd_parse_check_fn check;
+    void *check_ctx;
     bool failed;
 } vd_sax_state;
 
@@ -1002,19 +1099,18 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
      * references already replaced (replaceEntities, see vd_doc_parse()):
      * the tree holds plain values, and formatting escapes them once. */
     for (i = 0; i < nb_namespaces; i++) {
-        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
         const xmlChar *p = namespaces[2 * i];
-        a->name = p ? vd_arena_printf(st->doc, "xmlns:%s", (const char *)p) : "xmlns";
-        a->value = vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]);
+        vd_attr *a =
+            vd_attr_new(st->doc, p ? vd_arena_printf(st->doc, "xmlns:%s", (const char *)p) : "xmlns",
+                        vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]));
         *tail = a;
         tail = &a->next;
     }
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar **at = attributes + 5 * i;
-        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
-
-        a->name = vd_qname(st->doc, at[1], at[0]);
-        a->value = vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3]));
+        vd_attr *a = vd_attr_new(
+            st->doc, vd_qname(st->doc, at[1], at[0]),
+            vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3])));
         *tail = a;
         tail = &a->next;
     }
@@ -1057,11 +1153,17 @@ vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xml
     if (st->failed)
         return;
     vd_sax_flush_text(st);
-    st->depth--;
     if (st->cur) {
         vd_sax_trim_mixed(st->cur);
+        if (st->check && st->check(st->check_ctx, st->cur, st->depth, st->err) < 0) {
+            /* the check's own error stands */
+            st->failed = true;
+            xmlStopParser(st->ctxt);
+            return;
+        }
         st->cur = st->cur->parent;
     }
+    st->depth--;
 }
 
 static void
@@ -1126,9 +1228,44 @@ vd_sax_serror(void *ctx, xmlErrorPtr error)
 int
 vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_error **err)
 {
+    return vd_doc_parse_checked(out, buf, len, what, NULL, NULL, err);
+}
+
+/* The bytes not yet handed to the parser. */
+typedef struct {
+    const char *buf;
+    size_t left;
+} vd_input;
+
+static int
+vd_input_read(void *ctx, char *out, int len)
+{
+    vd_input *in = ctx;
+    size_t n = MIN((size_t)len, in->left);
+
+    memcpy(out, in->buf, n);
+    in->buf += n;
+    in->left -= n;
+    return (int)n;
+}
+
+/* A parser that reads @in a piece at a time, as it reads a file: libxml2's
+ * memory parser would first copy all of it. (Its static buffers cannot
+ * stand in: libxml2 2.9 misplaces the read position when it shrinks one.) */
+static xmlParserCtxtPtr
+vd_parser_in_place(vd_input *in)
+{
+    return xmlCreateIOParserCtxt(NULL, NULL, vd_input_read, NULL, in, XML_CHAR_ENCODING_NONE);
+}
+
+int
+vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what,
+                     vd_parse_check_fn check, void *check_ctx, vdisk_error **err)
+{
     xmlSAXHandler sax;
     xmlParserCtxtPtr ctxt;
     vd_sax_state st = {0};
+    vd_input in = {buf, len};
     g_autoptr(vd_doc) doc = NULL;
     int ret = -1;
 
@@ -1157,9 +1294,11 @@ vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_
     st.doc = doc;
     st.err = err;
     st.what = what;
+    st.check = check;
+    st.check_ctx = check_ctx;
     st.text = g_string_sized_new(64);
 
-    ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+    ctxt = vd_parser_in_place(&in);
     if (!ctxt) {
         g_string_free(st.text, TRUE);
         return vd_fail(err, VDISK_ERR_NO_MEMORY, "%s: cannot create XML parser", what);

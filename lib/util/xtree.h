@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include <glib.h>
 
 #include "util/error.h"
@@ -21,10 +23,32 @@ typedef struct vd_attr vd_attr;
 typedef struct vd_node vd_node;
 typedef struct vd_doc vd_doc;
 
+/* A name's look-up key: its length and three of its bytes. Names are found
+ * by comparing keys first, so a mismatch costs no string comparison; for a
+ * string literal the key is computed at compile time (the look-ups below
+ * are inline). Never 0 for a non-empty name. */
+static inline uint32_t
+vd_name_key_len(const char *name, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)name;
+
+    if (!len)
+        return 0;
+    return (uint32_t)(len & 0xff) << 24 | (uint32_t)s[0] << 16 | (uint32_t)s[len / 2] << 8 |
+           s[len - 1];
+}
+
+static inline uint32_t
+vd_name_key(const char *name)
+{
+    return name ? vd_name_key_len(name, strlen(name)) : 0;
+}
+
 struct vd_attr {
     const char *name;
     const char *value;
     vd_attr *next;
+    uint32_t key; /* vd_name_key(name) */
 };
 
 typedef enum {
@@ -34,6 +58,7 @@ typedef enum {
 
 struct vd_node {
     vd_node_kind kind;
+    uint32_t key;     /* element: vd_name_key(name); text: 0 */
     const char *name; /* element: qualified name ("prefix:local" or "local") */
     const char *text; /* text node: its content */
     vd_attr *attrs;   /* element: attributes in order (namespace declarations too) */
@@ -67,6 +92,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_doc, vd_doc_unref)
 int vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what,
                  vdisk_error **err);
 
+/* Called when element @node, at @depth (the root is at 1), has been read
+ * whole, while the rest of the document is not: 0 goes on, -1 (with *err
+ * set) stops the parse there, so that a limit applies before the whole
+ * tree is built. */
+typedef int (*vd_parse_check_fn)(void *ctx, const vd_node *node, unsigned int depth,
+                                 vdisk_error **err);
+
+/* vd_doc_parse() with @check called on every element. */
+int vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what,
+                         vd_parse_check_fn check, void *check_ctx, vdisk_error **err);
+
 void *vd_arena_alloc(vd_doc *doc, size_t size);
 const char *vd_arena_strdup(vd_doc *doc, const char *s);
 const char *vd_arena_strndup(vd_doc *doc, const char *s, size_t len);
@@ -76,14 +112,31 @@ const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 
 const char *vd_arena_decimal(vd_doc *doc, unsigned long long value);
 
 vd_node *vd_node_new(vd_doc *doc, const char *name);
+/* A new attribute (unlinked); @name and @value must already live in @doc's
+ * arena or in static storage. */
+vd_attr *vd_attr_new(vd_doc *doc, const char *name, const char *value);
+/* Renames attribute @a; @name as for vd_attr_new(). */
+void vd_attr_rename(vd_attr *a, const char *name);
 void vd_node_append(vd_node *parent, vd_node *child);
 void vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref);
 void vd_node_unlink(vd_node *node);
 /* Deep copy of @src into @doc (unlinked). */
 vd_node *vd_node_copy(vd_doc *doc, const vd_node *src);
 
-const char *vd_node_attr(const vd_node *node, const char *name);
-vd_attr *vd_node_attr_find(const vd_node *node, const char *name);
+vd_attr *vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key);
+
+static inline vd_attr *
+vd_node_attr_find(const vd_node *node, const char *name)
+{
+    return vd_node_attr_find_key(node, name, vd_name_key(name));
+}
+
+static inline const char *
+vd_node_attr(const vd_node *node, const char *name)
+{
+    vd_attr *a = vd_node_attr_find(node, name);
+    return a ? a->value : NULL;
+}
 /* Sets (value != NULL) or removes (value == NULL) an attribute; a new one is
  * appended. @value is copied into the arena. */
 void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *value);
@@ -91,8 +144,20 @@ void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *
  * static storage. */
 void vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
 
-vd_node *vd_node_child(const vd_node *node, const char *name);
-vd_node *vd_node_next_sibling(const vd_node *node, const char *name);
+vd_node *vd_node_child_key(const vd_node *node, const char *name, uint32_t key);
+vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key);
+
+static inline vd_node *
+vd_node_child(const vd_node *node, const char *name)
+{
+    return vd_node_child_key(node, name, vd_name_key(name));
+}
+
+static inline vd_node *
+vd_node_next_sibling(const vd_node *node, const char *name)
+{
+    return vd_node_next_sibling_key(node, name, vd_name_key(name));
+}
 size_t vd_node_count_children(const vd_node *node, const char *name);
 /* The concatenated text of @node's text children, or NULL when none. */
 const char *vd_node_text(vd_doc *doc, const vd_node *node);
@@ -105,12 +170,18 @@ bool vd_node_has_element_children(const vd_node *node);
 typedef int (*vd_rank_fn)(const vd_node *parent, const char *name);
 void vd_node_sort_children(vd_node *node, vd_rank_fn rank);
 void vd_node_sort_attrs(vd_node *node, vd_rank_fn rank);
+/* The same with a rank function of @ctx (resolved once by the caller, not
+ * once per name). */
+typedef int (*vd_rank_ctx_fn)(const void *ctx, const char *name);
+void vd_node_sort_children_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
+void vd_node_sort_attrs_ctx(vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
 
 /* Removes every element child that repeats the name of an earlier child
  * whose @rank is known (>= 0): libvirt reads the first of a single-valued
  * element and ignores the rest. Text on both sides of a removed element
  * becomes one text. */
 void vd_node_drop_repeated(vd_doc *doc, vd_node *node, vd_rank_fn rank);
+void vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const void *ctx);
 
 /* Structural equality: names, attributes (in any order), text, children. */
 bool vd_node_equal(const vd_node *a, const vd_node *b);
