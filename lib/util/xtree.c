@@ -17,7 +17,7 @@ struct vd_arena_chunk {
     size_t size;
     size_t used;
     bool big; /* one block of its own, behind the current chunk */
-    char data[];
+    _Alignas(max_align_t) char data[]; /* nodes and attributes live here */
 };
 
 /* The first chunk; each next one doubles, up to VD_ARENA_CHUNK_MAX, so a
