@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora fuzz/corpus/disk-xml/ and fuzz/corpus/domain-xml/.
+"""Writes the seed corpora fuzz/corpus/disk-xml/, fuzz/corpus/domain-xml/ and
+fuzz/corpus/qemu-translate/ (the domains of tests/data/qemu, which the real
+libvirt defined or refused, plus the domain seeds).
 
 Seeds are small valid disks and domains plus hostile inputs (DTD and
 external entities, entity expansion bombs, deep nesting, a huge attribute,
@@ -8,6 +10,7 @@ the corpus directories by hand (named crash-*, oom-* or found-*); this
 script never deletes them.
 """
 
+import glob
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -254,6 +257,15 @@ def main():
     for name, text in list(HOSTILE.items()) + list(HOSTILE_BYTES.items()):
         write(disk_dir, "hostile-" + name, text)
         write(dom_dir, "hostile-" + name, as_domain(text))
+    qemu_dir = os.path.join(HERE, "corpus", "qemu-translate")
+    for name, text in DOMAINS.items():
+        write(qemu_dir, "seed-" + name + ".xml", text)
+    golden = os.path.join(HERE, "..", "tests", "data", "qemu")
+    for path in sorted(glob.glob(os.path.join(golden, "[0-9]*.xml"))):
+        if path.endswith(".addressed.xml"):
+            continue
+        with open(path, "rb") as f:
+            write(qemu_dir, "golden-" + os.path.basename(path), f.read())
 
 
 if __name__ == "__main__":
