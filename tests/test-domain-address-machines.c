@@ -22,6 +22,7 @@
 
 #include "vdisk/domain.h"
 #include "vdisk/qemu.h"
+#include "test-placement.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_args, vdisk_qemu_args_free)
@@ -29,35 +30,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_args, vdisk_qemu_args_free)
 #define DISK(dev, bus)                                                                             \
     "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"                             \
     "<source file='/var/lib/vdisk-test/" dev ".img'/><target dev='" dev "' bus='" bus "'/></disk>"
-
-static vdisk_domain *
-load(const char *arch, const char *machine, const char *devices)
-{
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='qemu'><name>vdtest</name><memory unit='MiB'>256</memory>"
-        "<os><type arch='%s' machine='%s'>hvm</type></os><devices>%s</devices></domain>",
-        arch, machine, devices);
-    vdisk_domain *dom = NULL;
-    vdisk_error *err = NULL;
-
-    assert_int_equal(vdisk_domain_from_xml(&dom, xml, &err), 0);
-    assert_null(err);
-    return dom;
-}
-
-static void
-assert_disk_at(vdisk_domain *dom, const char *target, unsigned int bus, unsigned int slot)
-{
-    const vdisk_disk *disk = vdisk_domain_find_disk(dom, target);
-    unsigned int a[4] = {9, 9, 9, 9};
-
-    assert_non_null(disk);
-    assert_int_equal(vdisk_disk_get_address_pci(disk, &a[0], &a[1], &a[2], &a[3]), 0);
-    assert_int_equal(a[0], 0);
-    assert_int_equal(a[1], bus);
-    assert_int_equal(a[2], slot);
-    assert_int_equal(a[3], 0);
-}
 
 /* The -device argument of the disk with @id. */
 static void
@@ -85,13 +57,13 @@ static void
 test_arm_virt_disk_behind_root_port(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("aarch64", "virt",
+        placement_load("aarch64", "virt",
              DISK("vda", "virtio") "<interface type='user'/>"
                                    "<controller type='usb' model='qemu-xhci'/>");
 
     (void)state;
     /* net (virtio by default) on bus 1, the xHCI on 2, the disk on 3 */
-    assert_disk_at(dom, "vda", 3, 0);
+    placement_assert_disk_at(dom, "vda", 3, 0);
     assert_device(dom, "virtio-disk0",
                   "{\"driver\":\"virtio-blk-pci\",\"bus\":\"pci.3\",\"addr\":\"0x0\","
                   "\"drive\":\"libvirt-1-format\",\"id\":\"virtio-disk0\",\"bootindex\":1}");
@@ -104,12 +76,12 @@ static void
 test_arm_virt_pci_device_adds_bridge(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("aarch64", "virt", DISK("vda", "virtio") DISK("sda", "scsi"));
+        placement_load("aarch64", "virt", DISK("vda", "virtio") DISK("sda", "scsi"));
     const vdisk_controller *scsi = vdisk_domain_find_controller(dom, VDISK_CONTROLLER_SCSI, 0);
     unsigned int a[4] = {9, 9, 9, 9};
 
     (void)state;
-    assert_disk_at(dom, "vda", 3, 0);
+    placement_assert_disk_at(dom, "vda", 3, 0);
     assert_non_null(scsi);
     assert_int_equal(vdisk_controller_get_address_pci(scsi, &a[0], &a[1], &a[2], &a[3]), 0);
     assert_int_equal(a[1], 2);
@@ -125,7 +97,7 @@ test_arm_virt_pci_device_adds_bridge(void **state)
 static void
 test_arm_virt_mmio_when_in_use(void **state)
 {
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load(
         "aarch64", "virt",
         DISK("vda", "virtio") DISK("vdb", "virtio") "<interface type='user'><model type='virtio'/>"
                                                     "<address type='virtio-mmio'/></interface>"
@@ -145,7 +117,7 @@ test_arm_virt_mmio_when_in_use(void **state)
 static void
 test_arm_vexpress_mmio(void **state)
 {
-    g_autoptr(vdisk_domain) dom = load("aarch64", "vexpress-a15", DISK("vda", "virtio"));
+    g_autoptr(vdisk_domain) dom = placement_load("aarch64", "vexpress-a15", DISK("vda", "virtio"));
 
     (void)state;
     assert_int_equal(vdisk_disk_get_address_type(vdisk_domain_find_disk(dom, "vda")),
@@ -158,16 +130,16 @@ static void
 test_riscv_virt(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("riscv64", "virt", DISK("vda", "virtio") "<interface type='user'/>");
+        placement_load("riscv64", "virt", DISK("vda", "virtio") "<interface type='user'/>");
     g_autoptr(vdisk_domain) root =
-        load("riscv64", "virt",
+        placement_load("riscv64", "virt",
              "<disk type='file' device='disk'><source file='/var/lib/vdisk-test/a.img'/>"
              "<target dev='vda' bus='virtio'/>"
              "<address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></disk>"
              "<memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 2, 0);
+    placement_assert_disk_at(dom, "vda", 2, 0);
     assert_device(root, "virtio-disk0",
                   "{\"driver\":\"virtio-blk-pci\",\"bus\":\"pcie.0\",\"addr\":\"0x1\","
                   "\"drive\":\"libvirt-1-format\",\"id\":\"virtio-disk0\",\"bootindex\":1}");
@@ -193,11 +165,11 @@ test_pseries_phb_growth(void **state)
                                dev, dev);
     }
     xml = g_string_free(devs, FALSE);
-    dom = load("ppc64", "pseries", xml);
-    assert_disk_at(dom, "vda", 0, 2);
-    assert_disk_at(dom, "vdad", 0, 0x1f);
-    assert_disk_at(dom, "vdae", 1, 1);
-    assert_disk_at(dom, "vdag", 1, 3);
+    dom = placement_load("ppc64", "pseries", xml);
+    placement_assert_disk_at(dom, "vda", 0, 2);
+    placement_assert_disk_at(dom, "vdad", 0, 0x1f);
+    placement_assert_disk_at(dom, "vdae", 1, 1);
+    placement_assert_disk_at(dom, "vdag", 1, 3);
     assert_device(dom, "virtio-disk30",
                   "{\"driver\":\"virtio-blk-pci\",\"bus\":\"pci.1.0\",\"addr\":\"0x1\","
                   "\"drive\":\"libvirt-3-format\",\"id\":\"virtio-disk30\"}");
@@ -210,7 +182,7 @@ static void
 test_pseries_spapr_vio(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("ppc64", "pseries",
+        placement_load("ppc64", "pseries",
              DISK("sda", "scsi") DISK("sdh", "scsi") "<controller type='scsi' index='1'/>"
                                                      "<interface type='user'>"
                                                      "<model type='spapr-vlan'/></interface>" DISK(
@@ -218,7 +190,7 @@ test_pseries_spapr_vio(void **state)
     g_autofree char *xml = NULL;
 
     (void)state;
-    assert_disk_at(dom, "vda", 0, 2);
+    placement_assert_disk_at(dom, "vda", 0, 2);
     assert_int_equal(vdisk_domain_to_xml(&xml, dom, NULL), 0);
     assert_non_null(strstr(xml, "<controller type='scsi' index='1'>\n"
                                 "      <address type='spapr-vio' reg='0x00002000'/>"));

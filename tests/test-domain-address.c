@@ -19,41 +19,13 @@
 #include <glib.h>
 
 #include "vdisk/domain.h"
+#include "test-placement.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
 
 #define DISK(src, dev, bus)                                                                        \
     "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"                             \
     "<source file='/var/lib/vdisk-test/" src "'/><target dev='" dev "' bus='" bus "'/></disk>"
-
-static vdisk_domain *
-load(const char *machine, const char *devices)
-{
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='qemu'><name>vdtest</name><memory unit='MiB'>64</memory>"
-        "<os><type arch='x86_64' machine='%s'>hvm</type></os><devices>%s</devices></domain>",
-        machine, devices);
-    vdisk_domain *dom = NULL;
-    vdisk_error *err = NULL;
-
-    assert_int_equal(vdisk_domain_from_xml(&dom, xml, &err), 0);
-    assert_null(err);
-    return dom;
-}
-
-static void
-assert_disk_at(vdisk_domain *dom, const char *target, unsigned int bus, unsigned int slot)
-{
-    const vdisk_disk *disk = vdisk_domain_find_disk(dom, target);
-    unsigned int a[4] = {9, 9, 9, 9};
-
-    assert_non_null(disk);
-    assert_int_equal(vdisk_disk_get_address_pci(disk, &a[0], &a[1], &a[2], &a[3]), 0);
-    assert_int_equal(a[0], 0);
-    assert_int_equal(a[1], bus);
-    assert_int_equal(a[2], slot);
-    assert_int_equal(a[3], 0);
-}
 
 static void
 assert_controller_at(vdisk_domain *dom, vdisk_controller_type type, unsigned int bus,
@@ -74,10 +46,10 @@ static void
 test_pc_first_virtio_disk_takes_slot_2(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("pc", DISK("a.img", "vda", "virtio") "<memballoon model='none'/>");
+        placement_load("x86_64", "pc", DISK("a.img", "vda", "virtio") "<memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 0, 2);
+    placement_assert_disk_at(dom, "vda", 0, 2);
 }
 
 /* 081: SCSI controllers come before virtio disks; IDE sits on the PIIX3 */
@@ -85,13 +57,13 @@ static void
 test_pc_scsi_controller_before_virtio_disks(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("pc", DISK("a.img", "vda", "virtio") DISK("b.img", "vdb", "virtio")
+        placement_load("x86_64", "pc", DISK("a.img", "vda", "virtio") DISK("b.img", "vdb", "virtio")
                        DISK("c.img", "hdc", "ide") DISK("d.img", "sda", "scsi")
                        "<memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 0, 3);
-    assert_disk_at(dom, "vdb", 0, 4);
+    placement_assert_disk_at(dom, "vda", 0, 3);
+    placement_assert_disk_at(dom, "vdb", 0, 4);
     assert_controller_at(dom, VDISK_CONTROLLER_SCSI, 0, 2, 0);
     assert_controller_at(dom, VDISK_CONTROLLER_IDE, 0, 1, 1);
 }
@@ -100,14 +72,14 @@ test_pc_scsi_controller_before_virtio_disks(void **state)
 static void
 test_pc_zero_address_is_reassigned(void **state)
 {
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("x86_64", 
         "pc", "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
               "<source file='/var/lib/vdisk-test/a.img'/><target dev='vda' bus='virtio'/>"
               "<address type='pci' domain='0x0000' bus='0x00' slot='0x00' function='0x0'/>"
               "</disk><memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 0, 2);
+    placement_assert_disk_at(dom, "vda", 0, 2);
 }
 
 /* the other devices count: net first, then controllers, disks, the
@@ -116,13 +88,13 @@ static void
 test_pc_net_and_scsi_push_the_disk(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("pc", DISK("a.img", "vda", "virtio") "<controller type='scsi' model='virtio-scsi'/>"
+        placement_load("x86_64", "pc", DISK("a.img", "vda", "virtio") "<controller type='scsi' model='virtio-scsi'/>"
                    DISK("b.img", "sda", "scsi")
                    "<interface type='user'><model type='virtio'/></interface>"
                    "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 0, 4);
+    placement_assert_disk_at(dom, "vda", 0, 4);
     assert_controller_at(dom, VDISK_CONTROLLER_SCSI, 0, 3, 0);
 }
 
@@ -131,10 +103,10 @@ static void
 test_q35_virtio_disk_gets_a_root_port(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("q35", DISK("a.img", "vda", "virtio") "<memballoon model='none'/>");
+        placement_load("x86_64", "q35", DISK("a.img", "vda", "virtio") "<memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 2, 0);
+    placement_assert_disk_at(dom, "vda", 2, 0);
     assert_controller_at(dom, VDISK_CONTROLLER_USB, 1, 0, 0);
     assert_controller_at(dom, VDISK_CONTROLLER_SATA, 0, 0x1f, 2);
 }
@@ -145,13 +117,13 @@ static void
 test_q35_devices_fill_root_ports_in_order(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("q35", DISK("a.img", "vda", "virtio") "<controller type='scsi' model='virtio-scsi'/>"
+        placement_load("x86_64", "q35", DISK("a.img", "vda", "virtio") "<controller type='scsi' model='virtio-scsi'/>"
                     DISK("b.img", "sda", "scsi")
                     "<interface type='user'><model type='virtio'/></interface>"
                     "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 4, 0);
+    placement_assert_disk_at(dom, "vda", 4, 0);
     assert_controller_at(dom, VDISK_CONTROLLER_SCSI, 2, 0, 0);
 }
 
@@ -160,14 +132,14 @@ static void
 test_q35_explicit_root_port_is_kept(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("q35", "<controller type='pci' index='1' model='pcie-root-port'/>"
+        placement_load("x86_64", "q35", "<controller type='pci' index='1' model='pcie-root-port'/>"
                     "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
                     "<source file='/var/lib/vdisk-test/a.img'/><target dev='vda' bus='virtio'/>"
                     "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>"
                     "</disk><memballoon model='none'/>");
 
     (void)state;
-    assert_disk_at(dom, "vda", 1, 0);
+    placement_assert_disk_at(dom, "vda", 1, 0);
     assert_controller_at(dom, VDISK_CONTROLLER_USB, 2, 0, 0);
 }
 
@@ -176,7 +148,7 @@ static void
 test_q35_second_ahci_behind_pcie_to_pci_bridge(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("q35", "<controller type='sata' index='1'/>"
+        placement_load("x86_64", "q35", "<controller type='sata' index='1'/>"
                     "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
                     "<source file='/var/lib/vdisk-test/a.img'/><target dev='sda' bus='sata'/>"
                     "<address type='drive' controller='1' bus='0' target='0' unit='2'/>"
@@ -197,7 +169,7 @@ static void
 test_pc_primary_video_takes_slot_2(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load("pc", DISK("a.img", "vda", "virtio") "<video><model type='vga'/></video>"
+        placement_load("x86_64", "pc", DISK("a.img", "vda", "virtio") "<video><model type='vga'/></video>"
                    "<memballoon model='none'/>");
     unsigned int a[4];
 
@@ -236,7 +208,7 @@ test_unmodelled_device_refuses_unaddressed_disk(void **state)
 static void
 test_usb_disk_takes_first_free_port(void **state)
 {
-    vdisk_domain *dom = load("pc", "<disk type='file' device='disk'><source file='/tmp/u1'/>"
+    vdisk_domain *dom = placement_load("x86_64", "pc", "<disk type='file' device='disk'><source file='/tmp/u1'/>"
                                    "<target dev='sda' bus='usb'/></disk>"
                                    "<disk type='file' device='disk'><source file='/tmp/u2'/>"
                                    "<target dev='sdb' bus='usb'/>"

@@ -27,6 +27,7 @@
 
 #include "vdisk/domain.h"
 #include "vdisk/qemu.h"
+#include "test-placement.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_error, vdisk_error_free)
@@ -48,18 +49,6 @@ domain_xml(const char *machine, const char *devices)
                            "<os><type arch='s390x' machine='%s'>hvm</type></os><devices>"
                            "<emulator>/usr/bin/qemu-system-s390x</emulator>%s</devices></domain>",
                            machine, devices);
-}
-
-static vdisk_domain *
-load(const char *devices)
-{
-    g_autofree char *xml = domain_xml("s390-ccw-virtio", devices);
-    vdisk_domain *dom = NULL;
-    vdisk_error *err = NULL;
-
-    assert_int_equal(vdisk_domain_from_xml(&dom, xml, &err), 0);
-    assert_null(err);
-    return dom;
 }
 
 /* The domain is refused with @code and a message holding @what. */
@@ -115,7 +104,7 @@ static void
 test_mixed_domain(void **state)
 {
     /* clang-format off */
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", 
         DISK("vda", "virtio")
         DISK_ADDR("vdb", "virtio", CCW("0xfe", "0x0", "0x0001"))
         DISK_ADDR("vdc", "virtio", "<address type='ccw'/>")
@@ -151,7 +140,7 @@ static void
 test_named_addresses_push_the_disks(void **state)
 {
     /* clang-format off */
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", 
         DISK("vda", "virtio")
         DISK_ADDR("vdb", "virtio", "<address type='ccw'/>")
         DISK("sda", "scsi")
@@ -176,7 +165,7 @@ static void
 test_disks_in_target_order(void **state)
 {
     /* clang-format off */
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", 
         DISK("vdb", "virtio")
         DISK("vda", "virtio")
         DISK_ADDR("vdc", "virtio", CCW("0xfe", "0x0", "0x0001"))
@@ -212,8 +201,8 @@ test_controller_after_net_and_video(void **state)
         DISK("vda", "virtio") "<interface type='network'><source network='default'/>"
                               "</interface>%s",
         rest);
-    g_autoptr(vdisk_domain) dom = load(user);
-    g_autoptr(vdisk_domain) dom2 = load(network);
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", user);
+    g_autoptr(vdisk_domain) dom2 = placement_load("s390x", "s390-ccw-virtio", network);
 
     (void)state;
     assert_disk_at(dom, "vda", 0xfe, 0, 0x0000);
@@ -230,7 +219,7 @@ static void
 test_dropped_addresses_take_nothing(void **state)
 {
     /* clang-format off */
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", 
         DISK("vda", "virtio")
         "<controller type='usb' model='none'>" CCW("0xfe", "0x0", "0x0000") "</controller>"
         "<serial type='pty'/>"
@@ -280,7 +269,7 @@ static void
 test_translation_and_other_machines(void **state)
 {
     g_autoptr(vdisk_domain) dom =
-        load(DISK("vda", "virtio") DISK_ADDR("vdb", "virtio", CCW("0x1", "0x2", "0x00ab")));
+        placement_load("s390x", "s390-ccw-virtio", DISK("vda", "virtio") DISK_ADDR("vdb", "virtio", CCW("0x1", "0x2", "0x00ab")));
     g_autoptr(vdisk_qemu_args) args = NULL;
     g_autofree char *xml = domain_xml("s390-virtio", DISK("vda", "virtio"));
     g_autoptr(vdisk_domain) other = NULL;
@@ -309,7 +298,7 @@ static void
 test_scsi_controllers_are_virtio_scsi(void **state)
 {
     /* clang-format off */
-    g_autoptr(vdisk_domain) dom = load(
+    g_autoptr(vdisk_domain) dom = placement_load("s390x", "s390-ccw-virtio", 
         DISK("sda", "scsi")
         DISK_ADDR("sdb", "scsi", "<address type='drive' controller='1' bus='0' target='0' unit='0'/>")
         "<controller type='scsi' index='0'/><memballoon model='none'/>");

@@ -161,21 +161,6 @@ vd_vol_type_string(int type)
     return type >= 0 && (size_t)type < G_N_ELEMENTS(names) ? names[type] : "unknown";
 }
 
-/* The pools whose volumes libvirt hands to QEMU by path. */
-static bool
-vd_pool_is_path(const char *type)
-{
-    static const char *const path_pools[] = {"dir",  "fs",   "netfs", "logical",
-                                             "disk", "scsi", "zfs",   "vstorage"};
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(path_pools); i++) {
-        if (strcmp(type, path_pools[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Sets @src to the local @type source at @path. */
 static int
 vd_set_local(vdisk_source *src, vdisk_type type, const char *path, vdisk_error **err)
@@ -234,7 +219,7 @@ vd_host_resolve_one(virConnectPtr conn, const vdisk_disk *disk, vdisk_source *sr
                                   vd_disk_label(disk)),
                -1;
 
-    if (vd_pool_is_path(pool_type)) {
+    if (vd_pool_kind_of(pool_type) == VD_POOL_PATH) {
         switch ((virStorageVolType)info.type) {
         case VIR_STORAGE_VOL_FILE:
         case VIR_STORAGE_VOL_PLOOP:

@@ -12,15 +12,7 @@
 #include "conf/conf.h"
 #include "virt/virt_priv.h"
 
-/* How a pool's volumes reach a domain, as libvirt decides when a
- * type='volume' disk starts. */
-typedef enum {
-    VD_POOL_PATH,    /* a file, block device or directory path */
-    VD_POOL_ISCSI,   /* a path in host mode, a network source in direct mode */
-    VD_POOL_NETWORK, /* a network source, or nothing libvirt can use */
-} vd_pool_kind;
-
-static vd_pool_kind
+vd_pool_kind
 vd_pool_kind_of(const char *type)
 {
     static const char *const path_pools[] = {"dir",  "fs",   "netfs", "logical",

@@ -36,3 +36,14 @@ int vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err);
 /* The live (or, @inactive, persistent) definition of @dom as a context,
  * read without libvirt's checks (libvirt accepted it). */
 int vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err);
+
+/* How a pool's volumes reach a domain, as libvirt decides when a
+ * type='volume' disk starts. */
+typedef enum {
+    VD_POOL_PATH,    /* a file, block device or directory path */
+    VD_POOL_ISCSI,   /* a path in host mode, a network source in direct mode */
+    VD_POOL_NETWORK, /* a network source, or nothing libvirt can use */
+} vd_pool_kind;
+
+/* The kind of a pool of libvirt type @type (storage.c). */
+vd_pool_kind vd_pool_kind_of(const char *type);
