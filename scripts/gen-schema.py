@@ -747,7 +747,7 @@ def py_type(f):
             "flag": "bool"}[f.kind]
 
 
-def gen_python_module(enums):
+def gen_python_module(enums, elements):
     ids = [e for e in enums if e.id and e.id != "-"]
     out = [f'"""The disk schema\'s enums for the vdisk package ({GENERATED})."""', "",
            "# the Python class of each vdisk_enum, in the C enum's order", "ENUM_ORDER = ["]
@@ -757,6 +757,16 @@ def gen_python_module(enums):
     out.append("ENUM_DOCS = {")
     for e in ids:
         out.append(f"    {e.py!r}: {e.pydoc!r},")
+    out.append("}")
+    out.append("")
+    out.append("# where each scalar Disk property lives in <disk>: (element, its parents or None,")
+    out.append("# attribute or child element, kind, enum class or None, read-only)")
+    out.append("DISK_FIELDS = {")
+    for f in all_fields(elements):
+        el = f.element
+        kind = "enum" if f.enum else f.kind
+        out.append(f"    {f.name!r}: ({el.name!r}, {el.parents!r}, {f.item!r}, {kind!r}, "
+                   f"{f.enum.py if f.enum else None!r}, {f.readonly!r}),")
     out.append("}")
     out.append("")
     return "\n".join(out)
@@ -804,7 +814,7 @@ def main():
         os.path.join("lib", "conf", "schema-gen.c"): gen_source(enums, elements),
         os.path.join("include", "vdisk", "fields.h"): gen_fields_header(elements),
         os.path.join("bindings", "python", "vdisk-fields.h"): gen_python_header(enums, elements),
-        os.path.join("bindings", "python", "vdisk", "_schema.py"): gen_python_module(enums),
+        os.path.join("bindings", "python", "vdisk", "_schema.py"): gen_python_module(enums, elements),
     }
     pyi_in = os.path.join(args.root, "bindings", "python", "vdisk", "__init__.pyi.in")
     with open(pyi_in, encoding="utf-8") as f:

@@ -109,6 +109,68 @@ raise_error(vdisk_error *err)
     return NULL;
 }
 
+/* Raises vdisk.InvalidError (ErrorCode.INVALID, also a ValueError) for a
+ * value the library refuses before any call: an unknown enum string, a
+ * number out of range. Returns -1. */
+static int
+raise_invalid(const char *fmt, ...)
+{
+    PyObject *msg;
+    PyObject *exc;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = PyUnicode_FromFormatV(fmt, ap);
+    va_end(ap);
+    if (!msg)
+        return -1;
+    if (!py_error_factory) {
+        PyErr_SetObject(PyExc_ValueError, msg);
+        Py_DECREF(msg);
+        return -1;
+    }
+    exc = PyObject_CallFunction(py_error_factory, "iOiii", (int)VDISK_ERR_INVALID, msg, 0, 0, 0);
+    Py_DECREF(msg);
+    if (!exc)
+        return -1;
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+    return -1;
+}
+
+/* "a, b, c": the strings of enum @which, for messages. */
+static PyObject *
+enum_choices(vdisk_enum which)
+{
+    PyObject *list = PyList_New(0);
+    PyObject *sep;
+    PyObject *ret;
+
+    if (!list)
+        return NULL;
+    for (int v = 1; v < enum_sizes[which]; v++) {
+        const char *name = vdisk_enum_to_string(which, v);
+        PyObject *str;
+
+        if (!name)
+            continue;
+        if (!(str = PyUnicode_FromString(name)) || PyList_Append(list, str) < 0) {
+            Py_XDECREF(str);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(str);
+    }
+    if (!(sep = PyUnicode_FromString(", "))) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    ret = PyUnicode_Join(sep, list);
+    Py_DECREF(sep);
+    Py_DECREF(list);
+    return ret;
+}
+
 static PyObject *
 named_type(const char *name)
 {
@@ -237,7 +299,7 @@ arg_str(PyObject *obj, const char *what, int nullable, const char **out, PyObjec
         if (!(*out = PyUnicode_AsUTF8AndSize(obj, &len)))
             goto fail;
         if ((size_t)len != strlen(*out)) {
-            PyErr_Format(PyExc_ValueError, "%s contains a NUL character", what);
+            raise_invalid("%s contains a NUL character", what);
             goto fail;
         }
     }
@@ -282,7 +344,11 @@ arg_enum(PyObject *obj, vdisk_enum which, const char *what, int nullable, int *o
     }
     v = vdisk_enum_from_string(which, s);
     if (v < 0 || (v == 0 && which != VDISK_ENUM_IOTUNE_FIELD)) {
-        PyErr_Format(PyExc_ValueError, "unknown %s '%s'", what, s);
+        PyObject *choices = enum_choices(which);
+
+        if (choices)
+            raise_invalid("unknown %s '%s' (valid: %U)", what, s, choices);
+        Py_XDECREF(choices);
         Py_XDECREF(value);
         return -1;
     }
@@ -303,6 +369,15 @@ arg_tristate(PyObject *obj, const char *what, vdisk_tristate *out)
                      Py_TYPE(obj)->tp_name);
         return -1;
     }
+    if (!PyBool_Check(obj)) {
+        int overflow = 0;
+        long v = PyLong_AsLongAndOverflow(obj, &overflow);
+
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow || (v != 0 && v != 1))
+            return raise_invalid("%s must be True, False or None, not %R", what, obj);
+    }
     *out = PyObject_IsTrue(obj) ? VDISK_TRISTATE_ON : VDISK_TRISTATE_OFF;
     return 0;
 }
@@ -315,6 +390,16 @@ arg_bool(PyObject *obj, const char *what, int *out)
         return -1;
     }
     *out = PyObject_IsTrue(obj);
+    /* an int stands for a bool only as 0 or 1 */
+    if (!PyBool_Check(obj)) {
+        int overflow = 0;
+        long v = PyLong_AsLongAndOverflow(obj, &overflow);
+
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow || (v != 0 && v != 1))
+            return raise_invalid("%s must be True or False, not %R", what, obj);
+    }
     return 0;
 }
 
@@ -341,24 +426,17 @@ arg_uint(PyObject *obj, const char *what, unsigned long long max, unsigned long 
 
         if (u == (unsigned long long)-1 && PyErr_Occurred()) {
             PyErr_Clear();
-            PyErr_Format(PyExc_ValueError, "%s is out of range", what);
-            return -1;
+            return raise_invalid("%s is out of range", what);
         }
-        if (u > max) {
-            PyErr_Format(PyExc_ValueError, "%s %llu is out of range (at most %llu)", what, u, max);
-            return -1;
-        }
+        if (u > max)
+            return raise_invalid("%s %llu is out of range (at most %llu)", what, u, max);
         *out = u;
         return 0;
     }
-    if (overflow < 0 || v < 0) {
-        PyErr_Format(PyExc_ValueError, "%s must not be negative", what);
-        return -1;
-    }
-    if ((unsigned long long)v > max) {
-        PyErr_Format(PyExc_ValueError, "%s %lld is out of range (at most %llu)", what, v, max);
-        return -1;
-    }
+    if (overflow < 0 || v < 0)
+        return raise_invalid("%s must not be negative", what);
+    if ((unsigned long long)v > max)
+        return raise_invalid("%s %lld is out of range (at most %llu)", what, v, max);
     *out = (unsigned long long)v;
     return 0;
 }
@@ -487,6 +565,70 @@ Disk_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
+/* The checks Disk.from_xml() makes, for a disk built from keywords: its
+ * target name always (libvirt refuses a name it cannot number unless the
+ * disk has an address), and, once the disk is complete (a target, and a
+ * source unless it is a cdrom or floppy, which may be empty), everything
+ * from_xml() checks, by reading its XML back. A disk still being built
+ * (no target, or no source yet) is not refused for what it lacks. Raises
+ * as from_xml() raises, the message naming Disk(). Returns 0 or -1. */
+static int
+disk_check_as_from_xml(vdisk_disk *disk)
+{
+    const char *target = vdisk_disk_get_target(disk);
+    vdisk_device device = vdisk_disk_get_device(disk);
+    vdisk_disk *again = NULL;
+    vdisk_error *err = NULL;
+    char *xml = NULL;
+    int rc;
+
+    if (!target)
+        return 0;
+    if (vdisk_disk_get_address_type(disk) == VDISK_ADDRESS_NONE &&
+        vdisk_target_to_index(target) < 0)
+        return raise_invalid("Disk(): target '%s': unknown disk name '%s' and no address "
+                             "specified",
+                             target, target);
+    if (vdisk_disk_to_xml(&xml, disk, &err) < 0) {
+        raise_error(err);
+        return -1;
+    }
+    if (!strstr(xml, "<source") && device != VDISK_DEVICE_CDROM && device != VDISK_DEVICE_FLOPPY) {
+        vdisk_free(xml);
+        return 0;
+    }
+    rc = vdisk_disk_from_xml(&again, xml, &err);
+    vdisk_free(xml);
+    vdisk_disk_free(again);
+    if (rc < 0) {
+        /* "vdisk_disk_from_xml...: target 'vda': ..." -> "Disk(): target 'vda': ..." */
+        const char *msg = vdisk_error_get_message(err);
+        const char *colon = msg ? strstr(msg, ": ") : NULL;
+        PyObject *exc;
+
+        if (!py_error_factory || !colon || strncmp(msg, "vdisk_", 6) != 0) {
+            raise_error(err);
+            return -1;
+        }
+        {
+            PyObject *text = PyUnicode_FromFormat("Disk()%s", colon);
+
+            exc = text ? PyObject_CallFunction(py_error_factory, "iOiii",
+                                               (int)vdisk_error_get_code(err), text,
+                                               vdisk_error_get_libvirt_code(err), 0, 0)
+                       : NULL;
+            Py_XDECREF(text);
+        }
+        if (exc) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
+        }
+        vdisk_error_free(err);
+        return -1;
+    }
+    return 0;
+}
+
 /* Keyword construction: every keyword is a property set in this order: first
  * type, device and format (others depend on them), then the rest as given. */
 static int
@@ -533,7 +675,7 @@ Disk_init(DiskObject *self, PyObject *args, PyObject *kwds)
             return -1;
         }
     }
-    return 0;
+    return disk_check_as_from_xml(self->disk);
 }
 
 /* ---- Disk: scalar properties, table driven ---------------------------------------- */

@@ -144,7 +144,8 @@ VDISK_API unsigned int vdisk_disk_get_rotation_rate(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_rotation_rate(vdisk_disk *disk, unsigned int value, vdisk_error **err);
 
 /* <transient> */
-/** transient@shareBacking: yes/no. */
+/** transient@shareBacking: yes/no; yes makes the disk transient, as <transient
+ * shareBacking='yes'/> reads. */
 VDISK_API vdisk_tristate vdisk_disk_get_transient_share_backing(const vdisk_disk *disk);
 VDISK_API int vdisk_disk_set_transient_share_backing(vdisk_disk *disk, vdisk_tristate value,
                                                      vdisk_error **err);

@@ -186,7 +186,7 @@ vdisk_disk_set_rerror_policy(vdisk_disk *disk, vdisk_error_policy policy, vdisk_
 {
     VD_API_ENTER();
     if (policy == VDISK_ERROR_POLICY_ENOSPACE)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: invalid disk read error policy: 'enospace'",
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: invalid disk read error policy: 'enospace'",
                        vd_disk_label(disk));
     return vd_set_enum(disk, "driver", "rerror_policy", (int)policy, VDISK_ERROR_POLICY_LAST,
                        vd_error_policy_to_string, "read error policy", err);
@@ -347,9 +347,11 @@ vdisk_disk_set_transient_share_backing(vdisk_disk *disk, vdisk_tristate v, vdisk
     if (!t) {
         if (v == VDISK_TRISTATE_DEFAULT)
             return 0;
-        return vd_fail(err, VDISK_ERR_INVALID_ARG,
-                       "%s: shareBacking needs a transient disk (vdisk_disk_set_transient)",
-                       vd_disk_label(disk));
+        /* <transient shareBacking='yes'/> is a transient disk, as the XML
+         * reads */
+        if (vdisk_disk_set_transient(disk, 1, err) < 0 ||
+            !(t = vd_disk_child(disk, "transient")))
+            return -1;
     }
     /* libvirt writes only shareBacking='yes'; 'no' is its default */
     vd_node_set_attr_static(disk->doc, t, "shareBacking", v == VDISK_TRISTATE_ON ? "yes" : NULL);
@@ -730,7 +732,7 @@ vdisk_disk_set_address_multifunction(vdisk_disk *disk, vdisk_tristate value, vdi
     if (!(a = vd_disk_pci_address(disk))) {
         if (value == VDISK_TRISTATE_DEFAULT)
             return 0;
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "%s: multifunction needs a PCI address",
+        return vd_fail(err, VDISK_ERR_INVALID, "%s: multifunction needs a PCI address",
                        vd_disk_label(disk));
     }
     vd_schema_set_attr_static(disk->doc, a, "multifunction",

@@ -414,6 +414,15 @@ vd_parse_boot(vd_pctx *c)
     return 0;
 }
 
+/* <acpi index>: a number, not 0 (virXMLPropUInt with VIR_XML_PROP_NONZERO) */
+static int
+vd_parse_acpi(vd_pctx *c)
+{
+    vd_node *a = vd_node_child(c->disk->node, "acpi");
+
+    return a ? vd_parse_checked(c, a) : 0;
+}
+
 static int
 vd_parse_address_pci(vd_pctx *c, vd_node *a)
 {
@@ -648,7 +657,8 @@ vd_disk_parse(vdisk_disk *disk, vdisk_error **err)
         return -1;
     if (vd_parse_disk_attrs(c) < 0 || vd_parse_target(c) < 0 || vd_parse_geometry(c) < 0 ||
         vd_parse_blockio(c) < 0 || vd_parse_driver(c) < 0 || vd_parse_misc(c) < 0 ||
-        vd_parse_iotune(c) < 0 || vd_parse_boot(c) < 0 || vd_parse_address(c) < 0)
+        vd_parse_iotune(c) < 0 || vd_parse_boot(c) < 0 || vd_parse_acpi(c) < 0 ||
+        vd_parse_address(c) < 0)
         return -1;
 
     /* libvirt leaves snapshot='no' out for read-only disks */

@@ -177,7 +177,7 @@ class XMLError(Error):
     code = ErrorCode.XML
 
 
-class InvalidError(Error):
+class InvalidError(Error, ValueError):
     """Well-formed XML or a value that libvirt's parser refuses (ErrorCode.INVALID)."""
     code = ErrorCode.INVALID
 
