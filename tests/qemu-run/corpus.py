@@ -104,7 +104,9 @@ def unusable_source(xml_text):
     for marker, what in (("type='network'", "network source"), ("<encryption", "encryption"),
                          ("<auth", "authentication"), ("type='volume'", "storage pool volume"),
                          ("type='nvme'", "NVMe source"), ("type='vhostuser'", "vhost-user"),
-                         ("arch='s390x'", "s390x domain, this run starts x86_64 QEMU")):
+                         ("arch='s390x'", "s390x domain, this run starts x86_64 QEMU"),
+                         # its properties are the writer's, whether QEMU has them or not
+                         ("qemu:override>", "<qemu:override> device properties")):
         if marker in xml_text:
             return what
     return None
