@@ -5,7 +5,9 @@
  * <domain> or a single <disk>; - for stdin): one argv element per line,
  * one shell-quoted line with --shell, or one QMP command per line with
  * --qmp. With --connect, secrets and type='volume' sources are read from
- * that libvirt, as `virsh domxml-to-native` reads them. Exits 3 with the
+ * that libvirt, as `virsh domxml-to-native` reads them; with --probe, the
+ * backing chains are read from the images, as libvirt reads them when it
+ * starts the domain. Exits 3 with the
  * library's message when a disk is refused.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -49,6 +51,13 @@ qa_usage(FILE *fp)
                 "  -c, --connect=URI   read the disks' secrets (values and usage types) and\n"
                 "                      storage volumes from the libvirt at URI\n"
                 "                      (qemu:///system, ...), as virsh domxml-to-native does\n"
+                "      --probe         read the backing chains from the image headers on this\n"
+                "                      host, as libvirt does when it starts the domain\n"
+                "      --hotplug=DOMAIN  with --connect: the commands libvirt would send\n"
+                "                      to hot-plug the <disk> of FILE into the running DOMAIN\n"
+                "                      now (its buses, node names, backing chain)\n"
+                "      --unplug=TARGET  with --hotplug and no FILE: the commands libvirt\n"
+                "                      sends to unplug the disk TARGET of DOMAIN\n"
                 "      --secret=KEY=FILE  the value of the secret whose UUID or usage is KEY\n"
                 "                      is the content of FILE (repeatable; with --connect,\n"
                 "                      it replaces the value libvirt stores)\n"
@@ -138,13 +147,20 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         {"secret", required_argument, NULL, 'S'},
         {"master-key", required_argument, NULL, 'K'},
         {"connect", required_argument, NULL, 'c'},
+        {"probe", no_argument, NULL, 'P'},
+        {"hotplug", required_argument, NULL, 'H'},
+        {"unplug", required_argument, NULL, 'U'},
         {NULL, 0, NULL, 0},
     };
     qa_output output = QA_OUTPUT_ARGV;
     const char *machine = NULL;
     const char *master_key = NULL;
     const char *uri = NULL;
+    int probe = 0;
+    const char *hotplug = NULL;
+    const char *unplug = NULL;
     virConnectPtr conn = NULL;
+    virDomainPtr live = NULL;
     char **secrets = NULL;
     size_t nsecrets = 0;
     vdisk_error *err = NULL;
@@ -190,21 +206,39 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         case 'c':
             uri = optarg;
             break;
+        case 'P':
+            probe = 1;
+            break;
+        case 'H':
+            hotplug = optarg;
+            break;
+        case 'U':
+            unplug = optarg;
+            break;
         default:
             free(secrets);
             fprintf(stderr, "Try 'vdisk qemu-args --help' for more information.\n");
             return QA_EXIT_USAGE;
         }
     }
-    if (argc - optind != 1) {
+    if ((hotplug || unplug) && (!hotplug || !uri)) {
+        free(secrets);
+        fprintf(stderr, "vdisk: qemu-args: %s\nTry 'vdisk qemu-args --help' for more "
+                        "information.\n",
+                !hotplug ? "--unplug needs --hotplug DOMAIN" : "--hotplug needs --connect URI");
+        return QA_EXIT_USAGE;
+    }
+    if (argc - optind != (unplug ? 0 : 1)) {
         free(secrets);
         fprintf(stderr, "vdisk: qemu-args: %s\nTry 'vdisk qemu-args --help' for more "
                         "information.\n",
                 optind >= argc ? "missing FILE" : "too many arguments");
         return QA_EXIT_USAGE;
     }
-    path = argv[optind];
-    if (!(xml = vdisk_cli_read_input(path, &rc))) {
+    path = unplug ? unplug : argv[optind];
+    if (unplug) {
+        xml = strdup("");
+    } else if (!(xml = vdisk_cli_read_input(path, &rc))) {
         free(secrets);
         return rc;
     }
@@ -235,10 +269,24 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         if (krc < 0)
             goto cleanup;
     }
+    if (probe && vdisk_qemu_opts_set_probe_chains(opts, 1, &err) < 0)
+        goto cleanup;
     if (uri && (vdisk_connect_open(&conn, uri, VDISK_CONNECT_NO_EVENT_LOOP, &err) < 0 ||
                 vdisk_qemu_opts_set_connection(opts, conn, &err) < 0))
         goto cleanup;
-    if (qa_is_domain(xml)) {
+    if (hotplug) {
+        /* the commands libvirt would send the running domain now */
+        if (vdisk_connect_lookup_domain(&live, conn, hotplug, &err) < 0)
+            goto cleanup;
+        if (unplug) {
+            if (vdisk_hotplug_detach_commands(&args, live, unplug, &err) < 0)
+                goto cleanup;
+            output = QA_OUTPUT_QMP;
+        } else if (vdisk_disk_from_xml(&disk, xml, &err) < 0 ||
+                   vdisk_hotplug_attach_commands(&args, live, disk, opts, &err) < 0) {
+            goto cleanup;
+        }
+    } else if (qa_is_domain(xml)) {
         if (vdisk_domain_from_xml(&dom, xml, &err) < 0 ||
             vdisk_qemu_translate_domain(&args, dom, opts, &err) < 0)
             goto cleanup;
@@ -279,6 +327,7 @@ done:
     vdisk_error_free(err);
     vdisk_qemu_args_free(args);
     vdisk_qemu_opts_free(opts);
+    vdisk_domain_ptr_free(live);
     vdisk_connect_close(conn);
     vdisk_disk_free(disk);
     vdisk_domain_free(dom);

@@ -1484,12 +1484,13 @@ static PyObject *
 qemu_translate(vdisk_disk *disk, PyObject *domobj, PyObject *args, PyObject *kwds, int qmp,
                const char *fname)
 {
-    static char *disk_kwlist[] = {"domain",           "machine",    "secrets", "master_key",
-                                  "first_node_index", "connection", NULL};
+    static char *disk_kwlist[] = {"domain",           "machine",    "secrets",      "master_key",
+                                  "first_node_index", "connection", "probe_chains", NULL};
     static char *dom_kwlist[] = {"machine",          "secrets",    "master_key",
-                                 "first_node_index", "connection", NULL};
+                                 "first_node_index", "connection", "probe_chains", NULL};
     PyObject *dom_arg = Py_None, *machine = Py_None, *secrets = Py_None, *key = Py_None;
     PyObject *first = Py_None, *connobj = Py_None;
+    int probe = 0;
     const vdisk_domain *dom = NULL;
     vdisk_qemu_opts *opts;
     vdisk_qemu_args *out = NULL;
@@ -1502,20 +1503,24 @@ qemu_translate(vdisk_disk *disk, PyObject *domobj, PyObject *args, PyObject *kwd
     int rc;
 
     if (disk) {
-        snprintf(fmt, sizeof(fmt), "|OOOOO$O:%s", fname);
+        snprintf(fmt, sizeof(fmt), "|OOOOO$Op:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, disk_kwlist, &dom_arg, &machine, &secrets,
-                                         &key, &first, &connobj) ||
+                                         &key, &first, &connobj, &probe) ||
             arg_domain(dom_arg, &dom) < 0)
             return NULL;
     } else {
-        snprintf(fmt, sizeof(fmt), "|$OOOOO:%s", fname);
+        snprintf(fmt, sizeof(fmt), "|$OOOOOp:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, dom_kwlist, &machine, &secrets, &key,
-                                         &first, &connobj))
+                                         &first, &connobj, &probe))
             return NULL;
         dom = ((DomainObject *)domobj)->dom;
     }
     if (!(opts = qemu_opts_from_args(machine, secrets, key, first)))
         return NULL;
+    if (probe && vdisk_qemu_opts_set_probe_chains(opts, 1, &err) < 0) {
+        vdisk_qemu_opts_free(opts);
+        return raise_error(err);
+    }
     if (connobj != Py_None) {
 #ifdef VDISK_PY_HOTPLUG
         if (qemu_set_connection(opts, connobj, &opened) < 0) {
@@ -1625,7 +1630,8 @@ static PyMethodDef Disk_methods[] = {
      "address, ...), in the context of `domain` when given."},
     {"qemu_args", (PyCFunction)(void (*)(void))Disk_qemu_args, METH_VARARGS | METH_KEYWORDS,
      "qemu_args(domain=None, machine=None, secrets=None, master_key=None,\n"
-     "          first_node_index=None, *, connection=None) -> list[str]\n\n"
+     "          first_node_index=None, *, connection=None, probe_chains=False)\n"
+     "          -> list[str]\n\n"
      "The -object/-blockdev/-device arguments libvirt 9.0 gives QEMU 7.2 for\n"
      "this disk. domain: a vdisk.Domain for the machine type and controllers;\n"
      "machine: a machine type overriding the domain's; secrets: a mapping of\n"
@@ -1636,10 +1642,13 @@ static PyMethodDef Disk_methods[] = {
      "secrets and type='volume' sources from, as virsh domxml-to-native does:\n"
      "libvirt's refusals (missing secret, wrong usage type, no value, missing\n"
      "pool or volume) raise with libvirt's message; private secrets need their\n"
-     "value in secrets, which wins over the stored one."},
+     "value in secrets, which wins over the stored one. probe_chains: read the\n"
+     "backing chains from the image headers on this host, as libvirt does when\n"
+     "it starts the domain (vdisk_qemu_opts_set_probe_chains())."},
     {"qmp_commands", (PyCFunction)(void (*)(void))Disk_qmp_commands, METH_VARARGS | METH_KEYWORDS,
      "qmp_commands(domain=None, machine=None, secrets=None, master_key=None,\n"
-     "             first_node_index=None, *, connection=None) -> list[dict]\n\n"
+     "             first_node_index=None, *, connection=None, probe_chains=False)\n"
+     "             -> list[dict]\n\n"
      "The QMP commands (object-add, blockdev-add, device_add) equivalent to\n"
      "qemu_args(), each decoded from JSON."},
     {"_iotune_get", (PyCFunction)Disk_iotune_get, METH_O, "One <iotune> field (None: unset)."},
@@ -2821,12 +2830,13 @@ static PyMethodDef Domain_methods[] = {
      "standalone disks. Raises vdisk.NotFoundError when there is no such disk."},
     {"qemu_args", (PyCFunction)(void (*)(void))Domain_qemu_args, METH_VARARGS | METH_KEYWORDS,
      "qemu_args(*, machine=None, secrets=None, master_key=None, first_node_index=None,\n"
-     "          connection=None) -> list[str]\n\n"
+     "          connection=None, probe_chains=False) -> list[str]\n\n"
      "The disk arguments of libvirt 9.0's QEMU command line for the whole domain\n"
      "(see Disk.qemu_args() for the options)."},
     {"qmp_commands", (PyCFunction)(void (*)(void))Domain_qmp_commands, METH_VARARGS | METH_KEYWORDS,
      "qmp_commands(*, machine=None, secrets=None, master_key=None, first_node_index=None,\n"
-     "             connection=None) -> list[dict]\n\nThe QMP equivalent of qemu_args()."},
+     "             connection=None, probe_chains=False) -> list[dict]\n\n"
+     "The QMP equivalent of qemu_args()."},
     {"_disk_count", (PyCFunction)Domain_disk_count, METH_NOARGS, "The number of disks."},
     {"_disk_at", (PyCFunction)Domain_disk_at, METH_O, "Disk number i."},
     {NULL, NULL, 0, NULL},

@@ -332,6 +332,67 @@ VDISK_API int vdisk_volume_delete(virConnectPtr conn, const char *pool, const ch
 VDISK_API int vdisk_qemu_opts_set_connection(vdisk_qemu_opts *opts, virConnectPtr conn,
                                              vdisk_error **err);
 
+/* ---- what libvirt sends QEMU to hot-plug and unplug ------------------------------ */
+
+/**
+ * vdisk_hotplug_attach_commands:
+ * @out: (out): the commands, the caller's (vdisk_qemu_args_free()); read
+ *       them with vdisk_qemu_args_qmp_count() and vdisk_qemu_args_qmp_get()
+ *       (there are no argv elements)
+ * @dom: a running domain (borrowed)
+ * @disk: the disk to hot-plug, as it would be given to virDomainAttachDevice
+ * @opts: (optional): translation options (the QEMU version, secrets are
+ *        not used: see below)
+ *
+ * The object-add, blockdev-add and device_add commands libvirt 9.0 sends
+ * QEMU if it hot-plugged @disk into @dom now (qemuDomainAttachDeviceDiskLiveInternal),
+ * without their message ids: the disk is parsed against the live
+ * definition (the SCSI drive address from the live controllers), given the
+ * address libvirt picks (the first free slot of a hot-pluggable PCI bus for
+ * virtio, the first free port for usb), its alias, the live controllers'
+ * models, and its backing chain read from the image headers on this host
+ * as vdisk_qemu_opts_set_probe_chains() reads it (libvirt always does for
+ * a hot-plugged disk). Its storage nodes are numbered after the ones the
+ * domain has used since it started, the number libvirt keeps in the
+ * domain's status XML, read from the daemon's state directory: the
+ * connection must be to a local daemon (qemu:///system, qemu:///session,
+ * qemu:///embed), and reading /run/libvirt/qemu needs root. Backing images
+ * found in the headers take numbers before the chain is numbered again from
+ * its top, as libvirt numbers them.
+ *
+ * Fails with libvirt's message, naming the disk, where libvirt refuses
+ * (buses that cannot be hot-plugged: ide, sata, fdc, sd; floppies; a taken
+ * target or SCSI address; no free PCI slot) and with VDISK_ERR_UNSUPPORTED
+ * where the commands are not modelled: a missing SCSI controller (libvirt
+ * would hot-plug one first), a cdrom or floppy target that exists (a media
+ * change), USB hubs, <iotune> (block_set_io_throttle follows), secrets
+ * (libvirt encrypts them under a random IV), managed persistent
+ * reservations, transient disks, machines other than pc and q35. Nothing is
+ * changed in the domain.
+ */
+VDISK_API int vdisk_hotplug_attach_commands(vdisk_qemu_args **out, virDomainPtr dom,
+                                            const vdisk_disk *disk, const vdisk_qemu_opts *opts,
+                                            vdisk_error **err);
+
+/**
+ * vdisk_hotplug_detach_commands:
+ * @out: (out): the commands, the caller's (vdisk_qemu_args_free())
+ * @dom: a running domain (borrowed)
+ * @target: the target of one of its disks ("vdb")
+ *
+ * The commands libvirt 9.0 sends QEMU to unplug the disk: device_del with
+ * its alias, then, once QEMU has released the device, blockdev-del of its
+ * copy-on-read node and of each source's format, slice and storage nodes
+ * from the top of the chain down (qemuDomainRemoveDiskDevice), the node
+ * names from the live XML. VDISK_ERR_NOT_FOUND when the domain has no such
+ * disk; libvirt's refusals for buses and devices that cannot be unplugged;
+ * VDISK_ERR_UNSUPPORTED for disks whose secret, TLS or pr-manager objects
+ * libvirt deletes too, vhost-user and transient disks, and disks without a
+ * medium. Nothing is changed in the domain.
+ */
+VDISK_API int vdisk_hotplug_detach_commands(vdisk_qemu_args **out, virDomainPtr dom,
+                                            const char *target, vdisk_error **err);
+
 /** vdisk_image_probe_format() flags reported through @flags_out. */
 typedef enum {
     /** No format was recognised: the image was taken as raw. */

@@ -6,7 +6,8 @@
  *
  * Translation is a pure function of the disk, its domain context and the
  * options: it reads no file and talks to no daemon, unless the options hold
- * a libvirt connection (see below). Each disk becomes the
+ * a libvirt connection (see below) or ask for the backing chains on this
+ * host (vdisk_qemu_opts_set_probe_chains()). Each disk becomes the
  * same -object/-blockdev/-device arguments libvirt puts on QEMU's command
  * line, and the same objects can be rendered as QMP commands (object-add,
  * blockdev-add, device_add) for hotplug.
@@ -90,6 +91,42 @@ VDISK_API int vdisk_qemu_opts_set_qemu_version(vdisk_qemu_opts *opts, unsigned i
  * disk hotplugged after N nodes uses N + 1. Must be at least 1. */
 VDISK_API int vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsigned int index,
                                                    vdisk_error **err);
+
+/**
+ * vdisk_qemu_opts_set_probe_chains:
+ * @opts: the options
+ * @enable: non-zero to read the backing chains from the images on this
+ *          host, 0 (the default) for the pure translation
+ * @err: (out) (optional): the error, when the call fails
+ *
+ * Host-dependent: with probing, translation reads the image files on this
+ * host as libvirt does when it starts the domain or hot-plugs the disk
+ * (qemuDomainDetermineDiskChain), and gives QEMU the whole chain. The top
+ * image's format is the XML's (libvirt never probes it); below the last
+ * source the XML gives (unless it ends the chain with <backingStore/>),
+ * each backing file named in a qcow2, qcow, qed or vmdk header is added
+ * with the format its parent's header names, a relative name taken
+ * relative to the directory of the image naming it. A backing image whose
+ * format no header names is probed and accepted only when it has no
+ * backing file itself, as libvirt 9.0 does; otherwise the translation
+ * fails with libvirt's message ("format of backing image ... was not
+ * specified in the image metadata", VDISK_ERR_INVALID). Images that do not
+ * exist fail with VDISK_ERR_NOT_FOUND ("Cannot access storage file ...",
+ * "Cannot access backing file ... of storage file ..."), loops and chains
+ * deeper than 200 levels with libvirt's messages; what libvirt would do but
+ * this translation does not implement (network or directory backing
+ * files, encrypted images without <encryption> in the XML, host CD-ROM
+ * drives, chains below gluster sources) with VDISK_ERR_UNSUPPORTED. A disk
+ * with startupPolicy='optional' whose chain fails loses its source (a cdrom
+ * or floppy) or is left out, as on libvirt's cold boot.
+ *
+ * The backing images found are numbered the way libvirt numbers them when
+ * it starts a domain: after the nodes of every disk's declared chain, the
+ * disks from the last to the first ("libvirt-N-storage"); a lone disk's
+ * follow its own nodes.
+ */
+VDISK_API int vdisk_qemu_opts_set_probe_chains(vdisk_qemu_opts *opts, int enable,
+                                               vdisk_error **err);
 
 /**
  * vdisk_qemu_opts_set_secret:

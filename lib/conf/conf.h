@@ -118,3 +118,20 @@ int vd_storage_vol_xml_format(const char *xml, const char *what, vdisk_format *f
 /* The <volume> description for virStorageVolCreateXML(). Caller frees. */
 char *vd_storage_vol_xml_new(const char *name, unsigned long long capacity, vdisk_format format,
                              const char *backing_path, vdisk_format backing_format);
+
+/* domain_hotplug.c: the running domain @live (its live XML) with @disk
+ * added as libvirt's QEMU driver adds a disk it hot-plugs: checked as
+ * qemuDomainAttachDeviceDiskLiveInternal checks it (buses that cannot be
+ * hot-plugged, floppies, targets taken), its drive address from the live
+ * controllers, the PCI slot or USB port libvirt picks. *@placed is the
+ * disk as it is now in @live (borrowed). Fails naming the disk when
+ * libvirt would refuse it, or do what is not modelled (hot-plug a SCSI
+ * controller first, change a medium, place a device behind a USB hub). */
+int vd_domain_hotplug_place_disk(vdisk_domain *live, const vdisk_disk *disk, vdisk_disk **placed,
+                                 vdisk_error **err);
+
+/* The node name counter of a running domain from its status XML
+ * (<domstatus><nodename index='N'/>), which must be the one of the domain
+ * whose UUID is @uuid; 0 when there is none (no node named yet). */
+int vd_status_xml_nodename_index(const char *xml, const char *uuid, unsigned long long *index,
+                                 vdisk_error **err);

@@ -117,6 +117,9 @@ typedef struct {
     GArray *extra_models; /* vd_pci_model of buses the dry run added, from bus 1 */
     int max_index;        /* highest PCI controller index in the definition */
     const vd_node *unknown; /* the device whose placement is not modelled */
+    /* a running domain: every device has its address, @live_disk is the
+     * one being hot-plugged, the only device to get one */
+    const vdisk_disk *live_disk;
 } vd_pci_plan;
 
 static void
@@ -807,10 +810,20 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
             continue;
         graphics = graphics || strcmp(n->name, "graphics") == 0;
         if (!vd_pci_add_element(plan, n, &balloon, &video)) {
+            /* a running domain's PCI devices all show their address: the
+             * kinds not modelled just keep theirs */
+            if (plan->live_disk) {
+                plan->unknown = NULL;
+                (void)vd_pci_add_node(plan, VD_PCI_CLASS_SHMEM, VD_PCI_T_PCI, n);
+                continue;
+            }
             plan->unknown = n;
             return false;
         }
     }
+    /* nothing of a running domain is implicit any more */
+    if (plan->live_disk)
+        balloon = video = true;
     /* a domain with graphics and no video gets libvirt's default one */
     if (graphics && !video) {
         bool virtio = strcmp(vd_pci_default_video(plan), "virtio") == 0;
@@ -1089,6 +1102,8 @@ vd_pci_pass(vd_pci_plan *plan, unsigned int nbuses, bool dry_run, GArray *assign
 
         if (dev->has_addr || dev->fixed || placed[d] || dev->flags == 0)
             continue;
+        if (plan->live_disk && dev->disk != plan->live_disk)
+            continue;
         if (dev->cls == VD_PCI_CLASS_PCI_CONTROLLER &&
             (dev->model == VD_PCI_MODEL_PCI_ROOT || dev->model == VD_PCI_MODEL_PCIE_ROOT))
             continue;
@@ -1365,6 +1380,64 @@ vd_domain_assign_pci_addresses(vdisk_domain *dom, vdisk_error **err)
             continue;
         vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr,
                      g_array_index(assigned, vd_pci_dev, d).multi);
+    }
+    return 0;
+}
+
+int
+vd_domain_hotplug_pci_address(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **err)
+{
+    vd_pci_plan plan = {0};
+    g_autoptr(GArray) devs = g_array_new(FALSE, TRUE, sizeof(vd_pci_dev));
+    g_autoptr(GArray) extra = g_array_new(FALSE, TRUE, sizeof(vd_pci_model));
+    g_autoptr(GArray) assigned = g_array_new(FALSE, TRUE, sizeof(vd_pci_dev));
+    const char *target = vd_disk_target(disk) ? vd_disk_target(disk) : "";
+    unsigned int nbuses = 0;
+
+    plan.dom = dom;
+    plan.machine = vd_domain_machine(dom);
+    plan.live_disk = disk;
+    switch (plan.machine) {
+    case VD_MACHINE_PC:
+        plan.pc = true;
+        break;
+    case VD_MACHINE_Q35:
+        plan.q35 = plan.pcie_root = true;
+        break;
+    case VD_MACHINE_ARM_VIRT:
+    case VD_MACHINE_RISCV_VIRT:
+    case VD_MACHINE_VEXPRESS:
+    case VD_MACHINE_PSERIES:
+    case VD_MACHINE_OTHER:
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "cannot place virtio disk '%s': the address libvirt gives a disk "
+                       "hot-plugged into a running domain is modelled for the x86 pc and q35 "
+                       "machines only",
+                       target);
+    }
+    plan.pcie_flags =
+        (plan.pcie_root ? VD_PCI_T_PCIE : VD_PCI_T_PCI) | VD_PCI_AUTO | VD_PCI_HOTPLUG;
+    plan.devs = devs;
+    plan.extra_models = extra;
+    if (!vd_pci_plan_build(&plan, dom)) {
+        g_autofree char *what =
+            plan.unknown ? vd_pci_describe(plan.unknown) : g_strdup("a device of the domain");
+
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "cannot place virtio disk '%s': the PCI address libvirt gives it depends "
+                       "on %s, whose PCI placement libvdisk does not model",
+                       target, what);
+    }
+    if (!vd_pci_pass(&plan, (unsigned int)plan.max_index + 1, false, assigned, &nbuses))
+        return vd_fail(err, VDISK_ERR_UNSUPPORTED,
+                       "cannot place virtio disk '%s': No more available PCI slots (libvirt "
+                       "hot-plugs only into free slots of hot-pluggable buses)",
+                       target);
+    for (guint d = 0; d < devs->len; d++) {
+        vd_pci_dev *dev = &g_array_index(devs, vd_pci_dev, d);
+
+        if (dev->disk == disk && !dev->has_addr)
+            vd_pci_write(dom, dev, g_array_index(assigned, vd_pci_dev, d).addr, false);
     }
     return 0;
 }

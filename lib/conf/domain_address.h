@@ -40,3 +40,14 @@ int vd_domain_assign_spapr_vio_addresses(vdisk_domain *dom, vdisk_error **err);
  * ports share an index, as libvirt refuses.
  */
 int vd_domain_assign_usb_addresses(vdisk_domain *dom, vdisk_error **err);
+
+/*
+ * Gives @disk, a virtio disk of the running domain @dom (its live XML,
+ * every other device addressed) without a PCI address, the one libvirt's
+ * QEMU driver picks when it hot-plugs the disk (qemuDomainEnsurePCIAddress):
+ * the first free slot of the first hot-pluggable bus that accepts it; no
+ * bus is added. Fails naming the disk when none is free ("No more
+ * available PCI slots") or the placement is not modelled (machines other
+ * than pc and q35, buses with hotplug='off').
+ */
+int vd_domain_hotplug_pci_address(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **err);

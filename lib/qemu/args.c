@@ -19,6 +19,23 @@ vdisk_qemu_opts_new(void)
     return opts;
 }
 
+vdisk_qemu_opts *
+vd_qemu_opts_copy(const vdisk_qemu_opts *opts)
+{
+    vdisk_qemu_opts *copy = vdisk_qemu_opts_new();
+
+    if (!opts)
+        return copy;
+    *copy = *opts;
+    copy->machine = g_strdup(opts->machine);
+    if (opts->secrets)
+        copy->secrets = g_hash_table_ref(opts->secrets);
+    if (opts->master_key)
+        copy->master_key = g_bytes_new(g_bytes_get_data(opts->master_key, NULL),
+                                       g_bytes_get_size(opts->master_key));
+    return copy;
+}
+
 void
 vdisk_qemu_opts_free(vdisk_qemu_opts *opts)
 {
@@ -116,6 +133,8 @@ vd_qemu_item_option(vd_qemu_item_kind kind)
         return "-global";
     case VD_QEMU_ITEM_DRIVE:
         return "-drive";
+    case VD_QEMU_ITEM_COMMAND:
+        break;
     }
     return NULL;
 }
@@ -135,6 +154,7 @@ vd_qemu_item_command(vd_qemu_item_kind kind)
         return "chardev-add";
     case VD_QEMU_ITEM_GLOBAL:
     case VD_QEMU_ITEM_DRIVE:
+    case VD_QEMU_ITEM_COMMAND:
         break;
     }
     return NULL;
@@ -209,6 +229,23 @@ vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const cha
 }
 
 void
+vd_qemu_args_add_command(vdisk_qemu_args *args, const char *execute, vd_prop *arguments)
+{
+    GString *text = args->text;
+    vd_qemu_item item = {VD_QEMU_ITEM_COMMAND, text->len, 0};
+
+    g_string_append_c(text, '\0'); /* no command line form */
+    item.qmp = text->len;
+    g_string_append(text, "{\"execute\":\"");
+    g_string_append(text, execute);
+    g_string_append(text, "\",\"arguments\":");
+    vd_prop_to_json(text, arguments);
+    vd_prop_free(arguments);
+    g_string_append_len(text, "}", 2); /* with its NUL */
+    g_array_append_val(args->items, item);
+}
+
+void
 vd_qemu_args_render(vdisk_qemu_args *args)
 {
     guint i;
@@ -218,11 +255,14 @@ vd_qemu_args_render(vdisk_qemu_args *args)
     args->argv = g_new(const char *, 2 * args->items->len);
     args->qmp = g_new(const char *, args->items->len);
     args->nqmp = 0;
+    args->nargv = 0;
     for (i = 0; i < args->items->len; i++) {
         const vd_qemu_item *item = &g_array_index(args->items, vd_qemu_item, i);
 
-        args->argv[2 * i] = vd_qemu_item_option(item->kind);
-        args->argv[2 * i + 1] = args->text->str + item->json;
+        if (item->kind != VD_QEMU_ITEM_COMMAND) {
+            args->argv[args->nargv++] = vd_qemu_item_option(item->kind);
+            args->argv[args->nargv++] = args->text->str + item->json;
+        }
         if (item->qmp != VD_QEMU_NO_QMP)
             args->qmp[args->nqmp++] = args->text->str + item->qmp;
     }
@@ -231,7 +271,7 @@ vd_qemu_args_render(vdisk_qemu_args *args)
 size_t
 vdisk_qemu_args_count(const vdisk_qemu_args *args)
 {
-    return args && args->argv ? 2 * args->items->len : 0;
+    return args && args->argv ? args->nargv : 0;
 }
 
 const char *

@@ -190,9 +190,9 @@ vd_startup_policy(vdisk_disk *copy, const vdisk_disk **out, vdisk_error *inner, 
 }
 
 int
-vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
-                          const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
-                          bool *numbered, vdisk_error **err)
+vd_qemu_host_resolve_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                          const vdisk_disk *disk, const vdisk_disk **out, bool *numbered,
+                          vdisk_error **err)
 {
     vdisk_disk *copy = NULL;
     vdisk_error *inner = NULL;
@@ -227,5 +227,60 @@ vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
             *out = copy;
         }
     }
-    return vd_read_secrets(st, opts, *out, first, err);
+    return 0;
+}
+
+int
+vd_qemu_host_read_secrets(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                          const vdisk_disk *disk, unsigned int first, vdisk_error **err)
+{
+    if (!opts || !opts->host || !disk)
+        return 0;
+    return vd_read_secrets(st, opts, disk, first, err);
+}
+
+int
+vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                          const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
+                          bool *numbered, vdisk_error **err)
+{
+    if (vd_qemu_host_resolve_disk(st, opts, disk, out, numbered, err) < 0)
+        return -1;
+    if (!*numbered)
+        return 0;
+    return vd_qemu_host_read_secrets(st, opts, *out, first, err);
+}
+
+void
+vd_qemu_opts_set_probe(vdisk_qemu_opts *opts, const vd_qemu_probe_ops *ops)
+{
+    opts->probe = ops;
+}
+
+int
+vd_qemu_host_probe_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                        const vdisk_disk **disk, unsigned int *added, vdisk_error **err)
+{
+    vdisk_disk *copy = (vdisk_disk *)*disk;
+    vdisk_error *inner = NULL;
+
+    *added = 0;
+    if (!opts || !opts->probe || !*disk)
+        return 0;
+    /* translation's own copy: the one volumes were resolved in, or a new one */
+    if (!g_ptr_array_find(st->disks, *disk, NULL)) {
+        if (vdisk_disk_copy(&copy, *disk, &inner) < 0)
+            return vd_error_wrap(err, inner, NULL);
+        g_ptr_array_add(st->disks, copy);
+    }
+    if (opts->probe->probe_chain(copy, added, &inner) < 0) {
+        /* qemuDomainCheckDiskStartupPolicy: an optional disk loses its
+         * source (a cdrom or floppy) or is left out; its numbers stay used */
+        if (opts->hotplug)
+            return vd_error_wrap(err, inner, NULL);
+        *added = 0;
+        return vd_startup_policy(copy, disk, inner, err);
+    }
+    *disk = copy;
+    return 0;
 }

@@ -37,5 +37,20 @@ typedef struct {
                         vd_secret_usage type, GBytes *given, GBytes **out, vdisk_error **err);
 } vd_qemu_host_ops;
 
+/* What translation asks of the host when the options ask for the backing
+ * chains libvirt reads from the image headers
+ * (vdisk_qemu_opts_set_probe_chains(), lib/virt/chain_probe.c). */
+typedef struct {
+    /* Completes the chain of @disk (translation's own copy) as libvirt's
+     * qemuDomainDetermineDiskChain does: checks that its images exist and
+     * appends the backing images their headers name, each with the format
+     * the header gives, ending the chain. *@added: the number of sources
+     * appended. Fails as libvirt fails, naming the disk. */
+    int (*probe_chain)(vdisk_disk *disk, unsigned int *added, vdisk_error **err);
+} vd_qemu_probe_ops;
+
+/* Installs @ops in @opts; NULL removes them. */
+void vd_qemu_opts_set_probe(vdisk_qemu_opts *opts, const vd_qemu_probe_ops *ops);
+
 /* Installs @ops on @conn (borrowed) in @opts; NULL @ops removes them. */
 void vd_qemu_opts_set_host(vdisk_qemu_opts *opts, const vd_qemu_host_ops *ops, void *conn);

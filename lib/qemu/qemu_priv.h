@@ -23,6 +23,7 @@ typedef enum {
     VD_QEMU_ITEM_CHARDEV,  /* -chardev / chardev-add */
     VD_QEMU_ITEM_GLOBAL,   /* -global, which has no QMP equivalent */
     VD_QEMU_ITEM_DRIVE,    /* -drive (SD cards), none either */
+    VD_QEMU_ITEM_COMMAND,  /* a QMP command only (device_del, blockdev-del, ...) */
 } vd_qemu_item_kind;
 
 struct vdisk_qemu_opts {
@@ -34,6 +35,12 @@ struct vdisk_qemu_opts {
      * the caller's connection, borrowed */
     const vd_qemu_host_ops *host;
     void *host_conn;
+    /* the chains from the image headers (qemu_host.h), or NULL */
+    const vd_qemu_probe_ops *probe;
+    /* number a lone disk's nodes as libvirt does when it hot-plugs it:
+     * the backing images found take numbers first, then the whole chain
+     * is numbered again from the top (qemuDomainAttachDeviceDiskLiveInternal) */
+    bool hotplug;
 };
 
 /* Each item is rendered as soon as it is added: its JSON and its QMP
@@ -43,9 +50,15 @@ struct vdisk_qemu_args {
     GString *text;     /* every rendered string */
     GArray *items;     /* vd_qemu_item: where an item's strings start in text */
     const char **argv; /* "-blockdev", JSON, ...: into text or literals */
+    size_t nargv;
     const char **qmp;  /* into text; the items that have a QMP command */
     size_t nqmp;
 };
+
+/* A copy of @opts (NULL: the defaults) sharing its secret table and its
+ * borrowed connection. */
+vdisk_qemu_opts *vd_qemu_opts_copy(const vdisk_qemu_opts *opts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_opts, vdisk_qemu_opts_free)
 
 vdisk_qemu_args *vd_qemu_args_new(void);
 /* Appends an item, rendering it; takes ownership of @props. */
@@ -62,6 +75,9 @@ void vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *
 /* Appends a -global or -drive item: @value is its command line value
  * ("isa-fdc.bootindexA=1"); it gets no QMP command. */
 void vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const char *value);
+/* Appends a QMP command that has no command line form: {"execute":
+ * @execute,"arguments":@arguments}; takes ownership of @arguments. */
+void vd_qemu_args_add_command(vdisk_qemu_args *args, const char *execute, vd_prop *arguments);
 /* Makes the rendered strings readable; call once, after the last item. */
 void vd_qemu_args_render(vdisk_qemu_args *args);
 
@@ -126,6 +142,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_qemu_host_state, vd_qemu_host_state_free)
 int vd_qemu_host_prepare_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
                               const vdisk_disk *disk, unsigned int first, const vdisk_disk **out,
                               bool *numbered, vdisk_error **err);
+/* The two halves of vd_qemu_host_prepare_disk(), for hotplug, where
+ * libvirt probes the chain between them: the volumes (with libvirt's
+ * startup policy), then the secrets of the chain numbered from @first. */
+int vd_qemu_host_resolve_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                              const vdisk_disk *disk, const vdisk_disk **out, bool *numbered,
+                              vdisk_error **err);
+int vd_qemu_host_read_secrets(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                              const vdisk_disk *disk, unsigned int first, vdisk_error **err);
+/* With probing in the options, replaces *@disk by translation's copy with
+ * the chain the image headers give (qemuDomainDetermineDiskChain), *@added
+ * the number of backing images found; when that fails for a disk with
+ * startupPolicy='optional', *@disk loses its source or becomes NULL (left
+ * out), as libvirt's cold boot does. */
+int vd_qemu_host_probe_disk(vd_qemu_host_state *st, const vdisk_qemu_opts *opts,
+                            const vdisk_disk **disk, unsigned int *added, vdisk_error **err);
 /* The value read for node @node's secret @role, borrowed; NULL: none. */
 GBytes *vd_qemu_host_secret(const vd_qemu_host_state *st, unsigned int node,
                             vd_qemu_secret_role role);
@@ -139,6 +170,15 @@ char *vd_qemu_vhostuser_chardev_id(const char *disk_alias);
 const char *vd_qemu_vhostuser_device_driver(const char *virtio_blk_driver);
 int vd_qemu_vhostuser_add_chardev(vdisk_qemu_args *args, const vdisk_disk *disk, const char *id,
                                   vdisk_error **err);
+
+/* unplug.c: the commands libvirt sends QEMU to unplug @disk, a disk of a
+ * running domain as its live XML shows it (alias and node indexes):
+ * device_del, then (once QEMU has released the device) blockdev-del of the
+ * copy-on-read node and of each source's format, slice and storage nodes
+ * from the top down (qemuDomainRemoveDiskDevice). Fails naming the disk
+ * for what libvirt would refuse, or what is not modelled (secrets, TLS,
+ * persistent reservations, block jobs). */
+int vd_qemu_unplug_commands(vdisk_qemu_args **out, const vdisk_disk *disk, vdisk_error **err);
 
 /* aes.c: AES-256-CBC with PKCS#7 padding, as QEMU's secret objects decrypt
  * them. @key is 32 bytes, @iv 16; returns the ciphertext. */

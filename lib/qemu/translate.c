@@ -116,6 +116,7 @@ typedef struct {
     const vdisk_disk *disk;
     const vdisk_source *src;
     unsigned int index;
+    unsigned int backing_index; /* the node number of the source below */
     bool top;
     bool readonly;
     vdisk_cache cache;
@@ -589,7 +590,8 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     if (backing || terminated) {
         if (fmt >= VDISK_FORMAT_COW) {
             if (backing)
-                vd_prop_add_str(props, "backing", vd_blk_node_name(other, n->index + 1, "format"));
+                vd_prop_add_str(props, "backing",
+                                vd_blk_node_name(other, n->backing_index, "format"));
             else
                 vd_prop_add_null(props, "backing");
         } else if (backing) {
@@ -602,16 +604,34 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     return 0;
 }
 
-/* Adds the nodes of the chain starting at @src (numbered from @index),
- * bottom up, each source's objects before its nodes. */
+/* How a chain's nodes are numbered: libvirt numbers the sources the XML
+ * gives from the top down as it prepares the disk, and the backing images
+ * it finds reading the image headers (qemuDomainDetermineDiskChain) when
+ * it gets to them, which at start is after every disk's declared chain. */
+typedef struct {
+    unsigned int first;    /* the top source's number */
+    unsigned int declared; /* the sources numbered from @first */
+    unsigned int probed;   /* the number of the first source after those */
+} vd_chain_nums;
+
+static unsigned int
+vd_chain_index(const vd_chain_nums *nums, unsigned int pos)
+{
+    return pos < nums->declared ? nums->first + pos : nums->probed + (pos - nums->declared);
+}
+
+/* Adds the nodes of the chain starting at @src (position @pos of the
+ * disk's chain), bottom up, each source's objects before its nodes. */
 static int
 vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
-             const vdisk_source *src, unsigned int index, bool top, vdisk_error **err)
+             const vdisk_source *src, const vd_chain_nums *nums, unsigned int pos, bool top,
+             vdisk_error **err)
 {
     vd_blk_ctx n = {
         .disk = disk,
         .src = src,
-        .index = index,
+        .index = vd_chain_index(nums, pos),
+        .backing_index = vd_chain_index(nums, pos + 1),
         .top = top,
         .readonly = top ? vdisk_disk_get_readonly(disk) != 0 : true,
         .cache = vd_effective_cache(disk),
@@ -632,7 +652,7 @@ vd_add_chain(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *di
         return -1;
     if (vd_format_props(&format, &n, backing, terminated, err) < 0)
         return -1;
-    if (backing && vd_add_chain(args, ctx, disk, backing, index + 1, false, err) < 0)
+    if (backing && vd_add_chain(args, ctx, disk, backing, nums, pos + 1, false, err) < 0)
         return -1;
     if (vd_add_source_objects(args, ctx, &n, &objs, err) < 0 ||
         vd_storage_props(&storage, &n, &objs, err) < 0)
@@ -1317,8 +1337,9 @@ vd_add_device(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, vd_prop *dev, vdisk
 
 static int
 vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk *disk,
-                 unsigned int index, vdisk_error **err)
+                 const vd_chain_nums *nums, vdisk_error **err)
 {
+    unsigned int index = nums->first;
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
     vdisk_bus bus = vdisk_disk_get_bus(disk);
     g_autofree char *drive = NULL;
@@ -1347,7 +1368,7 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
     if (vd_check_start(ctx, disk, bus, err) < 0)
         return -1;
     if (!vd_source_is_empty(src)) {
-        if (vd_add_chain(args, ctx, disk, src, index, true, err) < 0)
+        if (vd_add_chain(args, ctx, disk, src, nums, 0, true, err) < 0)
             return -1;
         if (vdisk_disk_get_copy_on_read(disk) == VDISK_TRISTATE_ON) {
             vd_prop *cor = vd_prop_object_new();
@@ -1504,7 +1525,8 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
                             const vdisk_qemu_opts *opts, vdisk_error **err)
 {
     g_autoptr(vdisk_qemu_args) args = NULL;
-    g_autofree unsigned int *first = NULL;
+    g_autofree vd_chain_nums *nums = NULL;
+    g_autofree bool *numbered = NULL;
     g_autofree size_t *order = NULL;
     g_autofree const vdisk_disk **disks = NULL;
     g_autofree unsigned int *boot = NULL;
@@ -1519,7 +1541,8 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     *out = NULL;
     vd_ctx_init(&ctx, dom, opts);
     n = vdisk_domain_get_disk_count(dom);
-    first = g_new0(unsigned int, n + 1);
+    nums = g_new0(vd_chain_nums, n + 1);
+    numbered = g_new0(bool, n + 1);
     order = g_new0(size_t, n + 1);
     vd_disk_order(dom, order, n);
     disks = g_new0(const vdisk_disk *, n + 1);
@@ -1528,18 +1551,38 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
 
     /* libvirt numbers the nodes preparing the disks from the last one; with
      * a connection, preparing resolves volumes and reads secrets */
-    if (opts && opts->host)
+    if (opts && (opts->host || opts->probe))
         ctx.host = host = vd_qemu_host_state_new();
     next = opts ? opts->first_node : 1;
     for (i = n; i > 0; i--) {
-        bool numbered = true;
-
+        numbered[i - 1] = true;
         if (host && vd_qemu_host_prepare_disk(host, opts, disks[i - 1], next, &disks[i - 1],
-                                              &numbered, err) < 0)
+                                              &numbered[i - 1], err) < 0)
             return -1;
-        first[i - 1] = next;
-        if (numbered)
+        nums[i - 1].first = next;
+        nums[i - 1].declared = G_MAXUINT;
+        if (numbered[i - 1])
             next += vd_chain_length(disks[i - 1]);
+    }
+    /* qemuProcessPrepareHostStorage, after every disk is prepared: the
+     * chains the image headers give, the disks from the last one again,
+     * the backing images found numbered after all the declared nodes */
+    if (opts && opts->probe) {
+        for (i = n; i > 0; i--) {
+            unsigned int declared, added = 0;
+
+            if (!disks[i - 1] || !numbered[i - 1])
+                continue;
+            declared = vd_chain_length(disks[i - 1]);
+            if (vd_qemu_host_probe_disk(host, opts, &disks[i - 1], &added, err) < 0)
+                return -1;
+            /* SD cards: QEMU opens the chain itself */
+            if (!disks[i - 1] || !vd_chain_length(disks[i - 1]))
+                continue;
+            nums[i - 1].declared = declared;
+            nums[i - 1].probed = next;
+            next += added;
+        }
     }
 
     boot = g_new0(unsigned int, n + 1);
@@ -1552,7 +1595,7 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     for (i = 0; i < n; i++) {
         const vdisk_disk *disk = disks[i];
 
-        /* dropped: optional, and its volume is missing */
+        /* dropped: optional, and its volume or image is missing */
         if (!disk)
             continue;
         /* libvirt attaches these only once the domain runs */
@@ -1560,7 +1603,7 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
             vdisk_disk_get_transient_share_backing(disk) == VDISK_TRISTATE_ON)
             continue;
         ctx.bootindex = boot[i];
-        if (vd_translate_one(args, &ctx, disk, first[i], err) < 0)
+        if (vd_translate_one(args, &ctx, disk, &nums[i], err) < 0)
             return -1;
     }
     vd_qemu_args_render(args);
@@ -1575,7 +1618,7 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
 {
     g_autoptr(vdisk_qemu_args) args = NULL;
     g_autoptr(vd_qemu_host_state) host = NULL;
-    unsigned int first = opts ? opts->first_node : 1;
+    vd_chain_nums nums = {.first = opts ? opts->first_node : 1, .declared = G_MAXUINT};
     vd_qemu_ctx ctx;
 
     VD_API_ENTER();
@@ -1585,18 +1628,33 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
     vd_ctx_init(&ctx, dom, opts);
     /* a lone disk is not subject to the domain's <os> boot order */
     ctx.bootindex = vdisk_disk_get_boot_order(disk);
-    if (opts && opts->host) {
+    if (opts && (opts->host || opts->probe)) {
         bool numbered;
+        unsigned int declared, added = 0;
 
         ctx.host = host = vd_qemu_host_state_new();
-        if (vd_qemu_host_prepare_disk(host, opts, disk, first, &disk, &numbered, err) < 0)
+        if (vd_qemu_host_resolve_disk(host, opts, disk, &disk, &numbered, err) < 0)
+            return -1;
+        declared = disk ? vd_chain_length(disk) : 0;
+        if (numbered && vd_qemu_host_probe_disk(host, opts, &disk, &added, err) < 0)
+            return -1;
+        if (disk && vd_chain_length(disk)) {
+            if (opts->hotplug) {
+                /* the backing images found used numbers of their own first */
+                nums.first += added;
+            } else {
+                nums.declared = declared;
+                nums.probed = nums.first + declared;
+            }
+        }
+        if (numbered && vd_qemu_host_read_secrets(host, opts, disk, nums.first, err) < 0)
             return -1;
     }
     args = vd_qemu_args_new();
     if (vd_add_managed_pr(args, &ctx, &disk, 1, err) < 0)
         return -1;
     vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);
-    if (disk && vd_translate_one(args, &ctx, disk, first, err) < 0)
+    if (disk && vd_translate_one(args, &ctx, disk, &nums, err) < 0)
         return -1;
     vd_qemu_args_render(args);
     *out = g_steal_pointer(&args);

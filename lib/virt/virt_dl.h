@@ -42,6 +42,7 @@
     X(virDomainFree)                                                                               \
     X(virDomainGetConnect)                                                                         \
     X(virDomainGetName)                                                                            \
+    X(virDomainGetUUIDString)                                                                      \
     X(virDomainGetXMLDesc)                                                                         \
     X(virDomainIsActive)                                                                           \
     X(virDomainIsPersistent)                                                                       \
@@ -110,6 +111,7 @@ void vd_libvirt_set_soname(const char *soname);
 #define virDomainFree (vd_libvirt.virDomainFree)
 #define virDomainGetConnect (vd_libvirt.virDomainGetConnect)
 #define virDomainGetName (vd_libvirt.virDomainGetName)
+#define virDomainGetUUIDString (vd_libvirt.virDomainGetUUIDString)
 #define virDomainGetXMLDesc (vd_libvirt.virDomainGetXMLDesc)
 #define virDomainIsActive (vd_libvirt.virDomainIsActive)
 #define virDomainIsPersistent (vd_libvirt.virDomainIsPersistent)
