@@ -3169,6 +3169,65 @@ connect_flags(int readonly, int no_event_loop)
            (no_event_loop ? VDISK_CONNECT_NO_EVENT_LOOP : 0);
 }
 
+/* hotplug_commands(dom, disk) / unplug_commands(dom, target): what libvirt
+ * sends QEMU, as QMP commands decoded (vdisk_hotplug_attach_commands(),
+ * vdisk_hotplug_detach_commands()) */
+static PyObject *
+py_hotplug_commands(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "disk", NULL};
+    PyObject *domobj, *diskobj, *ret;
+    virDomainPtr dom;
+    vdisk_disk *copy = NULL;
+    vdisk_qemu_args *out = NULL;
+    vdisk_error *err = NULL;
+    int rc;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:hotplug_commands", kwlist, &domobj,
+                                     &diskobj) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (!PyObject_TypeCheck(diskobj, &DiskType)) {
+        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
+                     Py_TYPE(diskobj)->tp_name);
+        return NULL;
+    }
+    if (!disk_get((DiskObject *)diskobj))
+        return NULL;
+    /* the call runs without the GIL: it works on a private copy */
+    if (vdisk_disk_copy(&copy, ((DiskObject *)diskobj)->disk, &err) < 0)
+        return raise_error(err);
+    Py_BEGIN_ALLOW_THREADS rc = vdisk_hotplug_attach_commands(&out, dom, copy, NULL, &err);
+    Py_END_ALLOW_THREADS vdisk_disk_free(copy);
+    if (rc < 0)
+        return raise_error(err);
+    ret = qemu_args_list(out, 1);
+    vdisk_qemu_args_free(out);
+    return ret;
+}
+
+static PyObject *
+py_unplug_commands(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "target", NULL};
+    PyObject *domobj, *ret;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_qemu_args *out = NULL;
+    vdisk_error *err = NULL;
+    int rc;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os:unplug_commands", kwlist, &domobj,
+                                     &target) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS rc = vdisk_hotplug_detach_commands(&out, dom, target, &err);
+    Py_END_ALLOW_THREADS if (rc < 0) return raise_error(err);
+    ret = qemu_args_list(out, 1);
+    vdisk_qemu_args_free(out);
+    return ret;
+}
+
 static PyObject *
 py_connect_open(PyObject *mod, PyObject *args, PyObject *kwds)
 {
@@ -3647,6 +3706,20 @@ static PyMethodDef module_methods[] = {
      "list_disks(dom, *, inactive=False) -> Domain\n\n"
      "The disks of `dom` (a libvirt.virDomain) as a vdisk.Domain: its live state, or\n"
      "with inactive=True its persistent configuration."},
+    {"hotplug_commands", (PyCFunction)(void (*)(void))py_hotplug_commands,
+     METH_VARARGS | METH_KEYWORDS,
+     "hotplug_commands(dom, disk) -> list[dict]\n\n"
+     "The QMP commands libvirt 9.0 would send QEMU to hot-plug the vdisk.Disk\n"
+     "`disk` into the running `dom` (a libvirt.virDomain) now: node names after\n"
+     "the domain's, its alias and address, the live controllers' models, the\n"
+     "backing chain read from the images (vdisk_hotplug_attach_commands()).\n"
+     "Nothing is changed; what is not modelled raises vdisk.UnsupportedError."},
+    {"unplug_commands", (PyCFunction)(void (*)(void))py_unplug_commands,
+     METH_VARARGS | METH_KEYWORDS,
+     "unplug_commands(dom, target) -> list[dict]\n\n"
+     "The QMP commands libvirt 9.0 sends QEMU to unplug disk `target` of the\n"
+     "running `dom`: device_del, then blockdev-del of its nodes from the top\n"
+     "of its chain down (vdisk_hotplug_detach_commands())."},
     {"connect_open", (PyCFunction)(void (*)(void))py_connect_open, METH_VARARGS | METH_KEYWORDS,
      "connect_open(uri=None, *, readonly=False, no_event_loop=False) -> libvirt.virConnect\n\n"
      "Open a connection to a QEMU driver URI (qemu:///system, qemu+ssh://HOST/system,\n"

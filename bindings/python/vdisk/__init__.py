@@ -41,10 +41,12 @@ the name of the call) and .libvirt_code (libvirt's virErrorNumber, or 0):
      +-- PendingError          the operation was started but has not completed
      +-- HostError             an operating system call failed
 
-Wrong Python types raise TypeError, bad Python-side values ValueError.
+Wrong Python types raise TypeError, bad values vdisk.InvalidError (a ValueError).
 
 Hotplug (functions taking libvirt.virDomain objects from python3-libvirt):
-next_target(), attach(), detach(), change_media(), set_iotune(), list_disks().
+next_target(), attach(), detach(), change_media(), set_iotune(), list_disks();
+hotplug_commands() and unplug_commands() render the QMP commands libvirt
+would send for a hotplug or an unplug, changing nothing.
 
 Connections and storage (libvirt.virConnect objects from python3-libvirt):
 connect_open() and connect_open_first() return an ordinary libvirt.virConnect;
@@ -445,6 +447,8 @@ if HAVE_HOTPLUG:
     change_media = _vdisk.change_media
     set_iotune = _vdisk.set_iotune
     list_disks = _vdisk.list_disks
+    hotplug_commands = _vdisk.hotplug_commands
+    unplug_commands = _vdisk.unplug_commands
     connect_open = _vdisk.connect_open
     connect_open_first = _vdisk.connect_open_first
     volume_create = _vdisk.volume_create
@@ -453,7 +457,7 @@ if HAVE_HOTPLUG:
     probe_format = _vdisk.probe_format
     probe_format_name = _vdisk.probe_format_name
     __all__ += ["next_target", "attach", "detach", "change_media", "set_iotune", "list_disks",
-                "connect_open", "connect_open_first", "volume_create", "volume_resolve",
+                "hotplug_commands", "unplug_commands", "connect_open", "connect_open_first", "volume_create", "volume_resolve",
                 "volume_delete", "probe_format", "probe_format_name"]
 
 
