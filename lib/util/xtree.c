@@ -183,9 +183,18 @@ vd_attr_rename(vd_attr *a, const char *name)
     a->key = vd_name_key(name);
 }
 
+/* Records @child's name in @parent's child_mask (before linking it). */
+static inline void
+vd_node_note_child(vd_node *parent, const vd_node *child)
+{
+    if (child->key)
+        parent->child_mask |= vd_name_bit(child->key);
+}
+
 void
 vd_node_append(vd_node *parent, vd_node *child)
 {
+    vd_node_note_child(parent, child);
     child->parent = parent;
     child->next = NULL;
     child->prev = parent->last;
@@ -203,6 +212,7 @@ vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref)
         vd_node_append(parent, child);
         return;
     }
+    vd_node_note_child(parent, child);
     child->parent = parent;
     child->next = ref;
     child->prev = ref->prev;
@@ -441,7 +451,7 @@ vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
-    if (!node)
+    if (!node || !(node->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->children; c; c = c->next) {
         if (c->key == key && strcmp(c->name, name) == 0)
@@ -455,6 +465,8 @@ vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
+    if (node->parent && !(node->parent->child_mask & vd_name_bit(key)))
+        return NULL;
     for (c = node->next; c; c = c->next) {
         if (c->key == key && strcmp(c->name, name) == 0)
             return c;

@@ -56,6 +56,13 @@ typedef enum {
     VD_NODE_TEXT,
 } vd_node_kind;
 
+/* The bit of a name's key in a vd_node's child_mask. */
+static inline uint32_t
+vd_name_bit(uint32_t key)
+{
+    return (uint32_t)1 << ((key * 0x9E3779B1u) >> 27);
+}
+
 struct vd_node {
     vd_node_kind kind;
     uint32_t key;     /* element: vd_name_key(name); text: 0 */
@@ -68,6 +75,11 @@ struct vd_node {
     vd_node *next;
     vd_node *prev;
     int line;
+    /* The vd_name_bit() of every element child's key, OR-ed in whenever a
+     * child is linked under this node and never cleared (an unlinked
+     * child's bit may stay): a clear bit proves that no child has the
+     * name, so most look-ups of an absent child walk no list. */
+    uint32_t child_mask;
 };
 
 struct vd_doc {
@@ -150,7 +162,11 @@ vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_
 static inline vd_node *
 vd_node_child(const vd_node *node, const char *name)
 {
-    return vd_node_child_key(node, name, vd_name_key(name));
+    uint32_t key = vd_name_key(name);
+
+    if (!node || !(node->child_mask & vd_name_bit(key)))
+        return NULL;
+    return vd_node_child_key(node, name, key);
 }
 
 static inline vd_node *
