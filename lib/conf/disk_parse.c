@@ -105,7 +105,7 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
 static int
 vd_parse_checked(vd_pctx *c, vd_node *node)
 {
-    const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element(node)];
+    const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element_tagged(node)];
     size_t i;
 
     for (i = 0; i < cs->n; i++) {

@@ -183,12 +183,15 @@ vd_attr_rename(vd_attr *a, const char *name)
     a->key = vd_name_key(name);
 }
 
-/* Records @child's name in @parent's child_mask (before linking it). */
+/* Records @child's name in @parent's child_mask and, when @child moves to
+ * a new parent, resets its tag (before linking it). */
 static inline void
-vd_node_note_child(vd_node *parent, const vd_node *child)
+vd_node_note_child(vd_node *parent, vd_node *child)
 {
     if (child->key)
         parent->child_mask |= vd_name_bit(child->key);
+    if (child->parent != parent)
+        child->tag = 0;
 }
 
 void

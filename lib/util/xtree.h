@@ -64,7 +64,11 @@ vd_name_bit(uint32_t key)
 }
 
 struct vd_node {
-    vd_node_kind kind;
+    uint8_t kind; /* vd_node_kind */
+    /* A small number the tree's user keeps with an element (0: none),
+     * reset whenever the element is linked under a new parent: what it
+     * knows of the element from its name and its parent's. */
+    uint8_t tag;
     uint32_t key;     /* element: vd_name_key(name); text: 0 */
     const char *name; /* element: qualified name ("prefix:local" or "local") */
     const char *text; /* text node: its content */
