@@ -101,36 +101,90 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
     return 0;
 }
 
-/* The checks the schema lists for @node's element (conf/schema-gen.c). */
+/* Check @k of @node's element. */
+static int
+vd_parse_check_one(vd_pctx *c, vd_node *node, const vd_schema_check *k)
+{
+    unsigned int u;
+
+    switch (k->kind) {
+    case VD_CHECK_ENUM:
+        return vd_parse_enum(c, node, k->attr, k->from_string, k->nonzero, k->what) < 0 ? -1 : 0;
+    case VD_CHECK_ONOFF:
+        return vd_parse_tristate(c, node, k->attr, false) < 0 ? -1 : 0;
+    case VD_CHECK_YESNO:
+        return vd_parse_tristate(c, node, k->attr, true) < 0 ? -1 : 0;
+    case VD_CHECK_UINT:
+        return vd_parse_uint_attr(c, node, k->attr, 10, k->zero, &u);
+    }
+    return 0;
+}
+
+/* The checks in @cs's order: the first that fails is the one reported. */
+static int
+vd_parse_checked_in_order(vd_pctx *c, vd_node *node, const vd_schema_checks *cs)
+{
+    size_t i;
+
+    for (i = 0; i < cs->n; i++) {
+        if (vd_parse_check_one(c, node, &cs->checks[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The check of attribute @name in @cs, or NULL. */
+static const vd_schema_check *
+vd_parse_check_of(const vd_schema_checks *cs, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cs->n; i++) {
+        const char *attr = cs->checks[i].attr;
+
+        if (attr[0] == name[0] && strcmp(attr, name) == 0)
+            return &cs->checks[i];
+    }
+    return NULL;
+}
+
+/* The checks the schema lists for @node's element (conf/schema-gen.c).
+ * They run for the attributes @node has, in one walk over them, instead
+ * of one look-up per check. Whatever the order, a valid element ends up
+ * the same (each check concerns its own attribute); an invalid one is
+ * checked again in the schema's order, so that the error is the first
+ * failing check's, as before: what the walk rewrote (canonical numbers,
+ * dropped defaults) passes its check again unchanged. */
 static int
 vd_parse_checked(vd_pctx *c, vd_node *node)
 {
     const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element_tagged(node)];
+    vdisk_error **err = c->err;
+    vdisk_error *scratch = NULL;
+    vd_attr *a;
+    vd_attr *next;
     size_t i;
+    int rc = 0;
 
-    for (i = 0; i < cs->n; i++) {
-        const vd_schema_check *k = &cs->checks[i];
-        unsigned int u;
-        int rc = 0;
+    if (!cs->n)
+        return 0;
+    c->err = &scratch;
+    for (a = node->attrs; a && rc == 0; a = next) {
+        const vd_schema_check *k = vd_parse_check_of(cs, a->name);
 
-        switch (k->kind) {
-        case VD_CHECK_ENUM:
-            rc = vd_parse_enum(c, node, k->attr, k->from_string, k->nonzero, k->what);
-            break;
-        case VD_CHECK_ONOFF:
-            rc = vd_parse_tristate(c, node, k->attr, false);
-            break;
-        case VD_CHECK_YESNO:
-            rc = vd_parse_tristate(c, node, k->attr, true);
-            break;
-        case VD_CHECK_UINT:
-            rc = vd_parse_uint_attr(c, node, k->attr, 10, k->zero, &u);
-            break;
-        }
-        if (rc < 0)
-            return -1;
+        next = a->next; /* a check may remove @a */
+        if (k)
+            rc = vd_parse_check_one(c, node, k);
     }
-    return 0;
+    c->err = err;
+    vdisk_error_free(scratch);
+    for (i = 0; i < cs->n && rc == 0; i++) {
+        /* a missing attribute can fail only as a required one */
+        if (cs->checks[i].kind == VD_CHECK_UINT && cs->checks[i].zero == VD_UINT_REQUIRED_NONZERO &&
+            !vd_node_attr(node, cs->checks[i].attr))
+            rc = -1;
+    }
+    return rc < 0 ? vd_parse_checked_in_order(c, node, cs) : 0;
 }
 
 #define vd_set_uint_fmt(c, node, attr, fmt, v)                                                     \
