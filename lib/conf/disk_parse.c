@@ -187,9 +187,6 @@ vd_parse_checked(vd_pctx *c, vd_node *node)
     return rc < 0 ? vd_parse_checked_in_order(c, node, cs) : 0;
 }
 
-#define vd_set_uint_fmt(c, node, attr, fmt, v)                                                     \
-    vd_node_set_attr_static((c)->doc, (node), (attr), vd_arena_printf((c)->doc, fmt, (v)))
-
 static bool
 vd_node_is_empty(const vd_node *node)
 {
@@ -498,10 +495,10 @@ vd_parse_address_pci(vd_pctx *c, vd_node *a)
     if (fn > 7)
         return vd_fail(c->err, VDISK_ERR_INVALID,
                        "%s: invalid PCI address function=0x%x, must be <= 7", VD_LABEL(c), fn);
-    vd_set_uint_fmt(c, a, "domain", "0x%04x", dom);
-    vd_set_uint_fmt(c, a, "bus", "0x%02x", bus);
-    vd_set_uint_fmt(c, a, "slot", "0x%02x", slot);
-    vd_set_uint_fmt(c, a, "function", "0x%u", fn);
+    vd_node_set_attr_static(c->doc, a, "domain", vd_arena_hex(c->doc, dom, 4));
+    vd_node_set_attr_static(c->doc, a, "bus", vd_arena_hex(c->doc, bus, 2));
+    vd_node_set_attr_static(c->doc, a, "slot", vd_arena_hex(c->doc, slot, 2));
+    vd_node_set_attr_static(c->doc, a, "function", vd_arena_hex(c->doc, fn, 1)); /* <= 7 */
     return 0;
 }
 
@@ -573,32 +570,32 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "target", 10, VD_UINT_KEEP_ZERO, &u3) < 0 ||
             vd_parse_uint_attr(c, a, "unit", 10, VD_UINT_KEEP_ZERO, &u4) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "bus", "%u", u2);
-        vd_set_uint_fmt(c, a, "target", "%u", u3);
-        vd_set_uint_fmt(c, a, "unit", "%u", u4);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_static(c->doc, a, "target", vd_arena_decimal(c->doc, u3));
+        vd_node_set_attr_static(c->doc, a, "unit", vd_arena_decimal(c->doc, u4));
         break;
     case VD_ADDR_FULL_VIRTIO_SERIAL:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
             vd_parse_uint_attr(c, a, "port", 10, VD_UINT_KEEP_ZERO, &u3) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "bus", "%u", u2);
-        vd_set_uint_fmt(c, a, "port", "%u", u3);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_static(c->doc, a, "port", vd_arena_decimal(c->doc, u3));
         break;
     case VD_ADDR_FULL_CCID:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u2) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "slot", "%u", u2);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "slot", vd_arena_decimal(c->doc, u2));
         break;
     case VD_ADDR_FULL_USB:
         if (vd_parse_address_usb_port(c, a) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "bus", "%u", u1);
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u1));
         break;
     case VD_ADDR_FULL_CCW:
         if (vd_parse_uint_attr(c, a, "cssid", 0, VD_UINT_KEEP_ZERO, &u1) < 0 ||
@@ -620,9 +617,9 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid partial specification for virtio ccw address",
                                VD_LABEL(c));
             if (present == 3) {
-                vd_set_uint_fmt(c, a, "cssid", "0x%x", u1);
-                vd_set_uint_fmt(c, a, "ssid", "0x%x", u2);
-                vd_set_uint_fmt(c, a, "devno", "0x%04x", u3);
+                vd_node_set_attr_static(c->doc, a, "cssid", vd_arena_hex(c->doc, u1, 1));
+                vd_node_set_attr_static(c->doc, a, "ssid", vd_arena_hex(c->doc, u2, 1));
+                vd_node_set_attr_static(c->doc, a, "devno", vd_arena_hex(c->doc, u3, 4));
             }
             break;
         }
@@ -633,7 +630,7 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid value for attribute 'reg' in element 'address': '%s'",
                                VD_LABEL(c), vd_node_attr(a, "reg"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_printf(c->doc, "0x%08llx", ull));
+                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_hex(c->doc, ull, 8));
             else
                 vd_node_set_attr(c->doc, a, "reg", NULL);
         }
@@ -643,9 +640,9 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "irq", 16, VD_UINT_DROP_ZERO, &u2) < 0)
             return -1;
         if (u1)
-            vd_set_uint_fmt(c, a, "iobase", "0x%x", u1);
+            vd_node_set_attr_static(c->doc, a, "iobase", vd_arena_hex(c->doc, u1, 1));
         if (u2)
-            vd_set_uint_fmt(c, a, "irq", "0x%x", u2);
+            vd_node_set_attr_static(c->doc, a, "irq", vd_arena_hex(c->doc, u2, 1));
         break;
     case VD_ADDR_FULL_DIMM:
         if (!vd_node_attr(a, "slot"))
@@ -661,7 +658,7 @@ vd_parse_address(vd_pctx *c)
                                "'%s'",
                                VD_LABEL(c), vd_node_attr(a, "base"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "base", vd_arena_printf(c->doc, "0x%llx", ull));
+                vd_node_set_attr_static(c->doc, a, "base", vd_arena_hex(c->doc, ull, 1));
             else
                 vd_node_set_attr(c->doc, a, "base", NULL);
         }

@@ -135,6 +135,26 @@ vd_arena_decimal(vd_doc *doc, unsigned long long value)
 }
 
 const char *
+vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = end;
+
+    if (digits > 16)
+        digits = 16;
+    do {
+        *--p = "0123456789abcdef"[value & 0xf];
+        value >>= 4;
+    } while (value);
+    while ((unsigned int)(end - p) < digits)
+        *--p = '0';
+    *--p = 'x';
+    *--p = '0';
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
+const char *
 vd_arena_printf(vd_doc *doc, const char *fmt, ...)
 {
     va_list ap;

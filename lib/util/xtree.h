@@ -126,6 +126,9 @@ const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 
 /* @value in decimal, as libvirt writes numbers (no printf: parsing writes
  * numbers back in canonical form all the time). */
 const char *vd_arena_decimal(vd_doc *doc, unsigned long long value);
+/* "0x" and @value in lower-case hex, zero-padded to at least @digits
+ * digits: printf's "0x%0*llx" without printf. */
+const char *vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits);
 
 vd_node *vd_node_new(vd_doc *doc, const char *name);
 /* A new attribute (unlinked); @name and @value must already live in @doc's
