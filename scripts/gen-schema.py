@@ -444,7 +444,7 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
 
     # element resolution: by name, then the most specific entry that matches
     out.append("vd_schema_el")
-    out.append("vd_schema_element(const vd_node *node)")
+    out.append("vd_schema_element_resolve(const vd_node *node, bool *by_attr)")
     out.append("{")
     out.append("    const char *name = node ? node->name : NULL;")
     out.append("    const char *parent = node && node->parent ? node->parent->name : \"\";")
@@ -469,6 +469,7 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
                 out.append(f"            const char *when_{w} = vd_node_attr(node, {c_string(w)});")
             if whens:
                 out.append("")
+                out.append("            *by_attr = true;")
             for el in cands:
                 conds = []
                 if el.parents:

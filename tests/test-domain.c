@@ -182,6 +182,40 @@ test_iotune_group_is_expanded_from_other_disk(void **state)
     vdisk_domain_free(dom);
 }
 
+/* libvirt: "different iotunes for disks vda and vdc": the first disk of a
+ * group whose limits differ from another's names that other disk; a group
+ * whose disks agree is accepted. */
+static void
+test_iotune_group_limits_must_agree(void **state)
+{
+    vdisk_domain *dom;
+
+    (void)state;
+    expect_refused("q35", "",
+                   "<disk type='file' device='disk'>" F "<target dev='vda'/>"
+                   "<iotune><total_bytes_sec>1000</total_bytes_sec>"
+                   "<group_name>g</group_name></iotune></disk>"
+                   "<disk type='file' device='disk'>" F "<target dev='vdb'/>"
+                   "<iotune><total_bytes_sec>1000</total_bytes_sec>"
+                   "<group_name>g</group_name></iotune></disk>"
+                   "<disk type='file' device='disk'>" F "<target dev='vdc'/>"
+                   "<iotune><total_bytes_sec>2000</total_bytes_sec>"
+                   "<group_name>g</group_name></iotune></disk>",
+                   VDISK_ERR_UNSUPPORTED,
+                   "target 'vda': iotune group 'g' differs from the one of target 'vdc'");
+    dom = load_ok("q35", "",
+                  "<disk type='file' device='disk'>" F "<target dev='vda'/>"
+                  "<iotune><total_bytes_sec>1000</total_bytes_sec>"
+                  "<group_name>g</group_name></iotune></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='vdb'/>"
+                  "<iotune><total_bytes_sec>2000</total_bytes_sec>"
+                  "<group_name>h</group_name></iotune></disk>"
+                  "<disk type='file' device='disk'>" F "<target dev='vdc'/>"
+                  "<iotune><total_bytes_sec>1000</total_bytes_sec>"
+                  "<group_name>g</group_name></iotune></disk>");
+    vdisk_domain_free(dom);
+}
+
 static void
 test_duplicate_target_refused(void **state)
 {
@@ -733,6 +767,7 @@ main(void)
         cmocka_unit_test(test_add_find_remove_disk),
         cmocka_unit_test(test_no_defaults_keeps_domain_xml),
         cmocka_unit_test(test_not_a_domain_refused),
+        cmocka_unit_test(test_iotune_group_limits_must_agree),
         cmocka_unit_test(test_drive_controller_past_limit_refused),
         cmocka_unit_test(test_drive_controller_limit_applies_while_reading),
     };

@@ -574,10 +574,10 @@ vdisk_disk_set_address_pci(vdisk_disk *disk, unsigned int domain, unsigned int b
     doc = disk->doc;
     a = vd_new_address(disk, "pci");
     if (domain || bus || slot) {
-        vd_node_set_attr_static(doc, a, "domain", vd_arena_printf(doc, "0x%04x", domain));
-        vd_node_set_attr_static(doc, a, "bus", vd_arena_printf(doc, "0x%02x", bus));
-        vd_node_set_attr_static(doc, a, "slot", vd_arena_printf(doc, "0x%02x", slot));
-        vd_node_set_attr_static(doc, a, "function", vd_arena_printf(doc, "0x%u", function));
+        vd_node_set_attr_static(doc, a, "domain", vd_arena_hex(doc, domain, 4));
+        vd_node_set_attr_static(doc, a, "bus", vd_arena_hex(doc, bus, 2));
+        vd_node_set_attr_static(doc, a, "slot", vd_arena_hex(doc, slot, 2));
+        vd_node_set_attr_static(doc, a, "function", vd_arena_hex(doc, function, 1)); /* <= 7 */
     }
     return 0;
 }
@@ -696,9 +696,9 @@ vdisk_disk_set_address_ccw(vdisk_disk *disk, unsigned int cssid, unsigned int ss
                        vd_disk_label(disk), cssid, ssid, devno);
     doc = disk->doc;
     a = vd_new_address(disk, "ccw");
-    vd_node_set_attr_static(doc, a, "cssid", vd_arena_printf(doc, "0x%x", cssid));
-    vd_node_set_attr_static(doc, a, "ssid", vd_arena_printf(doc, "0x%x", ssid));
-    vd_node_set_attr_static(doc, a, "devno", vd_arena_printf(doc, "0x%04x", devno));
+    vd_node_set_attr_static(doc, a, "cssid", vd_arena_hex(doc, cssid, 1));
+    vd_node_set_attr_static(doc, a, "ssid", vd_arena_hex(doc, ssid, 1));
+    vd_node_set_attr_static(doc, a, "devno", vd_arena_hex(doc, devno, 4));
     return 0;
 }
 

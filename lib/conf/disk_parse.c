@@ -101,40 +101,91 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
     return 0;
 }
 
-/* The checks the schema lists for @node's element (conf/schema-gen.c). */
+/* Check @k of @node's element. */
 static int
-vd_parse_checked(vd_pctx *c, vd_node *node)
+vd_parse_check_one(vd_pctx *c, vd_node *node, const vd_schema_check *k)
 {
-    const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element(node)];
+    unsigned int u;
+
+    switch (k->kind) {
+    case VD_CHECK_ENUM:
+        return vd_parse_enum(c, node, k->attr, k->from_string, k->nonzero, k->what) < 0 ? -1 : 0;
+    case VD_CHECK_ONOFF:
+        return vd_parse_tristate(c, node, k->attr, false) < 0 ? -1 : 0;
+    case VD_CHECK_YESNO:
+        return vd_parse_tristate(c, node, k->attr, true) < 0 ? -1 : 0;
+    case VD_CHECK_UINT:
+        return vd_parse_uint_attr(c, node, k->attr, 10, k->zero, &u);
+    }
+    return 0;
+}
+
+/* The checks in @cs's order: the first that fails is the one reported. */
+static int
+vd_parse_checked_in_order(vd_pctx *c, vd_node *node, const vd_schema_checks *cs)
+{
     size_t i;
 
     for (i = 0; i < cs->n; i++) {
-        const vd_schema_check *k = &cs->checks[i];
-        unsigned int u;
-        int rc = 0;
-
-        switch (k->kind) {
-        case VD_CHECK_ENUM:
-            rc = vd_parse_enum(c, node, k->attr, k->from_string, k->nonzero, k->what);
-            break;
-        case VD_CHECK_ONOFF:
-            rc = vd_parse_tristate(c, node, k->attr, false);
-            break;
-        case VD_CHECK_YESNO:
-            rc = vd_parse_tristate(c, node, k->attr, true);
-            break;
-        case VD_CHECK_UINT:
-            rc = vd_parse_uint_attr(c, node, k->attr, 10, k->zero, &u);
-            break;
-        }
-        if (rc < 0)
+        if (vd_parse_check_one(c, node, &cs->checks[i]) < 0)
             return -1;
     }
     return 0;
 }
 
-#define vd_set_uint_fmt(c, node, attr, fmt, v)                                                     \
-    vd_node_set_attr_static((c)->doc, (node), (attr), vd_arena_printf((c)->doc, fmt, (v)))
+/* The check of attribute @name in @cs, or NULL. */
+static const vd_schema_check *
+vd_parse_check_of(const vd_schema_checks *cs, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cs->n; i++) {
+        const char *attr = cs->checks[i].attr;
+
+        if (attr[0] == name[0] && strcmp(attr, name) == 0)
+            return &cs->checks[i];
+    }
+    return NULL;
+}
+
+/* The checks the schema lists for @node's element (conf/schema-gen.c).
+ * They run for the attributes @node has, in one walk over them, instead
+ * of one look-up per check. Whatever the order, a valid element ends up
+ * the same (each check concerns its own attribute); an invalid one is
+ * checked again in the schema's order, so that the error is the first
+ * failing check's, as before: what the walk rewrote (canonical numbers,
+ * dropped defaults) passes its check again unchanged. */
+static int
+vd_parse_checked(vd_pctx *c, vd_node *node)
+{
+    const vd_schema_checks *cs = &vd_schema_element_checks[vd_schema_element_tagged(node)];
+    vdisk_error **err = c->err;
+    vdisk_error *scratch = NULL;
+    vd_attr *a;
+    vd_attr *next;
+    size_t i;
+    int rc = 0;
+
+    if (!cs->n)
+        return 0;
+    c->err = &scratch;
+    for (a = node->attrs; a && rc == 0; a = next) {
+        const vd_schema_check *k = vd_parse_check_of(cs, a->name);
+
+        next = a->next; /* a check may remove @a */
+        if (k)
+            rc = vd_parse_check_one(c, node, k);
+    }
+    c->err = err;
+    vdisk_error_free(scratch);
+    for (i = 0; i < cs->n && rc == 0; i++) {
+        /* a missing attribute can fail only as a required one */
+        if (cs->checks[i].kind == VD_CHECK_UINT && cs->checks[i].zero == VD_UINT_REQUIRED_NONZERO &&
+            !vd_node_attr(node, cs->checks[i].attr))
+            rc = -1;
+    }
+    return rc < 0 ? vd_parse_checked_in_order(c, node, cs) : 0;
+}
 
 static bool
 vd_node_is_empty(const vd_node *node)
@@ -453,10 +504,10 @@ vd_parse_address_pci(vd_pctx *c, vd_node *a)
     if (fn > 7)
         return vd_fail(c->err, VDISK_ERR_INVALID,
                        "%s: invalid PCI address function=0x%x, must be <= 7", VD_LABEL(c), fn);
-    vd_set_uint_fmt(c, a, "domain", "0x%04x", dom);
-    vd_set_uint_fmt(c, a, "bus", "0x%02x", bus);
-    vd_set_uint_fmt(c, a, "slot", "0x%02x", slot);
-    vd_set_uint_fmt(c, a, "function", "0x%u", fn);
+    vd_node_set_attr_static(c->doc, a, "domain", vd_arena_hex(c->doc, dom, 4));
+    vd_node_set_attr_static(c->doc, a, "bus", vd_arena_hex(c->doc, bus, 2));
+    vd_node_set_attr_static(c->doc, a, "slot", vd_arena_hex(c->doc, slot, 2));
+    vd_node_set_attr_static(c->doc, a, "function", vd_arena_hex(c->doc, fn, 1)); /* <= 7 */
     return 0;
 }
 
@@ -528,32 +579,32 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "target", 10, VD_UINT_KEEP_ZERO, &u3) < 0 ||
             vd_parse_uint_attr(c, a, "unit", 10, VD_UINT_KEEP_ZERO, &u4) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "bus", "%u", u2);
-        vd_set_uint_fmt(c, a, "target", "%u", u3);
-        vd_set_uint_fmt(c, a, "unit", "%u", u4);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_static(c->doc, a, "target", vd_arena_decimal(c->doc, u3));
+        vd_node_set_attr_static(c->doc, a, "unit", vd_arena_decimal(c->doc, u4));
         break;
     case VD_ADDR_FULL_VIRTIO_SERIAL:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
             vd_parse_uint_attr(c, a, "port", 10, VD_UINT_KEEP_ZERO, &u3) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "bus", "%u", u2);
-        vd_set_uint_fmt(c, a, "port", "%u", u3);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_static(c->doc, a, "port", vd_arena_decimal(c->doc, u3));
         break;
     case VD_ADDR_FULL_CCID:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u2) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "controller", "%u", u1);
-        vd_set_uint_fmt(c, a, "slot", "%u", u2);
+        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_static(c->doc, a, "slot", vd_arena_decimal(c->doc, u2));
         break;
     case VD_ADDR_FULL_USB:
         if (vd_parse_address_usb_port(c, a) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
             return -1;
-        vd_set_uint_fmt(c, a, "bus", "%u", u1);
+        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u1));
         break;
     case VD_ADDR_FULL_CCW:
         if (vd_parse_uint_attr(c, a, "cssid", 0, VD_UINT_KEEP_ZERO, &u1) < 0 ||
@@ -575,9 +626,9 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid partial specification for virtio ccw address",
                                VD_LABEL(c));
             if (present == 3) {
-                vd_set_uint_fmt(c, a, "cssid", "0x%x", u1);
-                vd_set_uint_fmt(c, a, "ssid", "0x%x", u2);
-                vd_set_uint_fmt(c, a, "devno", "0x%04x", u3);
+                vd_node_set_attr_static(c->doc, a, "cssid", vd_arena_hex(c->doc, u1, 1));
+                vd_node_set_attr_static(c->doc, a, "ssid", vd_arena_hex(c->doc, u2, 1));
+                vd_node_set_attr_static(c->doc, a, "devno", vd_arena_hex(c->doc, u3, 4));
             }
             break;
         }
@@ -588,7 +639,7 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid value for attribute 'reg' in element 'address': '%s'",
                                VD_LABEL(c), vd_node_attr(a, "reg"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_printf(c->doc, "0x%08llx", ull));
+                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_hex(c->doc, ull, 8));
             else
                 vd_node_set_attr(c->doc, a, "reg", NULL);
         }
@@ -598,9 +649,9 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "irq", 16, VD_UINT_DROP_ZERO, &u2) < 0)
             return -1;
         if (u1)
-            vd_set_uint_fmt(c, a, "iobase", "0x%x", u1);
+            vd_node_set_attr_static(c->doc, a, "iobase", vd_arena_hex(c->doc, u1, 1));
         if (u2)
-            vd_set_uint_fmt(c, a, "irq", "0x%x", u2);
+            vd_node_set_attr_static(c->doc, a, "irq", vd_arena_hex(c->doc, u2, 1));
         break;
     case VD_ADDR_FULL_DIMM:
         if (!vd_node_attr(a, "slot"))
@@ -616,7 +667,7 @@ vd_parse_address(vd_pctx *c)
                                "'%s'",
                                VD_LABEL(c), vd_node_attr(a, "base"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "base", vd_arena_printf(c->doc, "0x%llx", ull));
+                vd_node_set_attr_static(c->doc, a, "base", vd_arena_hex(c->doc, ull, 1));
             else
                 vd_node_set_attr(c->doc, a, "base", NULL);
         }

@@ -38,6 +38,7 @@ typedef struct {
     vd_address_type_full address_type;
     bool readonly;
     bool empty;
+    const vd_iotune_groups *groups; /* the domain's, or NULL */
 } vd_check;
 
 /* The disk in messages, made only when one is written. */
@@ -90,6 +91,67 @@ vd_iotune_values(vd_doc *doc, const vd_node *iotune, unsigned long long vals[VDI
         if (!text || !vd_parse_ull(text, 10, &vals[f]))
             vals[f] = 0;
     }
+}
+
+/* The fields QEMU limits: total_bytes_sec ... size_iops_sec. */
+#define VD_IOTUNE_LIMITED (VDISK_IOTUNE_SIZE_IOPS_SEC + 1)
+
+/* Per iotune group name of a domain: whether every disk in it has the
+ * same limits (then no disk of the group can differ from another). */
+struct vd_iotune_groups {
+    GHashTable *uniform; /* group name (borrowed) -> vd_iotune_group */
+};
+
+typedef struct {
+    bool uniform;
+    unsigned long long vals[VD_IOTUNE_LIMITED];
+} vd_iotune_group;
+
+vd_iotune_groups *
+vd_iotune_groups_new(const vdisk_domain *dom)
+{
+    vd_iotune_groups *g = g_new0(vd_iotune_groups, 1);
+    guint i;
+
+    g->uniform = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    for (i = 0; i < dom->disks->len; i++) {
+        const vdisk_disk *d = dom->disks->pdata[i];
+        const char *name = vdisk_disk_get_iotune_group(d);
+        unsigned long long vals[VDISK_IOTUNE_LAST];
+        vd_iotune_group *grp;
+
+        if (!name)
+            continue;
+        vd_iotune_values(d->doc, vd_node_child(d->node, "iotune"), vals);
+        grp = g_hash_table_lookup(g->uniform, name);
+        if (!grp) {
+            grp = g_new(vd_iotune_group, 1);
+            grp->uniform = true;
+            memcpy(grp->vals, vals, sizeof(grp->vals));
+            g_hash_table_insert(g->uniform, (gpointer)name, grp);
+        } else if (memcmp(grp->vals, vals, sizeof(grp->vals)) != 0) {
+            grp->uniform = false;
+        }
+    }
+    return g;
+}
+
+void
+vd_iotune_groups_free(vd_iotune_groups *g)
+{
+    if (!g)
+        return;
+    g_hash_table_unref(g->uniform);
+    g_free(g);
+}
+
+/* Whether the disks of @dom in group @name all have the same limits. */
+static bool
+vd_iotune_group_uniform(const vd_iotune_groups *g, const char *name)
+{
+    const vd_iotune_group *grp = g ? g_hash_table_lookup(g->uniform, name) : NULL;
+
+    return grp && grp->uniform;
 }
 
 static bool
@@ -148,8 +210,6 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
         {VDISK_IOTUNE_TOTAL_IOPS_SEC_MAX, VDISK_IOTUNE_READ_IOPS_SEC_MAX,
          VDISK_IOTUNE_WRITE_IOPS_SEC_MAX},
     };
-    /* the fields QEMU limits: total_bytes_sec ... size_iops_sec */
-    enum { VD_IOTUNE_LIMITED = VDISK_IOTUNE_SIZE_IOPS_SEC + 1 };
     /* any element but <group_name> counts as a setting, as libvirt's
      * parser would have read it: there is no accessor for unknown ones */
     const vd_node *iotune = vd_node_child(c->disk->node, "iotune");
@@ -189,8 +249,10 @@ vd_validate_iotune(const vd_check *c, const vdisk_domain *dom, vdisk_error **err
                            "%s: iotune %s '%llu' is more than the limit %llu", VD_CLABEL(c),
                            vd_iotune_field_to_string(i), v, VD_IOTUNE_MAX);
     }
-    /* libvirt: "different iotunes for disks %s and %s" */
-    if (group && dom) {
+    /* libvirt: "different iotunes for disks %s and %s"; a group whose
+     * disks all have the same limits has none (known without comparing
+     * this disk with each: the domain's groups were read once) */
+    if (group && dom && !vd_iotune_group_uniform(c->groups, group)) {
         guint j;
 
         for (j = 0; j < dom->disks->len; j++) {
@@ -792,10 +854,18 @@ vd_validate_qemu(const vd_check *c, const vdisk_domain *dom, vdisk_error **err)
 int
 vd_disk_validate(const vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
 {
+    return vd_disk_validate_in(disk, dom, NULL, err);
+}
+
+int
+vd_disk_validate_in(const vdisk_disk *disk, const vdisk_domain *dom, const vd_iotune_groups *groups,
+                    vdisk_error **err)
+{
     vd_check c = {0};
 
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
+    c.groups = dom ? groups : NULL;
     c.disk = disk;
     c.top = vdisk_disk_get_source_const(disk);
     c.dev = vdisk_disk_get_target(disk);

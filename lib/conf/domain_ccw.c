@@ -548,9 +548,9 @@ vd_ccw_write_controller(vd_doc *doc, vd_node *node, const unsigned int a[3])
         vd_node_set_attr(doc, addr, "type", "ccw");
         vd_node_append(node, addr);
     }
-    vd_node_set_attr_static(doc, addr, "cssid", vd_arena_printf(doc, "0x%x", a[0]));
-    vd_node_set_attr_static(doc, addr, "ssid", vd_arena_printf(doc, "0x%x", a[1]));
-    vd_node_set_attr_static(doc, addr, "devno", vd_arena_printf(doc, "0x%04x", a[2]));
+    vd_node_set_attr_static(doc, addr, "cssid", vd_arena_hex(doc, a[0], 1));
+    vd_node_set_attr_static(doc, addr, "ssid", vd_arena_hex(doc, a[1], 1));
+    vd_node_set_attr_static(doc, addr, "devno", vd_arena_hex(doc, a[2], 4));
 }
 
 int

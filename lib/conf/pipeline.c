@@ -47,8 +47,10 @@ vd_pipeline_domain_checks(const vdisk_domain *dom, guint first, unsigned int fla
     guint i;
 
     if (!(flags & VDISK_PARSE_NO_VALIDATE)) {
+        g_autoptr(vd_iotune_groups) groups = vd_iotune_groups_new(dom);
+
         for (i = first; i < dom->disks->len; i++) {
-            if (vd_disk_validate(dom->disks->pdata[i], dom, err) < 0)
+            if (vd_disk_validate_in(dom->disks->pdata[i], dom, groups, err) < 0)
                 return -1;
         }
         if (vd_domain_validate_disks(dom, err) < 0 || vd_domain_validate_boot_order(dom, err) < 0)

@@ -413,7 +413,7 @@ const vd_schema_checks vd_schema_element_checks[VD_EL_LAST] = {
 };
 
 vd_schema_el
-vd_schema_element(const vd_node *node)
+vd_schema_element_resolve(const vd_node *node, bool *by_attr)
 {
     const char *name = node ? node->name : NULL;
     const char *parent = node && node->parent ? node->parent->name : "";
@@ -429,6 +429,7 @@ vd_schema_element(const vd_node *node)
         if (strcmp(name, "address") == 0) {
             const char *when_type = vd_node_attr(node, "type");
 
+            *by_attr = true;
             if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "pci") == 0)
                 return VD_EL_ADDRESS_IN_DISK_PCI;
             if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "drive") == 0)

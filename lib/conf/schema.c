@@ -7,6 +7,35 @@
 
 #include "conf/schema.h"
 
+/* A node's tag holds its schema element plus one. */
+_Static_assert(VD_EL_LAST < 255, "schema elements do not fit a node's tag");
+
+vd_schema_el
+vd_schema_element(const vd_node *node)
+{
+    bool by_attr = false;
+
+    if (node && node->tag)
+        return (vd_schema_el)(node->tag - 1);
+    return vd_schema_element_resolve(node, &by_attr);
+}
+
+vd_schema_el
+vd_schema_element_tagged(vd_node *node)
+{
+    bool by_attr = false;
+    vd_schema_el el;
+
+    if (!node)
+        return VD_EL_UNKNOWN;
+    if (node->tag)
+        return (vd_schema_el)(node->tag - 1);
+    el = vd_schema_element_resolve(node, &by_attr);
+    if (!by_attr)
+        node->tag = (uint8_t)(el + 1);
+    return el;
+}
+
 static int
 vd_schema_rank_in(const char *const *names, size_t n, const char *name)
 {
@@ -66,7 +95,7 @@ vd_schema_sort_attrs(vd_node *node)
 {
     if (node)
         vd_node_sort_attrs_ctx(node, vd_schema_attr_rank_cb,
-                               &vd_schema_orders[vd_schema_element(node)]);
+                               &vd_schema_orders[vd_schema_element_tagged(node)]);
 }
 
 void
@@ -74,7 +103,7 @@ vd_schema_sort_children(vd_node *node)
 {
     if (node)
         vd_node_sort_children_ctx(node, vd_schema_child_rank_cb,
-                                  &vd_schema_orders[vd_schema_element(node)]);
+                                  &vd_schema_orders[vd_schema_element_tagged(node)]);
 }
 
 void
@@ -82,7 +111,7 @@ vd_schema_drop_repeated(vd_doc *doc, vd_node *node)
 {
     if (node)
         vd_node_drop_repeated_ctx(doc, node, vd_schema_child_rank_cb,
-                                  &vd_schema_orders[vd_schema_element(node)]);
+                                  &vd_schema_orders[vd_schema_element_tagged(node)]);
 }
 
 /* The attribute that a new attribute of rank @mine follows: the last one
@@ -122,7 +151,7 @@ vd_schema_set_attr_impl(vd_doc *doc, vd_node *node, const char *name, const char
             vd_node_set_attr_static(doc, node, name, value);
         return;
     }
-    o = &vd_schema_orders[vd_schema_element(node)];
+    o = &vd_schema_orders[vd_schema_element_tagged(node)];
     mine = vd_schema_attr_rank_of(o, name);
     if (mine < 0) {
         /* unknown to the schema: after everything there */
@@ -153,7 +182,7 @@ vd_schema_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const ch
 void
 vd_schema_insert_child(vd_node *parent, vd_node *child)
 {
-    const vd_schema_order *o = &vd_schema_orders[vd_schema_element(parent)];
+    const vd_schema_order *o = &vd_schema_orders[vd_schema_element_tagged(parent)];
     int mine = vd_schema_child_rank_of(o, child->name);
     int prev = -1;
     vd_node *c;

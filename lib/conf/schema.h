@@ -63,6 +63,12 @@ extern const vd_schema_order vd_schema_orders[VD_EL_LAST];
 /* The schema element @node is (by its name, its parent's and, for
  * <address>, its type). */
 vd_schema_el vd_schema_element(const vd_node *node);
+/* The same, kept in @node's tag when it does not depend on @node's
+ * attributes, so that the next look-up of @node is one load. */
+vd_schema_el vd_schema_element_tagged(vd_node *node);
+/* The look-up itself (conf/schema-gen.c): sets *@by_attr when the answer
+ * depends on @node's attributes. */
+vd_schema_el vd_schema_element_resolve(const vd_node *node, bool *by_attr);
 
 /* Rank of attribute @name of @node, or of child element @name of @parent, in
  * libvirt's order; -1 when the schema does not know it. Both fit vd_rank_fn. */

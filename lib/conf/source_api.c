@@ -1550,10 +1550,10 @@ vdisk_source_set_nvme(vdisk_source *src, unsigned int ns, vdisk_tristate managed
         vd_schema_insert_child(s, addr);
     }
     addr->attrs = NULL;
-    vd_node_set_attr_static(doc, addr, "domain", vd_arena_printf(doc, "0x%04x", domain));
-    vd_node_set_attr_static(doc, addr, "bus", vd_arena_printf(doc, "0x%02x", bus));
-    vd_node_set_attr_static(doc, addr, "slot", vd_arena_printf(doc, "0x%02x", slot));
-    vd_node_set_attr_static(doc, addr, "function", vd_arena_printf(doc, "0x%x", function));
+    vd_node_set_attr_static(doc, addr, "domain", vd_arena_hex(doc, domain, 4));
+    vd_node_set_attr_static(doc, addr, "bus", vd_arena_hex(doc, bus, 2));
+    vd_node_set_attr_static(doc, addr, "slot", vd_arena_hex(doc, slot, 2));
+    vd_node_set_attr_static(doc, addr, "function", vd_arena_hex(doc, function, 1));
     return 0;
 }
 

@@ -543,10 +543,10 @@ vd_src_parse_pci(vd_src_ctx *c, vd_node *addr)
         if (v[3] > 7)
             return vd_src_fail(c, "invalid PCI address function=0x%x, must be <= 7", v[3]);
     }
-    vd_node_set_attr_static(c->doc, addr, "domain", vd_arena_printf(c->doc, "0x%04x", v[0]));
-    vd_node_set_attr_static(c->doc, addr, "bus", vd_arena_printf(c->doc, "0x%02x", v[1]));
-    vd_node_set_attr_static(c->doc, addr, "slot", vd_arena_printf(c->doc, "0x%02x", v[2]));
-    vd_node_set_attr_static(c->doc, addr, "function", vd_arena_printf(c->doc, "0x%x", v[3]));
+    vd_node_set_attr_static(c->doc, addr, "domain", vd_arena_hex(c->doc, v[0], 4));
+    vd_node_set_attr_static(c->doc, addr, "bus", vd_arena_hex(c->doc, v[1], 2));
+    vd_node_set_attr_static(c->doc, addr, "slot", vd_arena_hex(c->doc, v[2], 2));
+    vd_node_set_attr_static(c->doc, addr, "function", vd_arena_hex(c->doc, v[3], 1));
     vd_sort_attrs(addr);
     return 0;
 }

@@ -260,6 +260,71 @@ vd_check_source(const vd_blk_ctx *n, vdisk_error **err)
     return 0;
 }
 
+/* "<head><v[0]><sep><v[1]>...<tail>" as a new string (@sep 0: none;
+ * with @dot, a '.' before <v[0]>): the names translation builds for
+ * every disk, without printf. */
+static char *
+vd_join_uints(const char *head, bool dot, const unsigned int *v, size_t n, char sep,
+              const char *tail)
+{
+    size_t hl = strlen(head);
+    size_t tl = strlen(tail);
+    char *out = g_malloc(hl + 1 + n * 11 + tl + 1);
+    char *p = out + hl;
+    size_t i;
+
+    memcpy(out, head, hl);
+    if (dot)
+        *p++ = '.';
+    for (i = 0; i < n; i++) {
+        char digits[10];
+        size_t k = 0;
+        unsigned int x = v[i];
+
+        if (i && sep)
+            *p++ = sep;
+        do {
+            digits[k++] = (char)('0' + x % 10);
+            x /= 10;
+        } while (x);
+        while (k)
+            *p++ = digits[--k];
+    }
+    memcpy(p, tail, tl + 1);
+    return out;
+}
+
+static char *
+vd_name_uint(const char *head, unsigned int v, const char *tail)
+{
+    return vd_join_uints(head, false, &v, 1, 0, tail);
+}
+
+/* "<alias>.<v>" */
+static char *
+vd_bus_of(const char *alias, unsigned int v)
+{
+    return vd_join_uints(alias, true, &v, 1, 0, "");
+}
+
+/* Writes "0x<hex>" of @v at @p; returns the end (not terminated). */
+static char *
+vd_put_hex(char *p, unsigned int v)
+{
+    char digits[8];
+    size_t k = 0;
+
+    *p++ = '0';
+    *p++ = 'x';
+    do {
+        digits[k++] = "0123456789abcdef"[v & 0xf];
+        v >>= 4;
+    } while (v);
+    while (k)
+        *p++ = digits[--k];
+    return p;
+}
+
 /* ---- storage and format nodes -------------------------------------------- */
 
 /* Room for "libvirt-<index>-<role>" with the longest role, "slice-sto". */
@@ -403,7 +468,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
     } else if (n->reservations_managed == VDISK_TRISTATE_OFF) {
         vd_prop *pr = vd_prop_object_new();
 
-        objs->pr = g_strdup_printf("pr-helper-%s", storage);
+        objs->pr = g_strconcat("pr-helper-", storage, NULL);
         vd_prop_add_str(pr, "qom-type", "pr-manager-helper");
         vd_prop_add_str(pr, "id", objs->pr);
         vd_prop_add_str(pr, "path", vdisk_source_get_reservations_path(src));
@@ -415,7 +480,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
         gsize len = 0;
         const void *data;
 
-        objs->auth = g_strdup_printf("%s-auth-secret0", storage);
+        objs->auth = g_strconcat(storage, "-auth-secret0", NULL);
         if (vd_source_secret(&value, ctx, n, VD_QEMU_SECRET_AUTH,
                              vdisk_source_get_auth_secret_uuid(src),
                              vdisk_source_get_auth_secret_usage(src), err) < 0)
@@ -431,7 +496,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
         gsize len = 0;
         const void *data;
 
-        objs->enc = g_strdup_printf("%s-encryption-secret0", format);
+        objs->enc = g_strconcat(format, "-encryption-secret0", NULL);
         if (vd_source_secret(&value, ctx, n, VD_QEMU_SECRET_ENC,
                              vdisk_source_get_encryption_secret_uuid(src),
                              vdisk_source_get_encryption_secret_usage(src), err) < 0)
@@ -445,7 +510,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
         g_autofree char *cookies = vd_qemu_net_cookie_string(src);
         vd_prop *obj = NULL;
 
-        objs->cookie = g_strdup_printf("%s-httpcookie-secret0", storage);
+        objs->cookie = g_strconcat(storage, "-httpcookie-secret0", NULL);
         if (vd_qemu_secret_object(&obj, ctx->opts, objs->cookie, cookies, strlen(cookies),
                                   err) < 0)
             return -1;
@@ -456,7 +521,7 @@ vd_add_source_objects(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vd_bl
 
         /* nbd_tls_x509_cert_dir of qemu.conf defaults to the common
          * default_tls_x509_cert_dir; a client always verifies its peer */
-        objs->tls = g_strdup_printf("obj%s_tls0", storage);
+        objs->tls = g_strconcat("obj", storage, "_tls0", NULL);
         vd_prop_add_str(tls, "qom-type", "tls-creds-x509");
         vd_prop_add_str(tls, "id", objs->tls);
         vd_prop_add_str(tls, "dir", VD_QEMU_TLS_DIR);
@@ -559,7 +624,7 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     luks =
         strcmp(driver, "raw") == 0 && vd_has_encryption(n) && vd_encryption_engine_is_qemu(n->src);
     if (luks) {
-        g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
+        g_autofree char *secret = g_strconcat(name, "-encryption-secret0", NULL);
 
         vd_prop_add_str(props, "driver", "luks");
         vd_prop_add_str(props, "key-secret", secret);
@@ -568,7 +633,7 @@ vd_format_props(vd_prop **out, const vd_blk_ctx *n, const vdisk_source *backing,
     }
     if (fmt == VDISK_FORMAT_QCOW2 && vd_has_encryption(n) && vd_encryption_engine_is_qemu(n->src)) {
         vd_prop *encrypt = vd_prop_object_new();
-        g_autofree char *secret = g_strdup_printf("%s-encryption-secret0", name);
+        g_autofree char *secret = g_strconcat(name, "-encryption-secret0", NULL);
 
         vd_prop_add_str(encrypt, "format", "luks");
         vd_prop_add_str(encrypt, "key-secret", secret);
@@ -710,7 +775,7 @@ vd_controller_alias(const vd_qemu_ctx *ctx, vdisk_controller_type type, unsigned
         return g_strdup(alias);
     if (type == VDISK_CONTROLLER_USB && index == 0)
         return g_strdup("usb");
-    return g_strdup_printf("%s%u", vd_controller_type_to_string(type), index);
+    return vd_name_uint(vd_controller_type_to_string(type), index, "");
 }
 
 typedef enum {
@@ -746,11 +811,21 @@ vd_disk_alias(const vd_qemu_ctx *ctx, const vdisk_disk *disk, vdisk_bus bus)
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
     if (vdisk_disk_get_address_drive(disk, &a[0], &a[1], &a[2], &a[3]) == 0) {
-        if (bus != VDISK_BUS_SCSI || strcmp(vd_scsi_model(ctx, a[0]), "lsilogic") == 0)
-            return g_strdup_printf("%s%u-%u-%u", prefix, a[0], a[1], a[3]);
-        return g_strdup_printf("%s%u-%u-%u-%u", prefix, a[0], a[1], a[2], a[3]);
+        if (bus != VDISK_BUS_SCSI || strcmp(vd_scsi_model(ctx, a[0]), "lsilogic") == 0) {
+            a[2] = a[3]; /* "%s%u-%u-%u" of controller, bus, unit */
+            return vd_join_uints(prefix, false, a, 3, '-', "");
+        }
+        return vd_join_uints(prefix, false, a, 4, '-', "");
     }
-    return g_strdup_printf("%s-disk%d", prefix, vdisk_target_to_index(vdisk_disk_get_target(disk)));
+    {
+        int index = vdisk_target_to_index(vdisk_disk_get_target(disk));
+        char head[32]; /* a bus name and "-disk" */
+
+        if (index < 0 || strlen(prefix) > sizeof(head) - sizeof("-disk"))
+            return g_strdup_printf("%s-disk%d", prefix, index);
+        strcpy(stpcpy(head, prefix), "-disk");
+        return vd_name_uint(head, (unsigned int)index, "");
+    }
 }
 
 /* virQEMUCapsHasPCIMultiBus: whether QEMU names the root PCI bus "pci.0"
@@ -801,8 +876,8 @@ vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
         if (bus == 0)
             return g_strdup(vd_is_user_alias(alias) ? alias : "pci.0");
         if (vd_is_user_alias(alias))
-            return g_strdup_printf("%s.0", alias);
-        return g_strdup_printf("pci.%u.0", bus);
+            return g_strconcat(alias, ".0", NULL);
+        return vd_name_uint("pci.", bus, ".0");
     }
     if (bus == 0) {
         /* the root bus is named by QEMU, whatever its controller's alias:
@@ -820,7 +895,7 @@ vd_pci_bus_name(const vd_qemu_ctx *ctx, unsigned int bus)
     }
     if (vd_is_user_alias(alias))
         return g_strdup(alias);
-    return g_strdup_printf("pci.%u", bus);
+    return vd_name_uint("pci.", bus, "");
 }
 
 static int
@@ -852,11 +927,19 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
     }
     case VDISK_ADDRESS_PCI: {
         g_autofree char *busname = NULL;
-        g_autofree char *addr = NULL;
+        char addr[24]; /* "0x<slot>.0x<function>" */
 
         vdisk_disk_get_address_pci(disk, &a[0], &a[1], &a[2], &a[3]);
         busname = vd_pci_bus_name(ctx, a[1]);
-        addr = a[3] ? g_strdup_printf("0x%x.0x%x", a[2], a[3]) : g_strdup_printf("0x%x", a[2]);
+        {
+            char *end = vd_put_hex(addr, a[2]);
+
+            if (a[3]) {
+                *end++ = '.';
+                end = vd_put_hex(end, a[3]);
+            }
+            *end = '\0';
+        }
         vd_prop_add_str(props, "bus", busname);
         vd_prop_add_tristate_bool(props, "multifunction",
                                   vdisk_disk_get_address_multifunction(disk));
@@ -870,7 +953,7 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
 
         vdisk_disk_get_address_usb(disk, &a[0], &port);
         alias = vd_controller_alias(ctx, VDISK_CONTROLLER_USB, a[0]);
-        busname = g_strdup_printf("%s.0", alias);
+        busname = g_strconcat(alias, ".0", NULL);
         vd_prop_add_str(props, "bus", busname);
         vd_prop_add_str_opt(props, "port", port);
         return 0;
@@ -904,7 +987,7 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
 
         /* the IDE controller of pc machines is built in and named "ide" */
         alias = ctx->q35 ? vd_controller_alias(ctx, VDISK_CONTROLLER_IDE, a[0]) : g_strdup("ide");
-        busname = g_strdup_printf("%s.%u", alias, a[1]);
+        busname = vd_bus_of(alias, a[1]);
         vd_prop_add_str(props, "bus", busname);
         vd_prop_add_uint(props, "unit", a[3]);
         return 0;
@@ -916,7 +999,7 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
         /* q35's built-in AHCI controller is named "ide" */
         alias = ctx->q35 && a[0] == 0 ? g_strdup("ide")
                                       : vd_controller_alias(ctx, VDISK_CONTROLLER_SATA, a[0]);
-        busname = g_strdup_printf("%s.%u", alias, a[3]);
+        busname = vd_bus_of(alias, a[3]);
         vd_prop_add_str(props, "bus", busname);
         return 0;
     }
@@ -929,12 +1012,12 @@ vd_add_address(vd_prop *props, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
 
         switch (vd_scsi_addressing_of(vd_scsi_model(ctx, a[0]))) {
         case VD_SCSI_BUS_UNIT:
-            busname = g_strdup_printf("%s.%u", alias, a[1]);
+            busname = vd_bus_of(alias, a[1]);
             vd_prop_add_str(props, "bus", busname);
             vd_prop_add_uint(props, "scsi-id", a[3]);
             return 0;
         case VD_SCSI_MULTI_LEVEL:
-            busname = g_strdup_printf("%s.0", alias);
+            busname = g_strconcat(alias, ".0", NULL);
             vd_prop_add_str(props, "bus", busname);
             vd_prop_add_uint(props, "channel", a[1]);
             vd_prop_add_uint(props, "scsi-id", a[2]);
@@ -1002,7 +1085,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
             const char *s = vdisk_disk_get_serial(disk);
 
             vd_prop_add_str(props, "driver", device == VDISK_DEVICE_CDROM ? "scsi-cd" : "scsi-hd");
-            device_id = s ? g_strdup(s) : g_strdup_printf("drive-%s", alias);
+            device_id = s ? g_strdup(s) : g_strconcat("drive-", alias, NULL);
         }
         break;
     case VDISK_BUS_VIRTIO: {
@@ -1037,7 +1120,7 @@ vd_device_props(vd_prop **out, const vd_qemu_ctx *ctx, const vdisk_disk *disk, v
             chardev = vd_qemu_vhostuser_chardev_id(alias);
         }
         if (vdisk_disk_get_iothread(disk) > 0)
-            iothread = g_strdup_printf("iothread%u", vdisk_disk_get_iothread(disk));
+            iothread = vd_name_uint("iothread", vdisk_disk_get_iothread(disk), "");
         vd_prop_add_str(props, "driver", model);
         /* the virtio options, right after the driver (qemuBuildVirtioDevProps) */
         vd_prop_add_tristate_bool(props, "iommu_platform", vdisk_disk_get_iommu(disk));
@@ -1374,7 +1457,7 @@ vd_translate_one(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_disk
             vd_prop *cor = vd_prop_object_new();
             char file[VD_NODE_NAME_SIZE];
 
-            drive = g_strdup_printf("libvirt-CoR-%s", vdisk_disk_get_target(disk));
+            drive = g_strconcat("libvirt-CoR-", vdisk_disk_get_target(disk), NULL);
             vd_prop_add_str(cor, "driver", "copy-on-read");
             vd_prop_add_str(cor, "node-name", drive);
             vd_prop_add_str(cor, "file", vd_blk_node_name(file, index, "format"));

@@ -135,6 +135,26 @@ vd_arena_decimal(vd_doc *doc, unsigned long long value)
 }
 
 const char *
+vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = end;
+
+    if (digits > 16)
+        digits = 16;
+    do {
+        *--p = "0123456789abcdef"[value & 0xf];
+        value >>= 4;
+    } while (value);
+    while ((unsigned int)(end - p) < digits)
+        *--p = '0';
+    *--p = 'x';
+    *--p = '0';
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
+const char *
 vd_arena_printf(vd_doc *doc, const char *fmt, ...)
 {
     va_list ap;
@@ -183,9 +203,21 @@ vd_attr_rename(vd_attr *a, const char *name)
     a->key = vd_name_key(name);
 }
 
+/* Records @child's name in @parent's child_mask and, when @child moves to
+ * a new parent, resets its tag (before linking it). */
+static inline void
+vd_node_note_child(vd_node *parent, vd_node *child)
+{
+    if (child->key)
+        parent->child_mask |= vd_name_bit(child->key);
+    if (child->parent != parent)
+        child->tag = 0;
+}
+
 void
 vd_node_append(vd_node *parent, vd_node *child)
 {
+    vd_node_note_child(parent, child);
     child->parent = parent;
     child->next = NULL;
     child->prev = parent->last;
@@ -203,6 +235,7 @@ vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref)
         vd_node_append(parent, child);
         return;
     }
+    vd_node_note_child(parent, child);
     child->parent = parent;
     child->next = ref;
     child->prev = ref->prev;
@@ -441,7 +474,7 @@ vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
-    if (!node)
+    if (!node || !(node->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->children; c; c = c->next) {
         if (c->key == key && strcmp(c->name, name) == 0)
@@ -455,6 +488,8 @@ vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
 {
     vd_node *c;
 
+    if (node->parent && !(node->parent->child_mask & vd_name_bit(key)))
+        return NULL;
     for (c = node->next; c; c = c->next) {
         if (c->key == key && strcmp(c->name, name) == 0)
             return c;

@@ -56,8 +56,19 @@ typedef enum {
     VD_NODE_TEXT,
 } vd_node_kind;
 
+/* The bit of a name's key in a vd_node's child_mask. */
+static inline uint32_t
+vd_name_bit(uint32_t key)
+{
+    return (uint32_t)1 << ((key * 0x9E3779B1u) >> 27);
+}
+
 struct vd_node {
-    vd_node_kind kind;
+    uint8_t kind; /* vd_node_kind */
+    /* A small number the tree's user keeps with an element (0: none),
+     * reset whenever the element is linked under a new parent: what it
+     * knows of the element from its name and its parent's. */
+    uint8_t tag;
     uint32_t key;     /* element: vd_name_key(name); text: 0 */
     const char *name; /* element: qualified name ("prefix:local" or "local") */
     const char *text; /* text node: its content */
@@ -68,6 +79,11 @@ struct vd_node {
     vd_node *next;
     vd_node *prev;
     int line;
+    /* The vd_name_bit() of every element child's key, OR-ed in whenever a
+     * child is linked under this node and never cleared (an unlinked
+     * child's bit may stay): a clear bit proves that no child has the
+     * name, so most look-ups of an absent child walk no list. */
+    uint32_t child_mask;
 };
 
 struct vd_doc {
@@ -110,6 +126,9 @@ const char *vd_arena_printf(vd_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 
 /* @value in decimal, as libvirt writes numbers (no printf: parsing writes
  * numbers back in canonical form all the time). */
 const char *vd_arena_decimal(vd_doc *doc, unsigned long long value);
+/* "0x" and @value in lower-case hex, zero-padded to at least @digits
+ * digits: printf's "0x%0*llx" without printf. */
+const char *vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits);
 
 vd_node *vd_node_new(vd_doc *doc, const char *name);
 /* A new attribute (unlinked); @name and @value must already live in @doc's
@@ -150,7 +169,11 @@ vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_
 static inline vd_node *
 vd_node_child(const vd_node *node, const char *name)
 {
-    return vd_node_child_key(node, name, vd_name_key(name));
+    uint32_t key = vd_name_key(name);
+
+    if (!node || !(node->child_mask & vd_name_bit(key)))
+        return NULL;
+    return vd_node_child_key(node, name, key);
 }
 
 static inline vd_node *
