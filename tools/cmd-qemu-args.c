@@ -178,6 +178,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+hc:", long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
+            free(secrets);
             qa_usage(stdout);
             return QA_EXIT_OK;
         case 's':
