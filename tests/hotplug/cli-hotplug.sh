@@ -56,7 +56,8 @@ expect 0 "$VDISK" next-target "$NAME" scsi
 [ "$out" = sda ] || fail "next-target scsi printed '$out', expected sda"
 
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
-[ "$out" = '{"ok": true, "target": "sda"}' ] || fail "attach --json printed '$out'"
+[ "$out" = '{"ok": true, "target": "sda", "changed": true, "live": true, "config": false, "live_only": false, "format": "qcow2", "format_probed": false, "format_guessed": false}' ] ||
+    fail "attach --json printed '$out'"
 
 # the same disk again: nothing to do
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --target sda --format qcow2
