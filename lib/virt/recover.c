@@ -290,21 +290,41 @@ vd_recovery_remove(vd_recovery *r, vdisk_error **err)
         if (!alias)
             return vd_fail(err, VDISK_ERR_INTERNAL,
                            "target '%s': libvirt gave the live disk no alias", r->in->target);
-        switch (vd_hotplug_remove_live(r->dom, r->in->target, alias, VD_RECOVER_WAIT_MS, err)) {
+        vdisk_error *inner = NULL;
+        g_autofree char *alias_copy = g_strdup(alias);
+
+        switch (vd_hotplug_remove_live(r->dom, r->in->target, alias_copy, VD_RECOVER_WAIT_MS,
+                                       &inner)) {
         case VD_REMOVAL_DONE:
             g_string_append(r->report, "; detached from the live definition");
             break;
         case VD_REMOVAL_PENDING:
+            vdisk_error_free(inner);
             return vd_fail(err, VDISK_ERR_PENDING,
                            "target '%s': the live removal is still pending after %d ms (the "
                            "guest has not released the disk); run recovery again later",
                            r->in->target, VD_RECOVER_WAIT_MS);
         case VD_REMOVAL_FAILED:
+            vdisk_error_free(inner);
             return vd_fail(err, VDISK_ERR_LIBVIRT,
                            "target '%s': the guest refused to release the live disk",
                            r->in->target);
-        case VD_REMOVAL_ERROR:
-            return -1;
+        case VD_REMOVAL_ERROR: {
+            /* libvirt may have been finishing an earlier removal of it (the
+             * device-removed event is handled after the call that asked) */
+            vdisk_domain *live = NULL;
+            bool gone = vd_virt_load_domain(&live, r->dom, false, NULL) == 0 &&
+                        !vdisk_domain_find_disk(live, r->in->target);
+
+            vdisk_domain_free(live);
+            if (!gone) {
+                vd_error_wrap(err, inner, NULL);
+                return -1;
+            }
+            vdisk_error_free(inner);
+            g_string_append(r->report, "; libvirt finished the live removal it had started");
+            break;
+        }
         }
     }
     if (c) {
