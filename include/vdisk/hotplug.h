@@ -226,7 +226,9 @@ VDISK_API int vdisk_hotplug_recover(virDomainPtr dom, unsigned int flags, char *
  * removed from the persistent configuration by then). With LIVE|CONFIG the
  * disk is removed from whichever side has it; VDISK_ERR_NOT_FOUND when
  * neither has it. Disks on buses QEMU cannot unplug (ide, sata, fdc) are
- * refused with VDISK_ERR_UNSUPPORTED.
+ * refused with VDISK_ERR_UNSUPPORTED. A detach of both definitions is
+ * recorded for vdisk_hotplug_recover() until it is complete (the record
+ * stays while the live removal is pending).
  */
 VDISK_API int vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigned int flags,
                                    unsigned int timeout_ms, vdisk_error **err);
@@ -236,7 +238,17 @@ VDISK_API int vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigne
  * @target: a cdrom or floppy disk's target
  * @source: the new medium's path (file or block device, by what it is), or
  *          NULL to eject
- * @flags: VDISK_HOTPLUG_LIVE/CONFIG, VDISK_HOTPLUG_FORCE to open a locked tray
+ * @flags: VDISK_HOTPLUG_LIVE/CONFIG/PERSISTENT, VDISK_HOTPLUG_FORCE to open a
+ *         locked tray
+ *
+ * libvirt 9.0 does not open the tray of a cdrom plugged in while the domain
+ * runs (it learns of the tray only at start-up), and QEMU then refuses the
+ * change with "Tray of device ... is not open". When that happens the tray
+ * is opened over QMP (blockdev-open-tray through virDomainQemuMonitorCommand,
+ * forced with VDISK_HOTPLUG_FORCE; libvirt follows QEMU's tray event and
+ * closes it after the change) and the change is asked for again. libvirt
+ * marks the domain tainted (custom-monitor) when that is done. A change of
+ * both definitions is recorded for vdisk_hotplug_recover().
  */
 VDISK_API int vdisk_hotplug_change_media(virDomainPtr dom, const char *target,
                                          const char *source, unsigned int flags,
