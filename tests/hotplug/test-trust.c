@@ -17,6 +17,9 @@
  *   - the client killed with SIGKILL at random points of attach and detach:
  *     vdisk_hotplug_recover() makes live, persistent and QEMU agree
  *
+ * With a remote VDTEST_HOTPLUG_URI (qemu+tcp://...) the cases that need no
+ * local view of the daemon run through it (the remote-trust test).
+ *
  * VDTEST_TRUST_LIBVIRTD_KILLS=N (the hotplug-trust-libvirtd test) instead
  * kills libvirtd itself N times at random points of attach and detach,
  * restarts it with scripts/start-libvirt.sh, recovers and checks again; it
@@ -491,6 +494,7 @@ concurrent_worker(const char *dom_name, int worker, int disks, const char *bus_n
     }
     virDomainFree(d);
     virConnectClose(c);
+    fflush(stdout); /* the child leaves with _exit() */
     return failures;
 }
 
@@ -954,8 +958,11 @@ group_setup(void **state)
         fprintf(stderr, "cannot open %s: %s\n", uri, vdisk_error_get_message(err));
         return -1;
     }
-    imgdir = embed_root ? g_build_filename(embed_root, "trusttest-XXXXXX", NULL)
-                        : g_strdup("/var/lib/libvirt/images/trusttest-XXXXXX");
+    /* a remote daemon (tests/remote's runs in a mount namespace of its own)
+     * reaches the images under /tmp, as the remote tests' do */
+    imgdir = embed_root                            ? g_build_filename(embed_root, "trusttest-XXXXXX", NULL)
+             : g_str_has_prefix(uri, "qemu+") ? g_strdup("/tmp/trusttest-XXXXXX")
+                                                  : g_strdup("/var/lib/libvirt/images/trusttest-XXXXXX");
     if (!g_mkdtemp_full(imgdir, 0755))
         return -1;
     domains = g_ptr_array_new();
@@ -1007,6 +1014,16 @@ main(void)
         CASE(test_hotplugged_scsi_cdrom_changes_media),
         CASE(test_recover_with_nothing_pending_is_a_noop),
     };
+    /* a remote URI: the cases that need no local view of the daemon */
+    const struct CMUnitTest remote[] = {
+        CASE(test_same_source_twice_keeps_its_target),
+        CASE(test_next_target_skips_taken_aliases),
+        CASE(test_concurrent_processes_get_distinct_targets),
+        CASE(test_concurrent_virtio_processes_get_distinct_targets),
+        CASE(test_transient_domain_has_no_persistent_side),
+        CASE(test_recover_with_nothing_pending_is_a_noop),
+        CASE(test_recover_after_the_client_is_killed),
+    };
     const struct CMUnitTest daemon[] = {
         CASE(test_recover_after_libvirtd_is_killed),
     };
@@ -1020,6 +1037,9 @@ main(void)
         return cmocka_run_group_tests_name("hotplug-trust-libvirtd", daemon, group_setup,
                                            group_teardown);
     }
+    if (env_uri && g_str_has_prefix(env_uri, "qemu+"))
+        return cmocka_run_group_tests_name("hotplug-trust-remote", remote, group_setup,
+                                           group_teardown);
     if (env_uri && g_str_has_prefix(env_uri, "qemu:///embed"))
         return cmocka_run_group_tests_name("hotplug-trust-embed", embed, group_setup,
                                            group_teardown);

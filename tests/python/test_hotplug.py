@@ -201,3 +201,45 @@ def test_freed_libvirt_domain_is_refused(conn):
             vdisk.list_disks(d2)
     finally:
         d.destroy()
+
+
+def test_attach_without_target_keeps_the_target_a_source_has(dom, imgdir):
+    img = make_image(imgdir, "by-source.raw", fmt="raw", size="8M")
+    first = vdisk.attach(dom, vdisk.Disk(type="file", source=img, format="raw", bus="scsi",
+                                         driver_name="qemu"))
+    assert isinstance(first, vdisk.AttachResult)
+    assert first.target == "sda" and first.changed and first.live and not first.config
+    again = vdisk.attach(dom, vdisk.Disk(type="file", source=img, format="raw", bus="scsi",
+                                         driver_name="qemu"))
+    assert again.target == "sda" and not again.changed
+    with pytest.raises(vdisk.ExistsError) as ei:
+        vdisk.attach(dom, disk_for(img, "sdc", "scsi", fmt="raw"))
+    assert "as target 'sda'" in ei.value.message
+    assert [d.target for d in vdisk.list_disks(dom).disks].count("sda") == 1
+
+
+def test_attach_without_format_reads_the_header(dom, imgdir):
+    qcow = make_image(imgdir, "noformat.qcow2")
+    disk = vdisk.Disk(type="file", source=qcow, bus="scsi", driver_name="qemu")
+    with pytest.raises(vdisk.InvalidArgumentError) as ei:
+        vdisk.attach(dom, disk)
+    assert "qcow2 header" in ei.value.message and "--format raw" in ei.value.message
+    assert vdisk.list_disks(dom).find_disk("sda") is None
+    res = vdisk.attach(dom, disk, probe_format=True)
+    assert res.format is vdisk.Format.QCOW2 and res.format_probed and not res.format_guessed
+    raw = make_image(imgdir, "noformat.raw", fmt="raw", size="8M")
+    res = vdisk.attach(dom, vdisk.Disk(type="file", source=raw, bus="scsi", driver_name="qemu"))
+    assert res.format is vdisk.Format.RAW and res.format_probed and res.format_guessed
+
+
+def test_transient_domain_and_persistent(dom, imgdir):
+    img = make_image(imgdir, "transient.raw", fmt="raw", size="8M")
+    disk = vdisk.Disk(type="file", source=img, format="raw", bus="scsi", driver_name="qemu")
+    with pytest.raises(vdisk.TransientError):
+        vdisk.attach(dom, disk, live=True, config=True)
+    with pytest.raises(ValueError):
+        vdisk.attach(dom, disk, persistent=True, config=True)
+    res = vdisk.attach(dom, disk, persistent=True)
+    assert res.live and res.live_only and not res.config
+    vdisk.detach(dom, res.target, wait=20, persistent=True)
+    assert vdisk.recover(dom) is None
