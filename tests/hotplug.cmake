@@ -48,3 +48,28 @@ if(TARGET vdisk-cli)
     LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 300
     RESOURCE_LOCK "libvirtd;libvirtd-images")
 endif()
+
+# What a management tool relies on (tests/hotplug/test-trust.c): ensure-attached
+# by source, formats, race-free automatic targets (processes at once),
+# transient domains, hot-plug refusals explained, media of hot-plugged cdroms,
+# recovery after the client is killed (VDTEST_TRUST_KILLS trials, 20).
+add_executable(test-hotplug-trust ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/test-trust.c)
+target_link_libraries(test-hotplug-trust PRIVATE vdisk_internal PkgConfig::LIBVIRT PkgConfig::CMOCKA)
+target_compile_options(test-hotplug-trust PRIVATE ${VDISK_WARNINGS})
+target_compile_definitions(test-hotplug-trust PRIVATE
+  VDISK_START_LIBVIRT="${PROJECT_SOURCE_DIR}/scripts/start-libvirt.sh")
+add_test(NAME hotplug-trust COMMAND test-hotplug-trust)
+set_tests_properties(hotplug-trust PROPERTIES
+  LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 600
+  RESOURCE_LOCK "libvirtd;libvirtd-images")
+add_test(NAME hotplug-trust-embed COMMAND test-hotplug-trust)
+set_tests_properties(hotplug-trust-embed PROPERTIES
+  LABELS hotplug TIMEOUT 600
+  ENVIRONMENT "VDTEST_HOTPLUG_URI=qemu:///embed;LIBVIRT_LOG_OUTPUTS=4:stderr")
+# Kills the system libvirtd (SIGKILL) at random points of attach and detach,
+# 10 times, restarting it each time: alone, like hotplug-libvirtd-restart.
+add_test(NAME hotplug-trust-libvirtd COMMAND test-hotplug-trust)
+set_tests_properties(hotplug-trust-libvirtd PROPERTIES
+  LABELS hotplug FIXTURES_REQUIRED hotplug-libvirtd TIMEOUT 900 SKIP_RETURN_CODE 77
+  ENVIRONMENT VDTEST_TRUST_LIBVIRTD_KILLS=10
+  RUN_SERIAL TRUE RESOURCE_LOCK "libvirtd;libvirtd-images")

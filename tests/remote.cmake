@@ -36,3 +36,10 @@ if(TARGET vdisk-cli)
     LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 300
     ENVIRONMENT VDISK_REMOTE_URI=${VDISK_REMOTE_URI} RESOURCE_LOCK remote-libvirtd)
 endif()
+
+# tests/hotplug/test-trust.c through the remote URI: ensure-attached, aliases,
+# processes attaching at once, transient domains, client kill trials.
+add_test(NAME remote-trust COMMAND test-hotplug-trust)
+set_tests_properties(remote-trust PROPERTIES
+  LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 600
+  ENVIRONMENT VDTEST_HOTPLUG_URI=${VDISK_REMOTE_URI} RESOURCE_LOCK remote-libvirtd)

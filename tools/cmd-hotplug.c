@@ -7,6 +7,7 @@
  *   vdisk detach DOMAIN TARGET [--wait SECONDS] [--live] [--config]
  *   vdisk change-media DOMAIN TARGET (--eject | --insert SOURCE) [--force]
  *   vdisk next-target DOMAIN BUS
+ *   vdisk recover DOMAIN
  *   vdisk set-iotune DOMAIN TARGET [--total-bytes-sec N] ... [--group NAME] [--live] [--config]
  *
  * Every subcommand takes --connect URI (default qemu:///system) and --json.
@@ -37,6 +38,7 @@ int vdisk_cmd_detach(int argc, char **argv);
 int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
 int vdisk_cmd_set_iotune(int argc, char **argv);
+int vdisk_cmd_recover(int argc, char **argv);
 
 enum {
     HP_EXIT_OK = VDISK_EXIT_OK,
@@ -76,6 +78,7 @@ enum {
     OPT_INSERT,
     OPT_FORCE,
     OPT_GROUP,
+    OPT_PERSISTENT,
     /* one per vdisk_iotune_field: OPT_IOTUNE + field (not counted in hp_opts.seen) */
     OPT_IOTUNE = 0x300,
 };
@@ -101,6 +104,7 @@ static const struct option hp_long_options[] = {
     {"insert", required_argument, NULL, OPT_INSERT},
     {"force", no_argument, NULL, OPT_FORCE},
     {"group", required_argument, NULL, OPT_GROUP},
+    {"persistent", no_argument, NULL, OPT_PERSISTENT},
     {"total-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_TOTAL_BYTES_SEC},
     {"read-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_READ_BYTES_SEC},
     {"write-bytes-sec", required_argument, NULL, OPT_IOTUNE + VDISK_IOTUNE_WRITE_BYTES_SEC},
@@ -144,7 +148,7 @@ typedef struct {
     bool readonly;
     bool shareable;
     const char *serial;
-    unsigned int flags; /* VDISK_HOTPLUG_LIVE / CONFIG / FORCE */
+    unsigned int flags; /* VDISK_HOTPLUG_LIVE / CONFIG / PERSISTENT / FORCE / PROBE_FORMAT */
     const char *xml;
     const char *wait;
     bool eject;
@@ -315,6 +319,9 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
         case OPT_GROUP:
             o->group = optarg;
             break;
+        case OPT_PERSISTENT:
+            o->flags |= VDISK_HOTPLUG_PERSISTENT;
+            break;
         default:
             /* OPT_IOTUNE + field: the only values left once allowed */
             o->iotune[c - OPT_IOTUNE] = optarg;
@@ -474,7 +481,7 @@ vdisk_cmd_list(int argc, char **argv)
 
 /* The disk the options describe, or an exit status through *@rc. */
 static vdisk_disk *
-disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
+disk_from_options(const hp_opts *o, int *rc)
 {
     vdisk_disk *disk = vdisk_disk_new();
     vdisk_error *err = NULL;
@@ -495,20 +502,11 @@ disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
         (o->bus && (*rc = enum_arg(o, VDISK_ENUM_BUS, "bus", o->bus, &bus)) >= 0) ||
         (o->cache && (*rc = enum_arg(o, VDISK_ENUM_CACHE, "cache mode", o->cache, &cache)) >= 0))
         goto error;
-    if (o->format && strcmp(o->format, "auto") == 0) {
-        vdisk_format probed;
-        unsigned int pflags = 0;
-
-        /* the image is read on this host: only for local connections */
-        if (vdisk_image_probe_format(source, &probed, &pflags, &err) < 0) {
-            *rc = report(o, err);
-            goto error;
-        }
-        format = probed;
-    } else if (o->format &&
-               (*rc = enum_arg(o, VDISK_ENUM_FORMAT, "format", o->format, &format)) >= 0) {
+    /* auto: the library reads the header and takes what it shows (and says
+     * so); no format: it reads the header and takes only raw */
+    if (o->format && strcmp(o->format, "auto") != 0 &&
+        (*rc = enum_arg(o, VDISK_ENUM_FORMAT, "format", o->format, &format)) >= 0)
         goto error;
-    }
 
     if (!bus) {
         if (o->target && strcmp(o->target, "auto") != 0)
@@ -526,13 +524,11 @@ disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
             goto error;
         }
     }
-    if (!o->target || strcmp(o->target, "auto") == 0) {
-        if (vdisk_hotplug_next_target(&target, dom, (vdisk_bus)bus, &err) < 0) {
-            *rc = report(o, err);
-            goto error;
-        }
-    } else {
-        target = strdup(o->target);
+    /* auto: left unset, the library picks it (and retries on races) */
+    if (o->target && strcmp(o->target, "auto") != 0 && !(target = strdup(o->target))) {
+        fprintf(stderr, "vdisk: %s: out of memory\n", o->cmd);
+        *rc = HP_EXIT_FAILED;
+        goto error;
     }
 
     if (vdisk_disk_set_device(disk, (vdisk_device)device, &err) < 0 ||
@@ -544,7 +540,7 @@ disk_from_options(const hp_opts *o, virDomainPtr dom, int *rc)
         (format &&
          vdisk_source_set_format(vdisk_disk_get_source(disk), (vdisk_format)format, &err) < 0) ||
         (cache && vdisk_disk_set_cache(disk, (vdisk_cache)cache, &err) < 0) ||
-        vdisk_disk_set_target(disk, target, &err) < 0 ||
+        (target && vdisk_disk_set_target(disk, target, &err) < 0) ||
         vdisk_disk_set_bus(disk, (vdisk_bus)bus, &err) < 0 ||
         (o->readonly && vdisk_disk_set_readonly(disk, 1, &err) < 0) ||
         (o->shareable && vdisk_disk_set_shareable(disk, 1, &err) < 0) ||
@@ -561,22 +557,79 @@ error:
     return NULL;
 }
 
+static const char *
+json_bool(bool b)
+{
+    return b ? "true" : "false";
+}
+
+/* What an attach did: the target on stdout (or the JSON result), and on
+ * stderr what the caller may not expect (nothing changed, a live-only
+ * change, a format read from the image). */
+static void
+print_attached(const hp_opts *o, const vdisk_disk *disk, unsigned int result)
+{
+    const char *target = vdisk_disk_get_target(disk);
+    const char *format = vdisk_enum_to_string(
+        VDISK_ENUM_FORMAT, vdisk_source_get_format(vdisk_disk_get_source_const(disk)));
+    bool changed = result & (VDISK_ATTACH_LIVE_CHANGED | VDISK_ATTACH_CONFIG_CHANGED);
+    const char *path = vdisk_disk_get_path(disk);
+
+    if (!changed)
+        fprintf(stderr, "vdisk: %s: %s is already attached as %s; nothing changed\n", o->cmd,
+                path ? path : "the disk", target);
+    else if (result & VDISK_ATTACH_EXISTING)
+        fprintf(stderr, "vdisk: %s: %s was already attached as %s; added to the %s definition\n",
+                o->cmd, path ? path : "the disk", target,
+                (result & VDISK_ATTACH_LIVE_CHANGED) ? "live" : "persistent");
+    if (result & VDISK_ATTACH_LIVE_ONLY)
+        fprintf(stderr, "vdisk: %s: the domain is transient: changed live only\n", o->cmd);
+    if ((result & VDISK_ATTACH_FORMAT_GUESSED) && changed)
+        fprintf(stderr,
+                "vdisk: %s: no format recognised in the header of %s: attached as raw (a "
+                "guess)\n",
+                o->cmd, path ? path : "the image");
+    else if ((result & VDISK_ATTACH_FORMAT_PROBED) && changed)
+        fprintf(stderr, "vdisk: %s: format %s read from the header of %s\n", o->cmd,
+                format ? format : "?", path ? path : "the image");
+    if (!o->json) {
+        printf("%s\n", target);
+        return;
+    }
+    printf("{\"ok\": true, \"target\": ");
+    json_string(stdout, target);
+    printf(", \"changed\": %s, \"live\": %s, \"config\": %s, \"live_only\": %s, "
+           "\"format\": ",
+           json_bool(changed), json_bool(result & VDISK_ATTACH_LIVE_CHANGED),
+           json_bool(result & VDISK_ATTACH_CONFIG_CHANGED),
+           json_bool(result & VDISK_ATTACH_LIVE_ONLY));
+    json_string(stdout, format);
+    printf(", \"format_probed\": %s, \"format_guessed\": %s}\n",
+           json_bool(result & VDISK_ATTACH_FORMAT_PROBED),
+           json_bool(result & VDISK_ATTACH_FORMAT_GUESSED));
+}
+
 int
 vdisk_cmd_attach(int argc, char **argv)
 {
-    static const int allowed[] = {OPT_TARGET, OPT_BUS,      OPT_DEVICE,    OPT_FORMAT,
-                                  OPT_CACHE,  OPT_READONLY, OPT_SHAREABLE, OPT_SERIAL,
-                                  OPT_LIVE,   OPT_CONFIG,   OPT_XML,       0};
+    static const int allowed[] = {OPT_TARGET,   OPT_BUS,        OPT_DEVICE, OPT_FORMAT, OPT_CACHE,
+                                  OPT_READONLY, OPT_SHAREABLE,  OPT_SERIAL, OPT_LIVE,   OPT_CONFIG,
+                                  OPT_XML,      OPT_PERSISTENT, 0};
     static const char help[] =
         "Usage: vdisk attach [OPTIONS] DOMAIN SOURCE\n"
         "       vdisk attach [--live] [--config] DOMAIN --xml FILE\n\n"
         "Attach SOURCE (an image file or a block device) to DOMAIN, or the <disk> of\n"
-        "FILE. Nothing is done when the target already holds SOURCE.\n\nOptions:\n"
+        "FILE. Nothing is done when the domain already has SOURCE: with an automatic\n"
+        "target its target is printed (and 'already attached' said on stderr); a\n"
+        "different --target is refused, naming the target SOURCE has.\n\nOptions:\n"
         "      --target=NAME   target name, or 'auto' (default): the first free one\n"
+        "                      (another is taken when a concurrent attach gets it first)\n"
         "      --bus=BUS       virtio (default), scsi, usb, sata, ide, fdc\n"
         "      --device=DEV    disk (default), cdrom, lun, floppy\n"
-        "      --format=FMT    raw, qcow2, ... or 'auto': read the image header on\n"
-        "                      this host (never for images a guest could write)\n"
+        "      --format=FMT    raw, qcow2, ... or 'auto': take the format the image's\n"
+        "                      header shows (never for images a guest could write).\n"
+        "                      Without it the header is read and only raw is taken;\n"
+        "                      any other format is refused (exit 3), naming it\n"
         "      --cache=MODE    none, writethrough, writeback, directsync, unsafe\n"
         "      --readonly      attach read-only\n"
         "      --shareable     the image may be shared with other domains\n"
@@ -585,11 +638,14 @@ vdisk_cmd_attach(int argc, char **argv)
         "      --config        the persistent configuration (both: all or nothing;\n"
         "                      neither: the running domain if it runs, else its\n"
         "                      configuration)\n"
+        "      --persistent    the running domain and, when it has one, the persistent\n"
+        "                      definition (a transient domain: live only, said on stderr)\n"
         "      --xml=FILE      the disk as libvirt <disk> XML (- for stdin)\n";
     virConnectPtr conn;
     virDomainPtr dom;
     vdisk_disk *disk = NULL;
     vdisk_error *err = NULL;
+    unsigned int result = 0;
     hp_opts o;
     int rc;
 
@@ -597,9 +653,15 @@ vdisk_cmd_attach(int argc, char **argv)
         return rc;
     if (o.xml && o.nargs != 1)
         return usage(&o, "%s", "--xml FILE takes the place of SOURCE");
-    if (o.xml && (o.seen & ~((1u << (OPT_XML - OPT_JSON)) | (1u << (OPT_LIVE - OPT_JSON)) |
-                             (1u << (OPT_CONFIG - OPT_JSON)) | 1u)))
-        return usage(&o, "%s", "--xml FILE goes only with --live and --config");
+    if (o.xml &&
+        (o.seen & ~((1u << (OPT_XML - OPT_JSON)) | (1u << (OPT_LIVE - OPT_JSON)) |
+                    (1u << (OPT_CONFIG - OPT_JSON)) | (1u << (OPT_PERSISTENT - OPT_JSON)) | 1u)))
+        return usage(&o, "%s", "--xml FILE goes only with --live, --config and --persistent");
+    if ((o.flags & VDISK_HOTPLUG_PERSISTENT) &&
+        (o.flags & (VDISK_HOTPLUG_LIVE | VDISK_HOTPLUG_CONFIG)))
+        return usage(&o, "%s", "--persistent goes with neither --live nor --config");
+    if (o.format && strcmp(o.format, "auto") == 0)
+        o.flags |= VDISK_HOTPLUG_PROBE_FORMAT;
     if (!o.xml && o.nargs != 2)
         return usage(&o, "%s", "missing SOURCE");
 
@@ -617,21 +679,15 @@ vdisk_cmd_attach(int argc, char **argv)
         vdisk_disk_free(disk);
         return rc;
     }
-    if (!disk && !(disk = disk_from_options(&o, dom, &rc))) {
+    if (!disk && !(disk = disk_from_options(&o, &rc))) {
         close_domain(conn, dom);
         return rc;
     }
-    if (vdisk_hotplug_attach(dom, disk, o.flags, &err) < 0) {
+    if (vdisk_hotplug_attach_auto(dom, disk, o.flags, &result, &err) < 0) {
         rc = report(&o, err);
     } else {
         rc = HP_EXIT_OK;
-        if (o.json) {
-            printf("{\"ok\": true, \"target\": ");
-            json_string(stdout, vdisk_disk_get_target(disk));
-            printf("}\n");
-        } else {
-            printf("%s\n", vdisk_disk_get_target(disk));
-        }
+        print_attached(&o, disk, result);
     }
     vdisk_disk_free(disk);
     close_domain(conn, dom);
@@ -640,20 +696,36 @@ vdisk_cmd_attach(int argc, char **argv)
 
 /* ---- detach, change-media, next-target ------------------------------------------------ */
 
+/* Which definitions a detach or media change applied to: JSON, and with
+ * --persistent on a transient domain a line on stderr. */
+static void
+print_sides(const hp_opts *o, unsigned int sides)
+{
+    if ((o->flags & VDISK_HOTPLUG_PERSISTENT) && !(sides & VDISK_HOTPLUG_CONFIG) &&
+        (sides & VDISK_HOTPLUG_LIVE))
+        fprintf(stderr, "vdisk: %s: the domain is transient: changed live only\n", o->cmd);
+    if (o->json)
+        printf("{\"ok\": true, \"live\": %s, \"config\": %s}\n",
+               json_bool(sides & VDISK_HOTPLUG_LIVE), json_bool(sides & VDISK_HOTPLUG_CONFIG));
+}
+
 int
 vdisk_cmd_detach(int argc, char **argv)
 {
-    static const int allowed[] = {OPT_WAIT, OPT_LIVE, OPT_CONFIG, 0};
+    static const int allowed[] = {OPT_WAIT, OPT_LIVE, OPT_CONFIG, OPT_PERSISTENT, 0};
     static const char help[] =
         "Usage: vdisk detach [OPTIONS] DOMAIN TARGET\n\n"
         "Detach disk TARGET from DOMAIN and wait until QEMU has released it.\n\nOptions:\n"
         "      --wait=SECONDS  how long to wait for the guest (default 10); when it\n"
         "                      has not released the disk by then, exit 4\n"
         "      --live          the running domain\n"
-        "      --config        the persistent configuration\n";
+        "      --config        the persistent configuration\n"
+        "      --persistent    the running domain and, when it has one, the persistent\n"
+        "                      definition\n";
     virConnectPtr conn;
     virDomainPtr dom;
     vdisk_error *err = NULL;
+    unsigned int sides = 0;
     unsigned long wait_s = HP_DEFAULT_WAIT_S;
     hp_opts o;
     int rc;
@@ -670,12 +742,12 @@ vdisk_cmd_detach(int argc, char **argv)
     }
     if ((rc = open_domain(&o, &conn, &dom)) >= 0)
         return rc;
-    if (vdisk_hotplug_detach(dom, o.args[1], o.flags, (unsigned int)wait_s * 1000, &err) < 0) {
+    if (vdisk_hotplug_resolve_flags(dom, o.flags, &sides, &err) < 0 ||
+        vdisk_hotplug_detach(dom, o.args[1], o.flags, (unsigned int)wait_s * 1000, &err) < 0) {
         rc = report(&o, err);
     } else {
         rc = HP_EXIT_OK;
-        if (o.json)
-            printf("{\"ok\": true}\n");
+        print_sides(&o, sides);
     }
     close_domain(conn, dom);
     return rc;
@@ -684,7 +756,8 @@ vdisk_cmd_detach(int argc, char **argv)
 int
 vdisk_cmd_change_media(int argc, char **argv)
 {
-    static const int allowed[] = {OPT_EJECT, OPT_INSERT, OPT_FORCE, OPT_LIVE, OPT_CONFIG, 0};
+    static const int allowed[] = {OPT_EJECT,  OPT_INSERT,     OPT_FORCE, OPT_LIVE,
+                                  OPT_CONFIG, OPT_PERSISTENT, 0};
     static const char help[] =
         "Usage: vdisk change-media [OPTIONS] DOMAIN TARGET (--eject | --insert SOURCE)\n\n"
         "Eject the medium of cdrom or floppy TARGET, or insert SOURCE.\n\nOptions:\n"
@@ -692,10 +765,13 @@ vdisk_cmd_change_media(int argc, char **argv)
         "      --insert=SOURCE insert SOURCE (an image file or a block device)\n"
         "      --force         open the tray even when the guest locked it\n"
         "      --live          the running domain\n"
-        "      --config        the persistent configuration\n";
+        "      --config        the persistent configuration\n"
+        "      --persistent    the running domain and, when it has one, the persistent\n"
+        "                      definition\n";
     virConnectPtr conn;
     virDomainPtr dom;
     vdisk_error *err = NULL;
+    unsigned int sides = 0;
     hp_opts o;
     int rc;
 
@@ -705,12 +781,13 @@ vdisk_cmd_change_media(int argc, char **argv)
         return usage(&o, "%s", "give exactly one of --eject and --insert SOURCE");
     if ((rc = open_domain(&o, &conn, &dom)) >= 0)
         return rc;
-    if (vdisk_hotplug_change_media(dom, o.args[1], o.insert, o.flags, &err) < 0) {
+    if (vdisk_hotplug_resolve_flags(dom, o.flags & ~(unsigned int)VDISK_HOTPLUG_FORCE, &sides,
+                                    &err) < 0 ||
+        vdisk_hotplug_change_media(dom, o.args[1], o.insert, o.flags, &err) < 0) {
         rc = report(&o, err);
     } else {
         rc = HP_EXIT_OK;
-        if (o.json)
-            printf("{\"ok\": true}\n");
+        print_sides(&o, sides);
     }
     close_domain(conn, dom);
     return rc;
@@ -751,6 +828,46 @@ vdisk_cmd_next_target(int argc, char **argv)
             printf("%s\n", name);
         }
         vdisk_free(name);
+    }
+    close_domain(conn, dom);
+    return rc;
+}
+
+/* ---- recover ------------------------------------------------------------------------ */
+
+int
+vdisk_cmd_recover(int argc, char **argv)
+{
+    static const int allowed[] = {0};
+    static const char help[] =
+        "Usage: vdisk recover [OPTIONS] DOMAIN\n\n"
+        "Finish, or undo, the attaches, detaches and media changes of DOMAIN that were\n"
+        "interrupted (the program or libvirtd killed, the connection lost), so that\n"
+        "the live definition, the persistent one and QEMU agree. Says what it did;\n"
+        "nothing pending: nothing printed, exit 0.\n\nOptions:\n";
+    virConnectPtr conn;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    char *what = NULL;
+    hp_opts o;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, allowed, help, names_domain, 1, 1)) >= 0)
+        return rc;
+    if ((rc = open_domain(&o, &conn, &dom)) >= 0)
+        return rc;
+    if (vdisk_hotplug_recover(dom, 0, &what, &err) < 0) {
+        rc = report(&o, err);
+    } else {
+        rc = HP_EXIT_OK;
+        if (o.json) {
+            printf("{\"ok\": true, \"recovered\": ");
+            json_string(stdout, what);
+            printf("}\n");
+        } else if (what) {
+            fputs(what, stdout);
+        }
+        vdisk_free(what);
     }
     close_domain(conn, dom);
     return rc;

@@ -29,6 +29,7 @@ vdisk_exit_for(const vdisk_error *err)
     case VDISK_ERR_UNSUPPORTED:
     case VDISK_ERR_NOT_FOUND:
     case VDISK_ERR_EXISTS:
+    case VDISK_ERR_TRANSIENT:
         return VDISK_EXIT_REFUSED;
     case VDISK_ERR_OK:
     case VDISK_ERR_INTERNAL:

@@ -53,6 +53,7 @@ int vdisk_cmd_detach(int argc, char **argv);
 int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
 int vdisk_cmd_set_iotune(int argc, char **argv);
+int vdisk_cmd_recover(int argc, char **argv);
 
 static void
 print_command_help(FILE *fp, const vdisk_command *cmd)
@@ -370,6 +371,8 @@ static const vdisk_command commands[] = {
      "Print the first free target name on BUS", "DOMAIN BUS", NULL, vdisk_cmd_next_target},
     {"set-iotune", "set the I/O limits of a disk", "Set the I/O limits of TARGET",
      "DOMAIN TARGET [--total-bytes-sec N] ...", NULL, vdisk_cmd_set_iotune},
+    {"recover", "finish or undo interrupted disk changes of a domain",
+     "Finish or undo the interrupted disk changes of DOMAIN", "DOMAIN", NULL, vdisk_cmd_recover},
 };
 
 static const vdisk_command *

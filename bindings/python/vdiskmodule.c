@@ -2915,10 +2915,17 @@ arg_virdomain(PyObject *obj)
     return ptr;
 }
 
+/* persistent=True stands for live, plus the persistent definition when the
+ * domain has one; it goes without config=True (live is True by default). */
 static int
-arg_where(int live, int config, unsigned int *flags)
+arg_where(int live, int config, int persistent, unsigned int *flags)
 {
-    *flags = (live ? VDISK_HOTPLUG_LIVE : 0) | (config ? VDISK_HOTPLUG_CONFIG : 0);
+    if (persistent && config) {
+        PyErr_SetString(PyExc_ValueError, "persistent=True goes without config=True");
+        return -1;
+    }
+    *flags = persistent ? VDISK_HOTPLUG_PERSISTENT
+                        : (live ? VDISK_HOTPLUG_LIVE : 0) | (config ? VDISK_HOTPLUG_CONFIG : 0);
     return 0;
 }
 
@@ -2946,16 +2953,17 @@ py_next_target(PyObject *mod, PyObject *args, PyObject *kwds)
 static PyObject *
 py_attach(PyObject *mod, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"dom", "disk", "live", "config", NULL};
-    PyObject *domobj, *diskobj;
+    static char *kwlist[] = {"dom", "disk", "live", "config", "persistent", "probe_format", NULL};
+    PyObject *domobj, *diskobj, *cls, *fmt, *ret;
     virDomainPtr dom;
     vdisk_disk *copy = NULL;
     vdisk_error *err = NULL;
-    unsigned int flags;
-    int live = 1, config = 0, rc;
+    unsigned int flags, result = 0;
+    int live = 1, config = 0, persistent = 0, probe_format = 0, rc;
+    int value;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|$pp:attach", kwlist, &domobj, &diskobj, &live,
-                                     &config) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|$pppp:attach", kwlist, &domobj, &diskobj,
+                                     &live, &config, &persistent, &probe_format) ||
         !(dom = arg_virdomain(domobj)))
         return NULL;
     if (!PyObject_TypeCheck(diskobj, &DiskType)) {
@@ -2965,39 +2973,66 @@ py_attach(PyObject *mod, PyObject *args, PyObject *kwds)
     }
     if (!disk_get((DiskObject *)diskobj))
         return NULL;
+    if (arg_where(live, config, persistent, &flags) < 0)
+        return NULL;
+    if (probe_format)
+        flags |= VDISK_HOTPLUG_PROBE_FORMAT;
     /* the call runs without the GIL: it works on a private copy */
     if (vdisk_disk_copy(&copy, ((DiskObject *)diskobj)->disk, &err) < 0)
         return raise_error(err);
-    arg_where(live, config, &flags);
-    Py_BEGIN_ALLOW_THREADS rc = vdisk_hotplug_attach(dom, copy, flags, &err);
-    Py_END_ALLOW_THREADS vdisk_disk_free(copy);
-    if (rc < 0)
+    Py_BEGIN_ALLOW_THREADS rc = vdisk_hotplug_attach_auto(dom, copy, flags, &result, &err);
+    Py_END_ALLOW_THREADS if (rc < 0)
+    {
+        vdisk_disk_free(copy);
         return raise_error(err);
-    Py_RETURN_NONE;
+    }
+    value = (int)vdisk_source_get_format(vdisk_disk_get_source_const(copy));
+    if (value > 0) {
+        fmt = enum_value(VDISK_ENUM_FORMAT, value);
+    } else {
+        fmt = Py_None;
+        Py_INCREF(fmt);
+    }
+    if (!fmt || !(cls = named_type("AttachResult")))
+        ret = NULL;
+    else
+        ret = PyObject_CallFunction(
+            cls, "sOOOOOOO", vdisk_disk_get_target(copy),
+            (result & (VDISK_ATTACH_LIVE_CHANGED | VDISK_ATTACH_CONFIG_CHANGED)) ? Py_True
+                                                                                 : Py_False,
+            (result & VDISK_ATTACH_LIVE_CHANGED) ? Py_True : Py_False,
+            (result & VDISK_ATTACH_CONFIG_CHANGED) ? Py_True : Py_False,
+            (result & VDISK_ATTACH_LIVE_ONLY) ? Py_True : Py_False, fmt,
+            (result & VDISK_ATTACH_FORMAT_PROBED) ? Py_True : Py_False,
+            (result & VDISK_ATTACH_FORMAT_GUESSED) ? Py_True : Py_False);
+    Py_XDECREF(fmt);
+    vdisk_disk_free(copy);
+    return ret;
 }
 
 static PyObject *
 py_detach(PyObject *mod, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"dom", "target", "wait", "live", "config", NULL};
+    static char *kwlist[] = {"dom", "target", "wait", "live", "config", "persistent", NULL};
     PyObject *domobj;
     const char *target;
     double wait = 10.0;
     virDomainPtr dom;
     vdisk_error *err = NULL;
     unsigned int flags;
-    int live = 1, config = 0, rc;
+    int live = 1, config = 0, persistent = 0, rc;
     char *t;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|d$pp:detach", kwlist, &domobj, &target, &wait,
-                                     &live, &config) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|d$ppp:detach", kwlist, &domobj, &target, &wait,
+                                     &live, &config, &persistent) ||
         !(dom = arg_virdomain(domobj)))
         return NULL;
     if (!(wait >= 0 && wait <= 86400.0)) {
         PyErr_SetString(PyExc_ValueError, "wait must be between 0 and 86400 seconds");
         return NULL;
     }
-    arg_where(live, config, &flags);
+    if (arg_where(live, config, persistent, &flags) < 0)
+        return NULL;
     if (!(t = strdup(target)))
         return PyErr_NoMemory();
     Py_BEGIN_ALLOW_THREADS rc =
@@ -3011,20 +3046,23 @@ py_detach(PyObject *mod, PyObject *args, PyObject *kwds)
 static PyObject *
 py_change_media(PyObject *mod, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"dom", "target", "source", "force", "live", "config", NULL};
+    static char *kwlist[] = {"dom",  "target", "source",     "force",
+                             "live", "config", "persistent", NULL};
     PyObject *domobj, *srcobj = Py_None, *keep = NULL;
     const char *target, *source;
     virDomainPtr dom;
     vdisk_error *err = NULL;
     unsigned int flags;
-    int force = 0, live = 1, config = 0, rc;
+    int force = 0, live = 1, config = 0, persistent = 0, rc;
     char *t, *s = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|O$ppp:change_media", kwlist, &domobj, &target,
-                                     &srcobj, &force, &live, &config) ||
-        !(dom = arg_virdomain(domobj)) || arg_str(srcobj, "source", 1, &source, &keep) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|O$pppp:change_media", kwlist, &domobj, &target,
+                                     &srcobj, &force, &live, &config, &persistent) ||
+        !(dom = arg_virdomain(domobj)))
         return NULL;
-    arg_where(live, config, &flags);
+    if (arg_where(live, config, persistent, &flags) < 0 ||
+        arg_str(srcobj, "source", 1, &source, &keep) < 0)
+        return NULL;
     if (force)
         flags |= VDISK_HOTPLUG_FORCE;
     t = strdup(target);
@@ -3065,9 +3103,10 @@ py_set_iotune(PyObject *mod, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "iotune_from must be a vdisk.Disk");
         return NULL;
     }
+    if (arg_where(live, config, 0, &flags) < 0)
+        return NULL;
     if (vdisk_disk_copy(&copy, ((DiskObject *)diskobj)->disk, &err) < 0)
         return raise_error(err);
-    arg_where(live, config, &flags);
     if (!(t = strdup(target))) {
         vdisk_disk_free(copy);
         return PyErr_NoMemory();
@@ -3078,6 +3117,28 @@ py_set_iotune(PyObject *mod, PyObject *args, PyObject *kwds)
     if (rc < 0)
         return raise_error(err);
     Py_RETURN_NONE;
+}
+
+static PyObject *
+py_recover(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", NULL};
+    PyObject *domobj, *ret;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    char *report = NULL;
+    int rc;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:recover", kwlist, &domobj) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS rc = vdisk_hotplug_recover(dom, 0, &report, &err);
+    Py_END_ALLOW_THREADS if (rc < 0) return raise_error(err);
+    if (!report)
+        Py_RETURN_NONE;
+    ret = PyUnicode_FromString(report);
+    vdisk_free(report);
+    return ret;
 }
 
 static PyObject *
@@ -3683,19 +3744,32 @@ static PyMethodDef module_methods[] = {
      "The first target name free on `bus` (a vdisk.Bus or its string) in the live\n"
      "state and the configuration of `dom`, a libvirt.virDomain."},
     {"attach", (PyCFunction)(void (*)(void))py_attach, METH_VARARGS | METH_KEYWORDS,
-     "attach(dom, disk, *, live=True, config=False) -> None\n\n"
-     "Make sure `disk` (a vdisk.Disk with target and bus) is attached to `dom`, a\n"
-     "libvirt.virDomain: to the running domain (live) and/or its persistent\n"
-     "configuration (config); neither means libvirt's 'current'. Attaching the same\n"
-     "disk again does nothing; a target taken by another source raises\n"
-     "vdisk.ExistsError."},
+     "attach(dom, disk, *, live=True, config=False, persistent=False, probe_format=False)\n"
+     "    -> AttachResult\n\n"
+     "Make sure `disk` (a vdisk.Disk with a bus; its target may be None) is attached to\n"
+     "`dom`, a libvirt.virDomain: to the running domain (live) and/or its persistent\n"
+     "configuration (config); neither means libvirt's 'current'; persistent=True means\n"
+     "live plus the persistent definition when there is one. With no target the first\n"
+     "free one is taken (another when a concurrent caller gets it first), and a source\n"
+     "the domain already has is not attached again: the result names its target and\n"
+     "says changed=False. A target taken by another source, or another target than the\n"
+     "one the source has, raises vdisk.ExistsError. With no format the image's header\n"
+     "is read: raw is taken (format_guessed=True), any other format raises\n"
+     "vdisk.InvalidArgumentError unless probe_format=True. config=True on a transient\n"
+     "domain raises vdisk.TransientError."},
+    {"recover", (PyCFunction)(void (*)(void))py_recover, METH_VARARGS | METH_KEYWORDS,
+     "recover(dom) -> str | None\n\n"
+     "Finish or undo the attaches, detaches and media changes of `dom` that were\n"
+     "interrupted, so that its live definition, its persistent one and QEMU agree.\n"
+     "Returns what was done, one line per change, or None when nothing was pending."},
     {"detach", (PyCFunction)(void (*)(void))py_detach, METH_VARARGS | METH_KEYWORDS,
-     "detach(dom, target, wait=10, *, live=True, config=False) -> None\n\n"
+     "detach(dom, target, wait=10, *, live=True, config=False, persistent=False) -> None\n\n"
      "Detach the disk `target` and wait up to `wait` seconds until QEMU has released\n"
      "it. vdisk.PendingError when the guest has not let go in time (the removal may\n"
      "still complete), vdisk.NotFoundError when there is no such disk."},
     {"change_media", (PyCFunction)(void (*)(void))py_change_media, METH_VARARGS | METH_KEYWORDS,
-     "change_media(dom, target, source=None, *, force=False, live=True, config=False)\n\n"
+     "change_media(dom, target, source=None, *, force=False, live=True, config=False,\n"
+     "             persistent=False)\n\n"
      "Insert the medium at path `source` into cdrom/floppy `target`, or eject with\n"
      "source=None. force=True opens a locked tray."},
     {"set_iotune", (PyCFunction)(void (*)(void))py_set_iotune, METH_VARARGS | METH_KEYWORDS,
@@ -3705,7 +3779,8 @@ static PyMethodDef module_methods[] = {
     {"list_disks", (PyCFunction)(void (*)(void))py_list_disks, METH_VARARGS | METH_KEYWORDS,
      "list_disks(dom, *, inactive=False) -> Domain\n\n"
      "The disks of `dom` (a libvirt.virDomain) as a vdisk.Domain: its live state, or\n"
-     "with inactive=True its persistent configuration."},
+     "with inactive=True its persistent configuration (vdisk.TransientError for a\n"
+     "transient domain, which has none)."},
     {"hotplug_commands", (PyCFunction)(void (*)(void))py_hotplug_commands,
      METH_VARARGS | METH_KEYWORDS,
      "hotplug_commands(dom, disk) -> list[dict]\n\n"

@@ -44,6 +44,7 @@ typedef enum {
     VDISK_ERR_LIBVIRT,     /* libvirt failed; see vdisk_error_get_libvirt_code() */
     VDISK_ERR_PENDING,     /* the operation was started but has not completed yet */
     VDISK_ERR_SYSTEM,      /* an operating system call failed */
+    VDISK_ERR_TRANSIENT,   /* the persistent definition of a transient domain was asked for */
     VDISK_ERR_LAST
 } vdisk_error_code;
 

@@ -41,8 +41,11 @@ extern "C" {
 /** Where an operation applies. LIVE and CONFIG together are all or nothing.
  * Neither means "the running domain if it runs, else its configuration"
  * (libvirt's VIR_DOMAIN_AFFECT_CURRENT). LIVE on a domain that is not
- * running, or CONFIG on a transient one, fails with VDISK_ERR_INVALID_ARG
- * before anything is changed. */
+ * running fails with VDISK_ERR_INVALID_ARG, CONFIG (or INACTIVE) on a
+ * transient domain with VDISK_ERR_TRANSIENT, before anything is changed.
+ * PERSISTENT asks for every definition the domain has: the live one when it
+ * runs, and the persistent one when it has one (a transient domain's change
+ * is live only; vdisk_hotplug_resolve_flags() says which). */
 typedef enum {
     VDISK_HOTPLUG_CURRENT = 0,
     /** The running domain. */
@@ -53,6 +56,13 @@ typedef enum {
     VDISK_HOTPLUG_FORCE = 1 << 2,
     /** List: the persistent configuration instead of the live state. */
     VDISK_HOTPLUG_INACTIVE = 1 << 3,
+    /** The running domain, and the persistent definition when there is one. */
+    VDISK_HOTPLUG_PERSISTENT = 1 << 4,
+    /** Attach: a disk without a format takes whatever format its header shows
+     * (vdisk_image_probe_format(); VDISK_ATTACH_FORMAT_GUESSED when nothing
+     * was recognised and raw was taken). Without it, only a header that shows
+     * no format (or an ISO 9660 image) is attached, as raw. */
+    VDISK_HOTPLUG_PROBE_FORMAT = 1 << 5,
 } vdisk_hotplug_flags;
 
 /**
@@ -63,7 +73,9 @@ typedef enum {
  * @flags: 0 for the live state of a running domain (the definition of a
  *         stopped one), VDISK_HOTPLUG_INACTIVE for the persistent configuration
  *
- * Returns 0, or -1 with @err set.
+ * Returns 0, or -1 with @err set: VDISK_ERR_TRANSIENT for
+ * VDISK_HOTPLUG_INACTIVE on a transient domain, which has no persistent
+ * configuration.
  */
 VDISK_API int vdisk_hotplug_list(vdisk_domain **out, virDomainPtr dom, unsigned int flags,
                                  vdisk_error **err);
@@ -76,8 +88,14 @@ VDISK_API int vdisk_hotplug_list(vdisk_domain **out, virDomainPtr dom, unsigned 
  *       sata, usb), hd (ide), fd (fdc)
  *
  * Names used in the live state or in the persistent configuration are both
- * taken. Fails with VDISK_ERR_EXISTS when the bus has no free name within
- * libvirt's limits (ide: 4 on i440fx machines, fdc: 2).
+ * taken, and so is a name whose device alias (libvirt derives "virtio-disk2"
+ * from the index of "vdc", "scsi0-0-0-2" from the drive address of "sdc")
+ * or drive address another disk already has, whatever that disk's own name
+ * ("sdc" on bus virtio is "virtio-disk2" too). Fails with VDISK_ERR_EXISTS
+ * when the bus has no free name within libvirt's limits (ide: 4 on i440fx
+ * machines, fdc: 2). The name is free when the call reads the domain; a
+ * concurrent caller may take it before it is used: vdisk_hotplug_attach_auto()
+ * picks the name and retries by itself.
  */
 VDISK_API int vdisk_hotplug_next_target(char **out, virDomainPtr dom, vdisk_bus bus,
                                         vdisk_error **err);
@@ -90,15 +108,109 @@ VDISK_API int vdisk_hotplug_next_target(char **out, virDomainPtr dom, vdisk_bus 
  *
  * Makes sure @disk is attached: when a disk with the same target and the same
  * source is already there, nothing is done and 0 is returned; a target taken
- * by another source fails with VDISK_ERR_EXISTS naming that source. The disk
- * is checked against the domain before libvirt is asked; buses QEMU cannot
- * hotplug (ide, sata, fdc) are refused with VDISK_ERR_UNSUPPORTED for a live
- * attach. With LIVE|CONFIG the live attach is made first; if the
- * configuration then fails, the live disk is detached again and the error
- * says so.
+ * by another source fails with VDISK_ERR_EXISTS naming that source, and a
+ * source the domain already has under another target fails with
+ * VDISK_ERR_EXISTS naming that target. The disk is checked against the
+ * domain before libvirt is asked; buses QEMU cannot hotplug (ide, sata, fdc)
+ * are refused with VDISK_ERR_UNSUPPORTED for a live attach. With LIVE|CONFIG
+ * libvirt makes both changes in one call, all or nothing. A disk without a
+ * format is handled as vdisk_hotplug_attach_auto() describes (header read,
+ * only raw taken without VDISK_HOTPLUG_PROBE_FORMAT). When libvirt or QEMU
+ * refuses because the machine cannot hot-plug there (a pc machine without
+ * ACPI, a bus without hotplug), the message says what to change.
  */
 VDISK_API int vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, unsigned int flags,
                                    vdisk_error **err);
+
+/** What vdisk_hotplug_attach_auto() did, as bits of its @result. */
+typedef enum {
+    /** The disk was attached to the running domain. */
+    VDISK_ATTACH_LIVE_CHANGED = 1 << 0,
+    /** The disk was added to the persistent configuration. */
+    VDISK_ATTACH_CONFIG_CHANGED = 1 << 1,
+    /** The source was already attached (nothing or only the missing side was
+     * added); the disk's target is the one it already had. */
+    VDISK_ATTACH_EXISTING = 1 << 2,
+    /** VDISK_HOTPLUG_PERSISTENT on a transient domain: the change was live
+     * only, the domain has no persistent definition. */
+    VDISK_ATTACH_LIVE_ONLY = 1 << 3,
+    /** The format was read from the image's header (none was given). */
+    VDISK_ATTACH_FORMAT_PROBED = 1 << 4,
+    /** ... and no header was recognised: raw is a guess. */
+    VDISK_ATTACH_FORMAT_GUESSED = 1 << 5,
+    /** The target first chosen was taken by a concurrent caller before the
+     * attach reached libvirt; a later free one was used. */
+    VDISK_ATTACH_TARGET_RETRIED = 1 << 6,
+} vdisk_attach_result;
+
+/**
+ * vdisk_hotplug_attach_auto:
+ * @dom: the domain (borrowed)
+ * @disk: (inout): the disk to attach. Its target may be unset: the first
+ *        free one for its bus is taken (see vdisk_hotplug_next_target()).
+ *        On success it holds the target and the format used.
+ * @flags: VDISK_HOTPLUG_LIVE, _CONFIG or _PERSISTENT (0: current), and
+ *         VDISK_HOTPLUG_PROBE_FORMAT
+ * @result: (out) (optional): #vdisk_attach_result bits
+ *
+ * Makes sure @disk is attached, as vdisk_hotplug_attach() does, and:
+ *
+ * - With no target, a source the domain already uses (same path, same
+ *   pool and volume, same network name; in the live definition, and in the
+ *   persistent one when it is changed) is not attached a second time: the
+ *   call succeeds with the target it has (VDISK_ATTACH_EXISTING, no
+ *   *_CHANGED bit when every side has it). With a target that differs from
+ *   the one the source already has, it fails with VDISK_ERR_EXISTS naming
+ *   that target (unless both disks are read-only, or both shareable).
+ * - With no target, when a concurrent caller (thread, process or host) takes
+ *   the chosen target, its alias or its address first, the next free one is
+ *   tried (up to 64 times) instead of failing.
+ * - With no format, a local file or block device's header is read: one that
+ *   shows no format is attached as raw (VDISK_ATTACH_FORMAT_PROBED |
+ *   VDISK_ATTACH_FORMAT_GUESSED), an ISO 9660 image as raw; any other
+ *   format fails with VDISK_ERR_INVALID_ARG naming it, unless
+ *   VDISK_HOTPLUG_PROBE_FORMAT is given. Images of a remote connection's
+ *   host cannot be read: without a format they are refused.
+ *
+ * With LIVE and CONFIG libvirt changes both in one call (the live attach is
+ * undone when the configuration cannot be saved). The change is recorded in
+ * the domain's metadata first and the record removed after the last step, so
+ * that vdisk_hotplug_recover() can finish or undo an interrupted one.
+ */
+VDISK_API int vdisk_hotplug_attach_auto(virDomainPtr dom, vdisk_disk *disk, unsigned int flags,
+                                        unsigned int *result, vdisk_error **err);
+
+/**
+ * vdisk_hotplug_resolve_flags:
+ * @flags: VDISK_HOTPLUG_LIVE, _CONFIG, _PERSISTENT or 0 (current)
+ * @resolved: (out): VDISK_HOTPLUG_LIVE and/or VDISK_HOTPLUG_CONFIG: the
+ *            definitions a change with @flags applies to now
+ *
+ * Fails as the changes would: VDISK_ERR_INVALID_ARG for LIVE on a domain
+ * that does not run, VDISK_ERR_TRANSIENT for CONFIG on a transient one.
+ */
+VDISK_API int vdisk_hotplug_resolve_flags(virDomainPtr dom, unsigned int flags,
+                                          unsigned int *resolved, vdisk_error **err);
+
+/**
+ * vdisk_hotplug_recover:
+ * @dom: the domain (borrowed)
+ * @flags: 0
+ * @report: (out) (optional): what was done, one line per interrupted change,
+ *          the caller's (vdisk_free()); NULL when nothing was pending
+ *
+ * Finishes (or, when it cannot be finished, undoes) every attach, detach and
+ * media change that vdisk_hotplug_attach(), vdisk_hotplug_attach_auto(),
+ * vdisk_hotplug_detach() or vdisk_hotplug_change_media() recorded in @dom's
+ * metadata and did not complete (the caller or libvirtd was killed, the
+ * connection dropped), so that the live definition, the persistent one and
+ * QEMU agree: the disk is in all of them or in none. Block nodes QEMU kept
+ * for the disk's image that no disk of libvirt's uses are deleted. A record
+ * of a change whose process still runs on this host is left alone (and
+ * reported). Nothing pending: 0 and *@report NULL.
+ */
+VDISK_API int vdisk_hotplug_recover(virDomainPtr dom, unsigned int flags, char **report,
+                                    vdisk_error **err);
 
 /**
  * vdisk_hotplug_detach:
@@ -114,7 +226,9 @@ VDISK_API int vdisk_hotplug_attach(virDomainPtr dom, const vdisk_disk *disk, uns
  * removed from the persistent configuration by then). With LIVE|CONFIG the
  * disk is removed from whichever side has it; VDISK_ERR_NOT_FOUND when
  * neither has it. Disks on buses QEMU cannot unplug (ide, sata, fdc) are
- * refused with VDISK_ERR_UNSUPPORTED.
+ * refused with VDISK_ERR_UNSUPPORTED. A detach of both definitions is
+ * recorded for vdisk_hotplug_recover() until it is complete (the record
+ * stays while the live removal is pending).
  */
 VDISK_API int vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigned int flags,
                                    unsigned int timeout_ms, vdisk_error **err);
@@ -124,7 +238,17 @@ VDISK_API int vdisk_hotplug_detach(virDomainPtr dom, const char *target, unsigne
  * @target: a cdrom or floppy disk's target
  * @source: the new medium's path (file or block device, by what it is), or
  *          NULL to eject
- * @flags: VDISK_HOTPLUG_LIVE/CONFIG, VDISK_HOTPLUG_FORCE to open a locked tray
+ * @flags: VDISK_HOTPLUG_LIVE/CONFIG/PERSISTENT, VDISK_HOTPLUG_FORCE to open a
+ *         locked tray
+ *
+ * libvirt 9.0 does not open the tray of a cdrom plugged in while the domain
+ * runs (it learns of the tray only at start-up), and QEMU then refuses the
+ * change with "Tray of device ... is not open". When that happens the tray
+ * is opened over QMP (blockdev-open-tray through virDomainQemuMonitorCommand,
+ * forced with VDISK_HOTPLUG_FORCE; libvirt follows QEMU's tray event and
+ * closes it after the change) and the change is asked for again. libvirt
+ * marks the domain tainted (custom-monitor) when that is done. A change of
+ * both definitions is recorded for vdisk_hotplug_recover().
  */
 VDISK_API int vdisk_hotplug_change_media(virDomainPtr dom, const char *target,
                                          const char *source, unsigned int flags,

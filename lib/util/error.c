@@ -13,8 +13,8 @@ static _Thread_local const char *vd_context;
 static _Thread_local unsigned int vd_context_depth;
 
 VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST, "ok", "internal", "no-memory", "invalid-argument",
-             "xml", "invalid", "unsupported", "not-found", "exists", "libvirt", "pending",
-             "system");
+             "xml", "invalid", "unsupported", "not-found", "exists", "libvirt", "pending", "system",
+             "transient");
 
 unsigned int
 vd_error_enter_api(const char *api)

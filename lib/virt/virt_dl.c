@@ -5,6 +5,7 @@
  */
 #define VD_LIBVIRT_NO_REDIRECT
 #include <dlfcn.h>
+#include <stdlib.h>
 
 #include "virt/virt_dl.h"
 
@@ -61,5 +62,63 @@ vd_libvirt_load(vdisk_error **err)
 
     if (!g_once(&once, vd_libvirt_open, NULL))
         return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_failure);
+    return 0;
+}
+
+/* ---- libvirt-qemu.so.0 ----------------------------------------------------------- */
+
+#define VD_LIBVIRT_QEMU_SONAME "libvirt-qemu.so.0"
+
+typedef int (*vd_qemu_monitor_fn)(virDomainPtr, const char *, char **, unsigned int);
+
+static vd_qemu_monitor_fn vd_qemu_monitor;
+static char *vd_libvirt_qemu_failure;
+
+static gpointer
+vd_libvirt_qemu_open(gpointer data)
+{
+    void *handle;
+    void *sym;
+
+    (void)data;
+    /* never closed, like libvirt.so.0 */
+    if (!(handle = dlopen(VD_LIBVIRT_QEMU_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+        const char *why = dlerror();
+
+        vd_libvirt_qemu_failure = g_strdup_printf("cannot load %s: %s", VD_LIBVIRT_QEMU_SONAME,
+                                                  why ? why : "unknown reason");
+        return NULL;
+    }
+    if (!(sym = dlsym(handle, "virDomainQemuMonitorCommand"))) {
+        vd_libvirt_qemu_failure =
+            g_strdup_printf("%s has no virDomainQemuMonitorCommand", VD_LIBVIRT_QEMU_SONAME);
+        return NULL;
+    }
+    vd_qemu_monitor = (vd_qemu_monitor_fn)sym;
+    return handle;
+}
+
+int
+vd_libvirt_qemu_monitor(virDomainPtr dom, const char *cmd, char **reply, vdisk_error **err)
+{
+    static GOnce once = G_ONCE_INIT;
+    char *raw = NULL;
+    virErrorPtr lverr;
+
+    *reply = NULL;
+    if (vd_libvirt_load(err) < 0)
+        return -1;
+    if (!g_once(&once, vd_libvirt_qemu_open, NULL))
+        return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_qemu_failure);
+    /* 0: VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT, a QMP command */
+    if (vd_qemu_monitor(dom, cmd, &raw, 0) < 0) {
+        lverr = vd_libvirt.virGetLastError();
+        vd_error_set_libvirt(err, lverr ? lverr->code : 0, "QMP %s: %s", cmd,
+                             lverr && lverr->message ? lverr->message : "libvirt gave no reason");
+        vd_libvirt.virResetLastError();
+        return -1;
+    }
+    *reply = g_strdup(raw);
+    free(raw);
     return 0;
 }

@@ -41,6 +41,7 @@
     X(virDomainDetachDeviceFlags)                                                                  \
     X(virDomainFree)                                                                               \
     X(virDomainGetConnect)                                                                         \
+    X(virDomainGetMetadata)                                                                        \
     X(virDomainGetName)                                                                            \
     X(virDomainGetUUIDString)                                                                      \
     X(virDomainGetXMLDesc)                                                                         \
@@ -50,6 +51,7 @@
     X(virDomainLookupByName)                                                                       \
     X(virDomainLookupByUUIDString)                                                                 \
     X(virDomainSetBlockIoTune)                                                                     \
+    X(virDomainSetMetadata)                                                                        \
     X(virDomainUpdateDeviceFlags)                                                                  \
     X(virEventRegisterDefaultImpl)                                                                 \
     X(virEventRunDefaultImpl)                                                                      \
@@ -94,6 +96,13 @@ extern vd_libvirt_table vd_libvirt;
  * or lacks a function. */
 int vd_libvirt_load(vdisk_error **err);
 
+/* virDomainQemuMonitorCommand() of libvirt-qemu.so.0 (loaded on first use,
+ * as libvirt.so.0 is): QMP command @cmd to @dom's QEMU, its reply in
+ * *@reply (the caller's, g_free()). Fails with VDISK_ERR_SYSTEM when that
+ * library cannot be loaded, VDISK_ERR_LIBVIRT when libvirt or QEMU refused.
+ * libvirt marks a domain it is used on as tainted (custom-monitor). */
+int vd_libvirt_qemu_monitor(virDomainPtr dom, const char *cmd, char **reply, vdisk_error **err);
+
 /* White-box tests: the soname the next (first) vd_libvirt_load() opens. */
 void vd_libvirt_set_soname(const char *soname);
 
@@ -110,6 +119,7 @@ void vd_libvirt_set_soname(const char *soname);
 #define virDomainDetachDeviceFlags (vd_libvirt.virDomainDetachDeviceFlags)
 #define virDomainFree (vd_libvirt.virDomainFree)
 #define virDomainGetConnect (vd_libvirt.virDomainGetConnect)
+#define virDomainGetMetadata (vd_libvirt.virDomainGetMetadata)
 #define virDomainGetName (vd_libvirt.virDomainGetName)
 #define virDomainGetUUIDString (vd_libvirt.virDomainGetUUIDString)
 #define virDomainGetXMLDesc (vd_libvirt.virDomainGetXMLDesc)
@@ -119,6 +129,7 @@ void vd_libvirt_set_soname(const char *soname);
 #define virDomainLookupByName (vd_libvirt.virDomainLookupByName)
 #define virDomainLookupByUUIDString (vd_libvirt.virDomainLookupByUUIDString)
 #define virDomainSetBlockIoTune (vd_libvirt.virDomainSetBlockIoTune)
+#define virDomainSetMetadata (vd_libvirt.virDomainSetMetadata)
 #define virDomainUpdateDeviceFlags (vd_libvirt.virDomainUpdateDeviceFlags)
 #define virEventRegisterDefaultImpl (vd_libvirt.virEventRegisterDefaultImpl)
 #define virEventRunDefaultImpl (vd_libvirt.virEventRunDefaultImpl)

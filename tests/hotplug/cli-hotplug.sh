@@ -56,7 +56,8 @@ expect 0 "$VDISK" next-target "$NAME" scsi
 [ "$out" = sda ] || fail "next-target scsi printed '$out', expected sda"
 
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
-[ "$out" = '{"ok": true, "target": "sda"}' ] || fail "attach --json printed '$out'"
+[ "$out" = '{"ok": true, "target": "sda", "changed": true, "live": true, "config": false, "live_only": false, "format": "qcow2", "format_probed": false, "format_guessed": false}' ] ||
+    fail "attach --json printed '$out'"
 
 # the same disk again: nothing to do
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --target sda --format qcow2
@@ -71,7 +72,35 @@ expect 0 "$VDISK" next-target "$NAME" scsi
 expect 3 "$VDISK" attach "$NAME" "$DIR/media.iso" --target sda
 grep -q "$DIR/a.qcow2" "$DIR/stderr" || fail "taken target: message does not name the source"
 
-expect 0 "$VDISK" detach "$NAME" sda --wait 10
+# the same source again with an automatic target: its target, nothing changed
+expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
+echo "$out" | grep -q '"target": "sda", "changed": false' || fail "attach again: JSON was '$out'"
+grep -q "already attached as sda; nothing changed" "$DIR/stderr" ||
+    fail "attach again: $(cat "$DIR/stderr")"
+# another target for it: refused, naming sda
+expect 3 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --target sdk --format qcow2
+grep -q "as target 'sda'" "$DIR/stderr" || fail "attach elsewhere: $(cat "$DIR/stderr")"
+# no format: a qcow2 header is refused with both ways on; auto says what it found
+qemu-img create -q -f qcow2 "$DIR/c.qcow2" 16M || exit 1
+expect 3 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi
+grep -q -- "--format qcow2" "$DIR/stderr" && grep -q -- "--format raw" "$DIR/stderr" ||
+    fail "attach without format: $(cat "$DIR/stderr")"
+expect 0 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi --format auto --json
+echo "$out" | grep -q '"format": "qcow2", "format_probed": true, "format_guessed": false' ||
+    fail "attach --format auto: JSON was '$out'"
+grep -q "format qcow2 read from the header" "$DIR/stderr" ||
+    fail "attach --format auto: $(cat "$DIR/stderr")"
+expect 0 "$VDISK" detach "$NAME" sdb --wait 10
+# a transient domain: no persistent definition, --persistent is live only
+expect 3 "$VDISK" list "$NAME" --inactive --json
+echo "$out" | grep -q '"code": "transient"' || fail "list --inactive: JSON was '$out'"
+expect 3 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi --format qcow2 --config
+expect 0 "$VDISK" recover "$NAME"
+[ -z "$out" ] || fail "recover with nothing pending printed '$out'"
+
+expect 0 "$VDISK" detach "$NAME" sda --wait 10 --persistent --json
+[ "$out" = '{"ok": true, "live": true, "config": false}' ] || fail "detach --persistent: '$out'"
+grep -q "transient: changed live only" "$DIR/stderr" || fail "detach --persistent: $(cat "$DIR/stderr")"
 expect 3 "$VDISK" detach "$NAME" sda --json
 echo "$out" | grep -q '"code": "not-found"' || fail "detach of a missing disk: JSON was '$out'"
 

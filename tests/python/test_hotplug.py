@@ -107,8 +107,10 @@ def test_list_disks_reads_the_live_domain(dom):
     assert ctx.name == dom.name()
     assert [d.target for d in ctx.disks] == ["hdc"]
     assert ctx.disks[0].device is vdisk.Device.CDROM
-    # a transient domain's "configuration" is its definition
-    assert [d.target for d in vdisk.list_disks(dom, inactive=True).disks] == ["hdc"]
+    # a transient domain has no persistent definition to list
+    with pytest.raises(vdisk.TransientError) as ei:
+        vdisk.list_disks(dom, inactive=True)
+    assert ei.value.code is vdisk.ErrorCode.TRANSIENT
 
 
 def test_next_target_takes_enum_or_string(dom):
@@ -139,7 +141,7 @@ def test_taken_target_raises_exists_error(dom, imgdir):
     with pytest.raises(vdisk.ExistsError) as ei:
         vdisk.attach(dom, disk_for(b, "sda", "scsi"))
     assert ei.value.code is vdisk.ErrorCode.EXISTS
-    assert "vdisk_hotplug_attach: target 'sda'" in ei.value.message
+    assert "vdisk_hotplug_attach_auto: target 'sda'" in ei.value.message
 
 
 def test_virtio_detach_not_acknowledged_raises_pending_error(dom, imgdir):
@@ -199,3 +201,45 @@ def test_freed_libvirt_domain_is_refused(conn):
             vdisk.list_disks(d2)
     finally:
         d.destroy()
+
+
+def test_attach_without_target_keeps_the_target_a_source_has(dom, imgdir):
+    img = make_image(imgdir, "by-source.raw", fmt="raw", size="8M")
+    first = vdisk.attach(dom, vdisk.Disk(type="file", source=img, format="raw", bus="scsi",
+                                         driver_name="qemu"))
+    assert isinstance(first, vdisk.AttachResult)
+    assert first.target == "sda" and first.changed and first.live and not first.config
+    again = vdisk.attach(dom, vdisk.Disk(type="file", source=img, format="raw", bus="scsi",
+                                         driver_name="qemu"))
+    assert again.target == "sda" and not again.changed
+    with pytest.raises(vdisk.ExistsError) as ei:
+        vdisk.attach(dom, disk_for(img, "sdc", "scsi", fmt="raw"))
+    assert "as target 'sda'" in ei.value.message
+    assert [d.target for d in vdisk.list_disks(dom).disks].count("sda") == 1
+
+
+def test_attach_without_format_reads_the_header(dom, imgdir):
+    qcow = make_image(imgdir, "noformat.qcow2")
+    disk = vdisk.Disk(type="file", source=qcow, bus="scsi", driver_name="qemu")
+    with pytest.raises(vdisk.InvalidArgumentError) as ei:
+        vdisk.attach(dom, disk)
+    assert "qcow2 header" in ei.value.message and "--format raw" in ei.value.message
+    assert vdisk.list_disks(dom).find_disk("sda") is None
+    res = vdisk.attach(dom, disk, probe_format=True)
+    assert res.format is vdisk.Format.QCOW2 and res.format_probed and not res.format_guessed
+    raw = make_image(imgdir, "noformat.raw", fmt="raw", size="8M")
+    res = vdisk.attach(dom, vdisk.Disk(type="file", source=raw, bus="scsi", driver_name="qemu"))
+    assert res.format is vdisk.Format.RAW and res.format_probed and res.format_guessed
+
+
+def test_transient_domain_and_persistent(dom, imgdir):
+    img = make_image(imgdir, "transient.raw", fmt="raw", size="8M")
+    disk = vdisk.Disk(type="file", source=img, format="raw", bus="scsi", driver_name="qemu")
+    with pytest.raises(vdisk.TransientError):
+        vdisk.attach(dom, disk, live=True, config=True)
+    with pytest.raises(ValueError):
+        vdisk.attach(dom, disk, persistent=True, config=True)
+    res = vdisk.attach(dom, disk, persistent=True)
+    assert res.live and res.live_only and not res.config
+    vdisk.detach(dom, res.target, wait=20, persistent=True)
+    assert vdisk.recover(dom) is None

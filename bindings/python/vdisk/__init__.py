@@ -40,13 +40,15 @@ the name of the call) and .libvirt_code (libvirt's virErrorNumber, or 0):
      +-- LibvirtError          libvirt failed (see .libvirt_code)
      +-- PendingError          the operation was started but has not completed
      +-- HostError             an operating system call failed
+     +-- TransientError        the persistent definition of a transient domain was asked for
 
 Wrong Python types raise TypeError, bad values vdisk.InvalidError (a ValueError).
 
 Hotplug (functions taking libvirt.virDomain objects from python3-libvirt):
-next_target(), attach(), detach(), change_media(), set_iotune(), list_disks();
-hotplug_commands() and unplug_commands() render the QMP commands libvirt
-would send for a hotplug or an unplug, changing nothing.
+next_target(), attach() (returns an AttachResult), detach(), change_media(),
+set_iotune(), list_disks(), recover(); hotplug_commands() and
+unplug_commands() render the QMP commands libvirt would send for a
+hotplug or an unplug, changing nothing.
 
 Connections and storage (libvirt.virConnect objects from python3-libvirt):
 connect_open() and connect_open_first() return an ordinary libvirt.virConnect;
@@ -68,9 +70,10 @@ __all__ = [
     "Disk", "Source", "Domain", "DiskList", "IOTune",
     "Host", "PCIAddress", "DriveAddress", "USBAddress", "CCWAddress", "Geometry", "BlockIO",
     "Auth", "Encryption", "Reservations", "Slice", "NVMe", "Controller", "ProbedFormat",
+    "AttachResult",
     "Error", "InternalError", "NoMemoryError", "InvalidArgumentError", "XMLError",
     "InvalidError", "UnsupportedError", "NotFoundError", "ExistsError", "LibvirtError",
-    "PendingError", "HostError", "ErrorCode",
+    "PendingError", "HostError", "TransientError", "ErrorCode",
     "target_to_index", "target_from_index", "bus_from_target", "enum_to_string",
     "__version__", "LIBRARY_VERSION",
 ]
@@ -215,6 +218,12 @@ class HostError(Error):
     code = ErrorCode.SYSTEM
 
 
+class TransientError(Error):
+    """The persistent definition of a transient domain was asked for (config=True,
+    list_disks(inactive=True)); the domain has none (ErrorCode.TRANSIENT)."""
+    code = ErrorCode.TRANSIENT
+
+
 _ERROR_CLASSES = {
     ErrorCode.INTERNAL: InternalError,
     ErrorCode.NO_MEMORY: NoMemoryError,
@@ -227,6 +236,7 @@ _ERROR_CLASSES = {
     ErrorCode.LIBVIRT: LibvirtError,
     ErrorCode.PENDING: PendingError,
     ErrorCode.SYSTEM: HostError,
+    ErrorCode.TRANSIENT: TransientError,
 }
 
 
@@ -350,6 +360,22 @@ class ProbedFormat(_typing.NamedTuple):
     guessed: bool
 
 
+class AttachResult(_typing.NamedTuple):
+    """What attach() did: the target the disk has; whether anything changed
+    (False: the source was attached already), on the live and the persistent
+    side; live_only when persistent=True met a transient domain; the format
+    used, whether it was read from the image's header (format_probed) and
+    whether nothing was recognised there and raw is a guess (format_guessed)."""
+    target: str
+    changed: bool
+    live: bool
+    config: bool
+    live_only: bool
+    format: _typing.Optional["Format"]  # noqa: F821
+    format_probed: bool
+    format_guessed: bool
+
+
 class IOTune(_MutableMapping):
     """A disk's <iotune> limits as a live mapping of field name (a str such
     as "total_bytes_sec", or an IOTuneField) to int. Only set fields appear;
@@ -432,7 +458,7 @@ _vdisk._setup(_ENUMS, ControllerType, _make_error, {
     "CCWAddress": CCWAddress, "Geometry": Geometry, "BlockIO": BlockIO, "Host": Host,
     "Auth": Auth, "Encryption": Encryption, "Reservations": Reservations, "Slice": Slice,
     "NVMe": NVMe, "Controller": Controller, "IOTune": IOTune, "DiskList": DiskList,
-    "ProbedFormat": ProbedFormat,
+    "ProbedFormat": ProbedFormat, "AttachResult": AttachResult,
 })
 
 target_to_index = _vdisk.target_to_index
@@ -449,6 +475,7 @@ if HAVE_HOTPLUG:
     list_disks = _vdisk.list_disks
     hotplug_commands = _vdisk.hotplug_commands
     unplug_commands = _vdisk.unplug_commands
+    recover = _vdisk.recover
     connect_open = _vdisk.connect_open
     connect_open_first = _vdisk.connect_open_first
     volume_create = _vdisk.volume_create
@@ -457,7 +484,8 @@ if HAVE_HOTPLUG:
     probe_format = _vdisk.probe_format
     probe_format_name = _vdisk.probe_format_name
     __all__ += ["next_target", "attach", "detach", "change_media", "set_iotune", "list_disks",
-                "hotplug_commands", "unplug_commands", "connect_open", "connect_open_first", "volume_create", "volume_resolve",
+                "hotplug_commands", "unplug_commands", "recover",
+                "connect_open", "connect_open_first", "volume_create", "volume_resolve",
                 "volume_delete", "probe_format", "probe_format_name"]
 
 
