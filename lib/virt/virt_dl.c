@@ -5,14 +5,17 @@
  */
 #define VD_LIBVIRT_NO_REDIRECT
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
 
 #include "virt/virt_dl.h"
 
 vd_libvirt_table vd_libvirt;
 
 static const char *vd_libvirt_soname = VD_LIBVIRT_SONAME;
-/* Why the load failed (set once, under the GOnce), or NULL. */
+/* Why the load failed (set once, under the pthread_once), or NULL. */
 static char *vd_libvirt_failure;
+static bool vd_libvirt_loaded;
 
 void
 vd_libvirt_set_soname(const char *soname)
@@ -20,15 +23,14 @@ vd_libvirt_set_soname(const char *soname)
     vd_libvirt_soname = soname;
 }
 
-static gpointer
-vd_libvirt_open(gpointer data)
+static void *
+vd_libvirt_open(void)
 {
     const char *soname = vd_libvirt_soname;
     vd_libvirt_table table = {0};
     void *handle;
     void *sym;
 
-    (void)data;
     /* Never closed: connections and domains may outlive any one call. A
      * libvirt the program already has (it handed us its virConnectPtr) is
      * found by its soname and returned, not loaded a second time. */
@@ -54,12 +56,22 @@ vd_libvirt_open(gpointer data)
     return handle;
 }
 
+static void
+vd_libvirt_open_once(void)
+{
+    vd_libvirt_loaded = vd_libvirt_open() != NULL;
+}
+
 int
 vd_libvirt_load(vdisk_error **err)
 {
-    static GOnce once = G_ONCE_INIT;
+    /* pthread_once, not GOnce: a thread that finds the table filled reads
+     * it through the once's own synchronisation, which ThreadSanitizer
+     * sees (glib's fast path pairs with a store it cannot see). */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-    if (!g_once(&once, vd_libvirt_open, NULL))
+    pthread_once(&once, vd_libvirt_open_once);
+    if (!vd_libvirt_loaded)
         return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_failure);
     return 0;
 }
