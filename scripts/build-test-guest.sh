@@ -22,13 +22,17 @@
 #                               none), at start-up and whenever the set changes
 #   VDTEST media sr0 LABEL      vdtest.media=DEV: the first printable bytes of
 #                               DEV's first 2048-byte sector, "none" when it
-#                               cannot be read, whenever they change
+#                               cannot be read, whenever they change (the
+#                               kernel's cdrom autoclose is turned off, so
+#                               that these reads leave an open tray open)
 #   VDTEST holding sr0          vdtest.hold=DEV: DEV is opened and kept open
 #                               (for a cdrom, the kernel locks the door);
 #                               "VDTEST hold-failed DEV" when it cannot be opened
 #   VDTEST wrote vdb N          vdtest.mode=writer vdtest.dev=DEV: block N
-#                               (512 bytes at offset 512*N, "VDTEST-BLOCK N"
-#                               padded with NULs) was written and fsync'd;
+#                               (4096 bytes at offset 4096*N, "VDTEST-BLOCK N"
+#                               padded with NULs: whole pages, so no write
+#                               reads back what another one wrote) was
+#                               written and fsync'd;
 #                               N counts up from 0 until a write fails
 #                               ("VDTEST write-failed vdb N")
 #   VDTEST insmod-failed NAME   a module did not load
@@ -215,7 +219,7 @@ writer() {
     done
     while :; do
         if printf 'VDTEST-BLOCK %d\n' $i |
-            dd of=/dev/$dev bs=512 seek=$i count=1 conv=notrunc,sync,fsync 2>/dev/null; then
+            dd of=/dev/$dev bs=4096 seek=$i count=1 conv=notrunc,sync,fsync 2>/dev/null; then
             report "wrote $dev $i"
         else
             report "write-failed $dev $i"
@@ -245,6 +249,8 @@ if [ -n "$hold" ]; then
     fi
 fi
 if [ -n "$media" ]; then
+    # reading an open tray must not close it in the middle of a media change
+    echo 0 >/proc/sys/dev/cdrom/autoclose
     lastmedia=$(label $media)
     report "media $media $lastmedia"
 fi
