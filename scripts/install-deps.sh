@@ -10,12 +10,44 @@ PACKAGES=(
     qemu-system-arm qemu-efi-aarch64 qemu-system-ppc qemu-system-misc
     python3-dev python3-setuptools python3-wheel python3-venv python3-pip bash-completion
     dpkg-dev devscripts debhelper dh-python lintian fakeroot
+    busybox-static
 )
+
+# The booted test guest (scripts/build-test-guest.sh) runs Debian's amd64
+# kernel: the cloud flavour has no USB support at all (CONFIG_USB_SUPPORT is
+# off), and the guest tests plug USB disks. Only the package's files are
+# needed, so the .deb is unpacked into a cache directory: installing it
+# would pull in initramfs-tools (which writes an initrd to /boot), apparmor
+# and busybox (which conflicts with busybox-static).
+GUEST_KERNEL_META=linux-image-amd64
+GUEST_KERNEL_DIR=${VDISK_GUEST_KERNEL_DIR:-/var/cache/vdisk-test-guest/kernel}
 
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
     SUDO=sudo
 fi
+
+# Unpacks the kernel package the meta package depends on, once.
+fetch_guest_kernel() {
+    local pkg tmp
+    if compgen -G "$GUEST_KERNEL_DIR/boot/vmlinuz-*" >/dev/null; then
+        return 0
+    fi
+    pkg=$(apt-cache depends "$GUEST_KERNEL_META" | awk '/Depends: linux-image-/ { print $2; exit }')
+    if [ -z "$pkg" ]; then
+        echo "install-deps: cannot tell which kernel $GUEST_KERNEL_META depends on" >&2
+        return 1
+    fi
+    $SUDO mkdir -p "$(dirname "$GUEST_KERNEL_DIR")"
+    tmp=$($SUDO mktemp -d "$GUEST_KERNEL_DIR.XXXXXX")
+    $SUDO chmod 0755 "$tmp"
+    $SUDO chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt
+    (cd "$tmp" && $SUDO apt-get download -qq "$pkg") &&
+        $SUDO dpkg-deb -x "$tmp"/"$pkg"_*.deb "$tmp/root" &&
+        $SUDO rm -rf "$GUEST_KERNEL_DIR" &&
+        $SUDO mv "$tmp/root" "$GUEST_KERNEL_DIR" &&
+        $SUDO rm -rf "$tmp"
+}
 
 # Nothing to do when every package is already installed.
 missing=()
@@ -25,6 +57,7 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
+    fetch_guest_kernel
     exit 0
 fi
 
@@ -39,3 +72,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null
+fetch_guest_kernel

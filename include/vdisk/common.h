@@ -3,6 +3,11 @@
  *
  * common.h: export macro, error objects, memory helpers
  *
+ * Threads: the library keeps no global error state. Each failing call
+ * makes a new #vdisk_error for its caller (the name of the public call in
+ * its message is tracked per thread), which any thread may read and free.
+ * vdisk_version() and vdisk_error_code_name() return static strings.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_COMMON_H

@@ -16,6 +16,16 @@
  *  - Every enum's non-zero members map to exactly libvirt 9.0's XML strings;
  *    vdisk_enum_to_string()/vdisk_enum_from_string() convert.
  *
+ * Threads: different objects may be used in different threads at once.
+ * A disk and everything borrowed from it (its sources, backing stores,
+ * hosts) are one object: calls that take it as const (the getters, here
+ * and in <vdisk/fields.h>, vdisk_disk_to_xml(), vdisk_disk_validate(),
+ * vdisk_disk_copy(), translation) only read it and may run in several
+ * threads at once; a call that takes it non-const (setters, the non-const
+ * accessors, vdisk_disk_free()) must not overlap any other use of it. A
+ * disk that belongs to a domain context is part of that object (see
+ * <vdisk/domain.h>); a copy is independent.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_DISK_H

@@ -3,6 +3,13 @@
  *
  * domain.h: the domain context disk work needs, read from <domain> XML
  *
+ * Threads: a domain context, its controllers and the disks borrowed from
+ * it (vdisk_domain_get_disk(), vdisk_domain_find_disk()) share one
+ * document and are one object: const calls on any of them may run in
+ * several threads at once, a change to any of them (or freeing the
+ * context) must not overlap any other use of the context or its disks.
+ * Different contexts are independent.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_DOMAIN_H

@@ -21,6 +21,17 @@
  * vdisk_domain_ptr_free() one that only opens connections, finds domains
  * and passes them here need not.
  *
+ * Threads: every call here may be made from any thread, on shared or
+ * separate connections and domains (libvirt's objects are thread-safe and
+ * its last error is per thread). libvirt is loaded, and the event loop
+ * started, once per process whichever thread gets there first; the
+ * event loop's thread runs the callbacks of vdisk_hotplug_detach(), each of
+ * which waits for its own device only. libvirt runs one change of a domain
+ * at a time, but the steps a call makes (read the domain, check, change,
+ * wait) are not one transaction: calls that change the same target of the
+ * same domain at once, from this process or another, may each find the
+ * state the other left half way. Use distinct targets, or take turns.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_HOTPLUG_H

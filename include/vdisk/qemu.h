@@ -49,6 +49,12 @@
  * is not allowed. Nothing read is kept after the call returns; secret
  * values are cleared from memory when freed.
  *
+ * Threads: translation reads its arguments only and keeps no state between
+ * calls, so any number of translations may run at once, also on one shared
+ * domain context, disk or options object, as long as none of them is
+ * changed or freed meanwhile (see <vdisk/disk.h> and <vdisk/domain.h>).
+ * The results (#vdisk_qemu_args) are separate objects.
+ *
  * Ownership: what comes back through an out parameter is the caller's
  * (vdisk_qemu_args_free(), vdisk_free() for strings); `const char *` returns
  * are borrowed from the object they come from.

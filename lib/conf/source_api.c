@@ -18,37 +18,40 @@
 
 /* ---- views ------------------------------------------------------------- */
 
+/* Getters that take a const disk hand out views too, so that several
+ * threads may read one disk at once: the top view is set up when the disk
+ * is made (vd_disk_wrap()) and only read here, and further views are pushed
+ * onto the disk's list atomically, never changed once they are on it. */
 static vdisk_source *
 vd_view_top(vdisk_disk *disk)
 {
-    if (!disk->top.holder) {
-        disk->top.holder = disk->node;
-        disk->top.depth = 0;
-        disk->top.is_mirror = false;
-    }
-    disk->top.disk = disk;
     return &disk->top;
 }
 
 static vdisk_source *
 vd_view_for(vdisk_disk *disk, vd_node *holder, unsigned int depth, bool is_mirror)
 {
+    vdisk_source *head;
     vdisk_source *v;
 
     if (holder == disk->node)
         return vd_view_top(disk);
-    for (v = disk->views; v; v = v->next_view) {
-        if (v->holder == holder)
+    for (;;) {
+        head = g_atomic_pointer_get(&disk->views);
+        for (v = head; v; v = v->next_view) {
+            if (v->holder == holder)
+                return v;
+        }
+        v = g_new0(vdisk_source, 1);
+        v->disk = disk;
+        v->holder = holder;
+        v->depth = depth;
+        v->is_mirror = is_mirror;
+        v->next_view = head;
+        if (g_atomic_pointer_compare_and_exchange(&disk->views, head, v))
             return v;
+        g_free(v); /* another thread added a view first: look again */
     }
-    v = g_new0(vdisk_source, 1);
-    v->disk = disk;
-    v->holder = holder;
-    v->depth = depth;
-    v->is_mirror = is_mirror;
-    v->next_view = disk->views;
-    disk->views = v;
-    return v;
 }
 
 static bool

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -1260,6 +1261,14 @@ vd_sax_serror(void *ctx, xmlErrorPtr error)
                      st->what, error->line, error->int2, msg);
 }
 
+static pthread_once_t vd_xml_once = PTHREAD_ONCE_INIT;
+
+static void
+vd_xml_init(void)
+{
+    xmlInitParser();
+}
+
 int
 vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_error **err)
 {
@@ -1325,6 +1334,9 @@ vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what
     sax.getEntity = vd_sax_get_entity;
     sax.serror = vd_sax_serror;
 
+    /* libxml2 2.9 wants xmlInitParser() called once before threads parse
+     * (it is not reentrant); the first parse in the process calls it */
+    pthread_once(&vd_xml_once, vd_xml_init);
     doc = vd_doc_new();
     st.doc = doc;
     st.err = err;

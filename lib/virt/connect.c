@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 
 /* ---- the event loop ------------------------------------------------------------- */
 
-/* Set once, under g_once, and never cleared: the thread runs for the rest of
+/* Set once, under pthread_once, and never cleared: the thread runs for the rest of
  * the process's life (libvirt offers no way to unregister an event
  * implementation). */
 static gint vd_event_loop_ok;
@@ -38,38 +39,37 @@ vd_event_loop_thread(gpointer data)
     return NULL;
 }
 
-static gpointer
-vd_event_loop_init(gpointer data)
+static void
+vd_event_loop_init(void)
 {
     GThread *thread;
     g_autoptr(GError) gerr = NULL;
 
-    (void)data;
     if (virEventRegisterDefaultImpl() < 0) {
         virErrorPtr last = virGetLastError();
 
         vd_event_loop_failure =
             g_strdup_printf("cannot register libvirt's default event loop: %s",
                             last && last->message ? last->message : "unknown libvirt error");
-        return NULL;
+        return;
     }
     thread = g_thread_try_new("vdisk-virt-events", vd_event_loop_thread, NULL, &gerr);
     if (!thread) {
         vd_event_loop_failure =
             g_strdup_printf("cannot start libvirt's event loop thread: %s", gerr->message);
-        return NULL;
+        return;
     }
     g_thread_unref(thread); /* detached: it runs until the process exits */
     g_atomic_int_set(&vd_event_loop_ok, 1);
-    return NULL;
 }
 
 int
 vd_virt_event_loop_start(vdisk_error **err)
 {
-    static GOnce once = G_ONCE_INIT;
+    /* pthread_once, as vd_libvirt_load() (virt_dl.c) says why */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-    g_once(&once, vd_event_loop_init, NULL);
+    pthread_once(&once, vd_event_loop_init);
     if (!g_atomic_int_get(&vd_event_loop_ok))
         return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_event_loop_failure);
     return 0;

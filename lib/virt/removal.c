@@ -20,27 +20,26 @@
 /* Poll interval for the live XML while no event has arrived. */
 #define VD_REMOVAL_POLL_MS 100
 
+/* Shared by the waiting thread and libvirt's event thread (one reference
+ * each registered callback holds). The flags are atomic as well as set
+ * under @lock, and the reference count is kept here with atomics, so that
+ * what orders the two threads' accesses is visible to ThreadSanitizer
+ * (glib's mutex and reference-counted boxes are not instrumented). */
 typedef struct {
+    gint refs;
     GMutex lock;
     GCond cond;
     char *alias;
-    bool removed;
-    bool failed;
+    gint removed;
+    gint failed;
 } vd_removal_waiter;
-
-static void
-vd_removal_waiter_clear(vd_removal_waiter *w)
-{
-    g_mutex_clear(&w->lock);
-    g_cond_clear(&w->cond);
-    g_free(w->alias);
-}
 
 static vd_removal_waiter *
 vd_removal_waiter_new(const char *alias)
 {
-    vd_removal_waiter *w = g_atomic_rc_box_new0(vd_removal_waiter);
+    vd_removal_waiter *w = g_new0(vd_removal_waiter, 1);
 
+    w->refs = 1;
     g_mutex_init(&w->lock);
     g_cond_init(&w->cond);
     w->alias = g_strdup(alias);
@@ -48,9 +47,22 @@ vd_removal_waiter_new(const char *alias)
 }
 
 static void
+vd_removal_waiter_ref(vd_removal_waiter *w)
+{
+    g_atomic_int_inc(&w->refs);
+}
+
+static void
 vd_removal_waiter_unref(void *opaque)
 {
-    g_atomic_rc_box_release_full(opaque, (GDestroyNotify)vd_removal_waiter_clear);
+    vd_removal_waiter *w = opaque;
+
+    if (!g_atomic_int_dec_and_test(&w->refs))
+        return;
+    g_mutex_clear(&w->lock);
+    g_cond_clear(&w->cond);
+    g_free(w->alias);
+    g_free(w);
 }
 
 static void
@@ -59,10 +71,7 @@ vd_removal_note(vd_removal_waiter *w, const char *alias, bool failed)
     if (!alias || strcmp(alias, w->alias) != 0)
         return;
     g_mutex_lock(&w->lock);
-    if (failed)
-        w->failed = true;
-    else
-        w->removed = true;
+    g_atomic_int_set(failed ? &w->failed : &w->removed, 1);
     g_cond_broadcast(&w->cond);
     g_mutex_unlock(&w->lock);
 }
@@ -89,10 +98,10 @@ vd_removal_register(virConnectPtr conn, virDomainPtr dom, int event,
 {
     int id;
 
-    g_atomic_rc_box_acquire(w);
+    vd_removal_waiter_ref(w);
     id = virConnectDomainEventRegisterAny(conn, dom, event, cb, w, vd_removal_waiter_unref);
     if (id < 0) {
-        g_atomic_rc_box_release_full(w, (GDestroyNotify)vd_removal_waiter_clear);
+        vd_removal_waiter_unref(w);
         virResetLastError();
     }
     return id;
@@ -143,10 +152,10 @@ vd_hotplug_remove_live(virDomainPtr dom, const char *target, const char *alias,
         int there;
 
         g_mutex_lock(&w->lock);
-        if (!w->removed && !w->failed && now < until)
+        if (!g_atomic_int_get(&w->removed) && !g_atomic_int_get(&w->failed) && now < until)
             g_cond_wait_until(&w->cond, &w->lock, until);
-        removed = w->removed;
-        failed = w->failed;
+        removed = g_atomic_int_get(&w->removed);
+        failed = g_atomic_int_get(&w->failed);
         g_mutex_unlock(&w->lock);
 
         if (failed) {

@@ -5,6 +5,8 @@
  */
 #define VD_LIBVIRT_NO_REDIRECT
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "virt/virt_dl.h"
@@ -12,8 +14,9 @@
 vd_libvirt_table vd_libvirt;
 
 static const char *vd_libvirt_soname = VD_LIBVIRT_SONAME;
-/* Why the load failed (set once, under the GOnce), or NULL. */
+/* Why the load failed (set once, under the pthread_once), or NULL. */
 static char *vd_libvirt_failure;
+static bool vd_libvirt_loaded;
 
 void
 vd_libvirt_set_soname(const char *soname)
@@ -21,15 +24,14 @@ vd_libvirt_set_soname(const char *soname)
     vd_libvirt_soname = soname;
 }
 
-static gpointer
-vd_libvirt_open(gpointer data)
+static void *
+vd_libvirt_open(void)
 {
     const char *soname = vd_libvirt_soname;
     vd_libvirt_table table = {0};
     void *handle;
     void *sym;
 
-    (void)data;
     /* Never closed: connections and domains may outlive any one call. A
      * libvirt the program already has (it handed us its virConnectPtr) is
      * found by its soname and returned, not loaded a second time. */
@@ -55,12 +57,22 @@ vd_libvirt_open(gpointer data)
     return handle;
 }
 
+static void
+vd_libvirt_open_once(void)
+{
+    vd_libvirt_loaded = vd_libvirt_open() != NULL;
+}
+
 int
 vd_libvirt_load(vdisk_error **err)
 {
-    static GOnce once = G_ONCE_INIT;
+    /* pthread_once, not GOnce: a thread that finds the table filled reads
+     * it through the once's own synchronisation, which ThreadSanitizer
+     * sees (glib's fast path pairs with a store it cannot see). */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-    if (!g_once(&once, vd_libvirt_open, NULL))
+    pthread_once(&once, vd_libvirt_open_once);
+    if (!vd_libvirt_loaded)
         return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_failure);
     return 0;
 }
@@ -74,41 +86,41 @@ typedef int (*vd_qemu_monitor_fn)(virDomainPtr, const char *, char **, unsigned 
 static vd_qemu_monitor_fn vd_qemu_monitor;
 static char *vd_libvirt_qemu_failure;
 
-static gpointer
-vd_libvirt_qemu_open(gpointer data)
+/* Under a pthread_once, as vd_libvirt_open_once(). */
+static void
+vd_libvirt_qemu_open(void)
 {
     void *handle;
     void *sym;
 
-    (void)data;
     /* never closed, like libvirt.so.0 */
     if (!(handle = dlopen(VD_LIBVIRT_QEMU_SONAME, RTLD_NOW | RTLD_LOCAL))) {
         const char *why = dlerror();
 
         vd_libvirt_qemu_failure = g_strdup_printf("cannot load %s: %s", VD_LIBVIRT_QEMU_SONAME,
                                                   why ? why : "unknown reason");
-        return NULL;
+        return;
     }
     if (!(sym = dlsym(handle, "virDomainQemuMonitorCommand"))) {
         vd_libvirt_qemu_failure =
             g_strdup_printf("%s has no virDomainQemuMonitorCommand", VD_LIBVIRT_QEMU_SONAME);
-        return NULL;
+        return;
     }
     vd_qemu_monitor = (vd_qemu_monitor_fn)sym;
-    return handle;
 }
 
 int
 vd_libvirt_qemu_monitor(virDomainPtr dom, const char *cmd, char **reply, vdisk_error **err)
 {
-    static GOnce once = G_ONCE_INIT;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     char *raw = NULL;
     virErrorPtr lverr;
 
     *reply = NULL;
     if (vd_libvirt_load(err) < 0)
         return -1;
-    if (!g_once(&once, vd_libvirt_qemu_open, NULL))
+    pthread_once(&once, vd_libvirt_qemu_open);
+    if (!vd_qemu_monitor)
         return vd_fail(err, VDISK_ERR_SYSTEM, "%s", vd_libvirt_qemu_failure);
     /* 0: VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT, a QMP command */
     if (vd_qemu_monitor(dom, cmd, &raw, 0) < 0) {
