@@ -234,7 +234,10 @@ VDISK_API int vdisk_hotplug_recover(virDomainPtr dom, unsigned int flags, char *
  * has an event loop, otherwise by polling). When the guest has not let go
  * within @timeout_ms the call fails with VDISK_ERR_PENDING: the removal was
  * requested and may still complete later (with CONFIG, the disk has been
- * removed from the persistent configuration by then). With LIVE|CONFIG the
+ * removed from the persistent configuration by then). A guest asked before
+ * its hotplug support runs (early in its boot) ignores the request for good:
+ * the disk stays, in libvirt and in QEMU, until the detach is asked again
+ * (tests/guest shows it with a Linux guest). With LIVE|CONFIG the
  * disk is removed from whichever side has it; VDISK_ERR_NOT_FOUND when
  * neither has it. Disks on buses QEMU cannot unplug (ide, sata, fdc) are
  * refused with VDISK_ERR_UNSUPPORTED. A detach of both definitions is
