@@ -3,7 +3,8 @@
 # no XML names, and `vdisk qemu-args --hotplug/--unplug` against the
 # monitor commands libvirtd sends when it hot-plugs and unplugs disks of
 # running pc and q35 domains (logged through virt-admin, restored after).
-# Real images, real QEMU (TCG, 48 MiB, no guest OS); root. Skipped (exit 77)
+# Real images, real QEMU (TCG); the running pc domain boots the test guest
+# (tests/guest.cmake builds it) so that virtio unplugs complete; root. Skipped (exit 77)
 # where libvirt does not answer.
 # By hand: tests/oracle/test_qemu_live.py --vdisk build/tools/vdisk [-v]
 if(TARGET vdisk-cli)
@@ -12,7 +13,8 @@ if(TARGET vdisk-cli)
             --vdisk $<TARGET_FILE:vdisk-cli>)
   set_tests_properties(oracle-qemu-live PROPERTIES
     LABELS "oracle;hotplug"
-    FIXTURES_REQUIRED hotplug-libvirtd
+    FIXTURES_REQUIRED "hotplug-libvirtd;guest-image"
+    ENVIRONMENT VDTEST_GUEST_DIR=${VDISK_GUEST_DIR}
     RESOURCE_LOCK "libvirtd;libvirtd-images"
     SKIP_RETURN_CODE 77
     TIMEOUT 600)

@@ -19,7 +19,10 @@ give, raw and iso images), then, against the running libvirtd:
             (its monitor traffic, logged to a file of the test's through
             virt-admin, filters and outputs restored afterwards) must be
             the same, byte for byte, message ids aside; then the same for
-            `--unplug TARGET` and `virsh detach-disk --live`. Refusals:
+            `--unplug TARGET` and `virsh detach-disk --live` (the pc
+            domain boots the test guest of VDTEST_GUEST_DIR, so that its
+            virtio disks are really released and their nodes deleted; the
+            q35 one runs no OS, and only device_del is compared). Refusals:
             libvirt fails the attach, and vdisk refuses with libvirt's
             message.
 
@@ -41,6 +44,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -60,9 +64,9 @@ DISK_COMMANDS = {"object-add", "object-del", "blockdev-add", "blockdev-del", "de
 
 DOMAIN = """<domain type='qemu'>
   <name>%(name)s</name>
-  <memory unit='MiB'>48</memory>
+  <memory unit='MiB'>%(memory)d</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='%(machine)s'>hvm</type></os>
+  <os><type arch='x86_64' machine='%(machine)s'>hvm</type>%(boot)s</os>
   <features><acpi/></features>
   <devices>
 %(devices)s
@@ -70,6 +74,48 @@ DOMAIN = """<domain type='qemu'>
   </devices>
 </domain>
 """
+
+# The booted test guest (scripts/build-test-guest.sh, in VDTEST_GUEST_DIR):
+# the running pc domain boots it, so that its virtio disks are really
+# released when unplugged and libvirt goes on to delete their nodes.
+GUEST_DIR = os.environ.get("VDTEST_GUEST_DIR")
+GUEST_BOOT = """
+    <kernel>%(kernel)s</kernel><initrd>%(initrd)s</initrd>
+    <cmdline>console=ttyS0 quiet vdtest.mode=watch</cmdline>"""
+GUEST_SERIAL = "    <serial type='file'><source path='%s'/><target port='0'/></serial>"
+
+
+def domain_xml(name, machine, devices, guest=False):
+    boot = ""
+    memory = 48
+    if guest:
+        for f in ("vmlinuz", "initrd.gz"):
+            # a copy: libvirt relabels what it boots
+            shutil.copy(os.path.join(GUEST_DIR, f), os.path.join(IMAGES, f))
+        boot = GUEST_BOOT % {"kernel": os.path.join(IMAGES, "vmlinuz"),
+                             "initrd": os.path.join(IMAGES, "initrd.gz")}
+        devices = devices + [GUEST_SERIAL % os.path.join(IMAGES, name + ".serial")]
+        memory = 160
+    return DOMAIN % {"name": name, "machine": machine, "devices": "\n".join(devices),
+                     "boot": boot, "memory": memory}
+
+
+def wait_for(what, timeout):
+    """Polls @what() until it is true or @timeout seconds passed."""
+    end = time.monotonic() + timeout
+    while not what():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.25)
+    return True
+
+
+def guest_said(name, line):
+    try:
+        with open(os.path.join(IMAGES, name + ".serial"), errors="replace") as f:
+            return any(l.startswith("VDTEST " + line) for l in f.read().splitlines())
+    except FileNotFoundError:
+        return False
 
 
 def run(*argv, input_text=None, check=True):
@@ -243,7 +289,7 @@ def same_refusal(libvirt_err, vdisk_err):
 
 def start_case(vdisk, name, machine, devices, verbose):
     dom = PREFIX + name
-    xml = DOMAIN % {"name": dom, "machine": machine, "devices": "\n".join(devices)}
+    xml = domain_xml(dom, machine, devices)
     path = os.path.join(IMAGES, name + ".xml")
     with open(path, "w") as f:
         f.write(xml)
@@ -336,6 +382,9 @@ def disk_commands(log, since, mon=None, path=None):
     return mon, keep
 
 
+# the domains that boot the test guest, when VDTEST_GUEST_DIR names it
+GUEST_DOMAINS = {"run-pc"}
+
 HOTPLUG_DOMAINS = [
     ("run-pc", "pc",
      [disk(img("run1.qcow2"), "vda", "virtio"),
@@ -386,12 +435,16 @@ def hotplug_cases(vdisk, results, only, verbose):
     try:
         for name, machine, devices in HOTPLUG_DOMAINS:
             dom = PREFIX + name
+            guest = name in GUEST_DOMAINS and GUEST_DIR is not None
             path = os.path.join(IMAGES, name + ".xml")
             with open(path, "w") as f:
-                f.write(DOMAIN % {"name": dom, "machine": machine,
-                                  "devices": "\n".join(devices)})
+                f.write(domain_xml(dom, machine, devices, guest))
             virsh("create", path)
             started.append(dom)
+            # hot-plugged virtio disks are only released by a guest whose
+            # ACPI hotplug runs
+            if guest and not wait_for(lambda: guest_said(dom, "ready"), 120):
+                raise RuntimeError("the test guest of %s did not boot" % dom)
         with MonitorLog() as log:
             mons = {}
             attached = []
@@ -421,12 +474,18 @@ def hotplug_cases(vdisk, results, only, verbose):
                            "--unplug", target, check=False)
                 since = log.size()
                 done = virsh("detach-disk", dom, target, "--live", check=False)
-                # libvirt waits for QEMU to release SCSI and USB disks; a
-                # PCI device needs the guest (none here), so only its
-                # device_del is sent
-                gone = "dev='%s'" % target not in virsh("dumpxml", dom).stdout
+                # libvirt deletes the nodes once QEMU released the device:
+                # at once for SCSI and USB disks; for a PCI device when the
+                # guest lets go (the booted guest of GUEST_DOMAINS does;
+                # without one only device_del is sent)
+                guest = name in GUEST_DOMAINS and GUEST_DIR is not None
+                gone = wait_for(lambda: "dev='%s'" % target not in
+                                virsh("dumpxml", dom).stdout, 60 if guest else 0)
                 _, sent = disk_commands(log, since, mons.get(name))
                 if done.returncode == 0 and not gone and mine.returncode == 0:
+                    if guest:
+                        results.append((label, "the guest did not release the disk"))
+                        continue
                     mine.stdout = "\n".join(mine.stdout.splitlines()[:1]) + "\n"
                     label += "(device_del)"
                 results.append((label, compare(done, sent, mine, verbose)))
