@@ -3,7 +3,7 @@
 # no XML names, and `vdisk qemu-args --hotplug/--unplug` against the
 # monitor commands libvirtd sends when it hot-plugs and unplugs disks of
 # running pc and q35 domains (logged through virt-admin, restored after).
-# Real images, real QEMU (TCG); the running pc domain boots the test guest
+# Real images, real QEMU (TCG); the running domains boot the test guest
 # (tests/guest.cmake builds it) so that virtio unplugs complete; root. Skipped (exit 77)
 # where libvirt does not answer.
 # By hand: tests/oracle/test_qemu_live.py --vdisk build/tools/vdisk [-v]

@@ -19,10 +19,10 @@ give, raw and iso images), then, against the running libvirtd:
             (its monitor traffic, logged to a file of the test's through
             virt-admin, filters and outputs restored afterwards) must be
             the same, byte for byte, message ids aside; then the same for
-            `--unplug TARGET` and `virsh detach-disk --live` (the pc
-            domain boots the test guest of VDTEST_GUEST_DIR, so that its
-            virtio disks are really released and their nodes deleted; the
-            q35 one runs no OS, and only device_del is compared). Refusals:
+            `--unplug TARGET` and `virsh detach-disk --live` (both
+            domains boot the test guest of VDTEST_GUEST_DIR, so that their
+            virtio disks are really released and their nodes deleted;
+            without it only device_del is compared for them). Refusals:
             libvirt fails the attach, and vdisk refuses with libvirt's
             message.
 
@@ -76,7 +76,7 @@ DOMAIN = """<domain type='qemu'>
 """
 
 # The booted test guest (scripts/build-test-guest.sh, in VDTEST_GUEST_DIR):
-# the running pc domain boots it, so that its virtio disks are really
+# the running domains boot it, so that their virtio disks are really
 # released when unplugged and libvirt goes on to delete their nodes.
 GUEST_DIR = os.environ.get("VDTEST_GUEST_DIR")
 GUEST_BOOT = """
@@ -383,7 +383,7 @@ def disk_commands(log, since, mon=None, path=None):
 
 
 # the domains that boot the test guest, when VDTEST_GUEST_DIR names it
-GUEST_DOMAINS = {"run-pc"}
+GUEST_DOMAINS = {"run-pc", "run-q35"}
 
 HOTPLUG_DOMAINS = [
     ("run-pc", "pc",
