@@ -63,7 +63,7 @@ expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --target sda --format qcow2
 
 expect 0 "$VDISK" list "$NAME" --json
-echo "$out" | grep -q "\"target\": \"sda\", \"bus\": \"scsi\", \"device\": \"disk\", \"type\": \"file\", \"format\": \"qcow2\", \"source\": \"$DIR/a.qcow2\"" ||
+grep -q "\"target\": \"sda\", \"bus\": \"scsi\", \"device\": \"disk\", \"type\": \"file\", \"format\": \"qcow2\", \"source\": \"$DIR/a.qcow2\"" <<<"$out" ||
     fail "list --json lacks sda: $out"
 expect 0 "$VDISK" next-target "$NAME" scsi
 [ "$out" = sdb ] || fail "next-target after attach printed '$out', expected sdb"
@@ -74,7 +74,7 @@ grep -q "$DIR/a.qcow2" "$DIR/stderr" || fail "taken target: message does not nam
 
 # the same source again with an automatic target: its target, nothing changed
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --bus scsi --format qcow2 --json
-echo "$out" | grep -q '"target": "sda", "changed": false' || fail "attach again: JSON was '$out'"
+grep -q '"target": "sda", "changed": false' <<<"$out" || fail "attach again: JSON was '$out'"
 grep -q "already attached as sda; nothing changed" "$DIR/stderr" ||
     fail "attach again: $(cat "$DIR/stderr")"
 # another target for it: refused, naming sda
@@ -86,14 +86,14 @@ expect 3 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi
 grep -q -- "--format qcow2" "$DIR/stderr" && grep -q -- "--format raw" "$DIR/stderr" ||
     fail "attach without format: $(cat "$DIR/stderr")"
 expect 0 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi --format auto --json
-echo "$out" | grep -q '"format": "qcow2", "format_probed": true, "format_guessed": false' ||
+grep -q '"format": "qcow2", "format_probed": true, "format_guessed": false' <<<"$out" ||
     fail "attach --format auto: JSON was '$out'"
 grep -q "format qcow2 read from the header" "$DIR/stderr" ||
     fail "attach --format auto: $(cat "$DIR/stderr")"
 expect 0 "$VDISK" detach "$NAME" sdb --wait 10
 # a transient domain: no persistent definition, --persistent is live only
 expect 3 "$VDISK" list "$NAME" --inactive --json
-echo "$out" | grep -q '"code": "transient"' || fail "list --inactive: JSON was '$out'"
+grep -q '"code": "transient"' <<<"$out" || fail "list --inactive: JSON was '$out'"
 expect 3 "$VDISK" attach "$NAME" "$DIR/c.qcow2" --bus scsi --format qcow2 --config
 expect 0 "$VDISK" recover "$NAME"
 [ -z "$out" ] || fail "recover with nothing pending printed '$out'"
@@ -102,7 +102,7 @@ expect 0 "$VDISK" detach "$NAME" sda --wait 10 --persistent --json
 [ "$out" = '{"ok": true, "live": true, "config": false}' ] || fail "detach --persistent: '$out'"
 grep -q "transient: changed live only" "$DIR/stderr" || fail "detach --persistent: $(cat "$DIR/stderr")"
 expect 3 "$VDISK" detach "$NAME" sda --json
-echo "$out" | grep -q '"code": "not-found"' || fail "detach of a missing disk: JSON was '$out'"
+grep -q '"code": "not-found"' <<<"$out" || fail "detach of a missing disk: JSON was '$out'"
 
 # virtio-blk on a guest without an OS is never released
 expect 0 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --format qcow2
@@ -124,7 +124,7 @@ expect 0 "$VDISK" attach "$NAME" --xml - --live <<XML
 XML
 [ "$out" = sdc ] || fail "attach --xml printed '$out', expected sdc"
 expect 0 "$VDISK" list "$NAME"
-echo "$out" | grep -q "^sdc .*$DIR/b.raw\$" || fail "list after attach --xml: $out"
+grep -q "^sdc .*$DIR/b.raw\$" <<<"$out" || fail "list after attach --xml: $out"
 
 # I/O limits, as QEMU has them
 expect 0 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 10485760 --read-iops-sec 400 \
@@ -135,14 +135,14 @@ tune=$(virsh -c "$URI" blkdeviotune "$NAME" sdc --live 2>&1)
 for want in "total_bytes_sec *: 10485760" "read_bytes_sec *: 0" "read_iops_sec *: 400" \
     "write_iops_sec *: 300" "read_iops_sec_max *: 800" "read_iops_sec_max_length *: 5" \
     "group_name *: vdtest-g"; do
-    echo "$tune" | grep -q "^$want\$" || fail "blkdeviotune lacks '$want': $tune"
+    grep -q "^$want\$" <<<"$tune" || fail "blkdeviotune lacks '$want': $tune"
 done
 # limits not given keep their values (as with virsh blkdeviotune); 0 removes one
 expect 0 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 0 --read-bytes-sec 2097152
 tune=$(virsh -c "$URI" blkdeviotune "$NAME" sdc --live 2>&1)
 for want in "total_bytes_sec *: 0" "read_bytes_sec *: 2097152" "read_iops_sec *: 400" \
     "write_iops_sec *: 300" "group_name *: vdtest-g"; do
-    echo "$tune" | grep -q "^$want\$" || fail "blkdeviotune after the update lacks '$want': $tune"
+    grep -q "^$want\$" <<<"$tune" || fail "blkdeviotune after the update lacks '$want': $tune"
 done
 # libvirt's refusal keeps its message
 expect 1 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1048576 --read-bytes-sec 1048576
@@ -152,13 +152,13 @@ expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec -5
 expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 10M
 expect 2 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1 --force
 expect 3 "$VDISK" set-iotune "$NAME" sdz --total-bytes-sec 1048576 --json
-echo "$out" | grep -q '"code": "not-found"' || fail "set-iotune of a missing disk: JSON was '$out'"
+grep -q '"code": "not-found"' <<<"$out" || fail "set-iotune of a missing disk: JSON was '$out'"
 grep -q "target 'sdz'" "$DIR/stderr" || fail "set-iotune of a missing disk: $(cat "$DIR/stderr")"
 expect 3 "$VDISK" set-iotune "$NAME" sdc --total-bytes-sec 1048576 --config
 expect 2 "$VDISK" attach "$NAME" --xml - --bus scsi </dev/null
 expect 0 "$VDISK" change-media "$NAME" hdc --insert "$DIR/media.iso" --force
 expect 0 "$VDISK" list "$NAME"
-echo "$out" | grep -q "^hdc .*$DIR/media.iso\$" || fail "list after insert: $out"
+grep -q "^hdc .*$DIR/media.iso\$" <<<"$out" || fail "list after insert: $out"
 expect 0 "$VDISK" change-media "$NAME" hdc --eject
 expect 2 "$VDISK" change-media "$NAME" hdc
 expect 2 "$VDISK" attach "$NAME" "$DIR/a.qcow2" --format bogus

@@ -154,7 +154,7 @@ else
     fail "vdisk qemu-args examples/domain.xml"
 fi
 # libvirt is loaded when a connection needs it, not at start-up
-if ldd /usr/bin/vdisk | grep -q libvirt; then
+if grep -q libvirt <<<"$(ldd /usr/bin/vdisk)"; then
     fail "the packaged vdisk is linked to libvirt: $(ldd /usr/bin/vdisk | grep libvirt)"
 else
     pass "the packaged vdisk is not linked to libvirt ($(ldd /usr/bin/vdisk | wc -l) objects)"

@@ -46,7 +46,7 @@ out=$("$VDISK" volume-create --connect "$URI" --json --format qcow2 --backing "$
     "$NAME" top.qcow2 16M) || fail "volume-create qcow2: exit $?"
 grep -q '"format": "qcow2"' <<<"$out" || fail "volume-create --json printed: $out"
 grep -q "\"path\": \"$DIR/top.qcow2\"" <<<"$out" || fail "volume-create --json printed: $out"
-qemu-img info -U "$DIR/top.qcow2" | grep -q "backing file format: raw" ||
+grep -q "backing file format: raw" <<<"$(qemu-img info -U "$DIR/top.qcow2")" ||
     fail "top.qcow2 has no raw backing file"
 
 # refusals exit 3 and name the volume
@@ -75,7 +75,7 @@ grep -q "top.qcow2" <<<"$out" && fail "top.qcow2 is still listed after detach: $
 out=$("$VDISK" next-target --connect "$URI" "$NAME" usb 2>&1) || fail "next-target: $out"
 [ "$out" = "sda" ] || fail "next-target after detach printed: $out"
 # the remote daemon's QEMU let go of the image
-virsh -c "$URI" qemu-monitor-command "$NAME" '{"execute":"query-block"}' | grep -q top.qcow2 &&
+grep -q top.qcow2 <<<"$(virsh -c "$URI" qemu-monitor-command "$NAME" '{"execute":"query-block"}')" &&
     fail "QEMU still has top.qcow2 open after detach"
 # a detach of a target that is not there is refused (exit 3)
 "$VDISK" detach --connect "$URI" --live "$NAME" sdq >/dev/null 2>&1
