@@ -159,6 +159,9 @@ fail_va(const char *code, int status, int libvirt_code, const char *fmt, va_list
     out.reported = true;
     if (vasprintf(&msg, fmt, ap) < 0)
         msg = NULL;
+    /* one line: libxml2's, for one, run over two */
+    for (char *p = msg; p && (p = strchr(p, '\n'));)
+        *p = p[1] ? ' ' : '\0';
     fprintf(stderr, "vdisk: %s%s%s\n", out.command ? out.command : "", out.command ? ": " : "",
             msg ? msg : "out of memory");
     if (out.json) {

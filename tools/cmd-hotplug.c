@@ -334,6 +334,23 @@ enum_arg(const hp_opts *o, vdisk_enum which, const char *what, const char *value
     return -1;
 }
 
+/* The enum options' values, checked before any connection is made.
+ * Returns -1 when they are all known, else the exit status. */
+static int
+check_enum_options(const hp_opts *o)
+{
+    int v;
+    int rc = -1;
+
+    if ((o->device && (rc = enum_arg(o, VDISK_ENUM_DEVICE, "device", o->device, &v)) >= 0) ||
+        (o->bus && (rc = enum_arg(o, VDISK_ENUM_BUS, "bus", o->bus, &v)) >= 0) ||
+        (o->cache && (rc = enum_arg(o, VDISK_ENUM_CACHE, "cache mode", o->cache, &v)) >= 0) ||
+        (o->format && strcmp(o->format, "auto") != 0 &&
+         (rc = enum_arg(o, VDISK_ENUM_FORMAT, "format", o->format, &v)) >= 0))
+        return rc;
+    return -1;
+}
+
 /* ---- list --------------------------------------------------------------------------- */
 
 static const char *
@@ -640,6 +657,8 @@ vdisk_cmd_attach(int argc, char **argv)
         if (rc < 0)
             return report(&o, err);
     }
+    if (!o.xml && (rc = check_enum_options(&o)) >= 0)
+        return rc;
     if ((rc = open_domain(&o, &conn, &dom)) >= 0) {
         vdisk_disk_free(disk);
         return rc;

@@ -236,7 +236,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     size_t i;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+:hc:", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             free(secrets);

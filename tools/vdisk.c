@@ -205,7 +205,7 @@ parse_file_command(int argc, char **argv, unsigned int *flags, const char **file
 
     *flags = VDISK_PARSE_DEFAULT;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+:h", parse_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", parse_long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             print_command_help(stdout, cmd);
