@@ -18,3 +18,17 @@ if(TARGET vdisk-cli)
     endforeach()
   endif()
 endif()
+
+# The output contract of every subcommand with --json (tests/cli/contract_test.py):
+# offline, and against a transient clitest- domain of the shared libvirtd.
+if(TARGET vdisk-cli AND Python3_FOUND)
+  add_test(NAME cli-contract
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli/contract_test.py
+            $<TARGET_FILE:vdisk-cli> ${CMAKE_CURRENT_SOURCE_DIR}/cli offline)
+  set_tests_properties(cli-contract PROPERTIES LABELS cli)
+  add_test(NAME cli-contract-live
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli/contract_test.py
+            $<TARGET_FILE:vdisk-cli> ${CMAKE_CURRENT_SOURCE_DIR}/cli live)
+  set_tests_properties(cli-contract-live PROPERTIES LABELS "cli;hotplug" RESOURCE_LOCK libvirtd
+                       TIMEOUT 300)
+endif()

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli-input.h"
+#include "cli-output.h"
 #include "exit-codes.h"
 
 /* Reads all of @path ("-" is stdin) into a NUL-terminated buffer. On
@@ -22,9 +23,9 @@ vdisk_cli_read_input(const char *path, int *status)
     size_t len = 0;
     size_t cap = 0;
 
-    *status = VDISK_EXIT_USAGE;
     if (!fp) {
-        fprintf(stderr, "vdisk: cannot open '%s': %s\n", name, strerror(errno));
+        *status = vdisk_cli_fail(VDISK_CLI_CODE_USAGE, VDISK_EXIT_USAGE, 0, "cannot open '%s': %s",
+                                 name, strerror(errno));
         return NULL;
     }
     for (;;) {
@@ -35,7 +36,8 @@ vdisk_cli_read_input(const char *path, int *status)
 
             cap = cap ? cap * 2 : 65536;
             if (!(grown = realloc(buf, cap + 1))) {
-                fprintf(stderr, "vdisk: '%s': out of memory\n", name);
+                *status = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY),
+                                         VDISK_EXIT_FAILED, 0, "'%s': out of memory", name);
                 goto error;
             }
             buf = grown;
@@ -46,12 +48,13 @@ vdisk_cli_read_input(const char *path, int *status)
             break;
     }
     if (ferror(fp)) {
-        fprintf(stderr, "vdisk: cannot read '%s': %s\n", name, strerror(errno));
+        *status = vdisk_cli_fail(VDISK_CLI_CODE_USAGE, VDISK_EXIT_USAGE, 0, "cannot read '%s': %s",
+                                 name, strerror(errno));
         goto error;
     }
     if (memchr(buf, '\0', len)) {
-        fprintf(stderr, "vdisk: '%s' contains a NUL byte, it is not XML text\n", name);
-        *status = VDISK_EXIT_REFUSED;
+        *status = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_XML), VDISK_EXIT_REFUSED, 0,
+                                 "'%s' contains a NUL byte, it is not XML text", name);
         goto error;
     }
     buf[len] = '\0';

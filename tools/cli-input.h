@@ -7,7 +7,7 @@
 #define VDISK_TOOLS_CLI_INPUT_H
 
 /* Reads all of @path ("-" is stdin) into a NUL-terminated buffer (free()).
- * On failure prints why on stderr, stores the exit status in *@status
+ * On failure reports why (cli-output.h), stores the exit status in *@status
  * (usage: unreadable; refused: a NUL byte, so not XML text) and returns
  * NULL. */
 char *vdisk_cli_read_input(const char *path, int *status);

@@ -29,6 +29,7 @@
 
 #include "exit-codes.h"
 #include "cli-input.h"
+#include "cli-output.h"
 #include <vdisk/hotplug.h>
 #include <libvirt/virterror.h>
 
@@ -163,71 +164,15 @@ typedef struct {
 
 /* ---- output --------------------------------------------------------------------- */
 
-static void
-json_string(FILE *fp, const char *s)
-{
-    if (!s) {
-        fputs("null", fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", fp);
-        else if (c == '\t')
-            fputs("\\t", fp);
-        else if (c < 0x20)
-            fprintf(fp, "\\u%04x", c);
-        else
-            fputc(c, fp);
-    }
-    fputc('"', fp);
-}
-
-static int
-exit_for(const vdisk_error *err)
-{
-    return vdisk_exit_for(err);
-}
-
-/* Reports @err (stderr, and stdout as JSON with --json), frees it and
- * returns the exit status it calls for. */
+/* Reports @err (cli-output.h), frees it and returns the exit status it calls for. */
 static int
 report(const hp_opts *o, vdisk_error *err)
 {
-    int rc = exit_for(err);
-
-    fprintf(stderr, "vdisk: %s: %s\n", o->cmd,
-            err ? vdisk_error_get_message(err) : "failed without an error message");
-    if (o->json) {
-        printf("{\"ok\": false, \"error\": {\"code\": ");
-        json_string(stdout, vdisk_error_code_name(vdisk_error_get_code(err)));
-        printf(", \"libvirt_code\": %d, \"message\": ", vdisk_error_get_libvirt_code(err));
-        json_string(stdout, err ? vdisk_error_get_message(err) : NULL);
-        printf("}}\n");
-    }
-    vdisk_error_free(err);
-    return rc;
+    (void)o;
+    return vdisk_cli_report(NULL, err);
 }
 
-static int usage(const hp_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-usage(const hp_opts *o, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "vdisk: %s: ", o->cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'vdisk %s --help' for more information.\n", o->cmd);
-    return HP_EXIT_USAGE;
-}
+#define usage(o, ...) ((void)(o), vdisk_cli_usage(__VA_ARGS__))
 
 /* ---- options and connections ------------------------------------------------------ */
 
@@ -243,20 +188,17 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
     o->cmd = argv[0];
     o->uri = HP_DEFAULT_URI;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "hc:", hp_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", hp_long_options, NULL)) != -1) {
         const int *a;
         bool ok = c == 'h' || c == 'c' || c == OPT_JSON;
 
         for (a = allowed; !ok && *a; a++)
             ok = *a == c ||
                  (*a == OPT_IOTUNE && c >= OPT_IOTUNE && c < OPT_IOTUNE + VDISK_IOTUNE_LAST);
-        if (c == '?' || !ok) {
-            if (c != '?')
-                fprintf(stderr, "vdisk: %s: option '%s' does not apply here\n", o->cmd,
-                        argv[optind - 1]);
-            fprintf(stderr, "Try 'vdisk %s --help' for more information.\n", o->cmd);
-            return HP_EXIT_USAGE;
-        }
+        if (c == '?' || c == ':')
+            return vdisk_cli_getopt_error(argv, c);
+        if (!ok)
+            return usage(o, "option '%s' does not apply here", argv[optind - 1]);
         switch (c) {
         case 'h':
             fputs(help, stdout);
@@ -267,6 +209,7 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
             break;
         case OPT_JSON:
             o->json = true;
+            vdisk_cli_output_set_json(true);
             break;
         case OPT_INACTIVE:
             o->inactive = true;
@@ -364,17 +307,10 @@ open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
     }
     if (!*dom) {
         vdisk_error_free(err);
-        fprintf(stderr, "vdisk: %s: no domain '%s' on %s\n", o->cmd, name, o->uri);
-        if (o->json) {
-            printf("{\"ok\": false, \"error\": {\"code\": \"not-found\", \"libvirt_code\": %d, "
-                   "\"message\": ",
-                   VIR_ERR_NO_DOMAIN);
-            json_string(stdout, "no such domain");
-            printf("}}\n");
-        }
         vdisk_connect_close(*conn);
         *conn = NULL;
-        return HP_EXIT_REFUSED;
+        return vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NOT_FOUND), HP_EXIT_REFUSED,
+                              VIR_ERR_NO_DOMAIN, "no domain '%s' on %s", name, o->uri);
     }
     return -1;
 }
@@ -391,11 +327,27 @@ enum_arg(const hp_opts *o, vdisk_enum which, const char *what, const char *value
 {
     int v = vdisk_enum_from_string(which, value);
 
-    if (v <= 0) {
-        fprintf(stderr, "vdisk: %s: unknown %s '%s'\n", o->cmd, what, value);
-        return HP_EXIT_USAGE;
-    }
+    (void)o;
+    if (v <= 0)
+        return vdisk_cli_bad_enum(what, value, which);
     *out = v;
+    return -1;
+}
+
+/* The enum options' values, checked before any connection is made.
+ * Returns -1 when they are all known, else the exit status. */
+static int
+check_enum_options(const hp_opts *o)
+{
+    int v;
+    int rc = -1;
+
+    if ((o->device && (rc = enum_arg(o, VDISK_ENUM_DEVICE, "device", o->device, &v)) >= 0) ||
+        (o->bus && (rc = enum_arg(o, VDISK_ENUM_BUS, "bus", o->bus, &v)) >= 0) ||
+        (o->cache && (rc = enum_arg(o, VDISK_ENUM_CACHE, "cache mode", o->cache, &v)) >= 0) ||
+        (o->format && strcmp(o->format, "auto") != 0 &&
+         (rc = enum_arg(o, VDISK_ENUM_FORMAT, "format", o->format, &v)) >= 0))
+        return rc;
     return -1;
 }
 
@@ -405,6 +357,34 @@ static const char *
 str_or(const char *s, const char *dflt)
 {
     return s ? s : dflt;
+}
+
+/* The widths of the TARGET, BUS, DEVICE, FORMAT and ALIAS columns: their
+ * longest value or heading. */
+static void
+list_widths(const vdisk_domain *ctx, int w[5])
+{
+    static const char *const heads[] = {"TARGET", "BUS", "DEVICE", "FORMAT", "ALIAS"};
+    size_t i;
+    int k;
+
+    for (k = 0; k < 5; k++)
+        w[k] = (int)strlen(heads[k]);
+    for (i = 0; i < vdisk_domain_get_disk_count(ctx); i++) {
+        const vdisk_disk *d = vdisk_domain_get_disk_const(ctx, i);
+        const char *v[5] = {
+            str_or(vdisk_disk_get_target(d), "-"),
+            str_or(vdisk_enum_to_string(VDISK_ENUM_BUS, vdisk_disk_get_bus(d)), "-"),
+            str_or(vdisk_enum_to_string(VDISK_ENUM_DEVICE, vdisk_disk_get_device(d)), "disk"),
+            str_or(vdisk_enum_to_string(VDISK_ENUM_FORMAT, vdisk_disk_get_format(d)), "-"),
+            str_or(vdisk_disk_get_alias(d), "-"),
+        };
+
+        for (k = 0; k < 5; k++) {
+            if ((int)strlen(v[k]) > w[k])
+                w[k] = (int)strlen(v[k]);
+        }
+    }
 }
 
 int
@@ -421,6 +401,7 @@ vdisk_cmd_list(int argc, char **argv)
     vdisk_domain *ctx = NULL;
     vdisk_error *err = NULL;
     hp_opts o;
+    int w[5];
     size_t i;
     int rc;
 
@@ -433,11 +414,17 @@ vdisk_cmd_list(int argc, char **argv)
         close_domain(conn, dom);
         return rc;
     }
-    if (o.json)
+    if (o.json) {
+        vdisk_cli_result_begin();
+        vdisk_cli_result_string("domain", vdisk_domain_ptr_get_name(dom));
+        vdisk_cli_result_bool("inactive", o.inactive);
+        vdisk_cli_result_key("disks");
         printf("[");
-    else
-        printf("%-8s %-7s %-7s %-6s %-16s %s\n", "TARGET", "BUS", "DEVICE", "FORMAT", "ALIAS",
-               "SOURCE");
+    } else {
+        list_widths(ctx, w);
+        printf("%-*s %-*s %-*s %-*s %-*s %s\n", w[0], "TARGET", w[1], "BUS", w[2], "DEVICE", w[3],
+               "FORMAT", w[4], "ALIAS", "SOURCE");
+    }
     for (i = 0; i < vdisk_domain_get_disk_count(ctx); i++) {
         const vdisk_disk *d = vdisk_domain_get_disk_const(ctx, i);
         const char *bus = vdisk_enum_to_string(VDISK_ENUM_BUS, vdisk_disk_get_bus(d));
@@ -447,34 +434,36 @@ vdisk_cmd_list(int argc, char **argv)
         const char *path = vdisk_disk_get_path(d);
 
         if (o.json) {
-            printf("%s\n  {\"target\": ", i ? "," : "");
-            json_string(stdout, vdisk_disk_get_target(d));
+            printf("%s{\"target\": ", i ? ", " : "");
+            vdisk_cli_json_string(stdout, vdisk_disk_get_target(d));
             printf(", \"bus\": ");
-            json_string(stdout, bus);
+            vdisk_cli_json_string(stdout, bus);
             printf(", \"device\": ");
-            json_string(stdout, str_or(device, "disk"));
+            vdisk_cli_json_string(stdout, str_or(device, "disk"));
             printf(", \"type\": ");
-            json_string(stdout, str_or(type, "file"));
+            vdisk_cli_json_string(stdout, str_or(type, "file"));
             printf(", \"format\": ");
-            json_string(stdout, format);
+            vdisk_cli_json_string(stdout, format);
             printf(", \"source\": ");
-            json_string(stdout, path);
+            vdisk_cli_json_string(stdout, path);
             printf(", \"alias\": ");
-            json_string(stdout, vdisk_disk_get_alias(d));
+            vdisk_cli_json_string(stdout, vdisk_disk_get_alias(d));
             printf(", \"readonly\": %s, \"shareable\": %s}",
                    vdisk_disk_get_readonly(d) ? "true" : "false",
                    vdisk_disk_get_shareable(d) ? "true" : "false");
         } else {
-            printf("%-8s %-7s %-7s %-6s %-16s %s\n", str_or(vdisk_disk_get_target(d), "-"),
-                   str_or(bus, "-"), str_or(device, "disk"), str_or(format, "-"),
-                   str_or(vdisk_disk_get_alias(d), "-"), str_or(path, "-"));
+            printf("%-*s %-*s %-*s %-*s %-*s %s\n", w[0], str_or(vdisk_disk_get_target(d), "-"),
+                   w[1], str_or(bus, "-"), w[2], str_or(device, "disk"), w[3], str_or(format, "-"),
+                   w[4], str_or(vdisk_disk_get_alias(d), "-"), str_or(path, "-"));
         }
     }
-    if (o.json)
-        printf("%s]\n", vdisk_domain_get_disk_count(ctx) ? "\n" : "");
+    if (o.json) {
+        printf("]");
+        vdisk_cli_result_end();
+    }
     vdisk_domain_free(ctx);
     close_domain(conn, dom);
-    return HP_EXIT_OK;
+    return vdisk_cli_finish(HP_EXIT_OK);
 }
 
 /* ---- attach ------------------------------------------------------------------------- */
@@ -494,8 +483,8 @@ disk_from_options(const hp_opts *o, int *rc)
 
     *rc = -1;
     if (!disk) {
-        fprintf(stderr, "vdisk: %s: out of memory\n", o->cmd);
-        *rc = HP_EXIT_FAILED;
+        *rc = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY), HP_EXIT_FAILED, 0,
+                             "out of memory");
         return NULL;
     }
     if ((o->device && (*rc = enum_arg(o, VDISK_ENUM_DEVICE, "device", o->device, &device)) >= 0) ||
@@ -526,8 +515,8 @@ disk_from_options(const hp_opts *o, int *rc)
     }
     /* auto: left unset, the library picks it (and retries on races) */
     if (o->target && strcmp(o->target, "auto") != 0 && !(target = strdup(o->target))) {
-        fprintf(stderr, "vdisk: %s: out of memory\n", o->cmd);
-        *rc = HP_EXIT_FAILED;
+        *rc = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY), HP_EXIT_FAILED, 0,
+                             "out of memory");
         goto error;
     }
 
@@ -555,12 +544,6 @@ error:
     free(target);
     vdisk_disk_free(disk);
     return NULL;
-}
-
-static const char *
-json_bool(bool b)
-{
-    return b ? "true" : "false";
 }
 
 /* What an attach did: the target on stdout (or the JSON result), and on
@@ -596,17 +579,16 @@ print_attached(const hp_opts *o, const vdisk_disk *disk, unsigned int result)
         printf("%s\n", target);
         return;
     }
-    printf("{\"ok\": true, \"target\": ");
-    json_string(stdout, target);
-    printf(", \"changed\": %s, \"live\": %s, \"config\": %s, \"live_only\": %s, "
-           "\"format\": ",
-           json_bool(changed), json_bool(result & VDISK_ATTACH_LIVE_CHANGED),
-           json_bool(result & VDISK_ATTACH_CONFIG_CHANGED),
-           json_bool(result & VDISK_ATTACH_LIVE_ONLY));
-    json_string(stdout, format);
-    printf(", \"format_probed\": %s, \"format_guessed\": %s}\n",
-           json_bool(result & VDISK_ATTACH_FORMAT_PROBED),
-           json_bool(result & VDISK_ATTACH_FORMAT_GUESSED));
+    vdisk_cli_result_begin();
+    vdisk_cli_result_string("target", target);
+    vdisk_cli_result_bool("changed", changed);
+    vdisk_cli_result_bool("live", result & VDISK_ATTACH_LIVE_CHANGED);
+    vdisk_cli_result_bool("config", result & VDISK_ATTACH_CONFIG_CHANGED);
+    vdisk_cli_result_bool("live_only", result & VDISK_ATTACH_LIVE_ONLY);
+    vdisk_cli_result_string("format", format);
+    vdisk_cli_result_bool("format_probed", result & VDISK_ATTACH_FORMAT_PROBED);
+    vdisk_cli_result_bool("format_guessed", result & VDISK_ATTACH_FORMAT_GUESSED);
+    vdisk_cli_result_end();
 }
 
 int
@@ -675,6 +657,8 @@ vdisk_cmd_attach(int argc, char **argv)
         if (rc < 0)
             return report(&o, err);
     }
+    if (!o.xml && (rc = check_enum_options(&o)) >= 0)
+        return rc;
     if ((rc = open_domain(&o, &conn, &dom)) >= 0) {
         vdisk_disk_free(disk);
         return rc;
@@ -704,9 +688,10 @@ print_sides(const hp_opts *o, unsigned int sides)
     if ((o->flags & VDISK_HOTPLUG_PERSISTENT) && !(sides & VDISK_HOTPLUG_CONFIG) &&
         (sides & VDISK_HOTPLUG_LIVE))
         fprintf(stderr, "vdisk: %s: the domain is transient: changed live only\n", o->cmd);
-    if (o->json)
-        printf("{\"ok\": true, \"live\": %s, \"config\": %s}\n",
-               json_bool(sides & VDISK_HOTPLUG_LIVE), json_bool(sides & VDISK_HOTPLUG_CONFIG));
+    vdisk_cli_result_begin();
+    vdisk_cli_result_bool("live", sides & VDISK_HOTPLUG_LIVE);
+    vdisk_cli_result_bool("config", sides & VDISK_HOTPLUG_CONFIG);
+    vdisk_cli_result_end();
 }
 
 int
@@ -821,9 +806,9 @@ vdisk_cmd_next_target(int argc, char **argv)
     } else {
         rc = HP_EXIT_OK;
         if (o.json) {
-            printf("{\"ok\": true, \"target\": ");
-            json_string(stdout, name);
-            printf("}\n");
+            vdisk_cli_result_begin();
+            vdisk_cli_result_string("target", name);
+            vdisk_cli_result_end();
         } else {
             printf("%s\n", name);
         }
@@ -861,9 +846,9 @@ vdisk_cmd_recover(int argc, char **argv)
     } else {
         rc = HP_EXIT_OK;
         if (o.json) {
-            printf("{\"ok\": true, \"recovered\": ");
-            json_string(stdout, what);
-            printf("}\n");
+            vdisk_cli_result_begin();
+            vdisk_cli_result_string("recovered", what);
+            vdisk_cli_result_end();
         } else if (what) {
             fputs(what, stdout);
         }
@@ -898,14 +883,8 @@ not_found(const hp_opts *o, virDomainPtr dom, const char *target, const char *wh
 
     snprintf(msg, sizeof(msg), "target '%s': domain '%s' has no such disk%s", target,
              name ? name : o->args[0], where);
-    fprintf(stderr, "vdisk: %s: %s\n", o->cmd, msg);
-    if (o->json) {
-        printf("{\"ok\": false, \"error\": {\"code\": \"not-found\", \"libvirt_code\": 0, "
-               "\"message\": ");
-        json_string(stdout, msg);
-        printf("}}\n");
-    }
-    return HP_EXIT_REFUSED;
+    return vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NOT_FOUND), HP_EXIT_REFUSED, 0, "%s",
+                          msg);
 }
 
 /* Fills the limits (and group) not given on the command line with the
@@ -1027,8 +1006,8 @@ vdisk_cmd_set_iotune(int argc, char **argv)
     }
 
     if (!(limits = vdisk_disk_new())) {
-        fprintf(stderr, "vdisk: %s: out of memory\n", o.cmd);
-        rc = HP_EXIT_FAILED;
+        rc = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY), HP_EXIT_FAILED, 0,
+                            "out of memory");
         goto done;
     }
     for (i = 0; i < VDISK_IOTUNE_LAST; i++) {
@@ -1042,8 +1021,8 @@ vdisk_cmd_set_iotune(int argc, char **argv)
         rc = report(&o, err);
     } else {
         rc = HP_EXIT_OK;
-        if (o.json)
-            printf("{\"ok\": true}\n");
+        vdisk_cli_result_begin();
+        vdisk_cli_result_end();
     }
 
 done:

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "exit-codes.h"
 #include "cli-input.h"
+#include "cli-output.h"
 
 int vdisk_cmd_qemu_args(int argc, char **argv);
 
@@ -63,6 +65,8 @@ qa_usage(FILE *fp)
                 "                      it replaces the value libvirt stores)\n"
                 "      --master-key=FILE  encrypt secret objects as libvirt does, with the\n"
                 "                      32-byte key in FILE (the domain's masterKey0)\n"
+                "      --json          print one JSON object: {\"ok\": true, \"argv\": [...]}\n"
+                "                      (\"shell\": LINE with --shell, \"qmp\": [...] with --qmp)\n"
                 "  -h, --help          show this help and exit\n");
 }
 
@@ -75,18 +79,20 @@ qa_read_file(const char *path, size_t *len)
     long size;
 
     if (!fp) {
-        fprintf(stderr, "vdisk: cannot open '%s': %s\n", path, strerror(errno));
+        vdisk_cli_fail(VDISK_CLI_CODE_USAGE, QA_EXIT_USAGE, 0, "cannot open '%s': %s", path,
+                       strerror(errno));
         return NULL;
     }
     if (fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0 || size > 1024 * 1024 ||
         fseek(fp, 0, SEEK_SET) < 0) {
-        fprintf(stderr, "vdisk: cannot read '%s': not a small regular file\n", path);
+        vdisk_cli_fail(VDISK_CLI_CODE_USAGE, QA_EXIT_USAGE, 0,
+                       "cannot read '%s': not a small regular file", path);
         fclose(fp);
         return NULL;
     }
     buf = malloc((size_t)size + 1);
     if (!buf || fread(buf, 1, (size_t)size, fp) != (size_t)size) {
-        fprintf(stderr, "vdisk: cannot read '%s'\n", path);
+        vdisk_cli_fail(VDISK_CLI_CODE_USAGE, QA_EXIT_USAGE, 0, "cannot read '%s'", path);
         free(buf);
         fclose(fp);
         return NULL;
@@ -107,7 +113,7 @@ qa_add_secret(vdisk_qemu_opts *opts, const char *spec, vdisk_error **err)
     int rc;
 
     if (!eq || eq == spec || !eq[1]) {
-        fprintf(stderr, "vdisk: qemu-args: --secret wants KEY=FILE, not '%s'\n", spec);
+        vdisk_cli_usage("--secret wants KEY=FILE, not '%s'", spec);
         return -1;
     }
     if (!(value = qa_read_file(eq + 1, &len)))
@@ -136,6 +142,60 @@ qa_is_domain(const char *xml)
     return 0;
 }
 
+/* Prints @args as @output asks, or as one JSON object. */
+static void
+qa_print(const vdisk_qemu_args *args, qa_output output)
+{
+    bool json = vdisk_cli_output_json();
+    size_t i;
+
+    vdisk_cli_result_begin();
+    switch (output) {
+    case QA_OUTPUT_ARGV:
+        vdisk_cli_result_key("argv");
+        if (json)
+            printf("[");
+        for (i = 0; i < vdisk_qemu_args_count(args); i++) {
+            if (!json) {
+                printf("%s\n", vdisk_qemu_args_get(args, i));
+                continue;
+            }
+            printf("%s", i ? ", " : "");
+            vdisk_cli_json_string(stdout, vdisk_qemu_args_get(args, i));
+        }
+        if (json)
+            printf("]");
+        break;
+    case QA_OUTPUT_SHELL: {
+        char *line = vdisk_qemu_args_to_shell(args);
+
+        if (json)
+            vdisk_cli_result_string("shell", line);
+        else
+            printf("%s\n", line);
+        vdisk_free(line);
+        break;
+    }
+    case QA_OUTPUT_QMP:
+        /* each command is a JSON object already */
+        vdisk_cli_result_key("qmp");
+        if (json)
+            printf("[");
+        for (i = 0; i < vdisk_qemu_args_qmp_count(args); i++) {
+            if (!json) {
+                printf("%s\n", vdisk_qemu_args_qmp_get(args, i));
+                continue;
+            }
+            printf("%s", i ? ", " : "");
+            vdisk_cli_json_raw(stdout, vdisk_qemu_args_qmp_get(args, i));
+        }
+        if (json)
+            printf("]");
+        break;
+    }
+    vdisk_cli_result_end();
+}
+
 int
 vdisk_cmd_qemu_args(int argc, char **argv)
 {
@@ -150,6 +210,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         {"probe", no_argument, NULL, 'P'},
         {"hotplug", required_argument, NULL, 'H'},
         {"unplug", required_argument, NULL, 'U'},
+        {"json", no_argument, NULL, 'J'},
         {NULL, 0, NULL, 0},
     };
     qa_output output = QA_OUTPUT_ARGV;
@@ -175,7 +236,7 @@ vdisk_cmd_qemu_args(int argc, char **argv)
     size_t i;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+hc:", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             free(secrets);
@@ -195,7 +256,8 @@ vdisk_cmd_qemu_args(int argc, char **argv)
 
             if (!grown) {
                 free(secrets);
-                return QA_EXIT_FAILED;
+                return vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY), QA_EXIT_FAILED,
+                                      0, "out of memory");
             }
             secrets = grown;
             secrets[nsecrets++] = optarg;
@@ -216,25 +278,22 @@ vdisk_cmd_qemu_args(int argc, char **argv)
         case 'U':
             unplug = optarg;
             break;
+        case 'J':
+            vdisk_cli_output_set_json(true);
+            break;
         default:
             free(secrets);
-            fprintf(stderr, "Try 'vdisk qemu-args --help' for more information.\n");
-            return QA_EXIT_USAGE;
+            return vdisk_cli_getopt_error(argv, c);
         }
     }
     if ((hotplug || unplug) && (!hotplug || !uri)) {
         free(secrets);
-        fprintf(stderr, "vdisk: qemu-args: %s\nTry 'vdisk qemu-args --help' for more "
-                        "information.\n",
-                !hotplug ? "--unplug needs --hotplug DOMAIN" : "--hotplug needs --connect URI");
-        return QA_EXIT_USAGE;
+        return vdisk_cli_usage("%s", !hotplug ? "--unplug needs --hotplug DOMAIN"
+                                              : "--hotplug needs --connect URI");
     }
     if (argc - optind != (unplug ? 0 : 1)) {
         free(secrets);
-        fprintf(stderr, "vdisk: qemu-args: %s\nTry 'vdisk qemu-args --help' for more "
-                        "information.\n",
-                optind >= argc ? "missing FILE" : "too many arguments");
-        return QA_EXIT_USAGE;
+        return vdisk_cli_usage("%s", optind >= argc ? "missing FILE" : "too many arguments");
     }
     path = unplug ? unplug : argv[optind];
     if (unplug) {
@@ -297,31 +356,17 @@ vdisk_cmd_qemu_args(int argc, char **argv)
             goto cleanup;
     }
 
-    switch (output) {
-    case QA_OUTPUT_ARGV:
-        for (i = 0; i < vdisk_qemu_args_count(args); i++)
-            printf("%s\n", vdisk_qemu_args_get(args, i));
-        break;
-    case QA_OUTPUT_SHELL: {
-        char *line = vdisk_qemu_args_to_shell(args);
-
-        printf("%s\n", line);
-        vdisk_free(line);
-        break;
-    }
-    case QA_OUTPUT_QMP:
-        for (i = 0; i < vdisk_qemu_args_qmp_count(args); i++)
-            printf("%s\n", vdisk_qemu_args_qmp_get(args, i));
-        break;
-    }
+    qa_print(args, output);
     rc = QA_EXIT_OK;
 
 cleanup:
     if (rc != QA_EXIT_OK) {
-        fprintf(stderr, "vdisk: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path,
-                err ? vdisk_error_get_message(err) : "out of memory");
         if (err)
-            rc = vdisk_exit_for(err);
+            rc = vdisk_cli_report(strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+        else
+            rc = vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NO_MEMORY), QA_EXIT_FAILED, 0,
+                                "%s: out of memory", strcmp(path, "-") == 0 ? "<stdin>" : path);
+        err = NULL;
     }
 done:
     free(secrets);
@@ -333,5 +378,5 @@ done:
     vdisk_disk_free(disk);
     vdisk_domain_free(dom);
     free(xml);
-    return rc;
+    return vdisk_cli_finish(rc);
 }

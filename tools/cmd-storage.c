@@ -21,6 +21,7 @@
 #include <vdisk/hotplug.h>
 #include <vdisk/vdisk.h>
 
+#include "cli-output.h"
 #include "exit-codes.h"
 
 int vdisk_cmd_volume_create(int argc, char **argv);
@@ -49,10 +50,7 @@ st_usage(FILE *fp)
 static int
 st_usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "vdisk: volume-create: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "Try 'vdisk volume-create --help' for more information.\n");
-    return ST_EXIT_USAGE;
+    return vdisk_cli_usage("%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 }
 
 /* "10", "512K", "1M", "20G", "1T" (optionally followed by "iB" or "B"). */
@@ -100,34 +98,10 @@ st_parse_size(const char *s, unsigned long long *out)
     return *out ? 0 : -1;
 }
 
-static void
-st_json_string(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static int
 st_report(const char *what, vdisk_error *err)
 {
-    int rc = err ? vdisk_exit_for(err) : ST_EXIT_FAILED;
-
-    fprintf(stderr, "vdisk: volume-create: %s: %s\n", what,
-            err ? vdisk_error_get_message(err) : "failed without a message");
-    vdisk_error_free(err);
-    return rc;
+    return vdisk_cli_report(what, err);
 }
 
 int
@@ -157,7 +131,7 @@ vdisk_cmd_volume_create(int argc, char **argv)
     int rc;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", opts, NULL)) != -1) {
         switch (c) {
         case 'h':
             st_usage(stdout);
@@ -166,7 +140,7 @@ vdisk_cmd_volume_create(int argc, char **argv)
             int f = vdisk_enum_from_string(VDISK_ENUM_FORMAT, optarg);
 
             if (f <= 0)
-                return st_usage_error("unknown format", optarg);
+                return vdisk_cli_bad_enum("format", optarg, VDISK_ENUM_FORMAT);
             format = (vdisk_format)f;
             break;
         }
@@ -181,10 +155,10 @@ vdisk_cmd_volume_create(int argc, char **argv)
             break;
         case OPT_JSON:
             json = 1;
+            vdisk_cli_output_set_json(true);
             break;
         default:
-            fprintf(stderr, "Try 'vdisk volume-create --help' for more information.\n");
-            return ST_EXIT_USAGE;
+            return vdisk_cli_getopt_error(argv, c);
         }
     }
     if (argc - optind != 3)
@@ -208,25 +182,15 @@ vdisk_cmd_volume_create(int argc, char **argv)
         const char *type = vdisk_enum_to_string(VDISK_ENUM_TYPE, vdisk_disk_get_type(disk));
         const char *fmt = vdisk_enum_to_string(VDISK_ENUM_FORMAT, vdisk_disk_get_format(disk));
 
-        fputs("{\"pool\": ", stdout);
-        st_json_string(argv[optind]);
-        fputs(", \"name\": ", stdout);
-        st_json_string(argv[optind + 1]);
-        printf(", \"capacity\": %llu, \"type\": ", size);
-        st_json_string(type);
-        fputs(", \"path\": ", stdout);
-        if (vdisk_disk_get_path(disk))
-            st_json_string(vdisk_disk_get_path(disk));
-        else
-            fputs("null", stdout);
-        fputs(", \"format\": ", stdout);
-        if (fmt)
-            st_json_string(fmt);
-        else
-            fputs("null", stdout);
-        fputs(", \"xml\": ", stdout);
-        st_json_string(xml);
-        fputs("}\n", stdout);
+        vdisk_cli_result_begin();
+        vdisk_cli_result_string("pool", argv[optind]);
+        vdisk_cli_result_string("name", argv[optind + 1]);
+        vdisk_cli_result_number("capacity", size);
+        vdisk_cli_result_string("type", type);
+        vdisk_cli_result_string("path", vdisk_disk_get_path(disk));
+        vdisk_cli_result_string("format", fmt);
+        vdisk_cli_result_string("xml", xml);
+        vdisk_cli_result_end();
     } else {
         fputs(xml, stdout);
     }
@@ -236,5 +200,5 @@ out:
     vdisk_free(xml);
     vdisk_disk_free(disk);
     vdisk_connect_close(conn);
-    return rc;
+    return vdisk_cli_finish(rc);
 }

@@ -22,6 +22,7 @@
 
 #include "exit-codes.h"
 #include "cli-input.h"
+#include "cli-output.h"
 
 enum {
     EXIT_OK = VDISK_EXIT_OK,
@@ -62,25 +63,6 @@ print_command_help(FILE *fp, const vdisk_command *cmd)
     if (cmd->options)
         fprintf(fp, "\nOptions:\n%s", cmd->options);
     fprintf(fp, "  -h, --help          show this help and exit\n");
-}
-
-static int usage_error(const vdisk_command *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-usage_error(const vdisk_command *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s: ", progname);
-    if (cmd)
-        fprintf(stderr, "%s: ", cmd->name);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry '%s %s%s--help' for more information.\n", progname, cmd ? cmd->name : "",
-            cmd ? " " : "");
-    return EXIT_USAGE;
 }
 
 /* ---- input ------------------------------------------------------------------------ */
@@ -159,17 +141,6 @@ input_disk(const vdisk_input *in, size_t i)
     return in->dom ? vdisk_domain_get_disk_const(in->dom, i) : in->disk;
 }
 
-static void
-report_error(const char *name, vdisk_error *err)
-{
-    if (!err) {
-        fprintf(stderr, "%s: %s: failed without an error message\n", progname, name);
-        return;
-    }
-    /* The message already carries the line and column of XML faults. */
-    fprintf(stderr, "%s: %s: %s\n", progname, name, vdisk_error_get_message(err));
-}
-
 /* Reads and parses @path. Returns EXIT_OK with @in filled, or the exit
  * status after printing why not. */
 static int
@@ -195,9 +166,8 @@ load_input(vdisk_input *in, const char *path, unsigned int flags)
     }
     free(xml);
     if (rc < 0) {
-        report_error(name, err);
-        rc = vdisk_exit_for(err);
-        vdisk_error_free(err);
+        /* The message already carries the line and column of XML faults. */
+        rc = vdisk_cli_report(name, err);
         input_clear(in);
         return rc;
     }
@@ -208,17 +178,20 @@ load_input(vdisk_input *in, const char *path, unsigned int flags)
 
 #define PARSE_OPTIONS_HELP                                                                         \
     "      --no-defaults   do not apply libvirt's post-parse defaults\n"                           \
-    "      --no-validate   skip libvirt's define-time checks\n"
+    "      --no-validate   skip libvirt's define-time checks\n"                                    \
+    "      --json          print the result (or the error) as one JSON object\n"
 
 enum {
     OPT_NO_DEFAULTS = 0x100,
     OPT_NO_VALIDATE,
+    OPT_JSON,
 };
 
 static const struct option parse_long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"no-defaults", no_argument, NULL, OPT_NO_DEFAULTS},
     {"no-validate", no_argument, NULL, OPT_NO_VALIDATE},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -232,7 +205,7 @@ parse_file_command(int argc, char **argv, unsigned int *flags, const char **file
 
     *flags = VDISK_PARSE_DEFAULT;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+h", parse_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", parse_long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             print_command_help(stdout, cmd);
@@ -243,15 +216,17 @@ parse_file_command(int argc, char **argv, unsigned int *flags, const char **file
         case OPT_NO_VALIDATE:
             *flags |= VDISK_PARSE_NO_VALIDATE;
             break;
+        case OPT_JSON:
+            vdisk_cli_output_set_json(true);
+            break;
         default:
-            fprintf(stderr, "Try '%s %s --help' for more information.\n", progname, cmd->name);
-            return EXIT_USAGE;
+            return vdisk_cli_getopt_error(argv, c);
         }
     }
     if (optind >= argc)
-        return usage_error(cmd, "missing FILE");
+        return vdisk_cli_usage("missing FILE");
     if (argc - optind > 1)
-        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+        return vdisk_cli_usage("unexpected argument '%s'", argv[optind + 1]);
     *file = argv[optind];
     return -1;
 }
@@ -264,6 +239,8 @@ cmd_xml(int argc, char **argv)
     vdisk_input in = {0};
     unsigned int flags;
     const char *file;
+    char **xmls = NULL;
+    size_t n;
     int rc;
     size_t i;
 
@@ -272,25 +249,55 @@ cmd_xml(int argc, char **argv)
     if ((rc = load_input(&in, file, flags)) != EXIT_OK)
         return rc;
 
-    for (i = 0; i < input_disk_count(&in); i++) {
+    n = input_disk_count(&in);
+    if (!(xmls = calloc(n ? n : 1, sizeof(*xmls)))) {
+        input_clear(&in);
+        return vdisk_cli_fail("no-memory", EXIT_FAILED, 0, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
         vdisk_error *err = NULL;
-        char *xml = NULL;
 
-        if (vdisk_disk_to_xml(&xml, input_disk(&in, i), &err) < 0) {
-            report_error(file, err);
-            rc = vdisk_exit_for(err);
-            vdisk_error_free(err);
+        if (vdisk_disk_to_xml(&xmls[i], input_disk(&in, i), &err) < 0) {
+            rc = vdisk_cli_report(file, err);
             break;
         }
-        fputs(xml, stdout);
-        vdisk_free(xml);
     }
     input_clear(&in);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: cannot write output: %s\n", progname, strerror(errno));
-        return EXIT_FAILED;
+    if (rc == EXIT_OK && vdisk_cli_output_json()) {
+        size_t len = 0;
+        char *all;
+
+        for (i = 0; i < n; i++)
+            len += strlen(xmls[i]);
+        if ((all = malloc(len + 1))) {
+            len = 0;
+            for (i = 0; i < n; i++) {
+                memcpy(all + len, xmls[i], strlen(xmls[i]));
+                len += strlen(xmls[i]);
+            }
+            all[len] = '\0';
+            vdisk_cli_result_begin();
+            vdisk_cli_result_string("xml", all);
+            vdisk_cli_result_key("disks");
+            printf("[");
+            for (i = 0; i < n; i++) {
+                printf("%s", i ? ", " : "");
+                vdisk_cli_json_string(stdout, xmls[i]);
+            }
+            printf("]");
+            vdisk_cli_result_end();
+            free(all);
+        } else {
+            rc = vdisk_cli_fail("no-memory", EXIT_FAILED, 0, "out of memory");
+        }
+    } else if (rc == EXIT_OK) {
+        for (i = 0; i < n; i++)
+            fputs(xmls[i], stdout);
     }
-    return rc;
+    for (i = 0; i < n; i++)
+        vdisk_free(xmls[i]);
+    free(xmls);
+    return vdisk_cli_finish(rc);
 }
 
 static int
@@ -308,8 +315,12 @@ cmd_check(int argc, char **argv)
         flags |= VDISK_PARSE_VALIDATE_START;
     if ((rc = load_input(&in, file, flags)) != EXIT_OK)
         return rc;
+    vdisk_cli_result_begin();
+    vdisk_cli_result_bool("valid", true);
+    vdisk_cli_result_number("disks", input_disk_count(&in));
+    vdisk_cli_result_end();
     input_clear(&in);
-    return EXIT_OK;
+    return vdisk_cli_finish(EXIT_OK);
 }
 
 /* Further subcommands (qemu-args, list, attach, detach, change-media,
@@ -338,11 +349,12 @@ static const vdisk_command commands[] = {
         "print the QEMU arguments libvirt gives the disks",
         "Print the -blockdev/-device arguments libvirt 9.0 gives the disks of FILE (a <domain> "
         "or a <disk>; - for stdin), one argv element per line",
-        "[--shell|--qmp] [--machine=TYPE] [--connect=URI] FILE",
+        "[--shell|--qmp] [--machine=TYPE] [--connect=URI] [--json] FILE",
         "      --shell         print one shell-quoted line\n"
         "      --qmp           print the equivalent QMP commands, one per line\n"
         "      --machine=TYPE  translate for machine TYPE instead of the domain's\n"
-        "  -c, --connect=URI   read secrets and storage volumes from that libvirt\n",
+        "  -c, --connect=URI   read secrets and storage volumes from that libvirt\n"
+        "      --json          print one JSON object\n",
         vdisk_cmd_qemu_args,
     },
     {
@@ -421,6 +433,11 @@ main(int argc, char **argv)
     const vdisk_command *cmd;
     int c;
 
+    /* every run starts afresh (the fuzz target calls this repeatedly) */
+    vdisk_cli_output_reset();
+    vdisk_cli_output_set_json(vdisk_cli_argv_wants_json(argc, argv));
+    opterr = 0;
+    optind = 0;
     while ((c = getopt_long(argc, argv, "+hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -431,13 +448,15 @@ main(int argc, char **argv)
                    VDISK_VERSION_MINOR, VDISK_VERSION_MICRO, vdisk_version());
             return EXIT_OK;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-            return EXIT_USAGE;
+            if (strcmp(argv[optind - 1], "--json") == 0)
+                continue; /* the mode was taken from argv above */
+            return vdisk_cli_getopt_error(argv, c);
         }
     }
     if (optind >= argc)
-        return usage_error(NULL, "missing subcommand");
+        return vdisk_cli_usage("missing subcommand");
     if (!(cmd = find_command(argv[optind])))
-        return usage_error(NULL, "unknown subcommand '%s'", argv[optind]);
+        return vdisk_cli_usage("unknown subcommand '%s'", argv[optind]);
+    vdisk_cli_output_set_command(cmd->name);
     return cmd->run(argc - optind, argv + optind);
 }

@@ -2959,7 +2959,7 @@ py_attach(PyObject *mod, PyObject *args, PyObject *kwds)
     vdisk_disk *copy = NULL;
     vdisk_error *err = NULL;
     unsigned int flags, result = 0;
-    int live = 1, config = 0, persistent = 0, probe_format = 0, rc;
+    int live = 0, config = 0, persistent = 0, probe_format = 0, rc;
     int value;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|$pppp:attach", kwlist, &domobj, &diskobj,
@@ -3020,7 +3020,7 @@ py_detach(PyObject *mod, PyObject *args, PyObject *kwds)
     virDomainPtr dom;
     vdisk_error *err = NULL;
     unsigned int flags;
-    int live = 1, config = 0, persistent = 0, rc;
+    int live = 0, config = 0, persistent = 0, rc;
     char *t;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|d$ppp:detach", kwlist, &domobj, &target, &wait,
@@ -3053,7 +3053,7 @@ py_change_media(PyObject *mod, PyObject *args, PyObject *kwds)
     virDomainPtr dom;
     vdisk_error *err = NULL;
     unsigned int flags;
-    int force = 0, live = 1, config = 0, persistent = 0, rc;
+    int force = 0, live = 0, config = 0, persistent = 0, rc;
     char *t, *s = NULL;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|O$pppp:change_media", kwlist, &domobj, &target,
@@ -3092,7 +3092,7 @@ py_set_iotune(PyObject *mod, PyObject *args, PyObject *kwds)
     vdisk_disk *copy = NULL;
     vdisk_error *err = NULL;
     unsigned int flags;
-    int live = 1, config = 0, rc;
+    int live = 0, config = 0, rc;
     char *t;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OsO|$pp:set_iotune", kwlist, &domobj, &target,
@@ -3744,11 +3744,12 @@ static PyMethodDef module_methods[] = {
      "The first target name free on `bus` (a vdisk.Bus or its string) in the live\n"
      "state and the configuration of `dom`, a libvirt.virDomain."},
     {"attach", (PyCFunction)(void (*)(void))py_attach, METH_VARARGS | METH_KEYWORDS,
-     "attach(dom, disk, *, live=True, config=False, persistent=False, probe_format=False)\n"
+     "attach(dom, disk, *, live=False, config=False, persistent=False, probe_format=False)\n"
      "    -> AttachResult\n\n"
      "Make sure `disk` (a vdisk.Disk with a bus; its target may be None) is attached to\n"
      "`dom`, a libvirt.virDomain: to the running domain (live) and/or its persistent\n"
-     "configuration (config); neither means libvirt's 'current'; persistent=True means\n"
+     "configuration (config); neither (the default, as in C and vdisk) means libvirt's\n"
+     "'current': the running domain if it runs, else its configuration; persistent=True means\n"
      "live plus the persistent definition when there is one. With no target the first\n"
      "free one is taken (another when a concurrent caller gets it first), and a source\n"
      "the domain already has is not attached again: the result names its target and\n"
@@ -3763,17 +3764,20 @@ static PyMethodDef module_methods[] = {
      "interrupted, so that its live definition, its persistent one and QEMU agree.\n"
      "Returns what was done, one line per change, or None when nothing was pending."},
     {"detach", (PyCFunction)(void (*)(void))py_detach, METH_VARARGS | METH_KEYWORDS,
-     "detach(dom, target, wait=10, *, live=True, config=False, persistent=False) -> None\n\n"
+     "detach(dom, target, wait=10, *, live=False, config=False, persistent=False) -> None\n\n"
      "Detach the disk `target` and wait up to `wait` seconds until QEMU has released\n"
      "it. vdisk.PendingError when the guest has not let go in time (the removal may\n"
-     "still complete), vdisk.NotFoundError when there is no such disk."},
+     "still complete), vdisk.NotFoundError when there is no such disk. Neither live nor\n"
+     "config (the default, as in C and vdisk): the running domain if it runs, else its\n"
+     "configuration."},
     {"change_media", (PyCFunction)(void (*)(void))py_change_media, METH_VARARGS | METH_KEYWORDS,
-     "change_media(dom, target, source=None, *, force=False, live=True, config=False,\n"
+     "change_media(dom, target, source=None, *, force=False, live=False, config=False,\n"
      "             persistent=False)\n\n"
      "Insert the medium at path `source` into cdrom/floppy `target`, or eject with\n"
-     "source=None. force=True opens a locked tray."},
+     "source=None. force=True opens a locked tray. Neither live nor config (the default,\n"
+     "as in C and vdisk): the running domain if it runs, else its configuration."},
     {"set_iotune", (PyCFunction)(void (*)(void))py_set_iotune, METH_VARARGS | METH_KEYWORDS,
-     "set_iotune(dom, target, iotune_from, *, live=True, config=False) -> None\n\n"
+     "set_iotune(dom, target, iotune_from, *, live=False, config=False) -> None\n\n"
      "Apply the <iotune> limits (all fields; unset ones are unlimited) and group\n"
      "name of the vdisk.Disk `iotune_from` to disk `target`."},
     {"list_disks", (PyCFunction)(void (*)(void))py_list_disks, METH_VARARGS | METH_KEYWORDS,

@@ -35,6 +35,26 @@ extern "C" {
  * The small set of error classes every fallible call reports. A failing
  * call returns -1 (or NULL) and, when the caller passed a non-NULL
  * @err, stores a new #vdisk_error there.
+ *
+ * vdisk_error_code_name() gives the name the vdisk program's JSON uses,
+ * and the code alone decides the program's exit status (vdisk(1), EXIT
+ * STATUS):
+ *
+ *   code                    name              exit status
+ *   VDISK_ERR_INTERNAL      internal          1 (failed)
+ *   VDISK_ERR_NO_MEMORY     no-memory         1
+ *   VDISK_ERR_LIBVIRT       libvirt           1
+ *   VDISK_ERR_SYSTEM        system            1
+ *   VDISK_ERR_INVALID_ARG   invalid-argument  3 (refused)
+ *   VDISK_ERR_XML           xml               3
+ *   VDISK_ERR_INVALID       invalid           3
+ *   VDISK_ERR_UNSUPPORTED   unsupported       3
+ *   VDISK_ERR_NOT_FOUND     not-found         3
+ *   VDISK_ERR_EXISTS        exists            3
+ *   VDISK_ERR_TRANSIENT     transient         3
+ *   VDISK_ERR_PENDING       pending           4 (pending)
+ *
+ * (The program's own usage errors are "usage", exit status 2.)
  */
 typedef enum {
     VDISK_ERR_OK = 0,

@@ -32,6 +32,16 @@
  * same domain at once, from this process or another, may each find the
  * state the other left half way. Use distinct targets, or take turns.
  *
+ * libvirt's error printing: libvirt's default error handler prints every
+ * failure on stderr ("libvirt: ... error : ..."). When libvdisk is the one
+ * that loads libvirt (the program had not loaded it), it replaces that
+ * default once, at load, with virSetErrorFunc() and a handler that prints
+ * nothing: failures reach the caller as #vdisk_error objects only. A
+ * program that sets its own handler (virSetErrorFunc(), before or after)
+ * keeps it: a program that had libvirt loaded before the first call is left
+ * alone, and one set later replaces libvdisk's. Connections opened by
+ * vdisk_connect_open() also get a quiet per-connection handler (see there).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef VDISK_HOTPLUG_H

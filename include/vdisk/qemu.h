@@ -83,7 +83,10 @@ VDISK_API vdisk_qemu_opts *vdisk_qemu_opts_new(void);
 /** Frees @opts; NULL is a no-op. */
 VDISK_API void vdisk_qemu_opts_free(vdisk_qemu_opts *opts);
 /** Uses @machine ("pc", "q35", "pc-q35-7.2", ...) instead of the domain's
- * machine type; NULL restores the domain's. The string is copied. */
+ * machine type; NULL restores the domain's. The string is copied. A type
+ * translation does not know (pc, pc-i440fx-*, q35, pc-q35-*, virt, virt-*,
+ * vexpress-*, pseries, pseries-*, s390-ccw-virtio, s390-ccw-virtio-*) is
+ * refused with VDISK_ERR_INVALID_ARG, the message listing them. */
 VDISK_API int vdisk_qemu_opts_set_machine(vdisk_qemu_opts *opts, const char *machine,
                                           vdisk_error **err);
 /** The QEMU version to translate for. Only 7.2 and later are accepted (the

@@ -50,6 +50,12 @@ typedef enum {
 
 /* The machine of @arch (NULL: x86_64) and @machine (may be NULL). */
 vd_machine vd_machine_of(const char *arch, const char *machine);
+/* Whether translation knows machine type @machine: pc, pc-i440fx-*, q35,
+ * pc-q35-*, virt, virt-*, vexpress-*, pseries, pseries-*, s390-ccw-virtio,
+ * s390-ccw-virtio-* (the table in domain.c). */
+bool vd_machine_known(const char *machine);
+/* Those names as "pc, pc-i440fx-*, ..." (g_free). */
+char *vd_machine_known_names(void);
 /* The machine of @dom (NULL: VD_MACHINE_OTHER). */
 vd_machine vd_domain_machine(const vdisk_domain *dom);
 /* The model libvirt gives a SCSI controller without one

@@ -12,15 +12,75 @@
 #include "conf/parse_util.h"
 #include "util/error.h"
 
+/* The machine types translation knows: a name and the prefix of its
+ * versioned names (pc-i440fx-7.2, ...). */
+typedef enum {
+    VD_FAMILY_PC,
+    VD_FAMILY_Q35,
+    VD_FAMILY_VIRT,
+    VD_FAMILY_VEXPRESS,
+    VD_FAMILY_PSERIES,
+    VD_FAMILY_S390_CCW,
+    VD_FAMILY_LAST
+} vd_machine_family;
+
+static const struct {
+    const char *name;   /* NULL: versioned names only */
+    const char *prefix; /* the versioned names */
+} vd_machine_families[] = {
+    [VD_FAMILY_PC] = {"pc", "pc-i440fx-"},
+    [VD_FAMILY_Q35] = {"q35", "pc-q35-"},
+    [VD_FAMILY_VIRT] = {"virt", "virt-"},
+    [VD_FAMILY_VEXPRESS] = {NULL, "vexpress-"},
+    [VD_FAMILY_PSERIES] = {"pseries", "pseries-"},
+    [VD_FAMILY_S390_CCW] = {"s390-ccw-virtio", "s390-ccw-virtio-"},
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vd_machine_families) == VD_FAMILY_LAST);
+
+static bool
+vd_machine_in(const char *machine, vd_machine_family family)
+{
+    return machine && ((vd_machine_families[family].name &&
+                        strcmp(machine, vd_machine_families[family].name) == 0) ||
+                       (g_str_has_prefix(machine, vd_machine_families[family].prefix) &&
+                        machine[strlen(vd_machine_families[family].prefix)]));
+}
+
+bool
+vd_machine_known(const char *machine)
+{
+    int f;
+
+    for (f = 0; f < VD_FAMILY_LAST; f++) {
+        if (vd_machine_in(machine, (vd_machine_family)f))
+            return true;
+    }
+    return false;
+}
+
+char *
+vd_machine_known_names(void)
+{
+    GString *s = g_string_new(NULL);
+    int f;
+
+    for (f = 0; f < VD_FAMILY_LAST; f++) {
+        if (vd_machine_families[f].name)
+            g_string_append_printf(s, "%s%s", s->len ? ", " : "", vd_machine_families[f].name);
+        g_string_append_printf(s, "%s%s*", s->len ? ", " : "", vd_machine_families[f].prefix);
+    }
+    return g_string_free(s, FALSE);
+}
+
 vd_machine
 vd_machine_of(const char *arch, const char *machine)
 {
-    bool virt = machine && (strcmp(machine, "virt") == 0 || g_str_has_prefix(machine, "virt-"));
+    bool virt = vd_machine_in(machine, VD_FAMILY_VIRT);
 
     if (!arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0) {
-        if (machine && (strcmp(machine, "q35") == 0 || g_str_has_prefix(machine, "pc-q35-")))
+        if (vd_machine_in(machine, VD_FAMILY_Q35))
             return VD_MACHINE_Q35;
-        if (machine && (strcmp(machine, "pc") == 0 || g_str_has_prefix(machine, "pc-i440fx-")))
+        if (vd_machine_in(machine, VD_FAMILY_PC))
             return VD_MACHINE_PC;
         return VD_MACHINE_OTHER;
     }
@@ -28,14 +88,14 @@ vd_machine_of(const char *arch, const char *machine)
         strcmp(arch, "armv6l") == 0) {
         if (virt)
             return VD_MACHINE_ARM_VIRT;
-        if (machine && g_str_has_prefix(machine, "vexpress-"))
+        if (vd_machine_in(machine, VD_FAMILY_VEXPRESS))
             return VD_MACHINE_VEXPRESS;
         return VD_MACHINE_OTHER;
     }
     if (g_str_has_prefix(arch, "riscv"))
         return virt ? VD_MACHINE_RISCV_VIRT : VD_MACHINE_OTHER;
-    if ((strcmp(arch, "ppc64") == 0 || strcmp(arch, "ppc64le") == 0) && machine &&
-        (strcmp(machine, "pseries") == 0 || g_str_has_prefix(machine, "pseries-")))
+    if ((strcmp(arch, "ppc64") == 0 || strcmp(arch, "ppc64le") == 0) &&
+        vd_machine_in(machine, VD_FAMILY_PSERIES))
         return VD_MACHINE_PSERIES;
     return VD_MACHINE_OTHER;
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "conf/conf.h"
 #include "qemu/qemu_priv.h"
 #include "util/error.h"
 
@@ -62,6 +63,12 @@ vdisk_qemu_opts_set_machine(vdisk_qemu_opts *opts, const char *machine, vdisk_er
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "opts is NULL");
     if (machine && !*machine)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "empty machine type");
+    if (machine && !vd_machine_known(machine)) {
+        g_autofree char *known = vd_machine_known_names();
+
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unknown machine type '%s' (known: %s)",
+                       machine, known);
+    }
     g_free(opts->machine);
     opts->machine = g_strdup(machine);
     return 0;

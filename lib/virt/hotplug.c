@@ -8,9 +8,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf/conf.h"
 #include "virt/intent.h"
@@ -587,6 +589,39 @@ vd_connection_is_local(virDomainPtr dom)
     return local;
 }
 
+/* A file or block source that libvirt would refuse for what it is on this
+ * host: missing (VDISK_ERR_NOT_FOUND) or a directory
+ * (VDISK_ERR_INVALID_ARG), told apart before libvirt or QEMU word it their
+ * way, so an attach, with or without a format, and a media change refuse it
+ * alike. Only on a local connection (the path is this host's), and not for
+ * a source a startupPolicy lets be missing; what cannot be looked at
+ * (permissions) is left to libvirt, which may reach it. */
+static int
+vd_check_local_source(virDomainPtr dom, const char *label, const vdisk_source *src,
+                      vdisk_error **err)
+{
+    vdisk_type type = vdisk_source_get_type(src);
+    const char *path = vdisk_source_get_path(src);
+    struct stat st;
+
+    if (!path || (type != VDISK_TYPE_NONE && type != VDISK_TYPE_FILE && type != VDISK_TYPE_BLOCK) ||
+        vdisk_source_get_startup_policy(src) != VDISK_STARTUP_POLICY_DEFAULT ||
+        !vd_connection_is_local(dom))
+        return 0;
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return vd_fail(err, VDISK_ERR_NOT_FOUND, "%s: source '%s' does not exist", label,
+                           path);
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return vd_fail(err, VDISK_ERR_INVALID_ARG,
+                       "%s: source '%s' is a directory, not an image (a directory is a "
+                       "type='dir' disk)",
+                       label, path);
+    return 0;
+}
+
 /* A disk given without a format: what its header says decides (see
  * vdisk_hotplug_attach_auto()). */
 static int
@@ -717,7 +752,9 @@ vd_attach(virDomainPtr dom, vdisk_disk *disk, unsigned int flags, bool auto_targ
         return vd_fail(err, VDISK_ERR_INVALID_ARG,
                        "%s: no target and no bus set: the bus decides the target's name",
                        vd_disk_label(disk));
-    if (vd_attach_settle_format(dom, disk, flags, result, err) < 0)
+    if (vd_check_local_source(dom, vd_disk_label(disk), vdisk_disk_get_source_const(disk), err) <
+            0 ||
+        vd_attach_settle_format(dom, disk, flags, result, err) < 0)
         return -1;
 
     for (attempt = 0;; attempt++) {
@@ -1153,6 +1190,8 @@ vdisk_hotplug_change_media(virDomainPtr dom, const char *target, const char *sou
             vd_virt_after(vdisk_source_set_path(src, source, &inner), &inner, err) < 0 ||
             vd_virt_after(vdisk_source_set_format(src, format ? format : VDISK_FORMAT_RAW, &inner),
                      &inner, err) < 0)
+            return -1;
+        if (vd_check_local_source(dom, vd_disk_label(copy), src, err) < 0)
             return -1;
     }
     if (vd_virt_after(vdisk_disk_to_xml(&xml, copy, &inner), &inner, err) < 0)

@@ -24,6 +24,15 @@ vd_libvirt_set_soname(const char *soname)
     vd_libvirt_soname = soname;
 }
 
+/* libvirt's global error handler while libvdisk loaded libvirt: prints
+ * nothing, since every failure reaches the caller as a vdisk_error. */
+static void
+vd_libvirt_quiet(void *opaque, virErrorPtr error)
+{
+    (void)opaque;
+    (void)error;
+}
+
 static void *
 vd_libvirt_open(void)
 {
@@ -31,7 +40,14 @@ vd_libvirt_open(void)
     vd_libvirt_table table = {0};
     void *handle;
     void *sym;
+    bool ours;
 
+    /* Whether the program had libvirt already: then its error handler is
+     * its own business (it may have set one), else nobody could have set
+     * one yet and libvirt's default would print every failure on stderr. */
+    if ((handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)))
+        dlclose(handle);
+    ours = handle == NULL;
     /* Never closed: connections and domains may outlive any one call. A
      * libvirt the program already has (it handed us its virConnectPtr) is
      * found by its soname and returned, not loaded a second time. */
@@ -54,6 +70,9 @@ vd_libvirt_open(void)
     VD_LIBVIRT_FUNCTIONS(VD_LIBVIRT_RESOLVE)
 #undef VD_LIBVIRT_RESOLVE
     vd_libvirt = table;
+    /* once, at load: a handler the program sets later replaces this one */
+    if (ours)
+        table.virSetErrorFunc(NULL, vd_libvirt_quiet);
     return handle;
 }
 

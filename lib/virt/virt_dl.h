@@ -65,6 +65,7 @@
     X(virSecretGetValue)                                                                           \
     X(virSecretLookupByUUIDString)                                                                 \
     X(virSecretLookupByUsage)                                                                      \
+    X(virSetErrorFunc)                                                                             \
     X(virStoragePoolFree)                                                                          \
     X(virStoragePoolGetXMLDesc)                                                                    \
     X(virStoragePoolIsActive)                                                                      \
@@ -108,6 +109,7 @@ void vd_libvirt_set_soname(const char *soname);
 
 #ifndef VD_LIBVIRT_NO_REDIRECT
 #define virConnSetErrorFunc (vd_libvirt.virConnSetErrorFunc)
+#define virSetErrorFunc (vd_libvirt.virSetErrorFunc)
 #define virConnectClose (vd_libvirt.virConnectClose)
 #define virConnectDomainEventDeregisterAny (vd_libvirt.virConnectDomainEventDeregisterAny)
 #define virConnectDomainEventRegisterAny (vd_libvirt.virConnectDomainEventRegisterAny)
