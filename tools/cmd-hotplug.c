@@ -792,7 +792,7 @@ vdisk_cmd_next_target(int argc, char **argv)
     vdisk_error *err = NULL;
     char *name = NULL;
     hp_opts o;
-    int bus;
+    int bus = 0;
     int rc;
 
     if ((rc = parse(&o, argc, argv, allowed, help, names_bus, 2, 2)) >= 0)
