@@ -216,15 +216,26 @@ vdisk_domain_get_iothreads(const vdisk_domain *dom)
 bool
 vd_domain_has_iothread(const vdisk_domain *dom, unsigned int id)
 {
-    guint i;
+    const GArray *ids = dom ? dom->iothread_ids : NULL;
+    guint lo = 0, hi;
 
-    if (!dom || !dom->iothread_ids)
+    if (!ids || id == 0)
         return false;
-    for (i = 0; i < dom->iothread_ids->len; i++) {
-        if (g_array_index(dom->iothread_ids, unsigned int, i) == id)
-            return true;
+    /* the listed ids, sorted: how many are <= @id, and is @id one */
+    hi = ids->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+
+        if (g_array_index(ids, unsigned int, mid) <= id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return false;
+    if (lo > 0 && g_array_index(ids, unsigned int, lo - 1) == id)
+        return true;
+    /* the others take 1, 2, ... skipping the listed ones: @id is the
+     * (id - lo)th of them, which exists while <iothreads> leaves room */
+    return (unsigned long long)(id - lo) <= (unsigned long long)dom->iothreads - ids->len;
 }
 
 #define VD_QEMU_NS_URI "http://libvirt.org/schemas/domain/qemu/1.0"

@@ -12,12 +12,20 @@
 #include "conf/parse_util.h"
 #include "util/error.h"
 
+static gint
+vd_uint_cmp(gconstpointer a, gconstpointer b)
+{
+    unsigned int x = *(const unsigned int *)a;
+    unsigned int y = *(const unsigned int *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static int
 vd_domain_read_iothreads(vdisk_domain *dom, vd_node *root, vdisk_error **err)
 {
     vd_node *n = vd_node_child(root, "iothreads");
     vd_node *ids = vd_node_child(root, "iothreadids");
-    unsigned int i;
 
     dom->iothread_ids = g_array_new(FALSE, FALSE, sizeof(unsigned int));
     if (n) {
@@ -37,10 +45,15 @@ vd_domain_read_iothreads(vdisk_domain *dom, vd_node *root, vdisk_error **err)
         g_array_append_val(dom->iothread_ids, id);
     }
     /* like libvirt, the ids not listed are numbered from 1 upwards, skipping
-     * the ones in use, until there are as many as <iothreads> says */
-    for (i = 1; dom->iothread_ids->len < dom->iothreads; i++) {
-        if (!vd_domain_has_iothread(dom, i))
-            g_array_append_val(dom->iothread_ids, i);
+     * the ones in use, until there are as many as <iothreads> says; they
+     * are not listed here (<iothreads>1000000000</iothreads> would take a
+     * list of a billion): vd_domain_has_iothread() counts them */
+    g_array_sort(dom->iothread_ids, vd_uint_cmp);
+    for (guint k = 1; k < dom->iothread_ids->len; k++) {
+        unsigned int id = g_array_index(dom->iothread_ids, unsigned int, k);
+
+        if (id == g_array_index(dom->iothread_ids, unsigned int, k - 1))
+            return vd_fail(err, VDISK_ERR_INVALID, "duplicate iothread id '%u' found", id);
     }
     if (dom->iothreads < dom->iothread_ids->len)
         dom->iothreads = dom->iothread_ids->len;
