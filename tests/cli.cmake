@@ -32,3 +32,22 @@ if(TARGET vdisk-cli AND Python3_FOUND)
   set_tests_properties(cli-contract-live PROPERTIES LABELS "cli;hotplug" RESOURCE_LOCK libvirtd
                        TIMEOUT 300)
 endif()
+
+# The EXAMPLES of the vdisk(1) man page, run as written (tests/cli/man_examples.py):
+# those needing no libvirt, and those on a running domain, which boots the
+# test guest of tests/guest.cmake so that a detached virtio disk is released.
+if(TARGET vdisk-cli AND Python3_FOUND)
+  add_test(NAME cli-man-examples
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli/man_examples.py
+            $<TARGET_FILE:vdisk-cli> ${PROJECT_SOURCE_DIR}/docs/vdisk.1
+            ${PROJECT_SOURCE_DIR}/examples offline)
+  set_tests_properties(cli-man-examples PROPERTIES LABELS cli)
+  add_test(NAME cli-man-examples-live
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli/man_examples.py
+            $<TARGET_FILE:vdisk-cli> ${PROJECT_SOURCE_DIR}/docs/vdisk.1
+            ${PROJECT_SOURCE_DIR}/examples live)
+  set_tests_properties(cli-man-examples-live PROPERTIES
+    LABELS "cli;hotplug;guest" RESOURCE_LOCK "libvirtd;libvirtd-images" TIMEOUT 300
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED "hotplug-libvirtd;guest-image"
+    ENVIRONMENT VDTEST_GUEST_DIR=${CMAKE_BINARY_DIR}/tests/guest-image)
+endif()
