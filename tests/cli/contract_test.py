@@ -141,7 +141,7 @@ def offline():
 
 
 DOMAIN_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features><devices>
 <controller type='scsi' model='virtio-scsi'/>
 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
 <memballoon model='none'/></devices></domain>"""
@@ -179,6 +179,9 @@ def live():
         run(["set-iotune", "--total-iops-sec", "100", name, "sda"], 0)
         run(["detach", name, "sda"], 0)
         run(["recover", name], 0)
+        # pending: a virtio disk the guest (none runs here) never releases
+        run(["attach", "--target", "vdb", "--bus", "virtio", "--format", "raw", name, img], 0)
+        run(["detach", "--wait=1", name, "vdb"], 4, "pending", "vdb")
         # not found
         run(["list", "clitest-no-such-domain"], 3, "not-found", "clitest-no-such-domain")
         run(["detach", name, "sdz"], 3, "not-found", "sdz")
