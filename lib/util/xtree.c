@@ -1373,6 +1373,13 @@ vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what
         *out = g_steal_pointer(&doc);
         ret = 0;
     }
+    /* libxml2 makes a document of its own in SAX mode when it reads an
+     * entity declaration ("for expat compatibility", xmlParseEntityDecl),
+     * which the parser context does not free */
+    if (ctxt->myDoc) {
+        xmlFreeDoc(ctxt->myDoc);
+        ctxt->myDoc = NULL;
+    }
     xmlFreeParserCtxt(ctxt);
     g_string_free(st.text, TRUE);
     return ret;
