@@ -2877,6 +2877,19 @@ static PyTypeObject DomainType = {
 
 #ifdef VDISK_PY_HOTPLUG
 
+/* The disk of argument "disk", which must be a vdisk.Disk (borrowed);
+ * NULL with TypeError or ValueError raised. */
+static vdisk_disk *
+arg_disk(PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, &DiskType)) {
+        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    return disk_get((DiskObject *)obj);
+}
+
 /* The virDomainPtr inside a libvirt-python virDomain object (borrowed). */
 static virDomainPtr
 arg_virdomain(PyObject *obj)
@@ -2966,12 +2979,7 @@ py_attach(PyObject *mod, PyObject *args, PyObject *kwds)
                                      &live, &config, &persistent, &probe_format) ||
         !(dom = arg_virdomain(domobj)))
         return NULL;
-    if (!PyObject_TypeCheck(diskobj, &DiskType)) {
-        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
-                     Py_TYPE(diskobj)->tp_name);
-        return NULL;
-    }
-    if (!disk_get((DiskObject *)diskobj))
+    if (!arg_disk(diskobj))
         return NULL;
     if (arg_where(live, config, persistent, &flags) < 0)
         return NULL;
@@ -3248,12 +3256,7 @@ py_hotplug_commands(PyObject *mod, PyObject *args, PyObject *kwds)
                                      &diskobj) ||
         !(dom = arg_virdomain(domobj)))
         return NULL;
-    if (!PyObject_TypeCheck(diskobj, &DiskType)) {
-        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
-                     Py_TYPE(diskobj)->tp_name);
-        return NULL;
-    }
-    if (!disk_get((DiskObject *)diskobj))
+    if (!arg_disk(diskobj))
         return NULL;
     /* the call runs without the GIL: it works on a private copy */
     if (vdisk_disk_copy(&copy, ((DiskObject *)diskobj)->disk, &err) < 0)
@@ -3442,12 +3445,7 @@ py_volume_resolve(PyObject *mod, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:volume_resolve", kwlist, &diskobj,
                                      &connobj))
         return NULL;
-    if (!PyObject_TypeCheck(diskobj, &DiskType)) {
-        PyErr_Format(PyExc_TypeError, "disk must be a vdisk.Disk, not %.80s",
-                     Py_TYPE(diskobj)->tp_name);
-        return NULL;
-    }
-    if (!(disk = disk_get((DiskObject *)diskobj)) || !(conn = arg_virconnect(connobj)))
+    if (!(disk = arg_disk(diskobj)) || !(conn = arg_virconnect(connobj)))
         return NULL;
     /* the disk changes in place (it may be a view into a Domain): the GIL is
      * kept so no other thread sees it half resolved */
