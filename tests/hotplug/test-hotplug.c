@@ -37,6 +37,8 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
+#include "hotplug-util.h"
+
 #define DEFAULT_URI "qemu:///system"
 
 static char *uri;
@@ -153,40 +155,6 @@ teardown_domains(void **state)
 
 /* ---- looking at QEMU and libvirt ----------------------------------------------------- */
 
-static char *
-qmp(virDomainPtr dom, const char *cmd)
-{
-    char *result = NULL;
-
-    if (virDomainQemuMonitorCommand(dom, cmd, &result, 0) < 0)
-        fail_msg("QMP %s failed: %s", cmd, virGetLastErrorMessage());
-    return result;
-}
-
-static unsigned int
-count_in(const char *hay, const char *needle)
-{
-    unsigned int n = 0;
-    const char *p = hay;
-
-    while ((p = strstr(p, needle))) {
-        n++;
-        p += strlen(needle);
-    }
-    return n;
-}
-
-/* How many block nodes QEMU has open on @path. */
-static unsigned int
-qemu_nodes_on(virDomainPtr dom, const char *path)
-{
-    g_autofree char *out = qmp(dom, "{\"execute\":\"query-named-block-nodes\"}");
-    g_autofree char *quoted = g_strdup_printf("\"file\": \"%s\"", path);
-    g_autofree char *compact = g_strdup_printf("\"file\":\"%s\"", path);
-
-    return count_in(out, quoted) + count_in(out, compact);
-}
-
 /* Whether QEMU's query-block lists a device with qdev id @qdev. */
 static bool
 qemu_has_qdev(virDomainPtr dom, const char *qdev)
@@ -196,17 +164,6 @@ qemu_has_qdev(virDomainPtr dom, const char *qdev)
     g_autofree char *b = g_strdup_printf("\"qdev\":\"%s\"", qdev);
 
     return strstr(out, a) || strstr(out, b);
-}
-
-static vdisk_domain *
-list_disks(virDomainPtr dom, unsigned int flags)
-{
-    vdisk_domain *ctx = NULL;
-    vdisk_error *err = NULL;
-
-    if (vdisk_hotplug_list(&ctx, dom, flags, &err) < 0)
-        fail_msg("list: %s", vdisk_error_get_message(err));
-    return ctx;
 }
 
 static bool
