@@ -68,6 +68,7 @@ test_no_error_object_is_fine(void **state)
     assert_int_equal(vdisk_error_get_code(NULL), VDISK_ERR_OK);
     assert_string_equal(vdisk_error_code_name(VDISK_ERR_UNSUPPORTED), "unsupported");
     assert_string_equal(vdisk_error_code_name(VDISK_ERR_TRANSIENT), "transient");
+    assert_string_equal(vdisk_error_code_name(VDISK_ERR_CANCELLED), "cancelled");
     assert_string_equal(vdisk_error_code_name(VDISK_ERR_LAST), "unknown");
 }
 

@@ -14,6 +14,7 @@ enum {
     VDISK_EXIT_USAGE = 2,   /* bad command line, or a file that cannot be read */
     VDISK_EXIT_REFUSED = 3, /* the input (a disk, a target, a domain state) is refused */
     VDISK_EXIT_PENDING = 4, /* started, not completed in time (a detach the guest holds) */
+    VDISK_EXIT_CANCELLED = 130, /* interrupted (SIGINT) or cancelled, and undone */
 };
 
 /* The exit status for a library error. */
@@ -23,6 +24,8 @@ vdisk_exit_for(const vdisk_error *err)
     switch (vdisk_error_get_code(err)) {
     case VDISK_ERR_PENDING:
         return VDISK_EXIT_PENDING;
+    case VDISK_ERR_CANCELLED:
+        return VDISK_EXIT_CANCELLED;
     case VDISK_ERR_INVALID_ARG:
     case VDISK_ERR_XML:
     case VDISK_ERR_INVALID:

@@ -53,6 +53,7 @@ extern "C" {
  *   VDISK_ERR_EXISTS        exists            3
  *   VDISK_ERR_TRANSIENT     transient         3
  *   VDISK_ERR_PENDING       pending           4 (pending)
+ *   VDISK_ERR_CANCELLED     cancelled         130 (cancelled)
  *
  * (The program's own usage errors are "usage", exit status 2.)
  */
@@ -70,6 +71,7 @@ typedef enum {
     VDISK_ERR_PENDING,     /* the operation was started but has not completed yet */
     VDISK_ERR_SYSTEM,      /* an operating system call failed */
     VDISK_ERR_TRANSIENT,   /* the persistent definition of a transient domain was asked for */
+    VDISK_ERR_CANCELLED,   /* the caller cancelled the operation, which was undone */
     VDISK_ERR_LAST
 } vdisk_error_code;
 

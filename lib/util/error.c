@@ -14,7 +14,7 @@ static _Thread_local unsigned int vd_context_depth;
 
 VD_ENUM_IMPL(vd_error_code, VDISK_ERR_LAST, "ok", "internal", "no-memory", "invalid-argument",
              "xml", "invalid", "unsupported", "not-found", "exists", "libvirt", "pending", "system",
-             "transient");
+             "transient", "cancelled");
 
 unsigned int
 vd_error_enter_api(const char *api)
