@@ -603,12 +603,19 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
                                target);
         }
         ep = g_markup_escape_text(path, -1);
-        g_string_append_printf(xml,
-                               "    <disk name='%s' snapshot='external' type='file'>\n"
-                               "      <driver type='qcow2'/>\n"
-                               "      <source file='%s'/>\n"
-                               "    </disk>\n",
-                               et, ep);
+        {
+            struct stat sb;
+            /* an overlay on a block device is one libvirt is given to reuse */
+            bool dev = local ? stat(path, &sb) == 0 && S_ISBLK(sb.st_mode)
+                             : g_str_has_prefix(path, "/dev/");
+
+            g_string_append_printf(xml,
+                                   "    <disk name='%s' snapshot='external' type='%s'>\n"
+                                   "      <driver type='qcow2'/>\n"
+                                   "      <source %s='%s'/>\n"
+                                   "    </disk>\n",
+                                   et, dev ? "block" : "file", dev ? "dev" : "file", ep);
+        }
         g_string_append_printf(rep, "%s %s\n", target, path);
         used[d] = g_strdup(path);
     }
