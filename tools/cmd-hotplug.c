@@ -182,13 +182,14 @@ static int
 parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
       const char *const *names, int min_args, int max_args)
 {
+    int longindex = 0;
     int c;
 
     memset(o, 0, sizeof(*o));
     o->cmd = argv[0];
     o->uri = HP_DEFAULT_URI;
     optind = 0;
-    while ((c = getopt_long(argc, argv, ":hc:", hp_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", hp_long_options, &longindex)) != -1) {
         const int *a;
         bool ok = c == 'h' || c == 'c' || c == OPT_JSON;
 
@@ -198,7 +199,8 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
         if (c == '?' || c == ':')
             return vdisk_cli_getopt_error(argv, c);
         if (!ok)
-            return usage(o, "option '%s' does not apply here", argv[optind - 1]);
+            /* by its name: argv[optind - 1] is its value when it has one */
+            return usage(o, "option '--%s' does not apply here", hp_long_options[longindex].name);
         switch (c) {
         case 'h':
             fputs(help, stdout);

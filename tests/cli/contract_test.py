@@ -105,6 +105,8 @@ def offline():
         run([sub, "--bogus-option"], 2, "usage", "--bogus-option")
         run([sub], 2, "usage")
     run(["list", "d", "--connect"], 2, "usage", "requires an argument")
+    # an option of another subcommand is named, not its value
+    run(["list", "--wait", "5", "d"], 2, "usage", "'--wait'")
     run(["next-target", "dom", "virtoi"], 2, "usage", "virtio")
     run(["attach", "--bus", "virtoi", "dom", "/x"], 2, "usage", "virtio")
     run(["attach", "--cache", "fast", "dom", "/x"], 2, "usage", "writeback")
