@@ -15,6 +15,7 @@ clitest-bj- directory) and removes it.
 """
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -461,9 +462,54 @@ def live_blockjob():
         check_no_job("vda", "after job --abort")
         run(["job", "--abort", name, "vda"], 3, "not-found", "vda")
 
+        # copy --no-pivot, then job --pivot: the disk moves onto the mirror
+        job_run(["copy", "--no-pivot", name, "vda", img("mirror2.qcow2")], 0)
+        obj, progress = job_run(["job", "--pivot", name, "vda"], 0)
+        if obj and (obj.get("pivoted") is not True or obj.get("kind") != "copy"):
+            failures.append("job --pivot --json: %r" % obj)
+        check_source("vda", img("mirror2.qcow2"), "job --pivot")
+        check_no_job("vda", "after job --pivot")
+        run(["job", "--pivot", name, "vda"], 3, "not-found", "vda")
+
+        # the progress bar: on stderr when it is a terminal, cleared at the end;
+        # never with --json or when stderr is not a terminal
+        for json_mode, tty in ((False, True), (True, True), (False, False)):
+            dest = img("bar-%d-%d.qcow2" % (json_mode, tty))
+            args = [VDISK, "copy"] + (["--json"] if json_mode else []) + [name, "vda", dest]
+            master, slave = pty.openpty() if tty else (None, None)
+            proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                    stderr=slave if tty else subprocess.PIPE)
+            err = b""
+            if tty:
+                os.close(slave)
+                while True:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO: the other end is closed
+                        break
+                    if not chunk:
+                        break
+                    err += chunk
+                os.close(master)
+            out, err2 = proc.communicate(timeout=120)
+            err += err2 or b""
+            what = "copy%s with stderr %s" % (" --json" if json_mode else "",
+                                              "a terminal" if tty else "a pipe")
+            if proc.returncode != 0:
+                failures.append("%s: exit %d: %r" % (what, proc.returncode, err))
+            elif tty and not json_mode:
+                if not (err.startswith(b"\rvda copy [") and err.endswith(b"\r\x1b[K") and
+                        b"100%" in err and out == b""):
+                    failures.append("%s: no progress bar cleared at the end: %r, stdout %r" %
+                                    (what, err[-300:], out))
+            elif err.strip() or (out == b"") == json_mode:
+                failures.append("%s: stderr %r, stdout %r" % (what, err[-300:], out[-300:]))
+            check_source("vda", dest, what)
+
         # refused: an existing destination without --reuse, a missing target
+        src, _ = live_disk(name, "vda")
         run(["copy", name, "vda", img("exists.qcow2")], 3, "exists", "exists.qcow2")
-        check_source("vda", img("copy1.qcow2"), "copy onto an existing file")
+        check_source("vda", src, "copy onto an existing file")
         for sub in (["copy", name, "vdz", img("vdz.qcow2")], ["commit", name, "vdz"],
                     ["pull", name, "vdz"], ["job", name, "vdz"], ["job", "--abort", name, "vdz"],
                     ["resize", name, "vdz", "+1M"]):
