@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <vdisk/vdisk.h>
@@ -371,24 +372,42 @@ human_size(char *buf, size_t len, unsigned long long bytes)
     snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+/* "vda copy [#####     ]  50% 32.0 MiB/64.0 MiB running", on one line of
+ * the terminal (the bar narrower, or left out, on a narrow one). */
 static void
 draw_bar(bj_progress *p, const char *target)
 {
     enum { WIDTH = 30 };
     unsigned int pc = percent(p->cur, p->end);
-    char bar[WIDTH + 1];
+    struct winsize ws;
+    char bar[WIDTH + 4];
     char cur[32];
     char end[32];
-    int fill = (int)(pc * WIDTH / 100);
+    char text[160];
+    int width = WIDTH;
+    int len;
     int i;
 
-    for (i = 0; i < WIDTH; i++)
-        bar[i] = i < fill ? '#' : ' ';
-    bar[WIDTH] = '\0';
     human_size(cur, sizeof(cur), p->cur);
     human_size(end, sizeof(end), p->end);
-    fprintf(stderr, "\r%s %s [%s] %3u%% %s/%s %s\033[K", target, vdisk_job_kind_name(p->kind), bar,
-            pc, cur, end, p->phase);
+    snprintf(text, sizeof(text), "%3u%% %s/%s %s", pc, cur, end, p->phase);
+    /* as long as the text can get ("100% 1023.9 MiB/1023.9 MiB pivoting"),
+     * so that the bar keeps its width; the last column stays free: a full
+     * line wraps on some terminals */
+    len = (int)strlen(target) + (int)strlen(vdisk_job_kind_name(p->kind)) + 2 + 36;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && len + WIDTH + 3 >= ws.ws_col)
+        width = ws.ws_col - len - 4;
+    if (width >= 5) {
+        bar[0] = '[';
+        for (i = 0; i < width; i++)
+            bar[i + 1] = i < (int)(pc * (unsigned int)width / 100) ? '#' : ' ';
+        bar[width + 1] = ']';
+        bar[width + 2] = ' ';
+        bar[width + 3] = '\0';
+    } else {
+        bar[0] = '\0';
+    }
+    fprintf(stderr, "\r%s %s %s%s\033[K", target, vdisk_job_kind_name(p->kind), bar, text);
     fflush(stderr);
     p->drawn = true;
 }
