@@ -24,6 +24,7 @@
 #include <libvirt/virterror.h>
 
 #include "vdisk/blockjob.h"
+#include "virt/intent.h"
 #include "virt/virt_priv.h"
 
 /* How often the job is polled while no event arrives. */
@@ -825,6 +826,22 @@ vd_job_args(virDomainPtr dom, const char *target, unsigned int flags, unsigned i
     return vd_libvirt_load(err);
 }
 
+/* Records a copy or an active commit in the domain's metadata while the call
+ * waits for it, so that vdisk_hotplug_recover() ends one whose caller died:
+ * pivoting a ready mirror the caller meant to pivot, aborting it otherwise,
+ * and removing a copy destination made for the call. */
+static int
+vd_job_record(vd_intent **out, virDomainPtr dom, const char *target, vdisk_job_kind kind,
+              const char *dest, bool created, bool pivot, vdisk_error **err)
+{
+    g_autofree char *dest64 = g_base64_encode((const guchar *)dest, strlen(dest));
+    g_autofree char *xml = g_strdup_printf("<job kind='%s' dest64='%s' created='%s' pivot='%s'/>",
+                                           vdisk_job_kind_name(kind), dest64,
+                                           created ? "yes" : "no", pivot ? "yes" : "no");
+
+    return vd_intent_begin(out, dom, VD_INTENT_JOB, target, xml, NULL, err);
+}
+
 static int
 vd_job_cancelled_error(vd_job_wait *jw, const char *chain, vdisk_error **err)
 {
@@ -996,6 +1013,7 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
     g_autofree char *top_desc = NULL;
     g_autofree char *chain = NULL;
     vd_commit_args a = {0};
+    vd_intent *intent = NULL;
     vd_job_wait jw;
     vd_wait_result wr;
     bool active;
@@ -1065,6 +1083,9 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
         rc = vd_job_cancelled_error(&jw, chain, err);
         goto end_wait;
     }
+    if (active && vd_job_record(&intent, dom, target, VDISK_JOB_ACTIVE_COMMIT, base_desc, false,
+                                !(flags & VDISK_JOB_NO_PIVOT), err) < 0)
+        goto end_wait;
     if (vd_job_start(dom, target, "commit", vd_commit_start, &a, err) < 0)
         goto end_wait;
     vd_job_report(&jw, true);
@@ -1097,6 +1118,7 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
     }
 end_wait:
     vd_job_wait_end(&jw);
+    vd_intent_end(dom, intent);
 cleanup:
     vd_chain_clear(&c);
     return rc;
@@ -1264,6 +1286,7 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
     g_autofree char *top = NULL;
     g_autofree char *esc = NULL;
     vd_copy_args a = {0};
+    vd_intent *intent = NULL;
     vd_job_wait jw;
     bool local;
     bool created = false;
@@ -1370,6 +1393,11 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
         rc = vd_job_cancelled_error(&jw, chain, err);
         goto end_wait;
     }
+    if (vd_job_record(&intent, dom, target, VDISK_JOB_COPY, dest, created,
+                      !(flags & VDISK_JOB_NO_PIVOT), err) < 0) {
+        created = false;
+        goto end_wait;
+    }
     if (vd_job_start(dom, target, "copy", vd_copy_start, &a, err) < 0) {
         /* libvirt removes what it created for a copy it refused */
         created = false;
@@ -1413,6 +1441,7 @@ end_wait:
     vd_job_wait_end(&jw);
     if (created && rc < 0)
         (void)unlink(dest);
+    vd_intent_end(dom, intent);
 cleanup:
     vd_chain_clear(&c);
     return rc;

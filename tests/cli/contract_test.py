@@ -556,6 +556,54 @@ def live_blockjob():
         check_result([a.encode() for a in args[1:]], res, 130, "cancelled", "SIGTERM", [])
         check_source("vdb", img("big.raw"), "copy terminated")
         check_no_job("vdb", "copy terminated")
+
+        # SIGKILL: nothing is undone by the copy itself; recover ends it
+        kargs = [VDISK, "copy", "--bandwidth", "1048576", name, "vdb", img("big-kill.raw")]
+        proc = subprocess.Popen(kargs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and not os.path.exists(img("big-kill.raw")):
+            time.sleep(0.1)
+        time.sleep(1.5)
+        proc.kill()
+        proc.wait()
+        obj = run(["job", name, "vdb"], 0)
+        if obj and obj.get("kind") != "copy":
+            failures.append("copy killed: no copy job left running before recover: %r" % obj)
+        obj = run(["recover", name], 0)
+        if obj and "undone" not in (obj.get("recovered") or ""):
+            failures.append("recover after a killed copy: %r" % obj)
+        check_source("vdb", img("big.raw"), "copy killed, recovered")
+        check_no_job("vdb", "copy killed, recovered")
+        if os.path.exists(img("big-kill.raw")):
+            failures.append("copy killed, recovered: the destination made for it is still there")
+
+        # a copy whose caller stops once the mirror is ready, then dies:
+        # recover pivots as the caller meant to
+        kargs = [VDISK, "copy", "--bandwidth", "33554432", name, "vdb", img("big-ready.raw")]
+        proc = subprocess.Popen(kargs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and not os.path.exists(img("big-ready.raw")):
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGSTOP)
+        obj = run(["recover", name], 0)
+        if obj and "left alone" not in (obj.get("recovered") or ""):
+            failures.append("recover while the copy's caller is stopped: %r" % obj)
+        ready = False
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not ready:
+            obj = run(["job", name, "vdb"], 0)
+            ready = bool(obj and obj.get("ready"))
+            time.sleep(0.2)
+        proc.kill()
+        proc.wait()
+        if not ready:
+            failures.append("copy at 32 MiB/s: the mirror is not ready after 60 s")
+        else:
+            obj = run(["recover", name], 0)
+            if obj and "pivoted onto " + img("big-ready.raw") not in (obj.get("recovered") or ""):
+                failures.append("recover after a ready copy's caller died: %r" % obj)
+            check_source("vdb", img("big-ready.raw"), "ready copy's caller killed, recovered")
+            check_no_job("vdb", "ready copy's caller killed, recovered")
     finally:
         virsh("destroy", name)
         subprocess.run(["rm", "-rf", tmp])
