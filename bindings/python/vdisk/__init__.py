@@ -41,6 +41,7 @@ the name of the call) and .libvirt_code (libvirt's virErrorNumber, or 0):
      +-- PendingError          the operation was started but has not completed
      +-- HostError             an operating system call failed
      +-- TransientError        the persistent definition of a transient domain was asked for
+     +-- CancelledError        the operation was cancelled, and undone
 
 Wrong Python types raise TypeError, bad values vdisk.InvalidError (a ValueError).
 
@@ -73,7 +74,7 @@ __all__ = [
     "AttachResult",
     "Error", "InternalError", "NoMemoryError", "InvalidArgumentError", "XMLError",
     "InvalidError", "UnsupportedError", "NotFoundError", "ExistsError", "LibvirtError",
-    "PendingError", "HostError", "TransientError", "ErrorCode",
+    "PendingError", "HostError", "TransientError", "CancelledError", "ErrorCode",
     "target_to_index", "target_from_index", "bus_from_target", "enum_to_string",
     "__version__", "LIBRARY_VERSION",
 ]
@@ -224,6 +225,12 @@ class TransientError(Error):
     code = ErrorCode.TRANSIENT
 
 
+class CancelledError(Error):
+    """The operation was cancelled and undone (ErrorCode.CANCELLED): a block job
+    aborted without a pivot, the disk keeping the chain it had."""
+    code = ErrorCode.CANCELLED
+
+
 _ERROR_CLASSES = {
     ErrorCode.INTERNAL: InternalError,
     ErrorCode.NO_MEMORY: NoMemoryError,
@@ -237,6 +244,7 @@ _ERROR_CLASSES = {
     ErrorCode.PENDING: PendingError,
     ErrorCode.SYSTEM: HostError,
     ErrorCode.TRANSIENT: TransientError,
+    ErrorCode.CANCELLED: CancelledError,
 }
 
 
