@@ -291,6 +291,14 @@ def test_snapshot_returns_its_overlays_and_the_domain_uses_them(dom, chain):
     assert live_chain(dom) == [overlay, chain.top, chain.base]
 
 
+def test_snapshot_of_every_disk_takes_libvirt_overlay_paths(dom, chain):
+    res = vdisk.snapshot(dom, name=PREFIX + "auto", metadata=False)
+    overlay = chain.path("top." + PREFIX + "auto")
+    assert res == vdisk.SnapshotResult(PREFIX + "auto", {"vda": overlay})
+    assert live_chain(dom) == [overlay, chain.top, chain.base]
+    assert dom.snapshotNum() == 0
+
+
 def test_commit_of_the_active_image_pivots_onto_its_base(dom, chain):
     assert live_chain(dom) == [chain.top, chain.base]
     vdisk.commit(dom, "vda")
@@ -299,6 +307,16 @@ def test_commit_of_the_active_image_pivots_onto_its_base(dom, chain):
     # nothing is left to commit
     with pytest.raises(vdisk.InvalidError):
         vdisk.commit(dom, "vda")
+
+
+def test_active_commit_without_pivot_is_pivoted_by_job_abort(dom, chain):
+    vdisk.commit(dom, "vda", pivot=False)
+    st = vdisk.job(dom, "vda")
+    assert st.kind is vdisk.JobKind.ACTIVE_COMMIT and st.ready
+    assert live_chain(dom) == [chain.top, chain.base]
+    vdisk.job_abort(dom, "vda", pivot=True)
+    assert vdisk.job(dom, "vda") is None
+    assert live_chain(dom) == [chain.base]
 
 
 def test_pull_flattens_the_chain_into_the_top_image(dom, chain):
