@@ -50,6 +50,9 @@ struct vdisk_job_opts {
     void *opaque;
     unsigned long long bandwidth;
     volatile sig_atomic_t cancel;
+    /* the last call's final state */
+    bool has_last;
+    vdisk_job_status last;
 };
 
 /* ---- status and options ------------------------------------------------------------ */
@@ -123,7 +126,16 @@ vdisk_job_opts_new(void)
 void
 vdisk_job_opts_free(vdisk_job_opts *opts)
 {
+    if (!opts)
+        return;
+    g_free(opts->last.target);
     g_free(opts);
+}
+
+const vdisk_job_status *
+vdisk_job_opts_get_status(const vdisk_job_opts *opts)
+{
+    return opts && opts->has_last ? &opts->last : NULL;
 }
 
 void
@@ -495,6 +507,12 @@ vd_job_wait_begin(vd_job_wait *jw, virDomainPtr dom, const char *target, vdisk_j
 static void
 vd_job_wait_end(vd_job_wait *jw)
 {
+    if (jw->opts) {
+        g_free(jw->opts->last.target);
+        jw->opts->last = jw->st;
+        jw->opts->last.target = g_strdup(jw->target);
+        jw->opts->has_last = true;
+    }
     if (jw->event_id >= 0)
         virConnectDomainEventDeregisterAny(jw->conn, jw->event_id);
     vd_job_waiter_unref(jw->w);
