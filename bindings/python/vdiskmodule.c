@@ -3716,10 +3716,23 @@ job_call_clear(JobCall *jc)
 /* Finishes a job call that returned @rc with @err: the exception of the
  * progress callback or of a signal wins (the library has undone the job;
  * an error other than the cancel is kept as its __context__), then @err.
- * Returns None or NULL (raised). */
+ * Returns the JobStatus the call left (None when it started no job), or
+ * NULL (raised). */
 static PyObject *
 job_call_end(JobCall *jc, int rc, vdisk_error *err)
 {
+    PyObject *ret = NULL;
+
+    if (rc == 0 && !jc->exc_type) {
+        const vdisk_job_status *last = vdisk_job_opts_get_status(jc->opts);
+
+        if (last) {
+            ret = job_status_value(last);
+        } else {
+            ret = Py_None;
+            Py_INCREF(ret);
+        }
+    }
     vdisk_job_opts_free(jc->opts);
     jc->opts = NULL;
     Py_CLEAR(jc->progress);
@@ -3745,7 +3758,7 @@ job_call_end(JobCall *jc, int rc, vdisk_error *err)
     }
     if (rc < 0)
         return raise_error(err);
-    Py_RETURN_NONE;
+    return ret;
 }
 
 static PyObject *
@@ -4475,7 +4488,7 @@ static PyMethodDef module_methods[] = {
      "runs on, vdisk.InvalidError for a disk that cannot have an overlay."},
     {"commit", (PyCFunction)(void (*)(void))py_commit, METH_VARARGS | METH_KEYWORDS,
      "commit(dom, target, top=None, base=None, *, pivot=True, wait=None, bandwidth=None,\n"
-     "       progress=None) -> None\n\n"
+     "       progress=None) -> JobStatus\n\n"
      "Merge image `top` of the chain of disk `target` of the running `dom`, and every\n"
      "image between it and `base`, into `base`. top and base are paths of the chain or\n"
      "libvirt's \"vda[N]\"; top=None is the active image, base=None the image right\n"
@@ -4489,7 +4502,7 @@ static PyMethodDef module_methods[] = {
      "vdisk.InvalidArgumentError when the domain does not run.\n"
      "wait, bandwidth and progress as for copy()."},
     {"pull", (PyCFunction)(void (*)(void))py_pull, METH_VARARGS | METH_KEYWORDS,
-     "pull(dom, target, base=None, *, wait=None, bandwidth=None, progress=None) -> None\n\n"
+     "pull(dom, target, base=None, *, wait=None, bandwidth=None, progress=None) -> JobStatus\n\n"
      "Copy the data of the images above `base` (a path of the chain or \"vda[N]\") into\n"
      "the top image of disk `target` of the running `dom`, and drop them from its\n"
      "chain; base=None pulls everything, the top image then has no backing.\n"
@@ -4498,7 +4511,7 @@ static PyMethodDef module_methods[] = {
      "wait, bandwidth and progress as for copy()."},
     {"copy", (PyCFunction)(void (*)(void))py_copy, METH_VARARGS | METH_KEYWORDS,
      "copy(dom, target, dest, format=None, *, shallow=False, reuse=False, pivot=True,\n"
-     "     wait=None, bandwidth=None, progress=None) -> None\n\n"
+     "     wait=None, bandwidth=None, progress=None) -> JobStatus\n\n"
      "Copy disk `target` of the running `dom` to `dest` (a file or block device path)\n"
      "while the guest runs and, once the mirror is ready, pivot the disk onto it\n"
      "(libvirt rewrites the persistent definition too). format: a vdisk.Format or its\n"
@@ -4509,6 +4522,8 @@ static PyMethodDef module_methods[] = {
      "loses the job. vdisk.ExistsError when `dest` exists (without reuse) or a job\n"
      "runs on the disk; vdisk.NotFoundError when there is no such disk. A copy that\n"
      "fails leaves the disk on its source, and a `dest` libvirt made is removed.\n\n"
+     "Returns the job's last vdisk.JobStatus: phase \"done\" (a copy or an active\n"
+     "commit pivoted), or \"ready\" for a mirror kept with pivot=False.\n"
      "wait: seconds to wait for the job (None: until it is over; 0: start it and\n"
      "return); when it still runs then, vdisk.PendingError is raised and the job goes\n"
      "on. bandwidth: bytes per second (None or 0: unlimited). progress: a callable\n"
@@ -4523,7 +4538,7 @@ static PyMethodDef module_methods[] = {
      "when no job runs. vdisk.NotFoundError when there is no such disk,\n"
      "vdisk.InvalidArgumentError when the domain does not run."},
     {"job_abort", (PyCFunction)(void (*)(void))py_job_abort, METH_VARARGS | METH_KEYWORDS,
-     "job_abort(dom, target, *, pivot=False, wait=None, progress=None) -> None\n\n"
+     "job_abort(dom, target, *, pivot=False, wait=None, progress=None) -> JobStatus | None\n\n"
      "End the block job on disk `target` and wait until it is gone and the live\n"
      "definition shows the chain it left. pivot=True pivots a copy or an active commit\n"
      "onto its mirror (waiting for it to be ready, within `wait`) instead of\n"

@@ -314,7 +314,8 @@ def test_active_commit_without_pivot_is_pivoted_by_job_abort(dom, chain):
     st = vdisk.job(dom, "vda")
     assert st.kind is vdisk.JobKind.ACTIVE_COMMIT and st.ready
     assert live_chain(dom) == [chain.top, chain.base]
-    vdisk.job_abort(dom, "vda", pivot=True)
+    last = vdisk.job_abort(dom, "vda", pivot=True)
+    assert last.kind is vdisk.JobKind.ACTIVE_COMMIT and last.phase == "done"
     assert vdisk.job(dom, "vda") is None
     assert live_chain(dom) == [chain.base]
 
@@ -343,7 +344,8 @@ def test_pull_with_wait_0_is_pending_then_aborted(dom, chain):
 
 def test_copy_pivots_onto_the_destination(dom, chain):
     dest = chain.path("copy.qcow2")
-    vdisk.copy(dom, "vda", dest)
+    st = vdisk.copy(dom, "vda", dest)
+    assert st.kind is vdisk.JobKind.COPY and st.phase == "done" and st.ready
     assert os.path.exists(dest)
     assert live_chain(dom) == [dest]
     assert live_chain(dom, inactive=True) == [dest]
@@ -354,7 +356,8 @@ def test_copy_pivots_onto_the_destination(dom, chain):
 
 def test_copy_without_pivot_stays_ready_until_aborted(dom, chain):
     dest = chain.path("mirror.qcow2")
-    vdisk.copy(dom, "vda", dest, pivot=False)
+    last = vdisk.copy(dom, "vda", dest, pivot=False)
+    assert last.phase == "ready" and last.ready
     st = vdisk.job(dom, "vda")
     assert isinstance(st, vdisk.JobStatus)
     assert st.kind is vdisk.JobKind.COPY and st.ready and st.phase == "ready"
@@ -370,7 +373,8 @@ def test_copy_without_pivot_stays_ready_until_aborted(dom, chain):
 def test_progress_sees_the_job_advance(dom, chain):
     # a pull: libvirt reports a copy's cur as end - 1 until its mirror is ready
     seen = []
-    vdisk.pull(dom, "vda", bandwidth=SLOW, progress=seen.append)
+    last = vdisk.pull(dom, "vda", bandwidth=SLOW, progress=seen.append)
+    assert last.kind is vdisk.JobKind.PULL and last.phase == "done"
     assert seen and all(isinstance(s, vdisk.JobStatus) for s in seen)
     assert {s.target for s in seen} == {"vda"}
     assert {s.kind for s in seen} <= {vdisk.JobKind.PULL, vdisk.JobKind.NONE}

@@ -62,9 +62,9 @@ sources from that libvirt, as `virsh domxml-to-native` does.
 A disk's life on a running domain (libvirt.virDomain objects): resize();
 snapshot() (external overlays, returns a SnapshotResult); the block jobs
 commit(), pull() and copy(), which wait until the job is over (wait=
-seconds, else vdisk.PendingError and the job goes on) and report to a
-progress= callable taking a JobStatus; job() reads the job of a disk and
-job_abort() ends it. An exception of the progress callable, or Ctrl-C,
+seconds, else vdisk.PendingError and the job goes on), report to a
+progress= callable taking a JobStatus and return the job's last one; job()
+reads the job of a disk and job_abort() ends it. An exception of the progress callable, or Ctrl-C,
 cancels the job: it is undone before the exception propagates.
 """
 
@@ -394,8 +394,9 @@ class AttachResult(_typing.NamedTuple):
 
 
 class JobStatus(_typing.NamedTuple):
-    """A block job on a disk, as job() reads it and the progress callable of
-    commit(), pull(), copy() and job_abort() sees it: the disk's target; its
+    """A block job on a disk, as job() reads it, the progress callable of
+    commit(), pull(), copy() and job_abort() sees it and they return it
+    when they are over: the disk's target; its
     kind (a JobKind); the phase the call is at ("started", "running", "ready",
     "pivoting", "aborting", "done"; job() reports "running" or "ready"); the
     bytes done (cur) of the bytes to do (end, 0 while the job has not measured
