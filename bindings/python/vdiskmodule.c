@@ -4151,8 +4151,7 @@ py_job_kinds(PyObject *mod, PyObject *unused)
 
     if (!list)
         return NULL;
-    /* vdisk_job_kind has no _LAST: VDISK_JOB_UNKNOWN is its last member */
-    for (int k = VDISK_JOB_NONE; k <= VDISK_JOB_UNKNOWN; k++) {
+    for (int k = VDISK_JOB_NONE; k < VDISK_JOB_LAST; k++) {
         PyObject *s = PyUnicode_FromString(vdisk_job_kind_name((vdisk_job_kind)k));
 
         if (!s || PyList_Append(list, s) < 0) {

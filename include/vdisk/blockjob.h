@@ -64,6 +64,7 @@ typedef enum {
     VDISK_JOB_ACTIVE_COMMIT, /* the top image merged into its base */
     VDISK_JOB_BACKUP,        /* a backup job (started elsewhere) */
     VDISK_JOB_UNKNOWN,       /* a kind this version does not know */
+    VDISK_JOB_LAST
 } vdisk_job_kind;
 
 /** "none", "pull", "copy", "commit", "active-commit", "backup", "unknown". */
@@ -289,7 +290,7 @@ typedef enum {
  * @flags: VDISK_SNAPSHOT_CREATE_NO_METADATA, VDISK_SNAPSHOT_CREATE_REUSE
  * @name_out: (out) (optional): the snapshot's name, the caller's
  * @report: (out) (optional): "TARGET PATH" of each new overlay, a line
- *          each, the caller's
+ *          each, the caller's (a path with a newline is refused)
  *
  * An external, disk-only snapshot (qcow2 overlays) of the named disks, all
  * or none: on a running domain libvirt's atomic snapshot
