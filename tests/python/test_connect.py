@@ -53,24 +53,6 @@ def libvirt():
 
 
 @pytest.fixture(scope="module")
-def conn(libvirt):
-    if os.geteuid() != 0:
-        pytest.skip("needs root for qemu:///system")
-    start = os.path.join(ROOT, "scripts", "start-libvirt.sh")
-    if os.access(start, os.X_OK):
-        if subprocess.run([start], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode != 0:
-            pytest.skip("libvirtd could not be started")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    try:
-        c = libvirt.open(URI)
-    except libvirt.libvirtError as e:
-        pytest.skip("cannot connect to %s: %s" % (URI, e))
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
 def objects(conn):
     """A ceph secret with a value and a dir pool with a qcow2 volume:
     (secret uuid, pool name)."""

@@ -164,21 +164,6 @@ def test_job_kinds_and_the_cancelled_error():
 # ---- against libvirtd and QEMU -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def conn():
-    if os.geteuid() != 0:
-        pytest.skip("needs root for qemu:///system")
-    if shutil.which("qemu-img") is None:
-        pytest.skip("qemu-img not installed")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    try:
-        c = libvirt.open(URI)
-    except libvirt.libvirtError as e:
-        pytest.skip("cannot connect to %s: %s" % (URI, e))
-    yield c
-    c.close()
-
-
 @pytest.fixture
 def imgdir(conn):
     os.makedirs(IMAGES, exist_ok=True)
