@@ -218,9 +218,11 @@ VDISK_API int vdisk_block_pull(virDomainPtr dom, const char *target, const char 
  * (VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB): a domain saved or migrated while it
  * runs loses it. Refused with VDISK_ERR_EXISTS when @dest exists and
  * VDISK_JOB_REUSE is not given (a device is always reused), or a job runs
- * on the disk. A copy that fails (no space left, a destination that cannot
- * be written) leaves the disk on its source; a destination libvirt created
- * for the call on this host is removed.
+ * on the disk; on a local connection with VDISK_ERR_INVALID_ARG when
+ * @dest's directory cannot be written (a read-only file system, no
+ * permission). A copy that fails (no space left, the domain stopped) leaves
+ * the disk on its source; a destination libvirt created for the call on
+ * this host is removed.
  */
 VDISK_API int vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest,
                                vdisk_format format, unsigned int flags, vdisk_job_opts *opts,

@@ -29,8 +29,10 @@
 
 /* How often the job is polled while no event arrives. */
 #define VD_JOB_POLL_MS 100
-/* The progress callback's longest silence while a call waits. */
-#define VD_JOB_TICK_MS 250
+/* The progress callback's longest silence while a call waits is 250 ms: it
+ * is called again once this long has passed, which leaves a poll's cost of
+ * margin. */
+#define VD_JOB_TICK_MS 200
 /* How long a start is retried while libvirt tears the last job down. */
 #define VD_JOB_BUSY_RETRY_MS 10000
 /* How long the live definition may lag behind a job's end. */
@@ -558,6 +560,10 @@ vd_job_sleep(vd_job_wait *jw, int ms)
 
     if (jw->deadline && until > jw->deadline)
         until = jw->deadline;
+    /* wake for the progress callback's tick */
+    if (jw->opts && jw->opts->progress && jw->last_tick &&
+        until > jw->last_tick + VD_JOB_TICK_MS * G_TIME_SPAN_MILLISECOND)
+        until = jw->last_tick + VD_JOB_TICK_MS * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&jw->w->lock);
     while (g_atomic_int_get(&jw->w->events) == seen && !vd_job_cancelled(jw) &&
            g_get_monotonic_time() < until)
@@ -690,11 +696,11 @@ vd_job_wait_for(vd_job_wait *jw, bool want_ready, vdisk_error **err)
             return rc ? VD_WAIT_CANCELLED : VD_WAIT_ENDED;
         }
         if ((rc = vd_job_info(jw->dom, jw->target, &info, err)) < 0) {
-            if (virDomainIsActive(jw->dom) == 0) {
+            if (virDomainIsActive(jw->dom) != 1) {
                 g_clear_pointer(err, vdisk_error_free);
                 vd_error_set(err, VDISK_ERR_LIBVIRT,
-                             "target '%s': domain '%s' stopped while the %s job ran", jw->target,
-                             vd_dom_name(jw->dom), vdisk_job_kind_name(jw->kind));
+                             "target '%s': domain '%s' stopped (or is gone) while the %s job ran",
+                             jw->target, vd_dom_name(jw->dom), vdisk_job_kind_name(jw->kind));
             }
             return VD_WAIT_ERROR;
         }
@@ -822,7 +828,8 @@ vd_job_args(virDomainPtr dom, const char *target, unsigned int flags, unsigned i
     if (!target || !*target)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no target given");
     if (flags & ~known)
-        return vd_fail(err, VDISK_ERR_INVALID_ARG, "unsupported flags 0x%x", flags & ~known);
+        return vd_fail(err, VDISK_ERR_INVALID_ARG, "target '%s': unsupported flags 0x%x", target,
+                       flags & ~known);
     return vd_libvirt_load(err);
 }
 
@@ -1080,7 +1087,9 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
 
     vd_job_wait_begin(&jw, dom, target, active ? VDISK_JOB_ACTIVE_COMMIT : VDISK_JOB_COMMIT, opts);
     if (vd_job_cancelled(&jw)) {
-        rc = vd_job_cancelled_error(&jw, chain, err);
+        rc = vd_fail(err, VDISK_ERR_CANCELLED,
+                     "target '%s': cancelled before the %s job started; nothing was changed",
+                     target, vdisk_job_kind_name(jw.kind));
         goto end_wait;
     }
     if (active && vd_job_record(&intent, dom, target, VDISK_JOB_ACTIVE_COMMIT, base_desc, false,
@@ -1199,7 +1208,9 @@ vdisk_block_pull(virDomainPtr dom, const char *target, const char *base, unsigne
 
     vd_job_wait_begin(&jw, dom, target, VDISK_JOB_PULL, opts);
     if (vd_job_cancelled(&jw)) {
-        rc = vd_job_cancelled_error(&jw, chain, err);
+        rc = vd_fail(err, VDISK_ERR_CANCELLED,
+                     "target '%s': cancelled before the %s job started; nothing was changed",
+                     target, vdisk_job_kind_name(jw.kind));
         goto end_wait;
     }
     if (vd_job_start(dom, target, "pull", vd_pull_start, &a, err) < 0)
@@ -1390,7 +1401,9 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
 
     vd_job_wait_begin(&jw, dom, target, VDISK_JOB_COPY, opts);
     if (vd_job_cancelled(&jw)) {
-        rc = vd_job_cancelled_error(&jw, chain, err);
+        rc = vd_fail(err, VDISK_ERR_CANCELLED,
+                     "target '%s': cancelled before the %s job started; nothing was changed",
+                     target, vdisk_job_kind_name(jw.kind));
         goto end_wait;
     }
     if (vd_job_record(&intent, dom, target, VDISK_JOB_COPY, dest, created,
@@ -1434,7 +1447,8 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
         rc = vd_job_pending_error(&jw, err);
         break;
     case VD_WAIT_ERROR:
-        created = false;
+        /* a domain that is gone holds the destination no more */
+        created = created && virDomainIsActive(dom) != 1;
         break;
     }
 end_wait:

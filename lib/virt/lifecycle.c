@@ -461,7 +461,7 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
     g_autofree char *gen_name = NULL;
     g_autofree bool *chosen = NULL;
     g_autofree const char **paths = NULL;
-    g_auto(GStrv) used = NULL;
+    g_autoptr(GPtrArray) used = NULL;
     unsigned int vflags;
     size_t n;
     size_t picked = 0;
@@ -495,7 +495,8 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
     n = vdisk_domain_get_disk_count(ctx);
     chosen = g_new0(bool, n + 1);
     paths = g_new0(const char *, n + 1);
-    used = g_new0(char *, n + 1);
+    used = g_ptr_array_new_full(n, g_free);
+    g_ptr_array_set_size(used, n);
     if (!name)
         name = gen_name = g_strdup_printf("%lld", (long long)time(NULL));
 
@@ -580,7 +581,7 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
             return vd_fail(err, VDISK_ERR_INVALID_ARG,
                            "target '%s': overlay path '%s' has a newline", target, path);
         for (size_t e = 0; e < d; e++)
-            if (used[e] && strcmp(used[e], path) == 0)
+            if (used->pdata[e] && strcmp(used->pdata[e], path) == 0)
                 return vd_fail(err, VDISK_ERR_INVALID_ARG,
                                "target '%s': overlay '%s' is given to two disks", target, path);
         if (local && !(flags & VDISK_SNAPSHOT_CREATE_REUSE) && access(path, F_OK) == 0)
@@ -620,7 +621,7 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
                                    et, dev ? "block" : "file", dev ? "dev" : "file", ep);
         }
         g_string_append_printf(rep, "%s %s\n", target, path);
-        used[d] = g_strdup(path);
+        used->pdata[d] = g_strdup(path);
     }
     g_string_append(xml, "  </disks>\n</domainsnapshot>\n");
 
