@@ -194,6 +194,14 @@ VDISK_API vdisk_source *vdisk_disk_get_source(vdisk_disk *disk);
 VDISK_API const vdisk_source *vdisk_disk_get_source_const(const vdisk_disk *disk);
 /** The <mirror> source of a block job, or NULL. Borrowed. */
 VDISK_API const vdisk_source *vdisk_disk_get_mirror(const vdisk_disk *disk);
+/** mirror@job: "copy" or "active-commit" as libvirt writes it (NULL when
+ * there is no <mirror>; "copy" when the attribute is left out, as libvirt
+ * reads it). */
+VDISK_API const char *vdisk_disk_get_mirror_job(const vdisk_disk *disk);
+/** mirror@ready in a live definition: "yes" once the mirror is ready to
+ * pivot, "pivot" or "abort" while libvirt ends it; NULL when not ready or
+ * there is no <mirror>. */
+VDISK_API const char *vdisk_disk_get_mirror_ready(const vdisk_disk *disk);
 
 /* Convenience for the top source. */
 VDISK_API vdisk_type vdisk_disk_get_type(const vdisk_disk *disk);

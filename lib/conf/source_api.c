@@ -259,6 +259,32 @@ vdisk_disk_get_mirror(const vdisk_disk *disk)
     return vd_view_for((vdisk_disk *)disk, m, 0, true);
 }
 
+const char *
+vdisk_disk_get_mirror_job(const vdisk_disk *disk)
+{
+    vd_node *m;
+    const char *job;
+
+    VD_API_ENTER();
+    if (!disk || !(m = vd_node_child(disk->node, "mirror")))
+        return NULL;
+    job = vd_node_attr(m, "job");
+    return job ? job : "copy";
+}
+
+const char *
+vdisk_disk_get_mirror_ready(const vdisk_disk *disk)
+{
+    vd_node *m;
+    const char *ready;
+
+    VD_API_ENTER();
+    if (!disk || !(m = vd_node_child(disk->node, "mirror")))
+        return NULL;
+    ready = vd_node_attr(m, "ready");
+    return ready && strcmp(ready, "none") != 0 ? ready : NULL;
+}
+
 vdisk_type
 vdisk_disk_get_type(const vdisk_disk *disk)
 {

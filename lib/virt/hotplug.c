@@ -564,31 +564,6 @@ vd_target_of_source(const vdisk_domain *ctx, const vdisk_disk *disk)
     return NULL;
 }
 
-/* Whether the connection reaches libvirt on this host: a driver URI with no
- * host part, over the local socket (qemu:///system, qemu+unix:///system,
- * qemu:///embed?root=...). */
-static bool
-vd_connection_is_local(virDomainPtr dom)
-{
-    char *raw = virConnectGetURI(virDomainGetConnect(dom));
-    g_autofree char *uri = NULL;
-    const char *scheme_end;
-    const char *plus;
-    bool local = false;
-
-    if (!raw) {
-        virResetLastError();
-        return false;
-    }
-    uri = g_strdup(raw);
-    free(raw);
-    if ((scheme_end = strstr(uri, "://")) && scheme_end[3] == '/') {
-        plus = memchr(uri, '+', scheme_end - uri);
-        local = !plus || strncmp(plus, "+unix://", 8) == 0;
-    }
-    return local;
-}
-
 /* A file or block source that libvirt would refuse for what it is on this
  * host: missing (VDISK_ERR_NOT_FOUND) or a directory
  * (VDISK_ERR_INVALID_ARG), told apart before libvirt or QEMU word it their
@@ -606,7 +581,7 @@ vd_check_local_source(virDomainPtr dom, const char *label, const vdisk_source *s
 
     if (!path || (type != VDISK_TYPE_NONE && type != VDISK_TYPE_FILE && type != VDISK_TYPE_BLOCK) ||
         vdisk_source_get_startup_policy(src) != VDISK_STARTUP_POLICY_DEFAULT ||
-        !vd_connection_is_local(dom))
+        !vd_virt_connection_is_local(virDomainGetConnect(dom)))
         return 0;
     if (stat(path, &st) < 0) {
         if (errno == ENOENT)
@@ -641,7 +616,7 @@ vd_attach_settle_format(virDomainPtr dom, vdisk_disk *disk, unsigned int flags,
     /* network, volume, nvme, vhost-user sources: libvirt's own rules */
     if (type != VDISK_TYPE_NONE && type != VDISK_TYPE_FILE && type != VDISK_TYPE_BLOCK)
         return 0;
-    if (!vd_connection_is_local(dom))
+    if (!vd_virt_connection_is_local(virDomainGetConnect(dom)))
         return vd_fail(err, VDISK_ERR_INVALID_ARG,
                        "%s: no format given for '%s', and its header cannot be read from this "
                        "host (the connection is remote): give the format (e.g. qcow2 or raw)",

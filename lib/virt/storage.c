@@ -134,18 +134,6 @@ vd_vol_disk_type(int voltype, const char *what, vdisk_type *type, vdisk_error **
                    voltype);
 }
 
-/* true when @conn talks to a daemon on this host (no host in its URI). */
-static bool
-vd_conn_is_local(virConnectPtr conn)
-{
-    g_autofree char *uri = virConnectGetURI(conn);
-    const char *p;
-
-    if (!uri || !(p = strstr(uri, "://")))
-        return false;
-    return p[3] == '/';
-}
-
 /* The format of @path for a backing store: from the pool volume holding it,
  * else, on a local connection, from its header. */
 static int
@@ -163,7 +151,7 @@ vd_backing_format(virConnectPtr conn, const char *path, vdisk_format *format, vd
             return 0;
     }
     virResetLastError();
-    if (!vd_conn_is_local(conn))
+    if (!vd_virt_connection_is_local(conn))
         return vd_fail(err, VDISK_ERR_INVALID_ARG,
                        "backing image '%s' is in no storage pool of the remote host, so its "
                        "format cannot be found",

@@ -117,3 +117,28 @@ vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_e
         out, xml, VDISK_PARSE_NO_VALIDATE | (inactive ? 0 : VDISK_PARSE_LIVE), &inner);
     return vd_virt_after(rc, &inner, err);
 }
+
+/* Whether the connection reaches libvirt on this host: a driver URI with no
+ * host part, over the local socket (qemu:///system, qemu+unix:///system,
+ * qemu:///embed?root=...). */
+bool
+vd_virt_connection_is_local(virConnectPtr conn)
+{
+    char *raw = virConnectGetURI(conn);
+    g_autofree char *uri = NULL;
+    const char *scheme_end;
+    const char *plus;
+    bool local = false;
+
+    if (!raw) {
+        virResetLastError();
+        return false;
+    }
+    uri = g_strdup(raw);
+    free(raw);
+    if ((scheme_end = strstr(uri, "://")) && scheme_end[3] == '/') {
+        plus = memchr(uri, '+', scheme_end - uri);
+        local = !plus || strncmp(plus, "+unix://", 8) == 0;
+    }
+    return local;
+}

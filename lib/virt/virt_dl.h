@@ -34,12 +34,21 @@
     X(virConnectDomainEventDeregisterAny)                                                          \
     X(virConnectDomainEventRegisterAny)                                                            \
     X(virConnectGetURI)                                                                            \
+    X(virConnectListAllDomains)                                                                    \
     X(virConnectOpen)                                                                              \
     X(virConnectOpenReadOnly)                                                                      \
     X(virDomainAttachDeviceFlags)                                                                  \
+    X(virDomainBlockCommit)                                                                        \
+    X(virDomainBlockCopy)                                                                          \
+    X(virDomainBlockJobAbort)                                                                      \
+    X(virDomainBlockPull)                                                                          \
+    X(virDomainBlockRebase)                                                                        \
+    X(virDomainBlockResize)                                                                        \
     X(virDomainDetachDeviceAlias)                                                                  \
     X(virDomainDetachDeviceFlags)                                                                  \
     X(virDomainFree)                                                                               \
+    X(virDomainGetBlockInfo)                                                                       \
+    X(virDomainGetBlockJobInfo)                                                                    \
     X(virDomainGetConnect)                                                                         \
     X(virDomainGetMetadata)                                                                        \
     X(virDomainGetName)                                                                            \
@@ -52,6 +61,9 @@
     X(virDomainLookupByUUIDString)                                                                 \
     X(virDomainSetBlockIoTune)                                                                     \
     X(virDomainSetMetadata)                                                                        \
+    X(virDomainSnapshotCreateXML)                                                                  \
+    X(virDomainSnapshotFree)                                                                       \
+    X(virDomainSnapshotGetName)                                                                    \
     X(virDomainUpdateDeviceFlags)                                                                  \
     X(virEventRegisterDefaultImpl)                                                                 \
     X(virEventRunDefaultImpl)                                                                      \
@@ -78,6 +90,7 @@
     X(virStorageVolGetXMLDesc)                                                                     \
     X(virStorageVolLookupByName)                                                                   \
     X(virStorageVolLookupByPath)                                                                   \
+    X(virStorageVolResize)                                                                         \
     X(virTypedParamsAddString)                                                                     \
     X(virTypedParamsAddULLong)                                                                     \
     X(virTypedParamsFree)
@@ -109,17 +122,25 @@ void vd_libvirt_set_soname(const char *soname);
 
 #ifndef VD_LIBVIRT_NO_REDIRECT
 #define virConnSetErrorFunc (vd_libvirt.virConnSetErrorFunc)
-#define virSetErrorFunc (vd_libvirt.virSetErrorFunc)
 #define virConnectClose (vd_libvirt.virConnectClose)
 #define virConnectDomainEventDeregisterAny (vd_libvirt.virConnectDomainEventDeregisterAny)
 #define virConnectDomainEventRegisterAny (vd_libvirt.virConnectDomainEventRegisterAny)
 #define virConnectGetURI (vd_libvirt.virConnectGetURI)
+#define virConnectListAllDomains (vd_libvirt.virConnectListAllDomains)
 #define virConnectOpen (vd_libvirt.virConnectOpen)
 #define virConnectOpenReadOnly (vd_libvirt.virConnectOpenReadOnly)
 #define virDomainAttachDeviceFlags (vd_libvirt.virDomainAttachDeviceFlags)
+#define virDomainBlockCommit (vd_libvirt.virDomainBlockCommit)
+#define virDomainBlockCopy (vd_libvirt.virDomainBlockCopy)
+#define virDomainBlockJobAbort (vd_libvirt.virDomainBlockJobAbort)
+#define virDomainBlockPull (vd_libvirt.virDomainBlockPull)
+#define virDomainBlockRebase (vd_libvirt.virDomainBlockRebase)
+#define virDomainBlockResize (vd_libvirt.virDomainBlockResize)
 #define virDomainDetachDeviceAlias (vd_libvirt.virDomainDetachDeviceAlias)
 #define virDomainDetachDeviceFlags (vd_libvirt.virDomainDetachDeviceFlags)
 #define virDomainFree (vd_libvirt.virDomainFree)
+#define virDomainGetBlockInfo (vd_libvirt.virDomainGetBlockInfo)
+#define virDomainGetBlockJobInfo (vd_libvirt.virDomainGetBlockJobInfo)
 #define virDomainGetConnect (vd_libvirt.virDomainGetConnect)
 #define virDomainGetMetadata (vd_libvirt.virDomainGetMetadata)
 #define virDomainGetName (vd_libvirt.virDomainGetName)
@@ -132,6 +153,9 @@ void vd_libvirt_set_soname(const char *soname);
 #define virDomainLookupByUUIDString (vd_libvirt.virDomainLookupByUUIDString)
 #define virDomainSetBlockIoTune (vd_libvirt.virDomainSetBlockIoTune)
 #define virDomainSetMetadata (vd_libvirt.virDomainSetMetadata)
+#define virDomainSnapshotCreateXML (vd_libvirt.virDomainSnapshotCreateXML)
+#define virDomainSnapshotFree (vd_libvirt.virDomainSnapshotFree)
+#define virDomainSnapshotGetName (vd_libvirt.virDomainSnapshotGetName)
 #define virDomainUpdateDeviceFlags (vd_libvirt.virDomainUpdateDeviceFlags)
 #define virEventRegisterDefaultImpl (vd_libvirt.virEventRegisterDefaultImpl)
 #define virEventRunDefaultImpl (vd_libvirt.virEventRunDefaultImpl)
@@ -145,6 +169,7 @@ void vd_libvirt_set_soname(const char *soname);
 #define virSecretGetValue (vd_libvirt.virSecretGetValue)
 #define virSecretLookupByUUIDString (vd_libvirt.virSecretLookupByUUIDString)
 #define virSecretLookupByUsage (vd_libvirt.virSecretLookupByUsage)
+#define virSetErrorFunc (vd_libvirt.virSetErrorFunc)
 #define virStoragePoolFree (vd_libvirt.virStoragePoolFree)
 #define virStoragePoolGetXMLDesc (vd_libvirt.virStoragePoolGetXMLDesc)
 #define virStoragePoolIsActive (vd_libvirt.virStoragePoolIsActive)
@@ -157,6 +182,7 @@ void vd_libvirt_set_soname(const char *soname);
 #define virStorageVolGetXMLDesc (vd_libvirt.virStorageVolGetXMLDesc)
 #define virStorageVolLookupByName (vd_libvirt.virStorageVolLookupByName)
 #define virStorageVolLookupByPath (vd_libvirt.virStorageVolLookupByPath)
+#define virStorageVolResize (vd_libvirt.virStorageVolResize)
 #define virTypedParamsAddString (vd_libvirt.virTypedParamsAddString)
 #define virTypedParamsAddULLong (vd_libvirt.virTypedParamsAddULLong)
 #define virTypedParamsFree (vd_libvirt.virTypedParamsFree)

@@ -33,6 +33,11 @@ const char *vd_dom_name(virDomainPtr dom);
  * 0) into @err. Returns @rc. */
 int vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err);
 
+/* Whether @conn reaches libvirt on this host: a URI with no host part, over
+ * the local socket (qemu:///system, qemu+unix:///system, qemu:///embed?...):
+ * the paths libvirt uses are then this host's. */
+bool vd_virt_connection_is_local(virConnectPtr conn);
+
 /* The live (or, @inactive, persistent) definition of @dom as a context,
  * read without libvirt's checks (libvirt accepted it). */
 int vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err);
