@@ -18,7 +18,7 @@
  * ("VDTEST wrote vda N") must be in the final image with its number.
  *
  * The failure cases run on domains with no OS (vdtest-bj-fail-PID-N): a
- * disk vda (qcow2 over qcow2, 6 MiB of data written by qemu-io) and vdb
+ * disk vda (qcow2 over qcow2, 32 MiB of data written by qemu-io) and vdb
  * (qcow2, no backing). Each checks the error code and message, that the
  * disk's chain is what it was, and that no job is left.
  *
@@ -26,6 +26,8 @@
  * (vdisk_connect_open() starts it), so the calls see libvirt's block job
  * events; otherwise the connection has none and the calls poll.
  * VDTEST_GUEST_DIR is where build-test-guest.sh put the kernel and initrd.
+ * VDTEST_BLOCKJOB_CASES=PATTERN runs only the matching cases;
+ * VDTEST_BLOCKJOB_TRACE=1 prints every status the progress callback sees.
  *
  * Needs root (images under /var/lib/libvirt/images for the qemu user, and
  * tmpfs mounts for the read-only and the full destination).
@@ -72,11 +74,14 @@
 #define MAIN_SIZE_TEXT "384K"
 #define MAIN_BLOCKS (MAIN_SIZE / 4096)
 #define GROW (16 * 1024 * 1024)
-/* The failure cases' data, and the full destination, smaller than it. */
-#define DATA_MIB 6
-#define DATA_TEXT "6M"
+/* The failure cases' data, and the full destination, smaller than it. The
+ * data is more than QEMU's mirror moves in one burst (its 16 MiB buffer)
+ * before its rate limit applies: a copy of less can be ready at once
+ * whatever its bandwidth. */
+#define DATA_TEXT "32M"
+#define BARE_SIZE "48M"
 #define FULL_MIB 4
-/* A copy this slow takes about 12 s: long enough to be caught running. */
+/* At this rate such a copy is not ready for half a minute. */
 #define SLOW_BPS (512 * 1024)
 
 static virConnectPtr conn;
@@ -425,6 +430,12 @@ on_progress(const vdisk_job_status *st, void *opaque)
         p->max_gap_us = now - p->last_us;
     p->last_us = now;
     p->calls++;
+    if (getenv("VDTEST_BLOCKJOB_TRACE"))
+        print_message("  progress %u at %lld ms: %s %s %llu/%llu ready=%d\n", p->calls,
+                      (long long)(now / 1000 % 100000),
+                      vdisk_job_kind_name(vdisk_job_status_get_kind(st)), phase,
+                      vdisk_job_status_get_cur(st), vdisk_job_status_get_end(st),
+                      vdisk_job_status_get_ready(st));
     p->kind = vdisk_job_status_get_kind(st);
     if (g_strcmp0(vdisk_job_status_get_target(st), p->target) != 0)
         p->other_target = true;
@@ -949,9 +960,9 @@ bare_start(const char *tag)
     g_autofree char *d2 = NULL;
     g_autofree char *devices = NULL;
 
-    b->base = make_qcow2(bn, "8M", NULL);
+    b->base = make_qcow2(bn, BARE_SIZE, NULL);
     fill(b->base, "0", DATA_TEXT, 0x5a);
-    b->top = make_qcow2(tn, "8M", b->base);
+    b->top = make_qcow2(tn, BARE_SIZE, b->base);
     fill(b->top, "1M", "64k", 0x6b);
     b->lone = make_qcow2(ln, "8M", NULL);
     d1 = disk_xml(b->top, "vda");
