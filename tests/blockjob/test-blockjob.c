@@ -20,7 +20,11 @@
  * The failure cases run on domains with no OS (vdtest-bj-fail-PID-N): a
  * disk vda (qcow2 over qcow2, 32 MiB of data written by qemu-io) and vdb
  * (qcow2, no backing). Each checks the error code and message, that the
- * disk's chain is what it was, and that no job is left.
+ * disk's chain is what it was, and that no job is left. Others there: commit
+ * of an image below the top (by path and as "vda[N]"), a pull down to a
+ * base, shallow and reused copies, mirrors kept ready and pivoted later by
+ * vdisk_job_abort() (and a pivot that times out waiting), a cancelled
+ * active commit, and resize refusals and stopped domains' images.
  *
  * VDTEST_BLOCKJOB_EVENTS=1 opens the connection with libvirt's event loop
  * (vdisk_connect_open() starts it), so the calls see libvirt's block job
@@ -1247,6 +1251,312 @@ test_cancel_from_the_callback(void **state)
     copy_cancelled("cancel-callback", false);
 }
 
+/* libvirt's index of @path in @target's live chain ("vda[N]"), -1: none. */
+static int
+chain_index(virDomainPtr dom, const char *target, const char *path)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+    g_autofree char *expr = g_strdup_printf(
+        "string((//devices/disk[target/@dev='%s']/source[@file='%s']/@index |"
+        " //devices/disk[target/@dev='%s']//backingStore[source/@file='%s']/@index)[1])",
+        target, path, target, path);
+    xmlDocPtr doc;
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr obj;
+    int index = -1;
+
+    assert_non_null(xml);
+    assert_non_null(doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET));
+    ctx = xmlXPathNewContext(doc);
+    obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (obj && obj->stringval && *obj->stringval)
+        index = atoi((const char *)obj->stringval);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return index;
+}
+
+static void
+snapshot_one(virDomainPtr dom, const char *target, const char *overlay)
+{
+    const char *targets[] = {target};
+    g_autofree char *ov = g_strdup_printf("%s=%s", target, overlay);
+    const char *overlays[] = {ov};
+    vdisk_error *err = NULL;
+
+    if (vdisk_snapshot_create(dom, targets, 1, NULL, overlays, 1, VDISK_SNAPSHOT_CREATE_NO_METADATA,
+                              NULL, NULL, &err) < 0)
+        fail_msg("vdisk_snapshot_create %s: %s", overlay, vdisk_error_get_message(err));
+}
+
+/* The job on @target is a ready mirror of @kind, as vdisk_job_get() and
+ * QEMU say. */
+static void
+expect_ready_job(virDomainPtr dom, const char *target, vdisk_job_kind kind)
+{
+    vdisk_job_status *st = NULL;
+    vdisk_error *err = NULL;
+    g_autoptr(GPtrArray) jobs = qemu_jobs(dom);
+    g_autofree char *ready = NULL;
+
+    if (vdisk_job_get(&st, dom, target, &err) < 0)
+        fail_msg("vdisk_job_get: %s", vdisk_error_get_message(err));
+    assert_non_null(st);
+    if (vdisk_job_status_get_kind(st) != kind)
+        fail_msg("vdisk_job_get: a %s job, expected %s",
+                 vdisk_job_kind_name(vdisk_job_status_get_kind(st)), vdisk_job_kind_name(kind));
+    assert_true(vdisk_job_status_get_ready(st));
+    assert_string_equal(vdisk_job_status_get_phase(st), "ready");
+    vdisk_job_status_free(st);
+    assert_int_equal(jobs->len, 1);
+    ready = vd_qmp_member(jobs->pdata[0], "ready");
+    assert_string_equal(ready, "true");
+}
+
+/* Commit of an image below the top (by path and by "vda[N]"), a pull down
+ * to a base, and an active commit kept ready and then pivoted by
+ * vdisk_job_abort(). */
+static void
+test_commit_below_top_pull_to_base_and_pivot_later(void **state)
+{
+    bare *b = bare_start("chain");
+    g_autofree char *s1 = path_in("chain-s1.qcow2");
+    g_autofree char *s2 = path_in("chain-s2.qcow2");
+    g_autofree char *s3 = path_in("chain-s3.qcow2");
+    const char *const lone[] = {NULL, NULL};
+    g_autofree char *top_spec = NULL;
+    g_autofree char *base_spec = NULL;
+    vdisk_job_opts *opts;
+    vdisk_error *err = NULL;
+    progress p;
+
+    (void)state;
+    ((const char **)lone)[0] = b->lone;
+    snapshot_one(b->dom, "vda", s1);
+    expect_chain(b->dom, "vda", (const char *const[]){s1, b->top, b->base, NULL}, lone);
+
+    /* the middle image, by its path: merged into the base */
+    progress_init(&p, "vda");
+    opts = job_opts(&p, 0);
+    if (vdisk_block_commit(b->dom, "vda", b->top, NULL, 0, opts, &err) < 0)
+        fail_msg("commit of %s: %s", b->top, vdisk_error_get_message(err));
+    check_progress("commit below the top", &p, VDISK_JOB_COMMIT, false);
+    expect_chain(b->dom, "vda", (const char *const[]){s1, b->base, NULL}, lone);
+
+    /* libvirt's vda[N] notation for top and base */
+    snapshot_one(b->dom, "vda", s2);
+    expect_chain(b->dom, "vda", (const char *const[]){s2, s1, b->base, NULL}, lone);
+    top_spec = g_strdup_printf("vda[%d]", chain_index(b->dom, "vda", s1));
+    base_spec = g_strdup_printf("vda[%d]", chain_index(b->dom, "vda", b->base));
+    print_message("commit %s into %s\n", top_spec, base_spec);
+    if (vdisk_block_commit(b->dom, "vda", top_spec, base_spec, 0, opts, &err) < 0)
+        fail_msg("commit of %s: %s", top_spec, vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){s2, b->base, NULL}, lone);
+
+    /* a pull that keeps the base */
+    snapshot_one(b->dom, "vda", s3);
+    expect_chain(b->dom, "vda", (const char *const[]){s3, s2, b->base, NULL}, lone);
+    if (vdisk_block_pull(b->dom, "vda", b->base, 0, opts, &err) < 0)
+        fail_msg("pull down to %s: %s", b->base, vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){s3, b->base, NULL}, lone);
+
+    /* an active commit kept ready, then pivoted onto the base */
+    if (vdisk_block_commit(b->dom, "vda", NULL, NULL, VDISK_JOB_NO_PIVOT, opts, &err) < 0)
+        fail_msg("active commit, no pivot: %s", vdisk_error_get_message(err));
+    expect_ready_job(b->dom, "vda", VDISK_JOB_ACTIVE_COMMIT);
+    if (vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, opts, &err) < 0)
+        fail_msg("vdisk_job_abort PIVOT: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){b->base, NULL}, lone);
+    vdisk_job_opts_free(opts);
+    g_ptr_array_free(p.phases, true);
+    bare_free(b);
+}
+
+/* A shallow copy keeps the backing; a copy onto an image made beforehand
+ * (REUSE); a copy kept ready and pivoted later by vdisk_job_abort(). */
+static void
+test_shallow_reuse_and_pivot_later(void **state)
+{
+    bare *b = bare_start("shallow");
+    g_autofree char *sh = path_in("shallow-copy.qcow2");
+    g_autofree char *mine = NULL;
+    g_autofree char *full = path_in("shallow-full.qcow2");
+    const char *const lone[] = {NULL, NULL};
+    vdisk_job_opts *opts = job_opts(NULL, 0);
+    vdisk_error *err = NULL;
+
+    (void)state;
+    ((const char **)lone)[0] = b->lone;
+    if (vdisk_block_copy(b->dom, "vda", sh, VDISK_FORMAT_NONE, VDISK_JOB_SHALLOW, opts, &err) < 0)
+        fail_msg("shallow copy: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){sh, b->base, NULL}, lone);
+
+    /* an image of our own, on the same backing: used as it is */
+    mine = make_qcow2("shallow-mine.qcow2", BARE_SIZE, b->base);
+    if (vdisk_block_copy(b->dom, "vda", mine, VDISK_FORMAT_QCOW2,
+                         VDISK_JOB_SHALLOW | VDISK_JOB_REUSE, opts, &err) < 0)
+        fail_msg("shallow copy onto an existing image: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){mine, b->base, NULL}, lone);
+
+    /* kept ready, then pivoted */
+    if (vdisk_block_copy(b->dom, "vda", full, VDISK_FORMAT_NONE, VDISK_JOB_NO_PIVOT, opts, &err) <
+        0)
+        fail_msg("copy, no pivot: %s", vdisk_error_get_message(err));
+    expect_ready_job(b->dom, "vda", VDISK_JOB_COPY);
+    if (vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, opts, &err) < 0)
+        fail_msg("vdisk_job_abort PIVOT: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){full, NULL}, lone);
+    vdisk_job_opts_free(opts);
+    bare_free(b);
+}
+
+/* A pivot asked for a mirror that is not ready waits for it within the
+ * options' timeout, and then says the job still runs: nothing changed. */
+static void
+test_pivot_of_an_unready_mirror_times_out(void **state)
+{
+    bare *b = bare_start("unready");
+    g_autofree char *dest = path_in("unready-copy.qcow2");
+    vdisk_job_opts *opts = job_opts(NULL, SLOW_BPS);
+    vdisk_error *err = NULL;
+    gint64 t0;
+    int rc;
+
+    (void)state;
+    vdisk_job_opts_set_timeout(opts, 0);
+    rc = vdisk_block_copy(b->dom, "vda", dest, VDISK_FORMAT_NONE, VDISK_JOB_NO_PIVOT, opts, &err);
+    expect_error("slow copy, timeout 0", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+    vdisk_job_opts_set_timeout(opts, 2000);
+    t0 = g_get_monotonic_time();
+    rc = vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, opts, &err);
+    print_message("pivot of an unready mirror: after %lld ms\n",
+                  (long long)((g_get_monotonic_time() - t0) / 1000));
+    expect_error("pivot of an unready mirror", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+    {
+        g_autofree char *m = NULL;
+        g_auto(GStrv) c = xml_chain(b->dom, "vda", 0, &m, NULL);
+
+        assert_string_equal(c[0], b->top);
+        if (!m || strcmp(m, dest) != 0)
+            fail_msg("the copy to %s no longer runs", dest);
+    }
+    vdisk_job_opts_set_timeout(opts, JOB_TIMEOUT_MS);
+    if (vdisk_job_abort(b->dom, "vda", 0, opts, &err) < 0)
+        fail_msg("vdisk_job_abort: %s", vdisk_error_get_message(err));
+    bare_unchanged(b);
+    vdisk_job_opts_free(opts);
+    bare_free(b);
+}
+
+/* Writes @len of @pattern at 0 into the disk of @alias through QEMU (HMP
+ * qemu-io on the device: the active layer of a running domain). */
+static void
+qemu_write(virDomainPtr dom, const char *alias, const char *len, int pattern)
+{
+    g_autofree char *cmd =
+        g_strdup_printf("qemu-io -d /machine/peripheral/%s/virtio-backend \"write -P %d 0 %s\"",
+                        alias, pattern, len);
+    char *out = NULL;
+
+    if (virDomainQemuMonitorCommand(dom, cmd, &out, VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
+        fail_msg("HMP %s: %s", cmd, virGetLastErrorMessage());
+    if (out && strstr(out, "rror"))
+        fail_msg("HMP %s: %s", cmd, out);
+    free(out);
+}
+
+/* An active commit with data to move, cancelled from its callback: the
+ * disk stays on its top image. */
+static void
+test_cancel_active_commit(void **state)
+{
+    bare *b = bare_start("cancel-commit");
+    g_autofree char *alias = NULL;
+    g_auto(GStrv) chain = xml_chain(b->dom, "vda", 0, NULL, &alias);
+    progress p;
+    vdisk_job_opts *opts;
+    vdisk_error *err = NULL;
+    g_autofree char *phases = NULL;
+    int rc;
+
+    (void)state;
+    /* more than a burst in the active layer, so that the commit is slow */
+    qemu_write(b->dom, alias, DATA_TEXT, 0x7c);
+    progress_init(&p, "vda");
+    p.cancel_at = 6;
+    opts = job_opts(&p, SLOW_BPS);
+    rc = vdisk_block_commit(b->dom, "vda", NULL, NULL, 0, opts, &err);
+    phases = progress_phases(&p);
+    print_message("cancelled active commit: %u progress calls, phases %s\n", p.calls, phases);
+    expect_error("cancelled active commit", rc, &err, VDISK_ERR_CANCELLED, "vda", NULL);
+    bare_unchanged(b);
+    vdisk_job_opts_free(opts);
+    g_ptr_array_free(p.phases, true);
+    bare_free(b);
+}
+
+/* Resize refusals on a running domain; a stopped domain's image resized
+ * in place, and refused while another running domain uses it. */
+static void
+test_resize_refusals_and_stopped_domains(void **state)
+{
+    bare *b = bare_start("resize");
+    g_autofree char *img = make_qcow2("resize-stopped.qcow2", "8M", NULL);
+    g_autofree char *name = domain_name("stopped");
+    g_autofree char *d1 = disk_xml(img, "vda");
+    g_autofree char *xml = g_strdup_printf(DOMAIN_TEMPLATE, name, 64, "", d1);
+    g_autofree char *xml2 = NULL;
+    g_autofree char *name2 = domain_name("stopped");
+    g_autofree char *d2 = disk_xml(b->lone, "vda");
+    virDomainPtr stopped;
+    virDomainPtr other;
+    unsigned long long size = 0;
+    vdisk_error *err = NULL;
+    int rc;
+
+    (void)state;
+    rc = vdisk_block_resize(b->dom, "vdb", "4M", 0, NULL, &err);
+    expect_error("shrink without the flag", rc, &err, VDISK_ERR_INVALID_ARG, "vdb", NULL);
+    rc = vdisk_block_resize(b->dom, "vdb", "8M", 0, NULL, &err);
+    expect_error("the same size", rc, &err, VDISK_ERR_INVALID_ARG, "vdb", NULL);
+    rc = vdisk_block_resize(b->dom, "vdb", "+1Q", 0, NULL, &err);
+    expect_error("not a size", rc, &err, VDISK_ERR_INVALID_ARG, "+1Q", NULL);
+    if (vdisk_block_resize(b->dom, "vdb", "12M", 0, &size, &err) < 0)
+        fail_msg("resize to 12M: %s", vdisk_error_get_message(err));
+    assert_int_equal(size, 12 * 1024 * 1024);
+    {
+        g_autofree char *alias = NULL;
+        g_auto(GStrv) c = xml_chain(b->dom, "vdb", 0, NULL, &alias);
+        unsigned long long q = 0;
+        g_auto(GStrv) qc = qemu_chain(b->dom, alias, &q);
+
+        assert_int_equal(q, 12 * 1024 * 1024);
+    }
+
+    /* stopped: the image itself */
+    assert_non_null(stopped = virDomainDefineXML(conn, xml));
+    g_ptr_array_add(domains, stopped);
+    if (vdisk_block_resize(stopped, "vda", "+1M", 0, &size, &err) < 0)
+        fail_msg("resize of a stopped domain's disk: %s", vdisk_error_get_message(err));
+    assert_int_equal(size, 9 * 1024 * 1024);
+    {
+        const char *argv[] = {"qemu-img", "info", "--output=json", img, NULL};
+        g_autofree char *out = run(argv);
+
+        if (!strstr(out, "\"virtual-size\": 9437184"))
+            fail_msg("qemu-img info after the resize: %s", out);
+    }
+    /* a stopped domain whose image the running one uses */
+    xml2 = g_strdup_printf(DOMAIN_TEMPLATE, name2, 64, "", d2);
+    assert_non_null(other = virDomainDefineXML(conn, xml2));
+    g_ptr_array_add(domains, other);
+    rc = vdisk_block_resize(other, "vda", "+1M", 0, NULL, &err);
+    expect_error("resize of an image a running domain uses", rc, &err, VDISK_ERR_EXISTS,
+                 virDomainGetName(b->dom), NULL);
+    bare_free(b);
+}
+
 /* ---- setup -------------------------------------------------------------------------- */
 
 /* The pid in "vdtest-bj-TAG-PID-..." (0: none). */
@@ -1405,6 +1715,11 @@ main(void)
         CASE(test_second_job_is_refused),
         CASE(test_cancel_from_another_thread),
         CASE(test_cancel_from_the_callback),
+        CASE(test_commit_below_top_pull_to_base_and_pivot_later),
+        CASE(test_shallow_reuse_and_pivot_later),
+        CASE(test_pivot_of_an_unready_mirror_times_out),
+        CASE(test_cancel_active_commit),
+        CASE(test_resize_refusals_and_stopped_domains),
     };
     /* with the event loop: the sequence, and the waits that end early */
     const struct CMUnitTest with_events[] = {
