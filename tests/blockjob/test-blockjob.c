@@ -1557,6 +1557,115 @@ test_resize_refusals_and_stopped_domains(void **state)
     bare_free(b);
 }
 
+/* Snapshots: all or none (an overlay in the way refuses both disks), a
+ * reused overlay, libvirt's overlay names for every writable disk, a
+ * read-only disk refused; and job calls on a domain that does not run. */
+static void
+test_snapshot_all_or_none_and_stopped_domains(void **state)
+{
+    bare *b = bare_start("snap");
+    g_autofree char *ova = path_in("snap-a.qcow2");
+    g_autofree char *taken = make_qcow2("snap-taken.qcow2", "8M", NULL);
+    g_autofree char *reused = NULL;
+    g_autofree char *oa = g_strdup_printf("vda=%s", ova);
+    g_autofree char *ob = g_strdup_printf("vdb=%s", taken);
+    const char *targets[] = {"vda", "vdb"};
+    const char *overlays[] = {oa, ob};
+    g_autofree char *report = NULL;
+    g_autofree char *name_out = NULL;
+    g_autofree char *top_named = NULL;
+    g_autofree char *lone_named = NULL;
+    g_autofree char *ro = make_qcow2("snap-ro.qcow2", "8M", NULL);
+    g_autofree char *ro_disk =
+        g_strdup_printf("    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                        "<source file='%s'/><target dev='vdc' bus='virtio'/><readonly/></disk>\n",
+                        ro);
+    vdisk_job_status *st = NULL;
+    virDomainPtr rodom;
+    vdisk_error *err = NULL;
+    int rc;
+
+    (void)state;
+    /* vdb's overlay exists: neither disk gets one */
+    rc = vdisk_snapshot_create(b->dom, targets, 2, NULL, overlays, 2,
+                               VDISK_SNAPSHOT_CREATE_NO_METADATA, NULL, NULL, &err);
+    expect_error("snapshot onto an existing overlay", rc, &err, VDISK_ERR_EXISTS, "vdb", taken,
+                 NULL);
+    bare_unchanged(b);
+    assert_false(g_file_test(ova, G_FILE_TEST_EXISTS));
+
+    /* REUSE: vdb's overlay made beforehand over its image */
+    reused = make_qcow2("snap-reused.qcow2", "8M", b->lone);
+    g_free(ob);
+    ob = g_strdup_printf("vdb=%s", reused);
+    overlays[1] = ob;
+    {
+        g_autofree char *pre_a = make_qcow2("snap-a.qcow2", BARE_SIZE, b->top);
+
+        if (vdisk_snapshot_create(b->dom, targets, 2, NULL, overlays, 2,
+                                  VDISK_SNAPSHOT_CREATE_NO_METADATA | VDISK_SNAPSHOT_CREATE_REUSE,
+                                  NULL, NULL, &err) < 0)
+            fail_msg("snapshot with reused overlays: %s", vdisk_error_get_message(err));
+    }
+    expect_chain(b->dom, "vda", (const char *const[]){ova, b->top, b->base, NULL},
+                 (const char *const[]){reused, b->lone, NULL});
+    expect_chain(b->dom, "vdb", (const char *const[]){reused, b->lone, NULL},
+                 (const char *const[]){ova, b->top, b->base, NULL});
+
+    /* every writable disk, libvirt's overlay names: IMAGE-without-suffix.NAME */
+    if (vdisk_snapshot_create(b->dom, NULL, 0, PREFIX "all", NULL, 0, 0, &name_out, &report, &err) <
+        0)
+        fail_msg("snapshot of every disk: %s", vdisk_error_get_message(err));
+    assert_string_equal(name_out, PREFIX "all");
+    top_named = path_in("snap-a." PREFIX "all");
+    lone_named = path_in("snap-reused." PREFIX "all");
+    print_message("snapshot of every disk: report '%s'\n", report);
+    {
+        g_autofree char *la = g_strdup_printf("vda %s", top_named);
+        g_autofree char *lb = g_strdup_printf("vdb %s", lone_named);
+
+        if (!report || !strstr(report, la) || !strstr(report, lb))
+            fail_msg("the report '%s' lacks '%s' or '%s'", report ? report : "(none)", la, lb);
+    }
+    expect_chain(b->dom, "vda", (const char *const[]){top_named, ova, b->top, b->base, NULL},
+                 (const char *const[]){lone_named, reused, b->lone, NULL});
+
+    /* a read-only disk has no overlay; with no targets it is left out */
+    rodom = start_bare(ro_disk);
+    {
+        const char *t[] = {"vdc"};
+
+        rc = vdisk_snapshot_create(rodom, t, 1, NULL, NULL, 0, VDISK_SNAPSHOT_CREATE_NO_METADATA,
+                                   NULL, NULL, &err);
+        expect_error("snapshot of a read-only disk", rc, &err, VDISK_ERR_INVALID, "vdc", NULL);
+        rc = vdisk_block_resize(rodom, "vdc", "+1M", 0, NULL, &err);
+        expect_error("resize of a read-only disk", rc, &err, VDISK_ERR_INVALID, "vdc", NULL);
+    }
+
+    /* a domain that does not run */
+    {
+        g_autofree char *img = make_qcow2("snap-stopped.qcow2", "8M", NULL);
+        g_autofree char *name = domain_name("stopped");
+        g_autofree char *d = disk_xml(img, "vda");
+        g_autofree char *xml = g_strdup_printf(DOMAIN_TEMPLATE, name, 64, "", d);
+        g_autofree char *dest = path_in("snap-never.qcow2");
+        virDomainPtr stopped = virDomainDefineXML(conn, xml);
+
+        assert_non_null(stopped);
+        g_ptr_array_add(domains, stopped);
+        rc = vdisk_job_get(&st, stopped, "vda", &err);
+        expect_error("job_get on a stopped domain", rc, &err, VDISK_ERR_INVALID_ARG, NULL);
+        rc = vdisk_block_commit(stopped, "vda", NULL, NULL, 0, NULL, &err);
+        expect_error("commit on a stopped domain", rc, &err, VDISK_ERR_INVALID_ARG, NULL);
+        rc = vdisk_block_copy(stopped, "vda", dest, 0, 0, NULL, &err);
+        expect_error("copy on a stopped domain", rc, &err, VDISK_ERR_INVALID_ARG, NULL);
+        rc = vdisk_job_abort(stopped, "vda", 0, NULL, &err);
+        expect_error("abort on a stopped domain", rc, &err, VDISK_ERR_INVALID_ARG, NULL);
+        assert_false(g_file_test(dest, G_FILE_TEST_EXISTS));
+    }
+    bare_free(b);
+}
+
 /* ---- setup -------------------------------------------------------------------------- */
 
 /* The pid in "vdtest-bj-TAG-PID-..." (0: none). */
@@ -1720,6 +1829,7 @@ main(void)
         CASE(test_pivot_of_an_unready_mirror_times_out),
         CASE(test_cancel_active_commit),
         CASE(test_resize_refusals_and_stopped_domains),
+        CASE(test_snapshot_all_or_none_and_stopped_domains),
     };
     /* with the event loop: the sequence, and the waits that end early */
     const struct CMUnitTest with_events[] = {
