@@ -421,6 +421,10 @@ typedef struct {
     gint64 last_us;    /* when the callback was last called */
     gint64 max_gap_us; /* the longest time between two calls */
     const char *target;
+    GThread *caller;    /* the thread that made the call */
+    bool other_thread;  /* a call came from another one */
+    virDomainPtr dom;   /* non-NULL: ask vdisk_job_get() from the callback */
+    unsigned int asked; /* ... how often it saw the job */
 } progress;
 
 static int
@@ -445,6 +449,19 @@ on_progress(const vdisk_job_status *st, void *opaque)
         p->other_target = true;
     if (!p->phases->len || strcmp(g_ptr_array_index(p->phases, p->phases->len - 1), phase))
         g_ptr_array_add(p->phases, g_strdup(phase ? phase : "(null)"));
+    if (g_thread_self() != p->caller)
+        p->other_thread = true;
+    /* no libvdisk lock is held: the callback may call the library */
+    if (p->dom && phase && strcmp(phase, "running") == 0) {
+        vdisk_job_status *now_st = NULL;
+        vdisk_error *err = NULL;
+
+        if (vdisk_job_get(&now_st, p->dom, p->target, &err) < 0)
+            fail_msg("vdisk_job_get from the progress callback: %s", vdisk_error_get_message(err));
+        if (now_st && vdisk_job_status_get_kind(now_st) == vdisk_job_status_get_kind(st))
+            p->asked++;
+        vdisk_job_status_free(now_st);
+    }
     return p->cancel_at > 0 && p->calls >= (unsigned int)p->cancel_at;
 }
 
@@ -454,6 +471,7 @@ progress_init(progress *p, const char *target)
     memset(p, 0, sizeof(*p));
     p->phases = g_ptr_array_new_with_free_func(g_free);
     p->target = target;
+    p->caller = g_thread_self();
 }
 
 static char *
@@ -497,6 +515,8 @@ check_progress(const char *what, const progress *p, vdisk_job_kind kind, bool pi
         fail_msg("%s: the progress callback was never called", what);
     if (p->other_target)
         fail_msg("%s: a status named another disk than %s", what, p->target);
+    if (p->other_thread)
+        fail_msg("%s: the progress callback ran in another thread than the call's", what);
     if (p->kind != kind)
         fail_msg("%s: the last status has kind %s, expected %s", what, vdisk_job_kind_name(p->kind),
                  vdisk_job_kind_name(kind));
@@ -834,13 +854,16 @@ test_main_sequence(void **state)
     assert_true(g_file_test(snap1, G_FILE_TEST_EXISTS));
     done = guest_wait_writes(&g, done, 10);
 
-    /* copy with pivot: on copy1, which has the whole disk (no backing) */
+    /* copy with pivot: on copy1, which has the whole disk (no backing); the
+     * callback asks vdisk_job_get() while the copy runs */
     progress_init(&p, "vda");
+    p.dom = g.dom;
     opts = job_opts(&p, 0);
     if (vdisk_block_copy(g.dom, "vda", copy1, VDISK_FORMAT_NONE, 0, opts, &err) < 0)
         fail_msg("vdisk_block_copy: %s", vdisk_error_get_message(err));
     vdisk_job_opts_free(opts);
     check_progress("copy", &p, VDISK_JOB_COPY, true);
+    print_message("copy: vdisk_job_get from the callback saw the job %u times\n", p.asked);
     g_ptr_array_free(p.phases, true);
     expect_chain(g.dom, "vda", (const char *const[]){copy1, NULL}, NULL);
     done = guest_wait_writes(&g, done, 10);
@@ -1206,6 +1229,8 @@ copy_cancelled(const char *tag, bool from_thread)
     /* about 1.5 s of calls at most every 250 ms */
     if (!from_thread)
         p.cancel_at = 6;
+    /* and the callback looks at the job through the library meanwhile */
+    p.dom = b->dom;
     opts = job_opts(&p, SLOW_BPS);
     if (from_thread)
         t = g_thread_new("cancel", cancel_later, opts);
@@ -1221,6 +1246,11 @@ copy_cancelled(const char *tag, bool from_thread)
         print_message("%s: %u progress calls, phases %s\n", tag, p.calls, phases);
     }
     expect_error(tag, rc, &err, VDISK_ERR_CANCELLED, "vda", NULL);
+    if (p.other_thread)
+        fail_msg("%s: the progress callback ran in another thread than the call's", tag);
+    if (!p.asked)
+        fail_msg("%s: vdisk_job_get from the callback never saw the copy", tag);
+    p.dom = NULL;
     bare_unchanged(b);
     if (g_file_test(dest, G_FILE_TEST_EXISTS))
         fail_msg("the destination %s is still there", dest);
