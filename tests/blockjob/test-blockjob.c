@@ -757,6 +757,7 @@ test_main_sequence(void **state)
     g_autofree char *xml = NULL;
     g_autofree char *alias = NULL;
     g_autofree char *data = NULL;
+    g_autofree char *console = NULL;
     guest g = {0};
     vdisk_error *err = NULL;
     vdisk_job_opts *opts;
@@ -770,7 +771,7 @@ test_main_sequence(void **state)
     (void)state;
     /* something of the base's shows through until the writer covers it */
     fill(base, "0", "64k", 0x42);
-    g.console = path_in(log);
+    g.console = console = path_in(log);
     {
         g_autofree char *d = disk_xml(top, "vda");
 
@@ -1715,8 +1716,18 @@ pid_gone(long pid)
     return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-/* Domains and mounts an earlier run of this program left behind (it was
- * killed before its teardown): their names carry a pid that is gone. */
+static void
+remove_tree(const char *dir)
+{
+    const char *argv[] = {"rm", "-rf", "--one-file-system", dir, NULL};
+
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                 NULL);
+}
+
+/* Domains, mounts and image directories an earlier run of this program
+ * left behind (it was killed before its teardown): their names carry a pid
+ * that is gone. */
 static void
 reap_leftovers(void)
 {
@@ -1751,19 +1762,26 @@ reap_leftovers(void)
                 continue;
             parent = g_path_get_dirname(dir);
             base = g_path_get_basename(parent);
-            if (pid_gone(name_pid(base)))
+            if (pid_gone(strtol(base + strlen(PREFIX), NULL, 10)))
                 umount2(dir, MNT_DETACH);
         }
     }
-}
+    /* /var/lib/libvirt/images/vdtest-bj-PID-XXXXXX */
+    {
+        GDir *d = g_dir_open("/var/lib/libvirt/images", 0, NULL);
+        const char *e;
 
-static void
-remove_tree(const char *dir)
-{
-    const char *argv[] = {"rm", "-rf", "--one-file-system", dir, NULL};
+        while (d && (e = g_dir_read_name(d))) {
+            g_autofree char *path = NULL;
 
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
+            if (!g_str_has_prefix(e, PREFIX) || !pid_gone(strtol(e + strlen(PREFIX), NULL, 10)))
+                continue;
+            path = g_build_filename("/var/lib/libvirt/images", e, NULL);
+            remove_tree(path);
+        }
+        if (d)
+            g_dir_close(d);
+    }
 }
 
 static int
