@@ -24,7 +24,10 @@
  * of an image below the top (by path and as "vda[N]"), a pull down to a
  * base, shallow and reused copies, mirrors kept ready and pivoted later by
  * vdisk_job_abort() (and a pivot that times out waiting), a cancelled
- * active commit, and resize refusals and stopped domains' images.
+ * active commit, a pull and a commit left running and aborted, jobs back
+ * to back, snapshots (all or none, reused overlays, libvirt's names, a
+ * stopped domain), resize refusals, a live shrink and stopped domains'
+ * images.
  *
  * VDTEST_BLOCKJOB_EVENTS=1 opens the connection with libvirt's event loop
  * (vdisk_connect_open() starts it), so the calls see libvirt's block job
@@ -1697,6 +1700,143 @@ test_snapshot_all_or_none_and_stopped_domains(void **state)
     bare_free(b);
 }
 
+/* Jobs without a mirror left running (timeout 0) and aborted: a slow pull
+ * and a slow commit below the top; a pivot asked of them is refused. */
+static void
+test_pending_pull_and_commit_aborted(void **state)
+{
+    bare *b = bare_start("pending");
+    g_autofree char *s1 = path_in("pending-s1.qcow2");
+    const char *const lone[] = {NULL, NULL};
+    vdisk_job_opts *opts = job_opts(NULL, SLOW_BPS);
+    vdisk_job_status *st = NULL;
+    vdisk_error *err = NULL;
+    int rc;
+
+    (void)state;
+    ((const char **)lone)[0] = b->lone;
+    vdisk_job_opts_set_timeout(opts, 0);
+    /* the pull streams the base's 32 MiB into the top, slowly */
+    rc = vdisk_block_pull(b->dom, "vda", NULL, 0, opts, &err);
+    expect_error("slow pull, timeout 0", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+    if (vdisk_job_get(&st, b->dom, "vda", &err) < 0)
+        fail_msg("vdisk_job_get: %s", vdisk_error_get_message(err));
+    assert_non_null(st);
+    assert_int_equal(vdisk_job_status_get_kind(st), VDISK_JOB_PULL);
+    assert_false(vdisk_job_status_get_ready(st));
+    vdisk_job_status_free(st);
+    rc = vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, NULL, &err);
+    expect_error("pivot of a pull", rc, &err, VDISK_ERR_INVALID, "vda", NULL);
+    if (vdisk_job_abort(b->dom, "vda", 0, NULL, &err) < 0)
+        fail_msg("abort of the pull: %s", vdisk_error_get_message(err));
+    bare_unchanged(b);
+
+    /* a commit below the top with data to move: the top filled through
+     * QEMU, then an overlay put over it */
+    {
+        g_autofree char *alias = NULL;
+        g_auto(GStrv) c = xml_chain(b->dom, "vda", 0, NULL, &alias);
+
+        qemu_write(b->dom, alias, DATA_TEXT, 0x3d);
+    }
+    snapshot_one(b->dom, "vda", s1);
+    rc = vdisk_block_commit(b->dom, "vda", b->top, NULL, 0, opts, &err);
+    expect_error("slow commit below the top, timeout 0", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+    if (vdisk_job_get(&st, b->dom, "vda", &err) < 0)
+        fail_msg("vdisk_job_get: %s", vdisk_error_get_message(err));
+    assert_non_null(st);
+    assert_int_equal(vdisk_job_status_get_kind(st), VDISK_JOB_COMMIT);
+    vdisk_job_status_free(st);
+    if (vdisk_job_abort(b->dom, "vda", 0, NULL, &err) < 0)
+        fail_msg("abort of the commit: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){s1, b->top, b->base, NULL}, lone);
+    vdisk_job_opts_free(opts);
+    bare_free(b);
+}
+
+/* Jobs back to back with no pause: each starts while libvirt may still
+ * tear the last one down. */
+static void
+test_jobs_back_to_back(void **state)
+{
+    bare *b = bare_start("b2b");
+    const char *const lone[] = {NULL, NULL};
+    vdisk_job_opts *opts = job_opts(NULL, 0);
+    vdisk_error *err = NULL;
+    int i;
+
+    (void)state;
+    ((const char **)lone)[0] = b->lone;
+    for (i = 0; i < 4; i++) {
+        g_autofree char *keep = g_strdup_printf("%s/b2b-keep-%d.qcow2", imgdir, i);
+        g_autofree char *dest = g_strdup_printf("%s/b2b-copy-%d.qcow2", imgdir, i);
+        g_autofree char *s1 = g_strdup_printf("%s/b2b-s-%d.qcow2", imgdir, i);
+        g_autofree char *s2 = g_strdup_printf("%s/b2b-t-%d.qcow2", imgdir, i);
+
+        if (vdisk_block_copy(b->dom, "vda", keep, VDISK_FORMAT_NONE, VDISK_JOB_NO_PIVOT, opts,
+                             &err) < 0)
+            fail_msg("round %d: copy, no pivot: %s", i, vdisk_error_get_message(err));
+        if (vdisk_job_abort(b->dom, "vda", 0, opts, &err) < 0)
+            fail_msg("round %d: abort: %s", i, vdisk_error_get_message(err));
+        if (vdisk_block_copy(b->dom, "vda", dest, VDISK_FORMAT_NONE, 0, opts, &err) < 0)
+            fail_msg("round %d: copy after an abort: %s", i, vdisk_error_get_message(err));
+        snapshot_one(b->dom, "vda", s1);
+        if (vdisk_block_commit(b->dom, "vda", NULL, NULL, 0, opts, &err) < 0)
+            fail_msg("round %d: active commit after a copy: %s", i, vdisk_error_get_message(err));
+        snapshot_one(b->dom, "vda", s2);
+        if (vdisk_block_pull(b->dom, "vda", NULL, 0, opts, &err) < 0)
+            fail_msg("round %d: pull after a commit: %s", i, vdisk_error_get_message(err));
+        expect_chain(b->dom, "vda", (const char *const[]){s2, NULL}, lone);
+    }
+    vdisk_job_opts_free(opts);
+    bare_free(b);
+}
+
+/* A stopped domain's snapshot: libvirt makes the overlay, the definition
+ * uses it. A live shrink, allowed. */
+static void
+test_stopped_snapshot_and_live_shrink(void **state)
+{
+    bare *b = bare_start("shrink");
+    g_autofree char *img = make_qcow2("stopsnap.qcow2", "8M", NULL);
+    g_autofree char *ov = path_in("stopsnap-s1.qcow2");
+    g_autofree char *name = domain_name("stopped");
+    g_autofree char *d = disk_xml(img, "vda");
+    g_autofree char *xml = g_strdup_printf(DOMAIN_TEMPLATE, name, 64, "", d);
+    virDomainPtr stopped = virDomainDefineXML(conn, xml);
+    unsigned long long size = 0;
+    vdisk_error *err = NULL;
+
+    (void)state;
+    assert_non_null(stopped);
+    g_ptr_array_add(domains, stopped);
+    snapshot_one(stopped, "vda", ov);
+    {
+        g_auto(GStrv) c = xml_chain(stopped, "vda", VIR_DOMAIN_XML_INACTIVE, NULL, NULL);
+        const char *argv[] = {"qemu-img", "info", "--output=json", ov, NULL};
+        g_autofree char *out = run(argv);
+
+        assert_string_equal(c[0], ov);
+        if (!strstr(out, img))
+            fail_msg("the overlay %s does not have %s for backing: %s", ov, img, out);
+    }
+    /* the live disk vdb (8M) grown and then shrunk back */
+    if (vdisk_block_resize(b->dom, "vdb", "+4M", 0, &size, &err) < 0)
+        fail_msg("grow: %s", vdisk_error_get_message(err));
+    if (vdisk_block_resize(b->dom, "vdb", "-4M", VDISK_RESIZE_SHRINK, &size, &err) < 0)
+        fail_msg("shrink: %s", vdisk_error_get_message(err));
+    assert_int_equal(size, 8 * 1024 * 1024);
+    {
+        g_autofree char *alias = NULL;
+        g_auto(GStrv) c = xml_chain(b->dom, "vdb", 0, NULL, &alias);
+        unsigned long long q = 0;
+        g_auto(GStrv) qc = qemu_chain(b->dom, alias, &q);
+
+        assert_int_equal(q, 8 * 1024 * 1024);
+    }
+    bare_free(b);
+}
+
 /* ---- setup -------------------------------------------------------------------------- */
 
 /* The pid in "vdtest-bj-TAG-PID-..." (0: none). */
@@ -1878,6 +2018,9 @@ main(void)
         CASE(test_cancel_active_commit),
         CASE(test_resize_refusals_and_stopped_domains),
         CASE(test_snapshot_all_or_none_and_stopped_domains),
+        CASE(test_pending_pull_and_commit_aborted),
+        CASE(test_jobs_back_to_back),
+        CASE(test_stopped_snapshot_and_live_shrink),
     };
     /* with the event loop: the sequence, and the waits that end early */
     const struct CMUnitTest with_events[] = {
