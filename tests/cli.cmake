@@ -31,6 +31,12 @@ if(TARGET vdisk-cli AND Python3_FOUND)
             $<TARGET_FILE:vdisk-cli> ${CMAKE_CURRENT_SOURCE_DIR}/cli live)
   set_tests_properties(cli-contract-live PROPERTIES LABELS "cli;hotplug" RESOURCE_LOCK libvirtd
                        TIMEOUT 300)
+  # resize, snapshot, commit, pull, copy and job on a clitest-bj- domain, SIGINT included
+  add_test(NAME cli-contract-blockjob-live
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli/contract_test.py
+            $<TARGET_FILE:vdisk-cli> ${CMAKE_CURRENT_SOURCE_DIR}/cli live-blockjob)
+  set_tests_properties(cli-contract-blockjob-live PROPERTIES LABELS "cli;hotplug"
+                       RESOURCE_LOCK libvirtd TIMEOUT 300)
 endif()
 
 # The EXAMPLES of the vdisk(1) man page, run as written (tests/cli/man_examples.py):

@@ -2,7 +2,8 @@
  * cli-output.h: what every vdisk subcommand prints (cli-output.c)
  *
  * Text mode: results on stdout, one "vdisk: SUBCOMMAND: MESSAGE" line on
- * stderr for a failure. With --json, stdout holds exactly one JSON object:
+ * stderr for a failure. With --json, stdout holds exactly one JSON object
+ * (after the progress lines of a block job, cmd-blockjob.c):
  * {"ok": true, ...} on success, {"ok": false, "error": {"code": NAME,
  * "message": MESSAGE, "exit": STATUS, ...}} on any failure, usage errors
  * included; MESSAGE is the text of the stderr line. Strings are valid

@@ -28,10 +28,10 @@
 #include <vdisk/vdisk.h>
 
 #include "exit-codes.h"
+#include "cli-domain.h"
 #include "cli-input.h"
 #include "cli-output.h"
 #include <vdisk/hotplug.h>
-#include <libvirt/virterror.h>
 
 int vdisk_cmd_list(int argc, char **argv);
 int vdisk_cmd_attach(int argc, char **argv);
@@ -49,7 +49,7 @@ enum {
     HP_EXIT_PENDING = VDISK_EXIT_PENDING,
 };
 
-#define HP_DEFAULT_URI "qemu:///system"
+#define HP_DEFAULT_URI VDISK_CLI_DEFAULT_URI
 #define HP_DEFAULT_WAIT_S 10
 
 #define HP_COMMON_HELP                                                                             \
@@ -182,13 +182,14 @@ static int
 parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
       const char *const *names, int min_args, int max_args)
 {
+    int longindex = 0;
     int c;
 
     memset(o, 0, sizeof(*o));
     o->cmd = argv[0];
     o->uri = HP_DEFAULT_URI;
     optind = 0;
-    while ((c = getopt_long(argc, argv, ":hc:", hp_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hc:", hp_long_options, &longindex)) != -1) {
         const int *a;
         bool ok = c == 'h' || c == 'c' || c == OPT_JSON;
 
@@ -198,7 +199,8 @@ parse(hp_opts *o, int argc, char **argv, const int *allowed, const char *help,
         if (c == '?' || c == ':')
             return vdisk_cli_getopt_error(argv, c);
         if (!ok)
-            return usage(o, "option '%s' does not apply here", argv[optind - 1]);
+            /* by its name: argv[optind - 1] is its value when it has one */
+            return usage(o, "option '--%s' does not apply here", hp_long_options[longindex].name);
         switch (c) {
         case 'h':
             fputs(help, stdout);
@@ -292,34 +294,13 @@ static const char *const names_bus[] = {"DOMAIN", "BUS", NULL};
 static int
 open_domain(const hp_opts *o, virConnectPtr *conn, virDomainPtr *dom)
 {
-    vdisk_error *err = NULL;
-    const char *name = o->args[0];
-
-    *conn = NULL;
-    *dom = NULL;
-    if (vdisk_connect_open(conn, o->uri, 0, &err) < 0)
-        return report(o, err);
-    if (vdisk_connect_lookup_domain(dom, *conn, name, &err) < 0 &&
-        vdisk_error_get_code(err) != VDISK_ERR_NOT_FOUND) {
-        vdisk_connect_close(*conn);
-        *conn = NULL;
-        return report(o, err);
-    }
-    if (!*dom) {
-        vdisk_error_free(err);
-        vdisk_connect_close(*conn);
-        *conn = NULL;
-        return vdisk_cli_fail(vdisk_error_code_name(VDISK_ERR_NOT_FOUND), HP_EXIT_REFUSED,
-                              VIR_ERR_NO_DOMAIN, "no domain '%s' on %s", name, o->uri);
-    }
-    return -1;
+    return vdisk_cli_open_domain(o->uri, o->args[0], conn, dom);
 }
 
 static void
 close_domain(virConnectPtr conn, virDomainPtr dom)
 {
-    vdisk_domain_ptr_free(dom);
-    vdisk_connect_close(conn);
+    vdisk_cli_close_domain(conn, dom);
 }
 
 static int

@@ -6,7 +6,7 @@
  *
  * Exit status (every subcommand, see exit-codes.h): 0 done, 1 failed
  * (libvirt, QEMU or the system), 2 usage error or unreadable file,
- * 3 refused (the library's message goes to stderr), 4 pending.
+ * 3 refused (the library's message goes to stderr), 4 pending, 130 cancelled.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -55,6 +55,12 @@ int vdisk_cmd_change_media(int argc, char **argv);
 int vdisk_cmd_next_target(int argc, char **argv);
 int vdisk_cmd_set_iotune(int argc, char **argv);
 int vdisk_cmd_recover(int argc, char **argv);
+int vdisk_cmd_resize(int argc, char **argv);
+int vdisk_cmd_snapshot(int argc, char **argv);
+int vdisk_cmd_commit(int argc, char **argv);
+int vdisk_cmd_pull(int argc, char **argv);
+int vdisk_cmd_copy(int argc, char **argv);
+int vdisk_cmd_job(int argc, char **argv);
 
 static void
 print_command_help(FILE *fp, const vdisk_command *cmd)
@@ -385,6 +391,19 @@ static const vdisk_command commands[] = {
      "DOMAIN TARGET [--total-bytes-sec N] ...", NULL, vdisk_cmd_set_iotune},
     {"recover", "finish or undo interrupted disk changes of a domain",
      "Finish or undo the interrupted disk changes of DOMAIN", "DOMAIN", NULL, vdisk_cmd_recover},
+    /* block jobs: tools/cmd-blockjob.c prints their help and exit statuses */
+    {"resize", "resize a disk of a domain", "Resize TARGET", "DOMAIN TARGET SIZE", NULL,
+     vdisk_cmd_resize},
+    {"snapshot", "take an external disk-only snapshot", "Give the disks of DOMAIN overlays",
+     "DOMAIN [TARGET...]", NULL, vdisk_cmd_snapshot},
+    {"commit", "merge a disk's image into its backing image", "Commit the chain of TARGET",
+     "DOMAIN TARGET", NULL, vdisk_cmd_commit},
+    {"pull", "pull a disk's backing data into its top image", "Pull the chain of TARGET",
+     "DOMAIN TARGET", NULL, vdisk_cmd_pull},
+    {"copy", "copy a disk to new storage while the guest runs", "Copy TARGET to DEST",
+     "DOMAIN TARGET DEST", NULL, vdisk_cmd_copy},
+    {"job", "show, abort or pivot the block job of a disk", "The block job of TARGET",
+     "DOMAIN TARGET [--abort | --pivot]", NULL, vdisk_cmd_job},
 };
 
 static const vdisk_command *
@@ -418,7 +437,8 @@ print_help(FILE *fp)
             "Run '%s SUBCOMMAND --help' for what a subcommand does.\n"
             "Exit status: 0 done, 1 failed (libvirt, QEMU or the system), 2 usage error\n"
             "or unreadable file, 3 refused (the input cannot be used as given),\n"
-            "4 pending (a detach the guest has not completed yet).\n",
+            "4 pending (a detach the guest has not completed yet, a job still running),\n"
+            "130 cancelled (interrupted; the job was aborted and the disk left as it was).\n",
             progname);
 }
 

@@ -24,6 +24,7 @@
 #include <vdisk/vdisk.h>
 #ifdef VDISK_PY_HOTPLUG
 #include <vdisk/hotplug.h>
+#include <vdisk/blockjob.h>
 #endif
 
 /* ---- registered Python-level types ------------------------------------------------ */
@@ -3553,6 +3554,616 @@ py_probe_format_name(PyObject *mod, PyObject *arg)
     return probe(arg, 0);
 }
 
+/* ---- block jobs (blockjob.h) ------------------------------------------------------ */
+
+/* A copy of string argument @obj (str or os.PathLike; None when @nullable,
+ * giving NULL), for a call that runs without the GIL. Returns 0 or -1
+ * (raised). */
+static int
+arg_strdup(PyObject *obj, const char *what, int nullable, char **out)
+{
+    PyObject *keep = NULL;
+    const char *s;
+
+    *out = NULL;
+    if (arg_str(obj, what, nullable, &s, &keep) < 0)
+        return -1;
+    if (s && !(*out = strdup(s))) {
+        Py_XDECREF(keep);
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_XDECREF(keep);
+    return 0;
+}
+
+/* wait=: None (until the job is over, -1) or seconds, as milliseconds. */
+static int
+arg_wait(PyObject *obj, int *timeout_ms)
+{
+    double wait;
+
+    *timeout_ms = -1;
+    if (obj == Py_None)
+        return 0;
+    if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "wait must be a number of seconds or None, not %.80s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    wait = PyFloat_AsDouble(obj);
+    if (wait == -1.0 && PyErr_Occurred())
+        return -1;
+    if (!(wait >= 0 && wait <= 86400.0)) {
+        PyErr_SetString(PyExc_ValueError, "wait must be between 0 and 86400 seconds, or None");
+        return -1;
+    }
+    *timeout_ms = (int)(wait * 1000.0);
+    return 0;
+}
+
+/* The JobKind member of @kind. */
+static PyObject *
+job_kind_value(vdisk_job_kind kind)
+{
+    PyObject *cls = named_type("JobKind");
+    const char *name = vdisk_job_kind_name(kind);
+
+    if (!cls)
+        return NULL;
+    return PyObject_CallFunction(cls, "s", name ? name : "unknown");
+}
+
+/* JobStatus(target, kind, phase, cur, end, ready) of @status. */
+static PyObject *
+job_status_value(const vdisk_job_status *status)
+{
+    PyObject *cls = named_type("JobStatus");
+    PyObject *kind, *ret;
+
+    if (!cls || !(kind = job_kind_value(vdisk_job_status_get_kind(status))))
+        return NULL;
+    ret = PyObject_CallFunction(cls, "sOsKKO", vdisk_job_status_get_target(status), kind,
+                                vdisk_job_status_get_phase(status),
+                                vdisk_job_status_get_cur(status), vdisk_job_status_get_end(status),
+                                vdisk_job_status_get_ready(status) ? Py_True : Py_False);
+    Py_DECREF(kind);
+    return ret;
+}
+
+/* The options of one job call, and what its progress callback met. */
+typedef struct {
+    vdisk_job_opts *opts;
+    PyObject *progress; /* the caller's callable, or NULL */
+    /* the exception that cancelled the job (the callback's, or the
+     * KeyboardInterrupt of a signal), raised again once the call is over */
+    PyObject *exc_type, *exc_value, *exc_tb;
+} JobCall;
+
+/* Called by the library, without the GIL, on every change of the job and
+ * at least every 250 ms while it waits: runs Python's signal handlers
+ * (Ctrl-C cancels the job) and the caller's progress callable. */
+static int
+job_progress(const vdisk_job_status *status, void *opaque)
+{
+    JobCall *jc = opaque;
+    PyGILState_STATE gil;
+    int cancel = 0;
+
+    if (jc->exc_type)
+        return 1; /* cancelling already: the library undoes the job */
+    gil = PyGILState_Ensure();
+    if (PyErr_CheckSignals() < 0) {
+        cancel = 1;
+    } else if (jc->progress) {
+        PyObject *value = job_status_value(status);
+        PyObject *ret = value ? PyObject_CallOneArg(jc->progress, value) : NULL;
+
+        cancel = !ret;
+        Py_XDECREF(ret);
+        Py_XDECREF(value);
+    }
+    if (cancel)
+        PyErr_Fetch(&jc->exc_type, &jc->exc_value, &jc->exc_tb);
+    PyGILState_Release(gil);
+    return cancel;
+}
+
+/* Sets up @jc from wait=, bandwidth= and progress=. Returns 0 or -1
+ * (raised); job_call_end() releases it after the call, job_call_clear()
+ * when the call does not happen. */
+static int
+job_call_init(JobCall *jc, PyObject *waitobj, PyObject *bwobj, PyObject *progressobj)
+{
+    unsigned long long bandwidth = 0;
+    int timeout_ms;
+
+    memset(jc, 0, sizeof(*jc));
+    if (arg_wait(waitobj, &timeout_ms) < 0 ||
+        (bwobj && arg_uint(bwobj, "bandwidth", ULLONG_MAX, &bandwidth) < 0))
+        return -1;
+    if (progressobj && progressobj != Py_None) {
+        if (!PyCallable_Check(progressobj)) {
+            PyErr_Format(PyExc_TypeError, "progress must be callable or None, not %.80s",
+                         Py_TYPE(progressobj)->tp_name);
+            return -1;
+        }
+        Py_INCREF(progressobj);
+        jc->progress = progressobj;
+    }
+    if (!(jc->opts = vdisk_job_opts_new())) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    vdisk_job_opts_set_timeout(jc->opts, timeout_ms);
+    vdisk_job_opts_set_bandwidth(jc->opts, bandwidth);
+    vdisk_job_opts_set_progress(jc->opts, job_progress, jc);
+    return 0;
+}
+
+/* Releases @jc for a call that did not run (the exception is raised). */
+static PyObject *
+job_call_clear(JobCall *jc)
+{
+    if (!PyErr_Occurred())
+        PyErr_NoMemory();
+    vdisk_job_opts_free(jc->opts);
+    jc->opts = NULL;
+    Py_CLEAR(jc->progress);
+    return NULL;
+}
+
+/* Finishes a job call that returned @rc with @err: the exception of the
+ * progress callback or of a signal wins (the library has undone the job;
+ * an error other than the cancel is kept as its __context__), then @err.
+ * Returns the JobStatus the call left (None when it started no job), or
+ * NULL (raised). */
+static PyObject *
+job_call_end(JobCall *jc, int rc, vdisk_error *err)
+{
+    PyObject *ret = NULL;
+
+    if (rc == 0 && !jc->exc_type) {
+        const vdisk_job_status *last = vdisk_job_opts_get_status(jc->opts);
+
+        if (last) {
+            ret = job_status_value(last);
+        } else {
+            ret = Py_None;
+            Py_INCREF(ret);
+        }
+    }
+    vdisk_job_opts_free(jc->opts);
+    jc->opts = NULL;
+    Py_CLEAR(jc->progress);
+    if (jc->exc_type) {
+        if (rc < 0 && err && vdisk_error_get_code(err) != VDISK_ERR_CANCELLED) {
+            PyObject *type, *value, *tb;
+
+            raise_error(err);
+            err = NULL;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_NormalizeException(&type, &value, &tb);
+            PyErr_NormalizeException(&jc->exc_type, &jc->exc_value, &jc->exc_tb);
+            if (value && jc->exc_value && PyExceptionInstance_Check(jc->exc_value))
+                PyException_SetContext(jc->exc_value, value); /* steals value */
+            else
+                Py_XDECREF(value);
+            Py_XDECREF(type);
+            Py_XDECREF(tb);
+        }
+        vdisk_error_free(err);
+        PyErr_Restore(jc->exc_type, jc->exc_value, jc->exc_tb);
+        return NULL;
+    }
+    if (rc < 0)
+        return raise_error(err);
+    return ret;
+}
+
+static PyObject *
+py_resize(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "target", "size", "shrink", NULL};
+    PyObject *domobj, *sizeobj;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    unsigned long long bytes, new_size = 0;
+    int shrink = 0, sign, rc;
+    char *t, *s = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OsO|$p:resize", kwlist, &domobj, &target,
+                                     &sizeobj, &shrink) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (PyLong_Check(sizeobj) && !PyBool_Check(sizeobj)) {
+        /* an int is a size in bytes */
+        if (arg_uint(sizeobj, "size", ULLONG_MAX, &bytes) < 0)
+            return NULL;
+        if (!(s = malloc(32)))
+            return PyErr_NoMemory();
+        snprintf(s, 32, "%llu", bytes);
+    } else if (PyUnicode_Check(sizeobj)) {
+        if (arg_strdup(sizeobj, "size", 0, &s) < 0)
+            return NULL;
+        /* refused before the domain is asked anything */
+        if (vdisk_size_parse(s, &bytes, &sign, &err) < 0) {
+            free(s);
+            return raise_error(err);
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError, "size must be a str or an int, not %.80s",
+                     Py_TYPE(sizeobj)->tp_name);
+        return NULL;
+    }
+    if (!(t = strdup(target))) {
+        free(s);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_block_resize(dom, t, s, shrink ? VDISK_RESIZE_SHRINK : 0, &new_size, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    free(s);
+    if (rc < 0)
+        return raise_error(err);
+    return PyLong_FromUnsignedLongLong(new_size);
+}
+
+/* The snapshot's report, "TARGET PATH" lines, as {target: path}. */
+static PyObject *
+snapshot_overlays(const char *report)
+{
+    PyObject *ret = PyDict_New();
+    const char *line = report;
+
+    while (ret && line && *line) {
+        const char *end = strchr(line, '\n');
+        const char *sp;
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        PyObject *key, *value;
+
+        sp = memchr(line, ' ', len);
+        if (sp) {
+            key = PyUnicode_DecodeUTF8(line, sp - line, "surrogateescape");
+            value = PyUnicode_DecodeFSDefaultAndSize(sp + 1, (Py_ssize_t)(len - (sp + 1 - line)));
+            if (!key || !value || PyDict_SetItem(ret, key, value) < 0)
+                Py_CLEAR(ret);
+            Py_XDECREF(key);
+            Py_XDECREF(value);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return ret;
+}
+
+/* A NULL-terminated array of copies of the str items of sequence @obj. */
+static char **
+arg_str_list(PyObject *obj, const char *what, size_t *n_out)
+{
+    PyObject *seq;
+    Py_ssize_t n, i;
+    char **list;
+
+    *n_out = 0;
+    if (PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of str, not a str", what);
+        return NULL;
+    }
+    if (!(seq = PySequence_Fast(obj, "targets must be a sequence of str")))
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (!(list = calloc((size_t)n + 1, sizeof(*list)))) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (arg_strdup(PySequence_Fast_GET_ITEM(seq, i), "targets item", 0, &list[i]) < 0) {
+            for (Py_ssize_t j = 0; j < i; j++)
+                free(list[j]);
+            free(list);
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_DECREF(seq);
+    *n_out = (size_t)n;
+    return list;
+}
+
+static void
+str_list_free(char **list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* overlays= {target: path} as "TARGET=PATH" strings. */
+static char **
+arg_overlays(PyObject *obj, size_t *n_out)
+{
+    PyObject *items;
+    Py_ssize_t n, i;
+    char **list;
+
+    *n_out = 0;
+    if (!PyMapping_Check(obj) || PySequence_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "overlays must be a mapping of target to path, not %.80s",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!(items = PyMapping_Items(obj)))
+        return NULL;
+    n = PyList_GET_SIZE(items);
+    if (!(list = calloc((size_t)n + 1, sizeof(*list)))) {
+        Py_DECREF(items);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        PyObject *keep = NULL;
+        const char *target, *path;
+        size_t len;
+
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "overlays must be a mapping of target to path");
+            goto fail;
+        }
+        if (arg_str(PyTuple_GET_ITEM(item, 0), "overlays key", 0, &target, NULL) < 0)
+            goto fail;
+        if (!*target || strchr(target, '=')) {
+            raise_invalid("overlays key '%s' is not a disk target", target);
+            goto fail;
+        }
+        if (arg_str(PyTuple_GET_ITEM(item, 1), "overlays value", 0, &path, &keep) < 0)
+            goto fail;
+        len = strlen(target) + 1 + strlen(path) + 1;
+        if ((list[i] = malloc(len)))
+            snprintf(list[i], len, "%s=%s", target, path);
+        Py_XDECREF(keep);
+        if (!list[i]) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+    }
+    Py_DECREF(items);
+    *n_out = (size_t)n;
+    return list;
+
+fail:
+    str_list_free(list);
+    Py_DECREF(items);
+    return NULL;
+}
+
+static PyObject *
+py_snapshot(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "targets", "name", "overlays", "metadata", "reuse", NULL};
+    PyObject *domobj, *targetsobj = Py_None, *nameobj = Py_None, *ovobj = Py_None;
+    PyObject *cls, *overlays = NULL, *ret = NULL;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    unsigned int flags = 0;
+    int metadata = 1, reuse = 0, rc;
+    char **targets = NULL, **ovl = NULL, *name = NULL, *name_out = NULL, *report = NULL;
+    size_t n_targets = 0, n_ovl = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O$OOpp:snapshot", kwlist, &domobj, &targetsobj,
+                                     &nameobj, &ovobj, &metadata, &reuse) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if ((targetsobj != Py_None && !(targets = arg_str_list(targetsobj, "targets", &n_targets))) ||
+        (ovobj != Py_None && !(ovl = arg_overlays(ovobj, &n_ovl))) ||
+        arg_strdup(nameobj, "name", 1, &name) < 0)
+        goto out;
+    if (!metadata)
+        flags |= VDISK_SNAPSHOT_CREATE_NO_METADATA;
+    if (reuse)
+        flags |= VDISK_SNAPSHOT_CREATE_REUSE;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_snapshot_create(dom, (const char *const *)targets, n_targets, name,
+                               (const char *const *)ovl, n_ovl, flags, &name_out, &report, &err);
+    Py_END_ALLOW_THREADS;
+    if (rc < 0) {
+        raise_error(err);
+        goto out;
+    }
+    if ((overlays = snapshot_overlays(report)) && (cls = named_type("SnapshotResult")))
+        ret = PyObject_CallFunction(cls, "sO", name_out ? name_out : "", overlays);
+
+out:
+    Py_XDECREF(overlays);
+    str_list_free(targets);
+    str_list_free(ovl);
+    free(name);
+    vdisk_free(name_out);
+    vdisk_free(report);
+    return ret;
+}
+
+static PyObject *
+py_commit(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom",  "target",    "top",      "base", "pivot",
+                             "wait", "bandwidth", "progress", NULL};
+    PyObject *domobj, *topobj = Py_None, *baseobj = Py_None, *waitobj = Py_None;
+    PyObject *bwobj = Py_None, *progressobj = Py_None;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    JobCall jc;
+    int pivot = 1, rc;
+    char *t = NULL, *top = NULL, *base = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|OO$pOOO:commit", kwlist, &domobj, &target,
+                                     &topobj, &baseobj, &pivot, &waitobj, &bwobj, &progressobj) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (job_call_init(&jc, waitobj, bwobj, progressobj) < 0 ||
+        arg_strdup(topobj, "top", 1, &top) < 0 || arg_strdup(baseobj, "base", 1, &base) < 0 ||
+        !(t = strdup(target))) {
+        free(top);
+        free(base);
+        return job_call_clear(&jc);
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_block_commit(dom, t, top, base, pivot ? 0 : VDISK_JOB_NO_PIVOT, jc.opts, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    free(top);
+    free(base);
+    return job_call_end(&jc, rc, err);
+}
+
+static PyObject *
+py_pull(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "target", "base", "wait", "bandwidth", "progress", NULL};
+    PyObject *domobj, *baseobj = Py_None, *waitobj = Py_None, *bwobj = Py_None;
+    PyObject *progressobj = Py_None;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    JobCall jc;
+    int rc;
+    char *t = NULL, *base = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|O$OOO:pull", kwlist, &domobj, &target,
+                                     &baseobj, &waitobj, &bwobj, &progressobj) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (job_call_init(&jc, waitobj, bwobj, progressobj) < 0 ||
+        arg_strdup(baseobj, "base", 1, &base) < 0 || !(t = strdup(target))) {
+        free(base);
+        return job_call_clear(&jc);
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_block_pull(dom, t, base, 0, jc.opts, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    free(base);
+    return job_call_end(&jc, rc, err);
+}
+
+static PyObject *
+py_copy(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom",   "target", "dest",      "format",   "shallow", "reuse",
+                             "pivot", "wait",   "bandwidth", "progress", NULL};
+    PyObject *domobj, *destobj, *fmtobj = Py_None, *waitobj = Py_None, *bwobj = Py_None;
+    PyObject *progressobj = Py_None;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    JobCall jc;
+    unsigned int flags = 0;
+    int format, shallow = 0, reuse = 0, pivot = 1, rc;
+    char *t = NULL, *dest = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OsO|O$pppOOO:copy", kwlist, &domobj, &target,
+                                     &destobj, &fmtobj, &shallow, &reuse, &pivot, &waitobj, &bwobj,
+                                     &progressobj) ||
+        !(dom = arg_virdomain(domobj)) ||
+        arg_enum(fmtobj, VDISK_ENUM_FORMAT, "format", 1, &format) < 0)
+        return NULL;
+    if (job_call_init(&jc, waitobj, bwobj, progressobj) < 0 ||
+        arg_strdup(destobj, "dest", 0, &dest) < 0 || !(t = strdup(target))) {
+        free(dest);
+        return job_call_clear(&jc);
+    }
+    flags = (shallow ? VDISK_JOB_SHALLOW : 0) | (reuse ? VDISK_JOB_REUSE : 0) |
+            (pivot ? 0 : VDISK_JOB_NO_PIVOT);
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_block_copy(dom, t, dest, (vdisk_format)format, flags, jc.opts, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    free(dest);
+    return job_call_end(&jc, rc, err);
+}
+
+static PyObject *
+py_job(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "target", NULL};
+    PyObject *domobj, *ret;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_job_status *status = NULL;
+    vdisk_error *err = NULL;
+    int rc;
+    char *t;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os:job", kwlist, &domobj, &target) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (!(t = strdup(target)))
+        return PyErr_NoMemory();
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_job_get(&status, dom, t, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    if (rc < 0)
+        return raise_error(err);
+    if (!status)
+        Py_RETURN_NONE;
+    ret = job_status_value(status);
+    vdisk_job_status_free(status);
+    return ret;
+}
+
+static PyObject *
+py_job_abort(PyObject *mod, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dom", "target", "pivot", "wait", "progress", NULL};
+    PyObject *domobj, *waitobj = Py_None, *progressobj = Py_None;
+    const char *target;
+    virDomainPtr dom;
+    vdisk_error *err = NULL;
+    JobCall jc;
+    int pivot = 0, rc;
+    char *t = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os|$pOO:job_abort", kwlist, &domobj, &target,
+                                     &pivot, &waitobj, &progressobj) ||
+        !(dom = arg_virdomain(domobj)))
+        return NULL;
+    if (job_call_init(&jc, waitobj, NULL, progressobj) < 0 || !(t = strdup(target))) {
+        return job_call_clear(&jc);
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    rc = vdisk_job_abort(dom, t, pivot ? VDISK_JOB_PIVOT : 0, jc.opts, &err);
+    Py_END_ALLOW_THREADS;
+    free(t);
+    return job_call_end(&jc, rc, err);
+}
+
+static PyObject *
+py_job_kinds(PyObject *mod, PyObject *unused)
+{
+    PyObject *list = PyList_New(0);
+
+    if (!list)
+        return NULL;
+    for (int k = VDISK_JOB_NONE; k < VDISK_JOB_LAST; k++) {
+        PyObject *s = PyUnicode_FromString(vdisk_job_kind_name((vdisk_job_kind)k));
+
+        if (!s || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return list;
+}
+
 #endif /* VDISK_PY_HOTPLUG */
 
 /* ---- module functions ------------------------------------------------------------- */
@@ -3845,6 +4456,94 @@ static PyMethodDef module_methods[] = {
      "probe_format_name(path) -> ProbedFormat\n\n"
      "probe_format() for every format it recognises, including those libvirt's QEMU\n"
      "driver refuses: for them .format is None and .name is qemu-img's ('vhdx')."},
+    {"resize", (PyCFunction)(void (*)(void))py_resize, METH_VARARGS | METH_KEYWORDS,
+     "resize(dom, target, size, *, shrink=False) -> int\n\n"
+     "Resize disk `target` of `dom` (a libvirt.virDomain) and return the size it has\n"
+     "afterwards, in bytes. `size` is an int of bytes or a str: \"10G\", \"512M\", or a\n"
+     "change, \"+512M\", \"-1G\" (binary units K, M, G, T, P, optionally with \"iB\" or\n"
+     "\"B\"). A running domain's QEMU and guest see the new size (libvirt rounds a qcow2\n"
+     "image's up to 512 bytes); a stopped domain's image is resized itself, through its\n"
+     "storage pool or with qemu-img. A str that is no size raises\n"
+     "vdisk.InvalidArgumentError (a ValueError) before anything is asked of libvirt, as\n"
+     "do a size below the current one without shrink=True (data past it is lost) and\n"
+     "an unchanged size. vdisk.InvalidError for a read-only disk or a cdrom,\n"
+     "vdisk.ExistsError when another running domain uses the image,\n"
+     "vdisk.UnsupportedError for a network disk of a stopped domain,\n"
+     "vdisk.NotFoundError when there is no such disk."},
+    {"snapshot", (PyCFunction)(void (*)(void))py_snapshot, METH_VARARGS | METH_KEYWORDS,
+     "snapshot(dom, targets=None, *, name=None, overlays=None, metadata=True,\n"
+     "         reuse=False) -> SnapshotResult\n\n"
+     "An external, disk-only snapshot of `dom`: each disk of `targets` (a sequence of\n"
+     "target names; None: every writable disk with an image, not read-only, not a\n"
+     "cdrom or floppy, not shareable, not a lun, not snapshot='no') gets a new qcow2\n"
+     "overlay the guest writes on into, all disks or none. `name`: the snapshot's\n"
+     "(None: libvirt's, the time in seconds). `overlays`: {target: path} of the\n"
+     "overlays to make; a disk not named gets libvirt's path, its image's with the\n"
+     "part after the last '.' replaced by the name. metadata=False keeps no libvirt\n"
+     "snapshot metadata, only the overlays; reuse=True uses overlays that exist as\n"
+     "they are. Returns SnapshotResult(name, overlays={target: path}). Refused, the\n"
+     "domain untouched: vdisk.NotFoundError for a target the domain lacks,\n"
+     "vdisk.ExistsError for an overlay that exists (without reuse) or a disk a job\n"
+     "runs on, vdisk.InvalidError for a disk that cannot have an overlay."},
+    {"commit", (PyCFunction)(void (*)(void))py_commit, METH_VARARGS | METH_KEYWORDS,
+     "commit(dom, target, top=None, base=None, *, pivot=True, wait=None, bandwidth=None,\n"
+     "       progress=None) -> JobStatus\n\n"
+     "Merge image `top` of the chain of disk `target` of the running `dom`, and every\n"
+     "image between it and `base`, into `base`. top and base are paths of the chain or\n"
+     "libvirt's \"vda[N]\"; top=None is the active image, base=None the image right\n"
+     "below top. Committing the active image mirrors the guest's writes until the job\n"
+     "is ready, then pivots the disk onto `base`; pivot=False returns with the ready\n"
+     "job still running (job_abort() ends it). The merged images stay on disk, no\n"
+     "longer used. Returns once the live definition shows the shorter chain.\n"
+     "Refused, the disk untouched: vdisk.InvalidError when the disk has no backing\n"
+     "image, vdisk.NotFoundError for an image not in the chain (or a base not below\n"
+     "top) or no such disk, vdisk.ExistsError while a job runs on the disk,\n"
+     "vdisk.InvalidArgumentError when the domain does not run.\n"
+     "wait, bandwidth and progress as for copy()."},
+    {"pull", (PyCFunction)(void (*)(void))py_pull, METH_VARARGS | METH_KEYWORDS,
+     "pull(dom, target, base=None, *, wait=None, bandwidth=None, progress=None) -> JobStatus\n\n"
+     "Copy the data of the images above `base` (a path of the chain or \"vda[N]\") into\n"
+     "the top image of disk `target` of the running `dom`, and drop them from its\n"
+     "chain; base=None pulls everything, the top image then has no backing.\n"
+     "vdisk.InvalidError when the disk has no backing image, vdisk.NotFoundError for an\n"
+     "image not in its chain, vdisk.ExistsError while a job runs on the disk.\n"
+     "wait, bandwidth and progress as for copy()."},
+    {"copy", (PyCFunction)(void (*)(void))py_copy, METH_VARARGS | METH_KEYWORDS,
+     "copy(dom, target, dest, format=None, *, shallow=False, reuse=False, pivot=True,\n"
+     "     wait=None, bandwidth=None, progress=None) -> JobStatus\n\n"
+     "Copy disk `target` of the running `dom` to `dest` (a file or block device path)\n"
+     "while the guest runs and, once the mirror is ready, pivot the disk onto it\n"
+     "(libvirt rewrites the persistent definition too). format: a vdisk.Format or its\n"
+     "string (None: the source's). shallow=True copies the top image only, `dest`\n"
+     "keeping the source's backing; reuse=True uses an existing `dest` as it is;\n"
+     "pivot=False returns with the ready mirror still running (job() shows it,\n"
+     "job_abort() pivots or abandons it). A domain saved or migrated during the copy\n"
+     "loses the job. vdisk.ExistsError when `dest` exists (without reuse) or a job\n"
+     "runs on the disk; vdisk.NotFoundError when there is no such disk. A copy that\n"
+     "fails leaves the disk on its source, and a `dest` libvirt made is removed.\n\n"
+     "Returns the job's last vdisk.JobStatus: phase \"done\" (a copy or an active\n"
+     "commit pivoted), or \"ready\" for a mirror kept with pivot=False.\n"
+     "wait: seconds to wait for the job (None: until it is over; 0: start it and\n"
+     "return); when it still runs then, vdisk.PendingError is raised and the job goes\n"
+     "on. bandwidth: bytes per second (None or 0: unlimited). progress: a callable\n"
+     "taking a vdisk.JobStatus, called on every change and at least every 250 ms while\n"
+     "the call waits. If it raises, or on Ctrl-C (KeyboardInterrupt), the job is\n"
+     "aborted without a pivot and the exception propagates once the job is gone: the\n"
+     "disk keeps the chain it had. wait < 0 raises ValueError."},
+    {"job", (PyCFunction)(void (*)(void))py_job, METH_VARARGS | METH_KEYWORDS,
+     "job(dom, target) -> JobStatus | None\n\n"
+     "The block job running on disk `target` of `dom`: JobStatus(target, kind, phase,\n"
+     "cur, end, ready) with kind a vdisk.JobKind and phase \"running\" or \"ready\"; None\n"
+     "when no job runs. vdisk.NotFoundError when there is no such disk,\n"
+     "vdisk.InvalidArgumentError when the domain does not run."},
+    {"job_abort", (PyCFunction)(void (*)(void))py_job_abort, METH_VARARGS | METH_KEYWORDS,
+     "job_abort(dom, target, *, pivot=False, wait=None, progress=None) -> JobStatus | None\n\n"
+     "End the block job on disk `target` and wait until it is gone and the live\n"
+     "definition shows the chain it left. pivot=True pivots a copy or an active commit\n"
+     "onto its mirror (waiting for it to be ready, within `wait`) instead of\n"
+     "abandoning it. vdisk.NotFoundError when no job runs on the disk. wait and\n"
+     "progress as for copy()."},
+    {"_job_kinds", py_job_kinds, METH_NOARGS, "vdisk_job_kind_name() of each vdisk_job_kind."},
 #endif
     {NULL, NULL, 0, NULL},
 };

@@ -64,6 +64,7 @@ typedef enum {
     VDISK_JOB_ACTIVE_COMMIT, /* the top image merged into its base */
     VDISK_JOB_BACKUP,        /* a backup job (started elsewhere) */
     VDISK_JOB_UNKNOWN,       /* a kind this version does not know */
+    VDISK_JOB_LAST
 } vdisk_job_kind;
 
 /** "none", "pull", "copy", "commit", "active-commit", "backup", "unknown". */
@@ -111,13 +112,21 @@ VDISK_API void vdisk_job_opts_free(vdisk_job_opts *opts);
 VDISK_API void vdisk_job_opts_set_timeout(vdisk_job_opts *opts, int timeout_ms);
 VDISK_API void vdisk_job_opts_set_progress(vdisk_job_opts *opts, vdisk_job_progress_fn fn,
                                            void *opaque);
-/** Copy and pull bandwidth in bytes per second, 0 (the default): unlimited. */
+/** Copy, pull and commit bandwidth in bytes per second, 0 (the default):
+ * unlimited. */
 VDISK_API void vdisk_job_opts_set_bandwidth(vdisk_job_opts *opts, unsigned long long bytes_per_sec);
 /** Asks the call that uses @opts to cancel its job (see above); async-signal
  * safe. A call started after it is cancelled at once. */
 VDISK_API void vdisk_job_opts_cancel(vdisk_job_opts *opts);
 /** Takes back a cancel request, for the next call. */
 VDISK_API void vdisk_job_opts_reset(vdisk_job_opts *opts);
+/** The job's state as the last call that used @opts left it: its kind, the
+ * bytes done and the phase: "done" when it completed (for a copy or an
+ * active commit: pivoted), "ready" for a mirror kept (VDISK_JOB_NO_PIVOT),
+ * "running" when the wait ended first, "aborting" when it was cancelled.
+ * NULL before a job was started with @opts. Borrowed from @opts, valid
+ * until its next use. */
+VDISK_API const vdisk_job_status *vdisk_job_opts_get_status(const vdisk_job_opts *opts);
 
 /** Job call flags. */
 typedef enum {
@@ -228,7 +237,8 @@ typedef enum {
  * vdisk_size_parse:
  * @text: "10G", "512M", "1073741824", "+512M", "-1G": a number of bytes with
  *        an optional binary unit (K, M, G, T, P, with an optional "iB" or
- *        "B"; case does not matter) and an optional sign for a change
+ *        "B"; case does not matter; E for exbibytes too) and an optional
+ *        sign for a change
  * @bytes: (out): the size or the change
  * @sign: (out): 0 for a size, +1 or -1 for a change
  *
@@ -280,7 +290,7 @@ typedef enum {
  * @flags: VDISK_SNAPSHOT_CREATE_NO_METADATA, VDISK_SNAPSHOT_CREATE_REUSE
  * @name_out: (out) (optional): the snapshot's name, the caller's
  * @report: (out) (optional): "TARGET PATH" of each new overlay, a line
- *          each, the caller's
+ *          each, the caller's (a path with a newline is refused)
  *
  * An external, disk-only snapshot (qcow2 overlays) of the named disks, all
  * or none: on a running domain libvirt's atomic snapshot

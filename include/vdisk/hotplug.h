@@ -229,6 +229,11 @@ VDISK_API int vdisk_hotplug_resolve_flags(virDomainPtr dom, unsigned int flags,
  * for the disk's image that no disk of libvirt's uses are deleted. A record
  * of a change whose process still runs on this host is left alone (and
  * reported). Nothing pending: 0 and *@report NULL.
+ *
+ * A copy or an active commit (<vdisk/blockjob.h>) is recorded as well while
+ * its call waits: when that caller died, a mirror that is ready and was to
+ * be pivoted is pivoted, any other is aborted, and a copy destination made
+ * for the call that no disk uses is removed.
  */
 VDISK_API int vdisk_hotplug_recover(virDomainPtr dom, unsigned int flags, char **report,
                                     vdisk_error **err);

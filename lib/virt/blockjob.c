@@ -24,6 +24,7 @@
 #include <libvirt/virterror.h>
 
 #include "vdisk/blockjob.h"
+#include "virt/intent.h"
 #include "virt/virt_priv.h"
 
 /* How often the job is polled while no event arrives. */
@@ -50,6 +51,9 @@ struct vdisk_job_opts {
     void *opaque;
     unsigned long long bandwidth;
     volatile sig_atomic_t cancel;
+    /* the last call's final state */
+    bool has_last;
+    vdisk_job_status last;
 };
 
 /* ---- status and options ------------------------------------------------------------ */
@@ -123,7 +127,16 @@ vdisk_job_opts_new(void)
 void
 vdisk_job_opts_free(vdisk_job_opts *opts)
 {
+    if (!opts)
+        return;
+    g_free(opts->last.target);
     g_free(opts);
+}
+
+const vdisk_job_status *
+vdisk_job_opts_get_status(const vdisk_job_opts *opts)
+{
+    return opts && opts->has_last ? &opts->last : NULL;
 }
 
 void
@@ -495,6 +508,12 @@ vd_job_wait_begin(vd_job_wait *jw, virDomainPtr dom, const char *target, vdisk_j
 static void
 vd_job_wait_end(vd_job_wait *jw)
 {
+    if (jw->opts) {
+        g_free(jw->opts->last.target);
+        jw->opts->last = jw->st;
+        jw->opts->last.target = g_strdup(jw->target);
+        jw->opts->has_last = true;
+    }
     if (jw->event_id >= 0)
         virConnectDomainEventDeregisterAny(jw->conn, jw->event_id);
     vd_job_waiter_unref(jw->w);
@@ -807,6 +826,22 @@ vd_job_args(virDomainPtr dom, const char *target, unsigned int flags, unsigned i
     return vd_libvirt_load(err);
 }
 
+/* Records a copy or an active commit in the domain's metadata while the call
+ * waits for it, so that vdisk_hotplug_recover() ends one whose caller died:
+ * pivoting a ready mirror the caller meant to pivot, aborting it otherwise,
+ * and removing a copy destination made for the call. */
+static int
+vd_job_record(vd_intent **out, virDomainPtr dom, const char *target, vdisk_job_kind kind,
+              const char *dest, bool created, bool pivot, vdisk_error **err)
+{
+    g_autofree char *dest64 = g_base64_encode((const guchar *)dest, strlen(dest));
+    g_autofree char *xml = g_strdup_printf("<job kind='%s' dest64='%s' created='%s' pivot='%s'/>",
+                                           vdisk_job_kind_name(kind), dest64,
+                                           created ? "yes" : "no", pivot ? "yes" : "no");
+
+    return vd_intent_begin(out, dom, VD_INTENT_JOB, target, xml, NULL, err);
+}
+
 static int
 vd_job_cancelled_error(vd_job_wait *jw, const char *chain, vdisk_error **err)
 {
@@ -978,6 +1013,7 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
     g_autofree char *top_desc = NULL;
     g_autofree char *chain = NULL;
     vd_commit_args a = {0};
+    vd_intent *intent = NULL;
     vd_job_wait jw;
     vd_wait_result wr;
     bool active;
@@ -1047,6 +1083,9 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
         rc = vd_job_cancelled_error(&jw, chain, err);
         goto end_wait;
     }
+    if (active && vd_job_record(&intent, dom, target, VDISK_JOB_ACTIVE_COMMIT, base_desc, false,
+                                !(flags & VDISK_JOB_NO_PIVOT), err) < 0)
+        goto end_wait;
     if (vd_job_start(dom, target, "commit", vd_commit_start, &a, err) < 0)
         goto end_wait;
     vd_job_report(&jw, true);
@@ -1079,6 +1118,7 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
     }
 end_wait:
     vd_job_wait_end(&jw);
+    vd_intent_end(dom, intent);
 cleanup:
     vd_chain_clear(&c);
     return rc;
@@ -1246,6 +1286,7 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
     g_autofree char *top = NULL;
     g_autofree char *esc = NULL;
     vd_copy_args a = {0};
+    vd_intent *intent = NULL;
     vd_job_wait jw;
     bool local;
     bool created = false;
@@ -1352,6 +1393,11 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
         rc = vd_job_cancelled_error(&jw, chain, err);
         goto end_wait;
     }
+    if (vd_job_record(&intent, dom, target, VDISK_JOB_COPY, dest, created,
+                      !(flags & VDISK_JOB_NO_PIVOT), err) < 0) {
+        created = false;
+        goto end_wait;
+    }
     if (vd_job_start(dom, target, "copy", vd_copy_start, &a, err) < 0) {
         /* libvirt removes what it created for a copy it refused */
         created = false;
@@ -1395,6 +1441,7 @@ end_wait:
     vd_job_wait_end(&jw);
     if (created && rc < 0)
         (void)unlink(dest);
+    vd_intent_end(dom, intent);
 cleanup:
     vd_chain_clear(&c);
     return rc;

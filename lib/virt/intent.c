@@ -29,7 +29,7 @@
 #include "virt/intent.h"
 #include "virt/virt_priv.h"
 
-static const char *const vd_intent_op_names[VD_INTENT_LAST] = {"attach", "detach", "media"};
+static const char *const vd_intent_op_names[VD_INTENT_LAST] = {"attach", "detach", "media", "job"};
 
 const char *
 vd_intent_op_name(vd_intent_op op)
@@ -109,6 +109,7 @@ vd_intent_begin(vd_intent **out, virDomainPtr dom, vd_intent_op op, const char *
     g_autofree char *host = NULL;
     g_autofree char *elem = NULL;
     g_autofree char *uuid = g_uuid_string_random();
+    unsigned int affect;
 
     *out = NULL;
     in->id = g_strdup(uuid);
@@ -131,8 +132,10 @@ vd_intent_begin(vd_intent **out, virDomainPtr dom, vd_intent_op op, const char *
                            vd_intent_op_name(op), target, host, in->pid, in->start,
                            disk64 ? " disk='" : "", disk64 ? disk64 : "", disk64 ? "'" : "",
                            old64 ? " old='" : "", old64 ? old64 : "", old64 ? "'" : "");
+    affect = (virDomainIsActive(dom) == 1 ? VIR_DOMAIN_AFFECT_LIVE : 0) |
+             (virDomainIsPersistent(dom) == 1 ? VIR_DOMAIN_AFFECT_CONFIG : 0);
     if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, elem, VD_INTENT_PREFIX, uri,
-                             VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+                             affect) < 0) {
         vd_virt_error(err,
                       "target '%s': cannot record the %s in the metadata of domain '%s' "
                       "(nothing was changed)",
@@ -185,9 +188,8 @@ vd_intent_end(virDomainPtr dom, vd_intent *in)
     vd_intent_free(in);
 }
 
-/* The value of attribute @name in the element @elem, NULL when missing. */
-static char *
-vd_attr(const char *elem, const char *name)
+char *
+vd_intent_attr(const char *elem, const char *name)
 {
     g_autofree char *needle = g_strdup_printf(" %s=", name);
     const char *p = strstr(elem, needle);
@@ -239,23 +241,23 @@ vd_intent_read(virDomainPtr dom, const char *id, unsigned int flags)
     in = g_new0(vd_intent, 1);
     in->id = g_strdup(id);
     in->op = VD_INTENT_LAST;
-    if ((op = vd_attr(elem, "op"))) {
+    if ((op = vd_intent_attr(elem, "op"))) {
         for (i = 0; i < VD_INTENT_LAST; i++) {
             if (strcmp(op, vd_intent_op_names[i]) == 0)
                 in->op = (vd_intent_op)i;
         }
     }
-    in->target = vd_attr(elem, "target");
+    in->target = vd_intent_attr(elem, "target");
     in->live = in->config = true;
     /* host names hold no markup characters: what was written comes back */
-    in->host = vd_attr(elem, "host");
-    pid = vd_attr(elem, "pid");
+    in->host = vd_intent_attr(elem, "host");
+    pid = vd_intent_attr(elem, "pid");
     in->pid = pid ? strtol(pid, NULL, 10) : 0;
-    start = vd_attr(elem, "start");
+    start = vd_intent_attr(elem, "start");
     in->start = start ? g_ascii_strtoull(start, NULL, 10) : 0;
-    disk = vd_attr(elem, "disk");
+    disk = vd_intent_attr(elem, "disk");
     in->disk_xml = vd_unb64(disk);
-    old = vd_attr(elem, "old");
+    old = vd_intent_attr(elem, "old");
     in->old_xml = vd_unb64(old);
     return in;
 }

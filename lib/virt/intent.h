@@ -19,6 +19,7 @@ typedef enum {
     VD_INTENT_ATTACH = 0,
     VD_INTENT_DETACH,
     VD_INTENT_MEDIA,
+    VD_INTENT_JOB, /* a copy or active commit waited for, to be pivoted */
     VD_INTENT_LAST
 } vd_intent_op;
 
@@ -29,7 +30,9 @@ typedef struct {
     bool live;
     bool config;
     /* attach: the disk attached; detach: the disk removed (the persistent
-     * side's when it has one); media: the disk with its new medium */
+     * side's when it has one); media: the disk with its new medium; job:
+     * <job kind='copy|active-commit' dest='PATH' created='yes|no'
+     * pivot='yes|no'/> (blockjob.c) */
     char *disk_xml;
     /* media: the disk with the medium it had (NULL otherwise) */
     char *old_xml;
@@ -45,11 +48,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_intent, vd_intent_free)
 
 const char *vd_intent_op_name(vd_intent_op op);
 
-/* Records the change in the live and persistent definitions of @dom (both
- * must exist) before its first step. On success *@out is the record, to be
+/* Records the change in the live and persistent definitions of @dom (those
+ * it has) before its first step. On success *@out is the record, to be
  * handed to vd_intent_end() after the last step. */
 int vd_intent_begin(vd_intent **out, virDomainPtr dom, vd_intent_op op, const char *target,
                     const char *disk_xml, const char *old_xml, vdisk_error **err);
+
+/* The value of attribute @name of the one-element XML @elem (as this file
+ * writes it: no entities but the markup ones), NULL when missing. */
+char *vd_intent_attr(const char *elem, const char *name);
 
 /* Removes the record from wherever it is and frees it; failures are
  * ignored (recovery finds a record whose change is complete and removes it). */

@@ -576,6 +576,9 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
                                target);
             path = vd_overlay_default(src, name);
         }
+        if (strchr(path, '\n'))
+            return vd_fail(err, VDISK_ERR_INVALID_ARG,
+                           "target '%s': overlay path '%s' has a newline", target, path);
         for (size_t e = 0; e < d; e++)
             if (used[e] && strcmp(used[e], path) == 0)
                 return vd_fail(err, VDISK_ERR_INVALID_ARG,

@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/conf.h"
 #include "virt/intent.h"
@@ -403,6 +404,77 @@ vd_recover_media(vd_recovery *r, vdisk_error **err)
     return 0;
 }
 
+/* Whether @path is an image of a disk of @ctx (any chain, any disk). */
+static bool
+vd_path_in_use(vdisk_domain *ctx, const char *path)
+{
+    for (size_t i = 0; ctx && i < vdisk_domain_get_disk_count(ctx); i++) {
+        const vdisk_source *src = vdisk_disk_get_source_const(vdisk_domain_get_disk_const(ctx, i));
+
+        for (; src; src = vdisk_source_get_backing(src)) {
+            const char *p = vdisk_source_get_path(src);
+
+            if (p && strcmp(p, path) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A copy or an active commit whose caller died while it waited (blockjob.c
+ * records them): a mirror that is ready and was meant to be pivoted is
+ * pivoted; any other is aborted, and a destination made for the call that
+ * no disk uses is removed. */
+static int
+vd_recover_job(vd_recovery *r, vdisk_error **err)
+{
+    const char *target = r->in->target;
+    g_autofree char *dest64 = vd_intent_attr(r->in->disk_xml, "dest64");
+    g_autofree char *created = vd_intent_attr(r->in->disk_xml, "created");
+    g_autofree char *pivot = vd_intent_attr(r->in->disk_xml, "pivot");
+    g_autofree char *dest = NULL;
+    g_autofree guchar *raw = NULL;
+    gsize len = 0;
+
+    if (!dest64) {
+        g_string_append(r->report, ": unreadable record, removed");
+        return vd_intent_clear(r->dom, r->in, err);
+    }
+    raw = g_base64_decode(dest64, &len);
+    dest = g_strndup((const char *)raw, len);
+    if (vd_recovery_reload(r, err) < 0)
+        return -1;
+    if (r->live) {
+        g_autoptr(vdisk_job_status) st = NULL;
+        vdisk_disk *d = vdisk_domain_find_disk(r->live, target);
+        const char *ready = d ? vdisk_disk_get_mirror_ready(d) : NULL;
+
+        if (d && vdisk_job_get(&st, r->dom, target, err) < 0)
+            return -1;
+        if (st && g_strcmp0(pivot, "yes") == 0 && g_strcmp0(ready, "yes") == 0) {
+            if (vdisk_job_abort(r->dom, target, VDISK_JOB_PIVOT, NULL, err) < 0)
+                return -1;
+            g_string_append_printf(r->report, ": finished: pivoted onto %s", dest);
+        } else if (st) {
+            if (vdisk_job_abort(r->dom, target, 0, NULL, err) < 0)
+                return -1;
+            g_string_append_printf(r->report, ": undone: the %s job was aborted",
+                                   vdisk_job_kind_name(vdisk_job_status_get_kind(st)));
+        } else {
+            g_string_append(r->report, ": no job runs");
+        }
+        if (vd_recovery_reload(r, err) < 0)
+            return -1;
+    } else {
+        g_string_append(r->report, ": the domain stopped, and the job with it");
+    }
+    if (g_strcmp0(created, "yes") == 0 && !vd_path_in_use(r->live, dest) &&
+        !vd_path_in_use(r->config, dest) &&
+        vd_virt_connection_is_local(virDomainGetConnect(r->dom)) && unlink(dest) == 0)
+        g_string_append_printf(r->report, "; removed %s, made for it", dest);
+    return vd_intent_clear(r->dom, r->in, err);
+}
+
 /* Recovers one record; its report line goes to @r->report. */
 static int
 vd_recover_one(vd_recovery *r, vdisk_error **err)
@@ -417,6 +489,8 @@ vd_recover_one(vd_recovery *r, vdisk_error **err)
         g_string_append(r->report, ": unreadable record, removed");
         return vd_intent_clear(r->dom, r->in, err);
     }
+    if (r->in->op == VD_INTENT_JOB)
+        return vd_recover_job(r, err);
     if (vd_virt_after(
             vdisk_disk_from_xml_flags(&r->disk, r->in->disk_xml, VDISK_PARSE_NO_VALIDATE, &inner),
             &inner, err) < 0)
@@ -453,6 +527,7 @@ vd_recover_one(vd_recovery *r, vdisk_error **err)
         if (vd_recover_media(r, err) < 0)
             return -1;
         break;
+    case VD_INTENT_JOB:
     case VD_INTENT_LAST:
         break;
     }

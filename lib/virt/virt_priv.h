@@ -8,13 +8,14 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 
-#include "vdisk/hotplug.h"
+#include "vdisk/blockjob.h"
 #include "util/error.h"
 /* libvirt's functions are called through the table libvirt.so.0 fills */
 #include "virt/virt_dl.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_domain, vdisk_domain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_disk, vdisk_disk_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_job_status, vdisk_job_status_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 

@@ -285,6 +285,15 @@ def main():
             expect("vdisk detach --wait 5 web vd", ["vda", "vdb"], prog=fake_vdisk)
             expect("vdisk detach nosuch ", [], prog=fake_vdisk)
             expect("vdisk detach web vda ", [], prog=fake_vdisk)
+            # the block job subcommands: a domain, then its targets (snapshot: any number)
+            expect("vdisk copy we", ["web", "web-test"])
+            for sub in ("resize", "commit", "pull", "copy", "job", "snapshot"):
+                expect("vdisk %s web vd" % sub, ["vda", "vdb"], prog=fake_vdisk)
+            expect("vdisk snapshot --name s1 web vda s", ["sda"], prog=fake_vdisk)
+            expect("vdisk job --wait 5 web vda ", [], prog=fake_vdisk)
+            expect("vdisk copy web vda /x --format=qc", ["qcow", "qcow2"])
+            expect("vdisk pull web vda --bandwidth ", [])
+            expect("vdisk snapshot web --overlay ", [])
 
             # URIs (bash splits words at ':')
             expect("vdisk list --connect ", script_list(script, "_vdisk_uris"))
@@ -298,6 +307,9 @@ def main():
                                              "notes.txt"])
                 expect("vdisk attach web a.qcow2 --xml ", ["a.qcow2", "domain.xml", "disk.XML",
                                                            "images", "notes.txt"])
+                expect("vdisk copy web vda ", ["a.qcow2", "domain.xml", "disk.XML", "images",
+                                               "notes.txt"], prog=fake_vdisk)
+                expect("vdisk commit web vda --top a", ["a.qcow2"])
             else:
                 expect("vdisk attach web a", ["a.qcow2"])
                 expect("vdisk check do", ["domain.xml"])

@@ -7,6 +7,8 @@ VDISK_CLI to the vdisk program), or by hand:
 """
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -26,3 +28,27 @@ def cli():
     if not path or not os.access(path, os.X_OK):
         pytest.skip("VDISK_CLI does not name the vdisk program")
     return path
+
+
+@pytest.fixture(scope="module")
+def conn():
+    """A connection to the system libvirtd (qemu:///system), started with
+    scripts/start-libvirt.sh when it does not run; the test skips where it
+    cannot be (not root, no qemu-img, no libvirt-python, no daemon)."""
+    libvirt = pytest.importorskip("libvirt")
+    if os.geteuid() != 0:
+        pytest.skip("needs root for qemu:///system")
+    if shutil.which("qemu-img") is None:
+        pytest.skip("qemu-img not installed")
+    start = os.path.join(ROOT, "scripts", "start-libvirt.sh")
+    if os.access(start, os.X_OK):
+        if subprocess.run([start], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            pytest.skip("libvirtd could not be started")
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    try:
+        c = libvirt.open("qemu:///system")
+    except libvirt.libvirtError as e:
+        pytest.skip("cannot connect to qemu:///system: %s" % e)
+    yield c
+    c.close()

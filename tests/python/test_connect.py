@@ -8,7 +8,6 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -50,24 +49,6 @@ def golden_tools():
 @pytest.fixture(scope="module")
 def libvirt():
     return pytest.importorskip("libvirt")
-
-
-@pytest.fixture(scope="module")
-def conn(libvirt):
-    if os.geteuid() != 0:
-        pytest.skip("needs root for qemu:///system")
-    start = os.path.join(ROOT, "scripts", "start-libvirt.sh")
-    if os.access(start, os.X_OK):
-        if subprocess.run([start], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode != 0:
-            pytest.skip("libvirtd could not be started")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    try:
-        c = libvirt.open(URI)
-    except libvirt.libvirtError as e:
-        pytest.skip("cannot connect to %s: %s" % (URI, e))
-    yield c
-    c.close()
 
 
 @pytest.fixture(scope="module")

@@ -83,8 +83,9 @@ def test_enum_member_names_follow_the_strings():
 def test_error_codes_are_the_c_codes():
     assert [c.name for c in vdisk.ErrorCode] == [
         "OK", "INTERNAL", "NO_MEMORY", "INVALID_ARGUMENT", "XML", "INVALID", "UNSUPPORTED",
-        "NOT_FOUND", "EXISTS", "LIBVIRT", "PENDING", "SYSTEM", "TRANSIENT"]
-    assert [int(c) for c in vdisk.ErrorCode] == list(range(13))
+        "NOT_FOUND", "EXISTS", "LIBVIRT", "PENDING", "SYSTEM", "TRANSIENT",
+        "CANCELLED"]
+    assert [int(c) for c in vdisk.ErrorCode] == list(range(14))
 
 
 def test_enum_to_string_refuses_foreign_enums():

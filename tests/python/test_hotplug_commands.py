@@ -39,16 +39,6 @@ DOMAIN = """<domain type='qemu'>
 """
 
 
-@pytest.fixture(scope="module")
-def conn():
-    try:
-        c = libvirt.open(URI)
-    except libvirt.libvirtError as e:
-        pytest.skip("cannot connect to %s: %s" % (URI, e))
-    yield c
-    c.close()
-
-
 @pytest.fixture
 def imgdir():
     os.makedirs(IMAGES, exist_ok=True)

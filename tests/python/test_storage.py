@@ -114,26 +114,6 @@ def libvirt():
 
 
 @pytest.fixture(scope="module")
-def conn(libvirt):
-    if os.geteuid() != 0:
-        pytest.skip("needs root for qemu:///system")
-    if shutil.which("qemu-img") is None:
-        pytest.skip("qemu-img not installed")
-    start = os.path.join(ROOT, "scripts", "start-libvirt.sh")
-    if os.access(start, os.X_OK):
-        if subprocess.run([start], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode != 0:
-            pytest.skip("libvirtd could not be started")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    try:
-        c = libvirt.open(URI)
-    except libvirt.libvirtError as e:
-        pytest.skip("cannot connect to %s: %s" % (URI, e))
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
 def pool(conn, libvirt):
     """A transient dir pool in a temporary directory: (name, directory, virStoragePool)."""
     os.makedirs(IMAGES, exist_ok=True)

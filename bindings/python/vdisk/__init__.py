@@ -41,6 +41,7 @@ the name of the call) and .libvirt_code (libvirt's virErrorNumber, or 0):
      +-- PendingError          the operation was started but has not completed
      +-- HostError             an operating system call failed
      +-- TransientError        the persistent definition of a transient domain was asked for
+     +-- CancelledError        the operation was cancelled, and undone
 
 Wrong Python types raise TypeError, bad values vdisk.InvalidError (a ValueError).
 
@@ -57,6 +58,14 @@ volumes; probe_format() and probe_format_name() read a local image's header.
 qemu_args() and qmp_commands() take connection= (a libvirt.virConnect, or a
 URI opened for the call) to read the disks' secrets and type='volume'
 sources from that libvirt, as `virsh domxml-to-native` does.
+
+A disk's life on a running domain (libvirt.virDomain objects): resize();
+snapshot() (external overlays, returns a SnapshotResult); the block jobs
+commit(), pull() and copy(), which wait until the job is over (wait=
+seconds, else vdisk.PendingError and the job goes on), report to a
+progress= callable taking a JobStatus and return the job's last one; job()
+reads the job of a disk and job_abort() ends it. An exception of the progress callable, or Ctrl-C,
+cancels the job: it is undone before the exception propagates.
 """
 
 import enum as _enum
@@ -70,10 +79,10 @@ __all__ = [
     "Disk", "Source", "Domain", "DiskList", "IOTune",
     "Host", "PCIAddress", "DriveAddress", "USBAddress", "CCWAddress", "Geometry", "BlockIO",
     "Auth", "Encryption", "Reservations", "Slice", "NVMe", "Controller", "ProbedFormat",
-    "AttachResult",
+    "AttachResult", "JobStatus", "SnapshotResult",
     "Error", "InternalError", "NoMemoryError", "InvalidArgumentError", "XMLError",
     "InvalidError", "UnsupportedError", "NotFoundError", "ExistsError", "LibvirtError",
-    "PendingError", "HostError", "TransientError", "ErrorCode",
+    "PendingError", "HostError", "TransientError", "CancelledError", "ErrorCode",
     "target_to_index", "target_from_index", "bus_from_target", "enum_to_string",
     "__version__", "LIBRARY_VERSION",
 ]
@@ -89,7 +98,8 @@ Domain = _vdisk.Domain
 
 # C enum index (vdisk_enum) of each generated Enum and their docs, from the schema table
 _ENUM_ORDER = list(_schema.ENUM_ORDER)
-_ENUM_DOCS = dict(_schema.ENUM_DOCS, ControllerType="controller@type.")
+_ENUM_DOCS = dict(_schema.ENUM_DOCS, ControllerType="controller@type.",
+                  JobKind="The kind of a block job (vdisk_job_kind), as libvirt names it.")
 
 
 def _member_name(value):
@@ -224,6 +234,12 @@ class TransientError(Error):
     code = ErrorCode.TRANSIENT
 
 
+class CancelledError(Error):
+    """The operation was cancelled and undone (ErrorCode.CANCELLED): a block job
+    aborted without a pivot, the disk keeping the chain it had."""
+    code = ErrorCode.CANCELLED
+
+
 _ERROR_CLASSES = {
     ErrorCode.INTERNAL: InternalError,
     ErrorCode.NO_MEMORY: NoMemoryError,
@@ -237,6 +253,7 @@ _ERROR_CLASSES = {
     ErrorCode.PENDING: PendingError,
     ErrorCode.SYSTEM: HostError,
     ErrorCode.TRANSIENT: TransientError,
+    ErrorCode.CANCELLED: CancelledError,
 }
 
 
@@ -376,6 +393,30 @@ class AttachResult(_typing.NamedTuple):
     format_guessed: bool
 
 
+class JobStatus(_typing.NamedTuple):
+    """A block job on a disk, as job() reads it, the progress callable of
+    commit(), pull(), copy() and job_abort() sees it and they return it
+    when they are over: the disk's target; its
+    kind (a JobKind); the phase the call is at ("started", "running", "ready",
+    "pivoting", "aborting", "done"; job() reports "running" or "ready"); the
+    bytes done (cur) of the bytes to do (end, 0 while the job has not measured
+    its work; either may grow while the guest writes); and whether the mirror
+    of a copy or an active commit is ready to pivot."""
+    target: str
+    kind: "JobKind"  # noqa: F821
+    phase: str
+    cur: int
+    end: int
+    ready: bool
+
+
+class SnapshotResult(_typing.NamedTuple):
+    """What snapshot() made: the snapshot's name and {target: path} of each new
+    overlay."""
+    name: str
+    overlays: _typing.Dict[str, str]
+
+
 class IOTune(_MutableMapping):
     """A disk's <iotune> limits as a live mapping of field name (a str such
     as "total_bytes_sec", or an IOTuneField) to int. Only set fields appear;
@@ -453,13 +494,20 @@ class DiskList(_Sequence):
         return "DiskList(%r)" % list(self)
 
 
-_vdisk._setup(_ENUMS, ControllerType, _make_error, {
+_TYPES = {
     "PCIAddress": PCIAddress, "DriveAddress": DriveAddress, "USBAddress": USBAddress,
     "CCWAddress": CCWAddress, "Geometry": Geometry, "BlockIO": BlockIO, "Host": Host,
     "Auth": Auth, "Encryption": Encryption, "Reservations": Reservations, "Slice": Slice,
     "NVMe": NVMe, "Controller": Controller, "IOTune": IOTune, "DiskList": DiskList,
     "ProbedFormat": ProbedFormat, "AttachResult": AttachResult,
-})
+    "JobStatus": JobStatus, "SnapshotResult": SnapshotResult,
+}
+if _vdisk.HAVE_HOTPLUG:
+    # the names of vdisk_job_kind, from the library (blockjob.h needs libvirt's headers)
+    JobKind = _make_enum("JobKind", _vdisk._job_kinds())
+    _TYPES["JobKind"] = JobKind
+    __all__.append("JobKind")
+_vdisk._setup(_ENUMS, ControllerType, _make_error, _TYPES)
 
 target_to_index = _vdisk.target_to_index
 target_from_index = _vdisk.target_from_index
@@ -483,9 +531,17 @@ if HAVE_HOTPLUG:
     volume_delete = _vdisk.volume_delete
     probe_format = _vdisk.probe_format
     probe_format_name = _vdisk.probe_format_name
+    resize = _vdisk.resize
+    snapshot = _vdisk.snapshot
+    commit = _vdisk.commit
+    pull = _vdisk.pull
+    copy = _vdisk.copy
+    job = _vdisk.job
+    job_abort = _vdisk.job_abort
     __all__ += ["next_target", "attach", "detach", "change_media", "set_iotune", "list_disks",
                 "hotplug_commands", "unplug_commands", "recover",
                 "connect_open", "connect_open_first", "volume_create", "volume_resolve",
-                "volume_delete", "probe_format", "probe_format_name"]
+                "volume_delete", "probe_format", "probe_format_name",
+                "resize", "snapshot", "commit", "pull", "copy", "job", "job_abort"]
 
 

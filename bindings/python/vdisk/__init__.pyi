@@ -2,7 +2,7 @@
 """Type stubs of the vdisk package (libvdisk's Python module)."""
 
 import enum
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from os import PathLike
 from typing import Any, NamedTuple, Optional, Union, overload
 
@@ -187,6 +187,15 @@ class ControllerType(enum.Enum):
     XENBUS = 'xenbus'
     ISA = 'isa'
 
+class JobKind(enum.Enum):
+    NONE = 'none'
+    PULL = 'pull'
+    COPY = 'copy'
+    COMMIT = 'commit'
+    ACTIVE_COMMIT = 'active-commit'
+    BACKUP = 'backup'
+    UNKNOWN = 'unknown'
+
 class ErrorCode(enum.IntEnum):
     OK = 0
     INTERNAL = 1
@@ -201,6 +210,7 @@ class ErrorCode(enum.IntEnum):
     PENDING = 10
     SYSTEM = 11
     TRANSIENT = 12
+    CANCELLED = 13
 
 class Error(Exception):
     code: ErrorCode
@@ -223,6 +233,7 @@ class LibvirtError(Error): ...
 class PendingError(Error): ...
 class HostError(Error): ...
 class TransientError(Error): ...
+class CancelledError(Error): ...
 
 class PCIAddress(NamedTuple):
     domain: int
@@ -309,6 +320,18 @@ class AttachResult(NamedTuple):
     format: Optional[Format]
     format_probed: bool
     format_guessed: bool
+
+class JobStatus(NamedTuple):
+    target: str
+    kind: JobKind
+    phase: str
+    cur: int
+    end: int
+    ready: bool
+
+class SnapshotResult(NamedTuple):
+    name: str
+    overlays: dict[str, str]
 
 _IOTuneKey = Union[str, IOTuneField]
 
@@ -521,3 +544,21 @@ def volume_resolve(disk: Disk, conn: Any) -> None: ...
 def volume_delete(conn: Any, pool: str, name: str, dom: Optional[Any] = ...) -> None: ...
 def probe_format(path: _Path) -> ProbedFormat: ...
 def probe_format_name(path: _Path) -> ProbedFormat: ...
+
+# a disk's life on a running domain: `dom` is a libvirt.virDomain (python3-libvirt)
+_Progress = Callable[[JobStatus], object]
+def resize(dom: Any, target: str, size: Union[str, int], *, shrink: bool = ...) -> int: ...
+def snapshot(dom: Any, targets: Optional[Sequence[str]] = ..., *, name: Optional[str] = ...,
+             overlays: Optional[Mapping[str, _Path]] = ..., metadata: bool = ...,
+             reuse: bool = ...) -> SnapshotResult: ...
+def commit(dom: Any, target: str, top: Optional[_Path] = ..., base: Optional[_Path] = ..., *,
+           pivot: bool = ..., wait: Optional[float] = ..., bandwidth: Optional[int] = ...,
+           progress: Optional[_Progress] = ...) -> JobStatus: ...
+def pull(dom: Any, target: str, base: Optional[_Path] = ..., *, wait: Optional[float] = ...,
+         bandwidth: Optional[int] = ..., progress: Optional[_Progress] = ...) -> JobStatus: ...
+def copy(dom: Any, target: str, dest: _Path, format: Union[Format, str, None] = ..., *,
+         shallow: bool = ..., reuse: bool = ..., pivot: bool = ..., wait: Optional[float] = ...,
+         bandwidth: Optional[int] = ..., progress: Optional[_Progress] = ...) -> JobStatus: ...
+def job(dom: Any, target: str) -> Optional[JobStatus]: ...
+def job_abort(dom: Any, target: str, *, pivot: bool = ..., wait: Optional[float] = ...,
+              progress: Optional[_Progress] = ...) -> Optional[JobStatus]: ...
