@@ -554,6 +554,21 @@ job_opts(progress *p, unsigned long long bps)
     return opts;
 }
 
+/* vdisk_job_opts_get_status(): the state the last call left the job in. */
+static void
+expect_opts_status(const char *what, const vdisk_job_opts *opts, vdisk_job_kind kind,
+                   const char *phase)
+{
+    const vdisk_job_status *st = vdisk_job_opts_get_status(opts);
+
+    if (!st)
+        fail_msg("%s: vdisk_job_opts_get_status is NULL", what);
+    if (vdisk_job_status_get_kind(st) != kind || g_strcmp0(vdisk_job_status_get_phase(st), phase))
+        fail_msg("%s: vdisk_job_opts_get_status: %s \"%s\", expected %s \"%s\"", what,
+                 vdisk_job_kind_name(vdisk_job_status_get_kind(st)), vdisk_job_status_get_phase(st),
+                 vdisk_job_kind_name(kind), phase);
+}
+
 /* The checks every completed job's progress passes: the callback saw this
  * disk, the kind, the phases in order ending "done", with no gap longer
  * than the contract's 250 ms (and some slack for a loaded host). */
@@ -899,8 +914,10 @@ test_main_sequence(void **state)
     /* commit of the active layer with pivot: back on top, snap1 left on disk */
     progress_init(&p, "vda");
     opts = job_opts(&p, 0);
+    assert_null(vdisk_job_opts_get_status(opts));
     if (vdisk_block_commit(g.dom, "vda", NULL, NULL, 0, opts, &err) < 0)
         fail_msg("vdisk_block_commit: %s", vdisk_error_get_message(err));
+    expect_opts_status("active commit", opts, VDISK_JOB_ACTIVE_COMMIT, "done");
     vdisk_job_opts_free(opts);
     check_progress("active commit", &p, VDISK_JOB_ACTIVE_COMMIT, true);
     progress_clear(&p);
@@ -915,6 +932,7 @@ test_main_sequence(void **state)
     opts = job_opts(&p, 0);
     if (vdisk_block_copy(g.dom, "vda", copy1, VDISK_FORMAT_NONE, 0, opts, &err) < 0)
         fail_msg("vdisk_block_copy: %s", vdisk_error_get_message(err));
+    expect_opts_status("copy", opts, VDISK_JOB_COPY, "done");
     vdisk_job_opts_free(opts);
     check_progress("copy", &p, VDISK_JOB_COPY, true);
     print_message("copy: vdisk_job_get from the callback saw the job %u times\n", p.asked);
@@ -928,6 +946,7 @@ test_main_sequence(void **state)
     if (vdisk_block_copy(g.dom, "vda", copy2, VDISK_FORMAT_NONE, VDISK_JOB_NO_PIVOT, opts, &err) <
         0)
         fail_msg("vdisk_block_copy NO_PIVOT: %s", vdisk_error_get_message(err));
+    expect_opts_status("copy, no pivot", opts, VDISK_JOB_COPY, "ready");
     {
         vdisk_job_status *st = NULL;
         g_autofree char *m = NULL;
@@ -981,6 +1000,7 @@ test_main_sequence(void **state)
     opts = job_opts(&p, 0);
     if (vdisk_block_pull(g.dom, "vda", NULL, 0, opts, &err) < 0)
         fail_msg("vdisk_block_pull: %s", vdisk_error_get_message(err));
+    expect_opts_status("pull", opts, VDISK_JOB_PULL, "done");
     vdisk_job_opts_free(opts);
     check_progress("pull", &p, VDISK_JOB_PULL, false);
     progress_clear(&p);
@@ -1301,6 +1321,7 @@ copy_cancelled(const char *tag, bool from_thread)
         print_message("%s: %u progress calls, phases %s\n", tag, p.calls, phases);
     }
     expect_error(tag, rc, &err, VDISK_ERR_CANCELLED, "vda", NULL);
+    expect_opts_status(tag, opts, VDISK_JOB_COPY, "aborting");
     if (p.other_thread)
         fail_msg("%s: the progress callback ran in another thread than the call's", tag);
     if (!p.asked)
@@ -1583,6 +1604,7 @@ test_cancel_active_commit(void **state)
     phases = progress_phases(&p);
     print_message("cancelled active commit: %u progress calls, phases %s\n", p.calls, phases);
     expect_error("cancelled active commit", rc, &err, VDISK_ERR_CANCELLED, "vda", NULL);
+    expect_opts_status("cancelled active commit", opts, VDISK_JOB_ACTIVE_COMMIT, "aborting");
     bare_unchanged(b);
     vdisk_job_opts_free(opts);
     median = ticks_median(&p);
@@ -1780,6 +1802,7 @@ test_pending_pull_and_commit_aborted(void **state)
     /* the pull streams the base's 32 MiB into the top, slowly */
     rc = vdisk_block_pull(b->dom, "vda", NULL, 0, opts, &err);
     expect_error("slow pull, timeout 0", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+    expect_opts_status("slow pull, timeout 0", opts, VDISK_JOB_PULL, "running");
     if (vdisk_job_get(&st, b->dom, "vda", &err) < 0)
         fail_msg("vdisk_job_get: %s", vdisk_error_get_message(err));
     assert_non_null(st);
