@@ -16,7 +16,9 @@
  * Before each commit, untimed: an external disk-only snapshot
  * (virDomainSnapshotCreateXML, no metadata) puts an overlay on the disk and
  * HMP qemu-io writes OVERLAY MiB into it, so that the commit has data to
- * merge. Files the disk left are removed as it goes.
+ * merge. Files the disk left are removed as it goes, and sync(2) runs
+ * before each timed operation, so that writing back the last one's data
+ * does not fall on the next.
  *
  * The process runs libvirt's event loop (vdisk_connect_open()): the
  * program notes when libvirt's block job event says COMPLETED and when
@@ -294,6 +296,8 @@ copy_round(virDomainPtr dom, bool lib, series *s, long i)
     char *dest = new_path(lib ? "lib-copy" : "raw-copy");
     char *now;
 
+    /* the last copy's data on disk first, so that neither way pays for it */
+    sync();
     events_reset();
     s->time[i] = lib ? lib_copy(dom, dest) : raw_copy(dom, dest);
     events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i]);
@@ -346,6 +350,7 @@ commit_round(virDomainPtr dom, bool lib, long mib, series *s, long i)
     char *overlay = add_overlay(dom, mib);
     char *now;
 
+    sync();
     events_reset();
     s->time[i] = lib ? lib_commit(dom) : raw_commit(dom);
     events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i]);
