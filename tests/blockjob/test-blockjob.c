@@ -1128,6 +1128,24 @@ test_missing_target_is_not_found(void **state)
     expect_error("commit base=elsewhere",
                  vdisk_block_commit(b->dom, "vda", NULL, b->lone, 0, NULL, &err), &err,
                  VDISK_ERR_NOT_FOUND, b->lone, NULL);
+    expect_error("commit base above top",
+                 vdisk_block_commit(b->dom, "vda", b->base, b->top, 0, NULL, &err), &err,
+                 VDISK_ERR_NOT_FOUND, b->top, NULL);
+    expect_error("pull base=elsewhere", vdisk_block_pull(b->dom, "vda", b->lone, 0, NULL, &err),
+                 &err, VDISK_ERR_NOT_FOUND, b->lone, NULL);
+    /* arguments the calls cannot use */
+    expect_error("copy onto its own image",
+                 vdisk_block_copy(b->dom, "vda", b->top, VDISK_FORMAT_NONE, 0, NULL, &err), &err,
+                 VDISK_ERR_INVALID_ARG, b->top, NULL);
+    expect_error("copy to a relative path",
+                 vdisk_block_copy(b->dom, "vda", "copy.qcow2", VDISK_FORMAT_NONE, 0, NULL, &err),
+                 &err, VDISK_ERR_INVALID_ARG, "copy.qcow2", NULL);
+    expect_error("pull with a pivot flag",
+                 vdisk_block_pull(b->dom, "vda", NULL, VDISK_JOB_PIVOT, NULL, &err), &err,
+                 VDISK_ERR_INVALID_ARG, NULL);
+    expect_error("commit with a reuse flag",
+                 vdisk_block_commit(b->dom, "vda", NULL, NULL, VDISK_JOB_REUSE, NULL, &err), &err,
+                 VDISK_ERR_INVALID_ARG, NULL);
     assert_false(g_file_test(dest, G_FILE_TEST_EXISTS));
     bare_unchanged(b);
     bare_free(b);
@@ -1330,6 +1348,12 @@ copy_cancelled(const char *tag, bool from_thread)
     bare_unchanged(b);
     if (g_file_test(dest, G_FILE_TEST_EXISTS))
         fail_msg("the destination %s is still there", dest);
+    /* still cancelled: the next call is cancelled before it starts a job */
+    rc = vdisk_block_copy(b->dom, "vda", dest, VDISK_FORMAT_NONE, 0, opts, &err);
+    expect_error("a call with cancelled options", rc, &err, VDISK_ERR_CANCELLED, "vda", NULL);
+    bare_unchanged(b);
+    if (g_file_test(dest, G_FILE_TEST_EXISTS))
+        fail_msg("the destination %s was made for a cancelled call", dest);
     /* the options work again once reset */
     vdisk_job_opts_reset(opts);
     vdisk_job_opts_set_bandwidth(opts, 0);
@@ -1747,6 +1771,27 @@ test_snapshot_all_or_none_and_stopped_domains(void **state)
     expect_chain(b->dom, "vda", (const char *const[]){top_named, ova, b->top, b->base, NULL},
                  (const char *const[]){lone_named, reused, b->lone, NULL});
 
+    /* no name: libvirt's (the time in seconds), in the overlay's name too */
+    {
+        const char *t[] = {"vdb"};
+        g_autofree char *n = NULL;
+        g_autofree char *r = NULL;
+        g_autofree char *want = NULL;
+        g_auto(GStrv) c = NULL;
+
+        if (vdisk_snapshot_create(b->dom, t, 1, NULL, NULL, 0, 0, &n, &r, &err) < 0)
+            fail_msg("snapshot without a name: %s", vdisk_error_get_message(err));
+        assert_non_null(n);
+        if (!*n || strspn(n, "0123456789") != strlen(n))
+            fail_msg("libvirt's snapshot name is '%s', not a time in seconds", n);
+        want = g_strdup_printf("%s/snap-reused.%s", imgdir, n);
+        c = xml_chain(b->dom, "vdb", 0, NULL, NULL);
+        assert_string_equal(c[0], want);
+        assert_string_equal(c[1], lone_named);
+        if (!r || !strstr(r, want))
+            fail_msg("the report '%s' lacks %s", r ? r : "(none)", want);
+    }
+
     /* a read-only disk has no overlay; with no targets it is left out */
     rodom = start_bare(ro_disk);
     {
@@ -1918,6 +1963,86 @@ test_stopped_snapshot_and_live_shrink(void **state)
 
         assert_int_equal(q, 8 * 1024 * 1024);
     }
+    bare_free(b);
+}
+
+typedef struct {
+    virDomainPtr dom;
+    const char *target;
+    char *dest;
+    unsigned long long bps;
+    int rc;
+    char *msg;
+    progress p;
+} copy_thread;
+
+static gpointer
+copy_in_thread(gpointer data)
+{
+    copy_thread *c = data;
+    vdisk_job_opts *opts = vdisk_job_opts_new();
+    vdisk_error *err = NULL;
+
+    vdisk_job_opts_set_timeout(opts, JOB_TIMEOUT_MS);
+    vdisk_job_opts_set_bandwidth(opts, c->bps);
+    progress_init(&c->p, c->target);
+    vdisk_job_opts_set_progress(opts, on_progress, &c->p);
+    c->rc = vdisk_block_copy(c->dom, c->target, c->dest, VDISK_FORMAT_NONE, 0, opts, &err);
+    if (c->rc < 0)
+        c->msg = g_strdup(vdisk_error_get_message(err));
+    vdisk_error_free(err);
+    vdisk_job_opts_free(opts);
+    return NULL;
+}
+
+/* Jobs on two disks of a domain at once, from two threads: a slow copy of
+ * vda and quick ones of vdb; the events and states of one do not end the
+ * other's wait. */
+static void
+test_jobs_on_two_disks_at_once(void **state)
+{
+    bare *b = bare_start("two");
+    copy_thread a = {b->dom, "vda", path_in("two-vda.qcow2"), 8 * 1024 * 1024, 0, NULL, {0}};
+    GThread *ta;
+    int i;
+
+    (void)state;
+    ta = g_thread_new("copy-vda", copy_in_thread, &a);
+    for (i = 0; i < 3; i++) {
+        copy_thread c = {b->dom, "vdb", g_strdup_printf("%s/two-vdb-%d.qcow2", imgdir, i), 0, 0,
+                         NULL,   {0}};
+        GThread *t = g_thread_new("copy-vdb", copy_in_thread, &c);
+
+        g_thread_join(t);
+        if (c.rc < 0)
+            fail_msg("copy of vdb %d: %s", i, c.msg);
+        if (c.p.other_target)
+            fail_msg("copy of vdb %d: the progress named another disk", i);
+        {
+            g_auto(GStrv) chain = xml_chain(b->dom, "vdb", 0, NULL, NULL);
+
+            assert_string_equal(chain[0], c.dest);
+            assert_null(chain[1]);
+        }
+        progress_clear(&c.p);
+        g_free(c.dest);
+    }
+    g_thread_join(ta);
+    if (a.rc < 0)
+        fail_msg("copy of vda: %s", a.msg);
+    if (a.p.other_target)
+        fail_msg("copy of vda: the progress named another disk");
+    check_progress("copy of vda beside vdb's", &a.p, VDISK_JOB_COPY, true);
+    {
+        g_autofree char *vdb = g_strdup_printf("%s/two-vdb-2.qcow2", imgdir);
+
+        expect_chain(b->dom, "vda", (const char *const[]){a.dest, NULL},
+                     (const char *const[]){vdb, NULL});
+        expect_chain(b->dom, "vdb", (const char *const[]){vdb, NULL},
+                     (const char *const[]){a.dest, NULL});
+    }
+    progress_clear(&a.p);
+    g_free(a.dest);
     bare_free(b);
 }
 
@@ -2105,6 +2230,7 @@ main(void)
         CASE(test_pending_pull_and_commit_aborted),
         CASE(test_jobs_back_to_back),
         CASE(test_stopped_snapshot_and_live_shrink),
+        CASE(test_jobs_on_two_disks_at_once),
     };
     /* with the event loop: the sequence and every case that waits on a job */
     const struct CMUnitTest with_events[] = {
@@ -2118,6 +2244,7 @@ main(void)
         CASE(test_cancel_active_commit),
         CASE(test_pending_pull_and_commit_aborted),
         CASE(test_jobs_back_to_back),
+        CASE(test_jobs_on_two_disks_at_once),
     };
 
     /* VDTEST_BLOCKJOB_CASES: run only the cases this pattern matches */
