@@ -2046,6 +2046,40 @@ test_jobs_on_two_disks_at_once(void **state)
     bare_free(b);
 }
 
+/* The domain stops under a waiting copy: the call ends at once with an
+ * error naming the domain, not at its timeout. */
+static void
+test_domain_stopped_during_a_copy(void **state)
+{
+    bare *b = bare_start("destroyed");
+    copy_thread a = {b->dom, "vda", path_in("destroyed-copy.qcow2"), SLOW_BPS, 0, NULL, {0}};
+    GThread *t;
+    gint64 t0;
+
+    (void)state;
+    t = g_thread_new("copy-vda", copy_in_thread, &a);
+    g_usleep(1500 * 1000);
+    t0 = g_get_monotonic_time();
+    if (virDomainDestroy(b->dom) < 0)
+        fail_msg("virDomainDestroy: %s", virGetLastErrorMessage());
+    g_thread_join(t);
+    print_message("copy under a destroyed domain: returned %lld ms after the destroy: %s; the "
+                  "destination %s\n",
+                  (long long)((g_get_monotonic_time() - t0) / 1000), a.msg ? a.msg : "(success)",
+                  g_file_test(a.dest, G_FILE_TEST_EXISTS) ? "is left" : "is gone");
+    if (a.rc == 0)
+        fail_msg("the copy succeeded on a destroyed domain");
+    if (g_get_monotonic_time() - t0 > 10 * G_USEC_PER_SEC)
+        fail_msg("the copy noticed the destroyed domain only after %lld ms",
+                 (long long)((g_get_monotonic_time() - t0) / 1000));
+    if (!strstr(a.msg, virDomainGetName(b->dom)))
+        fail_msg("the message does not name the domain: %s", a.msg);
+    progress_clear(&a.p);
+    g_free(a.msg);
+    g_free(a.dest);
+    bare_free(b);
+}
+
 /* ---- setup -------------------------------------------------------------------------- */
 
 /* The pid in "vdtest-bj-TAG-PID-..." (0: none). */
@@ -2231,6 +2265,7 @@ main(void)
         CASE(test_jobs_back_to_back),
         CASE(test_stopped_snapshot_and_live_shrink),
         CASE(test_jobs_on_two_disks_at_once),
+        CASE(test_domain_stopped_during_a_copy),
     };
     /* with the event loop: the sequence and every case that waits on a job */
     const struct CMUnitTest with_events[] = {
@@ -2245,6 +2280,7 @@ main(void)
         CASE(test_pending_pull_and_commit_aborted),
         CASE(test_jobs_back_to_back),
         CASE(test_jobs_on_two_disks_at_once),
+        CASE(test_domain_stopped_during_a_copy),
     };
 
     /* VDTEST_BLOCKJOB_CASES: run only the cases this pattern matches */
