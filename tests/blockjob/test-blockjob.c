@@ -1549,7 +1549,8 @@ test_shallow_reuse_and_pivot_later(void **state)
 }
 
 /* A pivot asked for a mirror that is not ready waits for it within the
- * options' timeout, and then says the job still runs: nothing changed. */
+ * options' timeout, and then says the job still runs: nothing changed;
+ * given the time, it pivots once the mirror is ready. */
 static void
 test_pivot_of_an_unready_mirror_times_out(void **state)
 {
@@ -1582,6 +1583,25 @@ test_pivot_of_an_unready_mirror_times_out(void **state)
     if (vdisk_job_abort(b->dom, "vda", 0, opts, &err) < 0)
         fail_msg("vdisk_job_abort: %s", vdisk_error_get_message(err));
     bare_unchanged(b);
+
+    /* given the time, the pivot waits for the mirror to be ready */
+    {
+        g_autofree char *dest2 = path_in("unready-copy2.qcow2");
+
+        vdisk_job_opts_set_bandwidth(opts, 8 * 1024 * 1024);
+        vdisk_job_opts_set_timeout(opts, 0);
+        rc = vdisk_block_copy(b->dom, "vda", dest2, VDISK_FORMAT_NONE, VDISK_JOB_NO_PIVOT, opts,
+                              &err);
+        expect_error("copy at 8 MiB/s, timeout 0", rc, &err, VDISK_ERR_PENDING, "vda", NULL);
+        vdisk_job_opts_set_timeout(opts, JOB_TIMEOUT_MS);
+        t0 = g_get_monotonic_time();
+        if (vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, opts, &err) < 0)
+            fail_msg("pivot once ready: %s", vdisk_error_get_message(err));
+        print_message("pivot once ready: after %lld ms\n",
+                      (long long)((g_get_monotonic_time() - t0) / 1000));
+        expect_chain(b->dom, "vda", (const char *const[]){dest2, NULL},
+                     (const char *const[]){b->lone, NULL});
+    }
     vdisk_job_opts_free(opts);
     bare_free(b);
 }
@@ -1674,6 +1694,21 @@ test_resize_refusals_and_stopped_domains(void **state)
 
         assert_int_equal(q, 12 * 1024 * 1024);
     }
+    /* libvirt rounds a qcow2 image's size up to 512 bytes */
+    if (vdisk_block_resize(b->dom, "vdb", "+1000", 0, &size, &err) < 0)
+        fail_msg("resize by 1000 bytes: %s", vdisk_error_get_message(err));
+    {
+        g_autofree char *alias = NULL;
+        g_auto(GStrv) c = xml_chain(b->dom, "vdb", 0, NULL, &alias);
+        unsigned long long q = 0;
+        g_auto(GStrv) qc = qemu_chain(b->dom, alias, &q);
+
+        print_message("resize by 1000 bytes: the call says %llu, QEMU %llu\n", size, q);
+        assert_int_equal(q, 12 * 1024 * 1024 + 1024);
+        assert_int_equal(size, q);
+    }
+    rc = vdisk_block_resize(b->dom, "vdb", "-100M", VDISK_RESIZE_SHRINK, NULL, &err);
+    expect_error("shrink below nothing", rc, &err, VDISK_ERR_INVALID_ARG, "vdb", NULL);
 
     /* stopped: the image itself */
     assert_non_null(stopped = virDomainDefineXML(conn, xml));
