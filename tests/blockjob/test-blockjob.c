@@ -714,7 +714,8 @@ guest_lines(const guest *g)
     if (!g_file_get_contents(g->console, &text, NULL, NULL))
         text = g_strdup("");
     all = g_strsplit(text, "\n", -1);
-    for (i = 0; all[i]; i++) {
+    /* whole lines only: QEMU may be in the middle of the last one */
+    for (i = 0; all[i] && all[i + 1]; i++) {
         const char *p = strstr(g_strstrip(all[i]), "VDTEST ");
 
         if (p)
@@ -775,8 +776,12 @@ guest_last_written(const guest *g, bool *stuck)
         if (g_str_has_prefix(lines[i], "wrote vda ")) {
             long n = strtol(lines[i] + strlen("wrote vda "), NULL, 10);
 
-            if (n != last + 1)
-                fail_msg("the guest wrote block %ld after %ld", n, last);
+            if (n != last + 1) {
+                g_autofree char *why =
+                    g_strdup_printf("the guest wrote block %ld after %ld", n, last);
+
+                guest_fail(g, why);
+            }
             last = n;
             if (stuck)
                 *stuck = false;
