@@ -23,7 +23,9 @@
  * The process runs libvirt's event loop (vdisk_connect_open()): the
  * program notes when libvirt's block job event says COMPLETED and when
  * QEMU's BLOCK_JOB_COMPLETED arrives, so it prints, for both ways, how
- * long after the job's end the call (or the raw sequence) returned.
+ * long after the job's end the call (or the raw sequence) returned, and
+ * how long after libvirt's READY event of the mirror the pivot was over
+ * (COMPLETED): what each way loses noticing that it may pivot.
  *
  * Prints medians (and best) of each operation both ways and the ratio
  * (a)/(b) of the medians; no targets: the figures are for reading.
@@ -63,6 +65,8 @@ static long poll_ms = 20;
 /* When (bench_now_us()) the last job's end was seen, 0: not yet. */
 static _Atomic long long libvirt_done_us;
 static _Atomic long long qemu_done_us;
+/* When libvirt's event said the mirror is READY, 0: not yet. */
+static _Atomic long long libvirt_ready_us;
 
 /* ---- setup ------------------------------------------------------------------------- */
 
@@ -150,6 +154,8 @@ on_block_job(virConnectPtr c, virDomainPtr d, const char *disk, int type, int st
     (void)opaque;
     if (status == VIR_DOMAIN_BLOCK_JOB_COMPLETED)
         atomic_store(&libvirt_done_us, (long long)bench_now_us());
+    else if (status == VIR_DOMAIN_BLOCK_JOB_READY && !atomic_load(&libvirt_ready_us))
+        atomic_store(&libvirt_ready_us, (long long)bench_now_us());
 }
 
 static void
@@ -171,17 +177,22 @@ events_reset(void)
 {
     atomic_store(&libvirt_done_us, 0);
     atomic_store(&qemu_done_us, 0);
+    atomic_store(&libvirt_ready_us, 0);
 }
 
-/* How long before @end the job's end was seen (libvirt's event, QEMU's). */
+/* How long before @end the job's end was seen (libvirt's event, QEMU's),
+ * and how long after the mirror's READY event its COMPLETED came (the
+ * pivot, from the moment it could start). */
 static void
-events_lag(double end, double *libvirt_lag, double *qemu_lag)
+events_lag(double end, double *libvirt_lag, double *qemu_lag, double *pivot)
 {
     long long l = atomic_load(&libvirt_done_us);
     long long q = atomic_load(&qemu_done_us);
+    long long r = atomic_load(&libvirt_ready_us);
 
     *libvirt_lag = l ? end - (double)l : -1;
     *qemu_lag = q ? end - (double)q : -1;
+    *pivot = l && r ? (double)(l - r) : -1;
 }
 
 /* ---- the raw way ------------------------------------------------------------------- */
@@ -268,6 +279,7 @@ typedef struct {
     double *time;
     double *libvirt_lag; /* return - libvirt's COMPLETED event */
     double *qemu_lag;    /* return - QEMU's BLOCK_JOB_COMPLETED */
+    double *pivot;       /* libvirt's COMPLETED event - its READY event */
 } series;
 
 static void
@@ -276,7 +288,8 @@ series_alloc(series *s, long n)
     s->time = calloc(n, sizeof(double));
     s->libvirt_lag = calloc(n, sizeof(double));
     s->qemu_lag = calloc(n, sizeof(double));
-    if (!s->time || !s->libvirt_lag || !s->qemu_lag)
+    s->pivot = calloc(n, sizeof(double));
+    if (!s->time || !s->libvirt_lag || !s->qemu_lag || !s->pivot)
         die("out of memory", NULL);
 }
 
@@ -286,6 +299,7 @@ series_free(series *s)
     free(s->time);
     free(s->libvirt_lag);
     free(s->qemu_lag);
+    free(s->pivot);
 }
 
 /* One copy, either way, onto a new file; the old one is removed. */
@@ -300,7 +314,7 @@ copy_round(virDomainPtr dom, bool lib, series *s, long i)
     sync();
     events_reset();
     s->time[i] = lib ? lib_copy(dom, dest) : raw_copy(dom, dest);
-    events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i]);
+    events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i], &s->pivot[i]);
     now = live_source(dom);
     if (strcmp(now, dest) != 0)
         die("copy: the disk is not on its destination", now);
@@ -353,7 +367,7 @@ commit_round(virDomainPtr dom, bool lib, long mib, series *s, long i)
     sync();
     events_reset();
     s->time[i] = lib ? lib_commit(dom) : raw_commit(dom);
-    events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i]);
+    events_lag(bench_now_us(), &s->libvirt_lag[i], &s->qemu_lag[i], &s->pivot[i]);
     now = live_source(dom);
     if (strcmp(now, overlay) == 0)
         die("commit: the disk is still on its overlay", now);
@@ -393,6 +407,13 @@ print_lag(const char *what, series *lib, series *raw, size_t n)
            bench_summarize(lib->qemu_lag, n).median / 1e3,
            bench_summarize(raw->libvirt_lag, n).median / 1e3,
            bench_summarize(raw->qemu_lag, n).median / 1e3);
+}
+
+static void
+print_pivot(const char *what, series *lib, series *raw, size_t n)
+{
+    printf("  %-8s %16.1f %16.1f\n", what, bench_summarize(lib->pivot, n).median / 1e3,
+           bench_summarize(raw->pivot, n).median / 1e3);
 }
 
 int
@@ -521,6 +542,10 @@ main(int argc, char **argv)
            "raw: libvirt ev", "raw: QEMU ev");
     print_lag("copy", &lc, &rc, rounds);
     print_lag("commit", &lm, &rm, rounds);
+    printf("\n  from libvirt's READY event to its COMPLETED one (the pivot), ms (medians)\n");
+    printf("  %-8s %16s %16s\n", "", "lib", "raw");
+    print_pivot("copy", &lc, &rc, rounds);
+    print_pivot("commit", &lm, &rm, rounds);
 
     {
         char *last = live_source(dom);
