@@ -1466,6 +1466,7 @@ test_commit_below_top_pull_to_base_and_pivot_later(void **state)
     g_autofree char *s1 = path_in("chain-s1.qcow2");
     g_autofree char *s2 = path_in("chain-s2.qcow2");
     g_autofree char *s3 = path_in("chain-s3.qcow2");
+    g_autofree char *s4 = path_in("chain-s4.qcow2");
     const char *const lone[] = {NULL, NULL};
     g_autofree char *top_spec = NULL;
     g_autofree char *base_spec = NULL;
@@ -1510,6 +1511,15 @@ test_commit_below_top_pull_to_base_and_pivot_later(void **state)
     if (vdisk_job_abort(b->dom, "vda", VDISK_JOB_PIVOT, opts, &err) < 0)
         fail_msg("vdisk_job_abort PIVOT: %s", vdisk_error_get_message(err));
     expect_chain(b->dom, "vda", (const char *const[]){b->base, NULL}, lone);
+
+    /* kept ready, then abandoned: the disk stays on its top */
+    snapshot_one(b->dom, "vda", s4);
+    if (vdisk_block_commit(b->dom, "vda", NULL, NULL, VDISK_JOB_NO_PIVOT, opts, &err) < 0)
+        fail_msg("active commit, no pivot: %s", vdisk_error_get_message(err));
+    expect_ready_job(b->dom, "vda", VDISK_JOB_ACTIVE_COMMIT);
+    if (vdisk_job_abort(b->dom, "vda", 0, opts, &err) < 0)
+        fail_msg("vdisk_job_abort: %s", vdisk_error_get_message(err));
+    expect_chain(b->dom, "vda", (const char *const[]){s4, b->base, NULL}, lone);
     vdisk_job_opts_free(opts);
     progress_clear(&p);
     bare_free(b);
@@ -1757,10 +1767,16 @@ test_snapshot_all_or_none_and_stopped_domains(void **state)
     g_autofree char *top_named = NULL;
     g_autofree char *lone_named = NULL;
     g_autofree char *ro = make_qcow2("snap-ro.qcow2", "8M", NULL);
+    g_autofree char *iso = make_qcow2("snap-cd.img", "1M", NULL);
+    g_autofree char *rw = make_qcow2("snap-rw.qcow2", "8M", NULL);
     g_autofree char *ro_disk =
         g_strdup_printf("    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-                        "<source file='%s'/><target dev='vdc' bus='virtio'/><readonly/></disk>\n",
-                        ro);
+                        "<source file='%s'/><target dev='vdc' bus='virtio'/><readonly/></disk>\n"
+                        "    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+                        "<source file='%s'/><target dev='hdc' bus='ide'/><readonly/></disk>\n"
+                        "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                        "<source file='%s'/><target dev='vdd' bus='virtio'/></disk>\n",
+                        ro, iso, rw);
     vdisk_job_status *st = NULL;
     virDomainPtr rodom;
     vdisk_error *err = NULL;
@@ -1842,6 +1858,31 @@ test_snapshot_all_or_none_and_stopped_domains(void **state)
         expect_error("snapshot of a read-only disk", rc, &err, VDISK_ERR_INVALID, "vdc", NULL);
         rc = vdisk_block_resize(rodom, "vdc", "+1M", 0, NULL, &err);
         expect_error("resize of a read-only disk", rc, &err, VDISK_ERR_INVALID, "vdc", NULL);
+        t[0] = "hdc";
+        rc = vdisk_snapshot_create(rodom, t, 1, NULL, NULL, 0, VDISK_SNAPSHOT_CREATE_NO_METADATA,
+                                   NULL, NULL, &err);
+        expect_error("snapshot of a cdrom", rc, &err, VDISK_ERR_INVALID, "hdc", NULL);
+        rc = vdisk_block_resize(rodom, "hdc", "+1M", 0, NULL, &err);
+        expect_error("resize of a cdrom", rc, &err, VDISK_ERR_INVALID, "hdc", NULL);
+    }
+    /* every disk: only the writable one gets an overlay */
+    {
+        g_autofree char *r = NULL;
+        g_autofree char *want = path_in("snap-rw." PREFIX "some");
+        g_auto(GStrv) c = NULL;
+
+        if (vdisk_snapshot_create(rodom, NULL, 0, PREFIX "some", NULL, 0,
+                                  VDISK_SNAPSHOT_CREATE_NO_METADATA, NULL, &r, &err) < 0)
+            fail_msg("snapshot of every disk beside read-only ones: %s",
+                     vdisk_error_get_message(err));
+        print_message("snapshot of every disk beside read-only ones: '%s'\n", r);
+        if (!r || strstr(r, "vdc") || strstr(r, "hdc") || !strstr(r, want))
+            fail_msg("the report '%s' is not just vdd's %s", r ? r : "(none)", want);
+        c = xml_chain(rodom, "vdd", 0, NULL, NULL);
+        assert_string_equal(c[0], want);
+        g_strfreev(c);
+        c = xml_chain(rodom, "vdc", 0, NULL, NULL);
+        assert_string_equal(c[0], ro);
     }
 
     /* a domain that does not run */
