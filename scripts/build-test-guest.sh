@@ -20,6 +20,10 @@
 #   VDTEST blocks vda,sda,sr0   the block devices in /sys/block (ram and loop
 #                               devices left out; "none" when there are
 #                               none), at start-up and whenever the set changes
+#   VDTEST size vda SECTORS     the size of each block device listed in
+#                               "blocks" (/sys/block/DEV/size: 512-byte
+#                               sectors), at start-up, for a device that
+#                               appears, and whenever it changes (a resize)
 #   VDTEST media sr0 LABEL      vdtest.media=DEV: the first printable bytes of
 #                               DEV's first 2048-byte sector, "none" when it
 #                               cannot be read, whenever they change (the
@@ -34,7 +38,11 @@
 #                               reads back what another one wrote) was
 #                               written and fsync'd;
 #                               N counts up from 0 until a write fails
-#                               ("VDTEST write-failed vdb N")
+#                               ("VDTEST write-failed vdb N"); with
+#                               vdtest.writer=retry the writer then tries
+#                               block N again every 0.5 s (the failure is
+#                               reported once) and goes on once it can be
+#                               written, say after the disk was enlarged
 #   VDTEST insmod-failed NAME   a module did not load
 #   VDTEST ready mode=MODE      once all of the above is set up
 #
@@ -177,6 +185,7 @@ debug=
 dev=
 hold=
 media=
+writer_mode=
 for w in $(cat /proc/cmdline); do
     case $w in
     vdtest.mode=*) mode=${w#*=} ;;
@@ -184,6 +193,7 @@ for w in $(cat /proc/cmdline); do
     vdtest.hold=*) hold=${w#*=} ;;
     vdtest.media=*) media=${w#*=} ;;
     vdtest.debug=*) debug=${w#*=} ;;
+    vdtest.writer=*) writer_mode=${w#*=} ;;
     esac
 done
 # only emergencies on the console, so that the report lines stay whole
@@ -211,9 +221,38 @@ label() {
     echo "${l:-none}"
 }
 
-# writer: numbered, fsync'd blocks on $dev until a write fails
+# "DEV=SECTORS ..." of the devices blocks() lists
+sizes() {
+    local b s out=
+    for b in /sys/block/*; do
+        b=${b##*/}
+        case $b in
+        '*' | loop* | ram* | zram*) ;;
+        *)
+            s=
+            read s 2>/dev/null </sys/block/$b/size
+            out="$out $b=${s:-0}"
+            ;;
+        esac
+    done
+    echo "$out"
+}
+
+# reports the sizes in $2 that $1 (an earlier sizes()) did not have
+report_sizes() {
+    local e
+    for e in $2; do
+        case " $1 " in
+        *" $e "*) ;;
+        *) report "size ${e%%=*} ${e#*=}" ;;
+        esac
+    done
+}
+
+# writer: numbered, fsync'd blocks on $dev until a write fails, or with
+# vdtest.writer=retry, trying a failed block again every 0.5 s
 writer() {
-    local i=0
+    local i=0 failed=
     while [ ! -b /dev/$dev ]; do
         sleep 0.2
     done
@@ -221,9 +260,13 @@ writer() {
         if printf 'VDTEST-BLOCK %d\n' $i |
             dd of=/dev/$dev bs=4096 seek=$i count=1 conv=notrunc,sync,fsync 2>/dev/null; then
             report "wrote $dev $i"
+            failed=
         else
-            report "write-failed $dev $i"
-            return
+            [ -n "$failed" ] || report "write-failed $dev $i"
+            [ "$writer_mode" = retry ] || return
+            failed=1
+            sleep 0.5
+            continue
         fi
         i=$((i + 1))
     done
@@ -240,6 +283,8 @@ esac
 
 last=$(blocks)
 report "blocks $last"
+lastsizes=$(sizes)
+report_sizes "" "$lastsizes"
 if [ -n "$hold" ]; then
     # keep it open for good: a cdrom's door stays locked
     if exec 3</dev/$hold; then
@@ -263,6 +308,11 @@ while :; do
     if [ "$now" != "$last" ]; then
         last=$now
         report "blocks $now"
+    fi
+    now=$(sizes)
+    if [ "$now" != "$lastsizes" ]; then
+        report_sizes "$lastsizes" "$now"
+        lastsizes=$now
     fi
     if [ -n "$media" ]; then
         now=$(label $media)

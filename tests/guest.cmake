@@ -4,7 +4,7 @@
 # of a hot-plugged disk is checked as well as QEMU and libvirt. Every test
 # that talks to the system libvirtd holds the resource lock "libvirtd".
 
-set(VDISK_GUEST_DIR ${CMAKE_BINARY_DIR}/tests/guest-image)
+# VDISK_GUEST_DIR: tests/CMakeLists.txt.
 
 add_test(NAME guest-build
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/build-test-guest.sh ${VDISK_GUEST_DIR})
