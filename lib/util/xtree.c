@@ -434,7 +434,7 @@ vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key)
         return NULL;
     for (a = node->attrs; a; a = a->next) {
         /* the key settles mismatches without a string comparison */
-        if (a->key == key && strcmp(a->name, name) == 0)
+        if (a->key == key && vd_name_eq_key(a->name, name, key))
             return a;
     }
     return NULL;
@@ -448,7 +448,7 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     vd_attr *a;
 
     while ((a = *pp)) {
-        if (a->key == key && strcmp(a->name, name) == 0) {
+        if (a->key == key && vd_name_eq_key(a->name, name, key)) {
             if (value) {
                 a->value = value;
             } else {
@@ -478,7 +478,7 @@ vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
     if (!node || !(node->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->children; c; c = c->next) {
-        if (c->key == key && strcmp(c->name, name) == 0)
+        if (c->key == key && vd_name_eq_key(c->name, name, key))
             return c;
     }
     return NULL;
@@ -492,7 +492,7 @@ vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
     if (node->parent && !(node->parent->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->next; c; c = c->next) {
-        if (c->key == key && strcmp(c->name, name) == 0)
+        if (c->key == key && vd_name_eq_key(c->name, name, key))
             return c;
     }
     return NULL;
@@ -743,7 +743,7 @@ vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const
 
         if (c->kind == VD_NODE_ELEMENT && rank(ctx, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
-                if (p->key == c->key && strcmp(p->name, c->name) == 0) {
+                if (p->key == c->key && vd_name_eq_key(p->name, c->name, c->key)) {
                     next = vd_node_remove(doc, c);
                     break;
                 }

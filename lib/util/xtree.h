@@ -23,10 +23,10 @@ typedef struct vd_attr vd_attr;
 typedef struct vd_node vd_node;
 typedef struct vd_doc vd_doc;
 
-/* A name's look-up key: its length and three of its bytes. Names are found
- * by comparing keys first, so a mismatch costs no string comparison; for a
- * string literal the key is computed at compile time (the look-ups below
- * are inline). Never 0 for a non-empty name. */
+/* A name's look-up key: its length (255 for any longer) and three of its
+ * bytes. Names are found by comparing keys first, so a mismatch costs no
+ * string comparison; for a string literal the key is computed at compile
+ * time (the look-ups below are inline). Never 0 for a non-empty name. */
 static inline uint32_t
 vd_name_key_len(const char *name, size_t len)
 {
@@ -34,14 +34,69 @@ vd_name_key_len(const char *name, size_t len)
 
     if (!len)
         return 0;
-    return (uint32_t)(len & 0xff) << 24 | (uint32_t)s[0] << 16 | (uint32_t)s[len / 2] << 8 |
-           s[len - 1];
+    return (uint32_t)(len < 0xff ? len : 0xff) << 24 | (uint32_t)s[0] << 16 |
+           (uint32_t)s[len / 2] << 8 | s[len - 1];
 }
 
 static inline uint32_t
 vd_name_key(const char *name)
 {
     return name ? vd_name_key_len(name, strlen(name)) : 0;
+}
+
+static inline uint64_t
+vd_name_load8(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline uint32_t
+vd_name_load4(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Whether names @a and @b are equal: names are short, and comparing them
+ * here costs less than a call. */
+static inline bool
+vd_name_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* Whether names @a and @b, whose keys are both @key, are equal. Equal keys
+ * below 255 mean equal lengths and equal first, middle and last bytes, so
+ * a name of up to 3 bytes needs nothing more, and longer ones are compared
+ * in words, without a call: the look-ups of names run this on every match.
+ * Text nodes have key 0, which no name has. */
+static inline bool
+vd_name_eq_key(const char *a, const char *b, uint32_t key)
+{
+    size_t len = key >> 24;
+    size_t i;
+
+    if (len == 0xff)
+        return strcmp(a, b) == 0;
+    if (len <= 3)
+        return key != 0; /* no name is empty */
+    if (len < 8)
+        return vd_name_load4(a) == vd_name_load4(b) &&
+               vd_name_load4(a + len - 4) == vd_name_load4(b + len - 4);
+    for (i = 0; i + 8 < len; i += 8) {
+        if (vd_name_load8(a + i) != vd_name_load8(b + i))
+            return false;
+    }
+    return vd_name_load8(a + len - 8) == vd_name_load8(b + len - 8);
 }
 
 struct vd_attr {
