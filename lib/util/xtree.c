@@ -1042,9 +1042,24 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
 
 /* ---- parsing ----------------------------------------------------------- */
 
+/* A name the tree holds, by the strings of libxml2's dictionary it was
+ * made of: within one parse, the same name comes as the same pointers. */
+typedef struct {
+    const xmlChar *local;
+    const xmlChar *prefix;
+    const char *name;
+    uint32_t key;
+} vd_sax_name;
+
+/* Names remembered per parse; a document with more distinct names than
+ * fit has the rest copied each time they appear. */
+#define VD_SAX_NAME_BITS 7
+#define VD_SAX_NAMES (1u << VD_SAX_NAME_BITS)
+
 typedef struct {
     vd_doc *doc;
     vd_node *cur;
+    vd_sax_name names[VD_SAX_NAMES];
     xmlParserCtxtPtr ctxt;
     unsigned int depth;
     GString *text; /* pending character data of the current element */
@@ -1109,6 +1124,40 @@ vd_qname(vd_doc *doc, const xmlChar *prefix, const xmlChar *local)
     return vd_arena_printf(doc, "%s:%s", (const char *)prefix, (const char *)local);
 }
 
+/* The tree's copy of name @prefix:@local and its key, made once per parse. */
+static const char *
+vd_sax_name_of(vd_sax_state *st, const xmlChar *prefix, const xmlChar *local, uint32_t *key)
+{
+    uintptr_t h = ((uintptr_t)local ^ ((uintptr_t)prefix << 1)) * (uintptr_t)0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(h >> (sizeof(h) * 8 - VD_SAX_NAME_BITS));
+    size_t probes;
+    const char *name;
+
+    for (probes = 0; probes < 8; probes++, i = (i + 1) & (VD_SAX_NAMES - 1)) {
+        vd_sax_name *e = &st->names[i];
+
+        if (e->local == local && e->prefix == prefix) {
+            *key = e->key;
+            return e->name;
+        }
+        if (!e->local) {
+            /* only the dictionary's strings stay put for the whole parse */
+            if (xmlDictOwns(st->ctxt->dict, local) != 1 ||
+                (prefix && xmlDictOwns(st->ctxt->dict, prefix) != 1))
+                break;
+            e->local = local;
+            e->prefix = prefix;
+            e->name = vd_qname(st->doc, prefix, local);
+            e->key = vd_name_key(e->name);
+            *key = e->key;
+            return e->name;
+        }
+    }
+    name = vd_qname(st->doc, prefix, local);
+    *key = vd_name_key(name);
+    return name;
+}
+
 static void
 vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
              int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
@@ -1128,7 +1177,8 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
         return;
     }
     vd_sax_flush_text(st);
-    n = vd_node_new(st->doc, vd_qname(st->doc, prefix, localname));
+    n = vd_node_new(st->doc, NULL);
+    n->name = vd_sax_name_of(st, prefix, localname, &n->key);
     n->line = st->ctxt && st->ctxt->input ? st->ctxt->input->line : 0;
     tail = &n->attrs;
     /* Namespace declarations and attribute values both arrive with their
@@ -1144,9 +1194,10 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
     }
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar **at = attributes + 5 * i;
-        vd_attr *a = vd_attr_new(
-            st->doc, vd_qname(st->doc, at[1], at[0]),
-            vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3])));
+        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
+
+        a->name = vd_sax_name_of(st, at[1], at[0], &a->key);
+        a->value = vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3]));
         *tail = a;
         tail = &a->next;
     }
