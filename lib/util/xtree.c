@@ -1056,10 +1056,17 @@ typedef struct {
 #define VD_SAX_NAME_BITS 7
 #define VD_SAX_NAMES (1u << VD_SAX_NAME_BITS)
 
+/* The bytes not yet handed to the parser. */
+typedef struct {
+    const char *buf;
+    size_t left;
+} vd_input;
+
 typedef struct {
     vd_doc *doc;
     vd_node *cur;
     vd_sax_name names[VD_SAX_NAMES];
+    vd_input *in;
     xmlParserCtxtPtr ctxt;
     unsigned int depth;
     GString *text; /* pending character data of the current element */
@@ -1158,6 +1165,25 @@ vd_sax_name_of(vd_sax_state *st, const xmlChar *prefix, const xmlChar *local, ui
     return name;
 }
 
+/* Once the parser holds the whole input, its buffer loses its read
+ * callback and becomes what libxml2 takes for a buffer in memory:
+ * otherwise libxml2 2.9 grows the buffer and calls for more input at
+ * every look-ahead through the last 250 bytes, which costs a small
+ * document a third of its parse. Not while an encoding is converted,
+ * which libxml2 does as it reads; the first element comes after the XML
+ * declaration, where an encoding is chosen. */
+static inline void
+vd_sax_input_done(vd_sax_state *st)
+{
+    xmlParserInputBufferPtr buf;
+
+    if (G_LIKELY(st->in->left))
+        return;
+    buf = st->ctxt->input ? st->ctxt->input->buf : NULL;
+    if (buf && buf->readcallback && !buf->encoder)
+        buf->readcallback = NULL;
+}
+
 static void
 vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
              int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
@@ -1176,6 +1202,7 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
         vd_sax_fail(st, VDISK_ERR_XML, "elements nested too deeply");
         return;
     }
+    vd_sax_input_done(st);
     vd_sax_flush_text(st);
     n = vd_node_new(st->doc, NULL);
     n->name = vd_sax_name_of(st, prefix, localname, &n->key);
@@ -1239,6 +1266,7 @@ vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xml
     (void)uri;
     if (st->failed)
         return;
+    vd_sax_input_done(st);
     vd_sax_flush_text(st);
     if (st->cur) {
         vd_sax_trim_mixed(st->cur);
@@ -1326,12 +1354,6 @@ vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_
     return vd_doc_parse_checked(out, buf, len, what, NULL, NULL, err);
 }
 
-/* The bytes not yet handed to the parser. */
-typedef struct {
-    const char *buf;
-    size_t left;
-} vd_input;
-
 static int
 vd_input_read(void *ctx, char *out, int len)
 {
@@ -1394,6 +1416,7 @@ vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what
     st.what = what;
     st.check = check;
     st.check_ctx = check_ctx;
+    st.in = &in;
     st.text = g_string_sized_new(64);
 
     ctxt = vd_parser_in_place(&in);
