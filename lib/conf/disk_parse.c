@@ -273,7 +273,7 @@ vd_parse_metadata_cache(vd_pctx *c, vd_node *driver)
 static int
 vd_parse_driver(vd_pctx *c)
 {
-    vd_node *d = vd_node_child(c->disk->node, "driver");
+    vd_node *d = vd_disk_child_named(c->disk, "driver");
 
     if (!d)
         return 0;
@@ -295,7 +295,7 @@ vd_parse_driver(vd_pctx *c)
 static int
 vd_parse_target(vd_pctx *c)
 {
-    vd_node *t = vd_node_child(c->disk->node, "target");
+    vd_node *t = vd_disk_child_named(c->disk, "target");
 
     if (!t)
         return 0;
@@ -549,7 +549,7 @@ bad:
 static int
 vd_parse_address(vd_pctx *c)
 {
-    vd_node *a = vd_node_child(c->disk->node, "address");
+    vd_node *a = vd_disk_child_named(c->disk, "address");
     const char *type;
     int t;
     unsigned int u1;

@@ -438,7 +438,7 @@ vdisk_domain_get_disk_const(const vdisk_domain *dom, size_t i)
 const char *
 vd_disk_target(const vdisk_disk *disk)
 {
-    return vd_node_attr(vd_node_child(disk->node, "target"), "dev");
+    return vd_node_attr(vd_disk_child_named(disk, "target"), "dev");
 }
 
 gint
@@ -614,7 +614,7 @@ int
 vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4])
 {
     static const char *const names[] = {"controller", "bus", "target", "unit"};
-    const vd_node *addr = vd_node_child(disk->node, "address");
+    const vd_node *addr = vd_disk_child_named(disk, "address");
     size_t i;
 
     if (!addr || g_strcmp0(vd_node_attr(addr, "type"), "drive") != 0)
@@ -632,14 +632,14 @@ vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4])
 const char *
 vd_disk_bus(const vdisk_disk *disk)
 {
-    return vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+    return vd_node_attr(vd_disk_child_named(disk, "target"), "bus");
 }
 
 const char *
 vd_disk_source_desc(const vdisk_disk *disk)
 {
     static const char *const attrs[] = {"file", "dev", "dir", "name", "volume"};
-    const vd_node *src = vd_node_child(disk->node, "source");
+    const vd_node *src = vd_disk_child_named(disk, "source");
     size_t i;
 
     for (i = 0; src && i < G_N_ELEMENTS(attrs); i++) {

@@ -204,11 +204,13 @@ vd_attr_rename(vd_attr *a, const char *name)
     a->key = vd_name_key(name);
 }
 
-/* Records @child's name in @parent's child_mask and, when @child moves to
- * a new parent, resets its tag (before linking it). */
+/* Records a change of @parent's children and @child's name in its
+ * child_mask and, when @child moves to a new parent, resets its tag
+ * (before linking it). */
 static inline void
 vd_node_note_child(vd_node *parent, vd_node *child)
 {
+    parent->gen++;
     if (child->key)
         parent->child_mask |= vd_name_bit(child->key);
     if (child->parent != parent)
@@ -254,6 +256,7 @@ vd_node_unlink(vd_node *node)
 
     if (!parent)
         return;
+    parent->gen++;
     if (node->prev)
         node->prev->next = node->next;
     else

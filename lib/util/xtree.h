@@ -18,6 +18,10 @@
 
 #include "util/error.h"
 
+/* For the small look-up helpers that must fold away when called with a
+ * string literal, however many callers they have. */
+#define VD_ALWAYS_INLINE inline __attribute__((always_inline))
+
 typedef struct vd_arena_chunk vd_arena_chunk;
 typedef struct vd_attr vd_attr;
 typedef struct vd_node vd_node;
@@ -139,6 +143,10 @@ struct vd_node {
      * child's bit may stay): a clear bit proves that no child has the
      * name, so most look-ups of an absent child walk no list. */
     uint32_t child_mask;
+    /* Changes whenever a child is linked under this node or unlinked from
+     * it: what a user of the tree remembers of the children holds while
+     * it is unchanged. */
+    uint32_t gen;
 };
 
 struct vd_doc {
