@@ -30,16 +30,11 @@ vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain)
 void
 vd_disk_remember_kids(vdisk_disk *disk)
 {
-    static const char *const names[VD_DISK_KID_LAST] = {
-        [VD_DISK_KID_DRIVER] = "driver",
-        [VD_DISK_KID_SOURCE] = "source",
-        [VD_DISK_KID_TARGET] = "target",
-        [VD_DISK_KID_ADDRESS] = "address",
-    };
-    unsigned int i;
-
-    for (i = 0; i < VD_DISK_KID_LAST; i++)
-        disk->kids[i] = vd_node_child(disk->node, names[i]);
+    /* literal names: their keys are computed at compile time */
+    disk->kids[VD_DISK_KID_DRIVER] = vd_node_child(disk->node, "driver");
+    disk->kids[VD_DISK_KID_SOURCE] = vd_node_child(disk->node, "source");
+    disk->kids[VD_DISK_KID_TARGET] = vd_node_child(disk->node, "target");
+    disk->kids[VD_DISK_KID_ADDRESS] = vd_node_child(disk->node, "address");
     disk->kids_gen = disk->node->gen;
     disk->kids_known = true;
 }

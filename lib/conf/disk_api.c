@@ -525,7 +525,7 @@ vd_address_of(const vdisk_disk *disk, vdisk_address_type type)
     return a;
 }
 
-static unsigned int
+static VD_ALWAYS_INLINE unsigned int
 vd_attr_uint(const vd_node *n, const char *attr, int base)
 {
     unsigned int v = 0;
