@@ -66,6 +66,19 @@ vd_parse_tristate(vd_pctx *c, vd_node *node, const char *attr, bool yesno)
     return val;
 }
 
+/* Whether @s is written in canonical decimal: digits, no leading zero. */
+static bool
+vd_is_canonical_decimal(const char *s)
+{
+    const char *p;
+
+    if (s[0] == '0')
+        return !s[1];
+    for (p = s; *p >= '0' && *p <= '9'; p++)
+        ;
+    return p != s && !*p;
+}
+
 /* An unsigned attribute, rewritten in canonical decimal. Returns 0 and
  * fills @out (0 when absent), or -1. */
 static int
@@ -95,7 +108,7 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
                        VD_LABEL(c), attr, node->name);
     if (val == 0 && mode == VD_UINT_DROP_ZERO)
         vd_node_set_attr(c->doc, node, attr, NULL);
-    else if (base == 10)
+    else if (base == 10 && !vd_is_canonical_decimal(v))
         vd_node_set_attr_static(c->doc, node, attr, vd_arena_decimal(c->doc, val));
     *out = val;
     return 0;
