@@ -339,13 +339,33 @@ invalid:
                    out->name);
 }
 
+void
+vd_domain_note_overrides(vdisk_domain *dom)
+{
+    const vd_node *o;
+
+    dom->has_overrides = false;
+    for (o = dom->doc->root->children; o && !dom->has_overrides; o = o->next)
+        dom->has_overrides = vd_is_qemu_ns_element(o, "override");
+    dom->overrides_gen = dom->doc->root->gen;
+    dom->overrides_known = true;
+}
+
+bool
+vd_domain_may_have_overrides(const vdisk_domain *dom)
+{
+    if (!dom || !dom->doc || !dom->doc->root)
+        return false;
+    return !dom->overrides_known || dom->overrides_gen != dom->doc->root->gen || dom->has_overrides;
+}
+
 int
 vd_domain_qemu_device_overrides(const vdisk_domain *dom, const char *alias, GArray *out,
                                 vdisk_error **err)
 {
     const vd_node *o;
 
-    if (!dom || !dom->doc || !dom->doc->root)
+    if (!vd_domain_may_have_overrides(dom))
         return 0;
     /* libvirt: ./qemu:override/qemu:device, then ./qemu:frontend/qemu:property
      * of each, in document order */

@@ -60,7 +60,16 @@ struct vdisk_domain {
      * drop it; the const ones only read it). */
     GArray *controller_index; /* vd_controller_key, sorted */
     bool controllers_indexed;
+    /* Whether <domain> has a <qemu:override> child, as it was when the
+     * root element's generation was overrides_gen (overrides_known): set
+     * by vd_domain_note_overrides(), read by the const calls. */
+    bool overrides_known;
+    bool has_overrides;
+    uint32_t overrides_gen;
 };
+
+/* Notes whether the domain has a <qemu:override>; called once it is read. */
+void vd_domain_note_overrides(vdisk_domain *dom);
 
 /* A controller's place in vdisk_domain.controller_index. */
 typedef struct {

@@ -188,6 +188,7 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
         for (i = 0; i < dom->disks->len; i++)
             vd_disk_remember_kids(dom->disks->pdata[i]);
     }
+    vd_domain_note_overrides(dom);
     if (vd_pipeline_domain_checks(dom, 0, flags, err) < 0)
         return -1;
     *out = g_steal_pointer(&dom);
