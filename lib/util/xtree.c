@@ -900,18 +900,33 @@ vd_buf_add_c(GString *buf, char ch)
 
 #define vd_buf_add_lit(buf, lit) vd_buf_add((buf), (lit), sizeof(lit) - 1)
 
+/* The bytes vd_escape_append() looks at: control bytes (NUL ends the
+ * text) and < > & ' ". */
+static const bool vd_xml_special[256] = {
+    [0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true, [0x04] = true, [0x05] = true,
+    [0x06] = true, [0x07] = true, [0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true,
+    [0x0c] = true, [0x0d] = true, [0x0e] = true, [0x0f] = true, [0x10] = true, [0x11] = true,
+    [0x12] = true, [0x13] = true, [0x14] = true, [0x15] = true, [0x16] = true, [0x17] = true,
+    [0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true, [0x1c] = true, [0x1d] = true,
+    [0x1e] = true, [0x1f] = true, ['<'] = true,  ['>'] = true,  ['&'] = true,  ['\''] = true,
+    ['"'] = true,
+};
+
 void
 vd_escape_append(GString *buf, const char *s, bool attr)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *run = p;
 
-    for (; *p; p++) {
+    for (;; p++) {
         const char *rep;
-        unsigned char ch = *p;
+        unsigned char ch;
 
-        if (ch >= 0x20 && ch != '<' && ch != '>' && ch != '&' && ch != '\'' && ch != '"')
-            continue;
+        while (!vd_xml_special[*p])
+            p++;
+        ch = *p;
+        if (!ch)
+            break;
         switch (ch) {
         case '<':
             rep = "&lt;";
@@ -963,11 +978,20 @@ vd_indent(GString *buf, unsigned int indent)
     vd_buf_add(buf, spaces, indent);
 }
 
+/* The length of @name, whose key is @key: the key holds it below 255. */
+static inline size_t
+vd_name_len(const char *name, uint32_t key)
+{
+    size_t len = key >> 24;
+
+    return len < 0xff ? len : strlen(name);
+}
+
 static void
 vd_attr_format(GString *buf, const vd_attr *a)
 {
     vd_buf_add_c(buf, ' ');
-    vd_buf_add(buf, a->name, strlen(a->name));
+    vd_buf_add(buf, a->name, vd_name_len(a->name, a->key));
     vd_buf_add_lit(buf, "='");
     vd_escape_append(buf, a->value, true);
     vd_buf_add_c(buf, '\'');
@@ -985,7 +1009,7 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
         vd_escape_append(buf, node->text, false);
         return;
     }
-    name_len = strlen(node->name);
+    name_len = vd_name_len(node->name, node->key);
     vd_indent(buf, indent);
     vd_buf_add_c(buf, '<');
     vd_buf_add(buf, node->name, name_len);
