@@ -517,10 +517,10 @@ vd_parse_address_pci(vd_pctx *c, vd_node *a)
     if (fn > 7)
         return vd_fail(c->err, VDISK_ERR_INVALID,
                        "%s: invalid PCI address function=0x%x, must be <= 7", VD_LABEL(c), fn);
-    vd_node_set_attr_static(c->doc, a, "domain", vd_arena_hex(c->doc, dom, 4));
-    vd_node_set_attr_static(c->doc, a, "bus", vd_arena_hex(c->doc, bus, 2));
-    vd_node_set_attr_static(c->doc, a, "slot", vd_arena_hex(c->doc, slot, 2));
-    vd_node_set_attr_static(c->doc, a, "function", vd_arena_hex(c->doc, fn, 1)); /* <= 7 */
+    vd_node_set_attr_hex(c->doc, a, "domain", dom, 4);
+    vd_node_set_attr_hex(c->doc, a, "bus", bus, 2);
+    vd_node_set_attr_hex(c->doc, a, "slot", slot, 2);
+    vd_node_set_attr_hex(c->doc, a, "function", fn, 1); /* <= 7 */
     return 0;
 }
 
@@ -592,32 +592,32 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "target", 10, VD_UINT_KEEP_ZERO, &u3) < 0 ||
             vd_parse_uint_attr(c, a, "unit", 10, VD_UINT_KEEP_ZERO, &u4) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
-        vd_node_set_attr_static(c->doc, a, "target", vd_arena_decimal(c->doc, u3));
-        vd_node_set_attr_static(c->doc, a, "unit", vd_arena_decimal(c->doc, u4));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "bus", u2);
+        vd_node_set_attr_decimal(c->doc, a, "target", u3);
+        vd_node_set_attr_decimal(c->doc, a, "unit", u4);
         break;
     case VD_ADDR_FULL_VIRTIO_SERIAL:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
             vd_parse_uint_attr(c, a, "port", 10, VD_UINT_KEEP_ZERO, &u3) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
-        vd_node_set_attr_static(c->doc, a, "port", vd_arena_decimal(c->doc, u3));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "bus", u2);
+        vd_node_set_attr_decimal(c->doc, a, "port", u3);
         break;
     case VD_ADDR_FULL_CCID:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u2) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "slot", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "slot", u2);
         break;
     case VD_ADDR_FULL_USB:
         if (vd_parse_address_usb_port(c, a) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_decimal(c->doc, a, "bus", u1);
         break;
     case VD_ADDR_FULL_CCW:
         if (vd_parse_uint_attr(c, a, "cssid", 0, VD_UINT_KEEP_ZERO, &u1) < 0 ||
@@ -639,9 +639,9 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid partial specification for virtio ccw address",
                                VD_LABEL(c));
             if (present == 3) {
-                vd_node_set_attr_static(c->doc, a, "cssid", vd_arena_hex(c->doc, u1, 1));
-                vd_node_set_attr_static(c->doc, a, "ssid", vd_arena_hex(c->doc, u2, 1));
-                vd_node_set_attr_static(c->doc, a, "devno", vd_arena_hex(c->doc, u3, 4));
+                vd_node_set_attr_hex(c->doc, a, "cssid", u1, 1);
+                vd_node_set_attr_hex(c->doc, a, "ssid", u2, 1);
+                vd_node_set_attr_hex(c->doc, a, "devno", u3, 4);
             }
             break;
         }
@@ -652,7 +652,7 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid value for attribute 'reg' in element 'address': '%s'",
                                VD_LABEL(c), vd_node_attr(a, "reg"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_hex(c->doc, ull, 8));
+                vd_node_set_attr_hex(c->doc, a, "reg", ull, 8);
             else
                 vd_node_set_attr(c->doc, a, "reg", NULL);
         }
@@ -662,9 +662,9 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "irq", 16, VD_UINT_DROP_ZERO, &u2) < 0)
             return -1;
         if (u1)
-            vd_node_set_attr_static(c->doc, a, "iobase", vd_arena_hex(c->doc, u1, 1));
+            vd_node_set_attr_hex(c->doc, a, "iobase", u1, 1);
         if (u2)
-            vd_node_set_attr_static(c->doc, a, "irq", vd_arena_hex(c->doc, u2, 1));
+            vd_node_set_attr_hex(c->doc, a, "irq", u2, 1);
         break;
     case VD_ADDR_FULL_DIMM:
         if (!vd_node_attr(a, "slot"))
@@ -680,7 +680,7 @@ vd_parse_address(vd_pctx *c)
                                "'%s'",
                                VD_LABEL(c), vd_node_attr(a, "base"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "base", vd_arena_hex(c->doc, ull, 1));
+                vd_node_set_attr_hex(c->doc, a, "base", ull, 1);
             else
                 vd_node_set_attr(c->doc, a, "base", NULL);
         }

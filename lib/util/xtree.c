@@ -121,25 +121,24 @@ vd_arena_strdup(vd_doc *doc, const char *s)
     return vd_arena_strndup(doc, s, strlen(s));
 }
 
-const char *
-vd_arena_decimal(vd_doc *doc, unsigned long long value)
+/* Writes @value in decimal right before @end (24 bytes are enough);
+ * returns where the digits start. */
+static char *
+vd_format_decimal(char *end, unsigned long long value)
 {
-    char digits[24];
-    char *end = digits + sizeof(digits);
     char *p = end;
 
     do {
         *--p = (char)('0' + value % 10);
         value /= 10;
     } while (value);
-    return vd_arena_strndup(doc, p, (size_t)(end - p));
+    return p;
 }
 
-const char *
-vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+/* The same for "0x" and @value in lower-case hex, at least @digits digits. */
+static char *
+vd_format_hex(char *end, unsigned long long value, unsigned int digits)
 {
-    char buf[24];
-    char *end = buf + sizeof(buf);
     char *p = end;
 
     if (digits > 16)
@@ -152,6 +151,26 @@ vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
         *--p = '0';
     *--p = 'x';
     *--p = '0';
+    return p;
+}
+
+const char *
+vd_arena_decimal(vd_doc *doc, unsigned long long value)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_decimal(end, value);
+
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
+const char *
+vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_hex(end, value, digits);
+
     return vd_arena_strndup(doc, p, (size_t)(end - p));
 }
 
@@ -464,6 +483,38 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     if (!value)
         return;
     *pp = vd_attr_new(doc, vd_arena_strdup(doc, name), value);
+}
+
+/* Sets @name to the @len bytes at @text, unless it holds them already. */
+static void
+vd_node_set_attr_len(vd_doc *doc, vd_node *node, const char *name, const char *text, size_t len)
+{
+    vd_attr *a = vd_node_attr_find(node, name);
+
+    if (a && strncmp(a->value, text, len) == 0 && !a->value[len])
+        return;
+    vd_node_set_attr_static(doc, node, name, vd_arena_strndup(doc, text, len));
+}
+
+void
+vd_node_set_attr_decimal(vd_doc *doc, vd_node *node, const char *name, unsigned long long value)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_decimal(end, value);
+
+    vd_node_set_attr_len(doc, node, name, p, (size_t)(end - p));
+}
+
+void
+vd_node_set_attr_hex(vd_doc *doc, vd_node *node, const char *name, unsigned long long value,
+                     unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_hex(end, value, digits);
+
+    vd_node_set_attr_len(doc, node, name, p, (size_t)(end - p));
 }
 
 void

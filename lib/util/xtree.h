@@ -225,6 +225,13 @@ void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *
 /* Same, without copying: @value must already live in @doc's arena or in
  * static storage. */
 void vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
+/* Sets @name to @value in decimal (vd_arena_decimal()) or in hex
+ * (vd_arena_hex()); an attribute that reads so already is left as it is,
+ * as parsing finds nearly every number it writes back in canonical form. */
+void vd_node_set_attr_decimal(vd_doc *doc, vd_node *node, const char *name,
+                              unsigned long long value);
+void vd_node_set_attr_hex(vd_doc *doc, vd_node *node, const char *name, unsigned long long value,
+                          unsigned int digits);
 
 vd_node *vd_node_child_key(const vd_node *node, const char *name, uint32_t key);
 vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key);
