@@ -1366,7 +1366,8 @@ vd_sax_chars(void *ctx, const xmlChar *ch, int len)
 
     if (st->failed || !st->cur)
         return;
-    g_string_append_len(st->text, (const char *)ch, len);
+    /* mostly the indentation between two elements */
+    vd_buf_add(st->text, (const char *)ch, (size_t)len);
 }
 
 static void
