@@ -73,6 +73,46 @@ test_random_domains_match_libvirts_loop(void **state)
     g_rand_free(rnd);
 }
 
+/* Disks that come in index order on their bus until one does not, as
+ * when a disk is added to a domain: the order is libvirt's both while the
+ * bus keeps its disks in a plain array and once it has made its tree. */
+static void
+test_in_order_then_not(void **state)
+{
+    GRand *rnd = g_rand_new_with_seed(20261202);
+    unsigned int round;
+
+    for (round = 0; round < 1000; round++) {
+        size_t n = (size_t)g_rand_int_range(rnd, 1, 120);
+        g_autofree vd_order_key *keys = g_new0(vd_order_key, n);
+        g_autofree size_t *want = g_new0(size_t, n);
+        g_autofree size_t *got = g_new0(size_t, n);
+        int next[3] = {0, 0, 0};
+        size_t i;
+
+        for (i = 0; i < n; i++) {
+            guint bus = (guint)g_rand_int_range(rnd, 0, 3);
+
+            keys[i].bus = bus;
+            keys[i].targeted = true;
+            /* mostly the next index (or the same one again), now and then
+             * an earlier one */
+            if (g_rand_int_range(rnd, 0, 20) == 0)
+                keys[i].index = g_rand_int_range(rnd, 0, next[bus] + 1);
+            else
+                keys[i].index = next[bus] += g_rand_int_range(rnd, 0, 3);
+        }
+        reference_order(keys, n, want);
+        vd_disk_insert_order(keys, n, got);
+        for (i = 0; i < n; i++) {
+            if (want[i] != got[i])
+                fail_msg("round %u: position %zu is disk %zu, libvirt's loop says %zu", round, i,
+                         got[i], want[i]);
+        }
+    }
+    g_rand_free(rnd);
+}
+
 /* A large sorted and a large reversed domain finish (linear-ish cost). */
 static void
 test_large_domains(void **state)
@@ -104,6 +144,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_domains_match_libvirts_loop),
+        cmocka_unit_test(test_in_order_then_not),
         cmocka_unit_test(test_large_domains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -352,6 +352,46 @@ test_texts_in_a_row_are_one_text(void **state)
     assert_false(vd_node_equal(doc->root, again->root));
 }
 
+/* Names with the same look-up key (length, first, middle and last byte)
+ * are told apart, whatever their length, and so are names longer than
+ * the key counts. */
+static void
+test_lookups_tell_names_with_one_key_apart(void **state)
+{
+    static const char *const names[][2] = {
+        {"abcde", "aXcYe"},
+        {"abcdefgh", "aXcdeYgh"},
+        {"abcdefghijklmnopq", "abcdefghiXklmnopq"},
+        {"bbcdefghijklmnopq", "bbcdefgXijklmnopq"},
+    };
+    g_autofree char *long_a = g_strnfill(300, 'a');
+    g_autofree char *long_b = g_strdup(long_a);
+    g_autoptr(vd_doc) doc = vd_doc_new();
+    vd_node *root = vd_node_new(doc, "root");
+    size_t i;
+
+    long_b[3] = 'b'; /* 300 bytes each: the key holds 255 for both */
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        vd_node *first = vd_node_new(doc, names[i][0]);
+        vd_node *second = vd_node_new(doc, names[i][1]);
+
+        assert_int_equal(first->key, second->key);
+        vd_node_append(root, first);
+        vd_node_append(root, second);
+        assert_ptr_equal(vd_node_child(root, names[i][1]), second);
+        assert_ptr_equal(vd_node_child(root, names[i][0]), first);
+        vd_node_set_attr(doc, root, names[i][1], "2");
+        vd_node_set_attr(doc, root, names[i][0], "1");
+        assert_string_equal(vd_node_attr(root, names[i][1]), "2");
+        assert_string_equal(vd_node_attr(root, names[i][0]), "1");
+    }
+    vd_node_set_attr(doc, root, long_b, "b");
+    vd_node_set_attr(doc, root, long_a, "a");
+    assert_string_equal(vd_node_attr(root, long_a), "a");
+    assert_string_equal(vd_node_attr(root, long_b), "b");
+    assert_null(vd_node_child(root, "abcdX"));
+}
+
 int
 main(void)
 {
@@ -368,6 +408,7 @@ main(void)
         cmocka_unit_test(test_subtree_takes_declarations_in_scope),
         cmocka_unit_test(test_drop_repeated_joins_text),
         cmocka_unit_test(test_texts_in_a_row_are_one_text),
+        cmocka_unit_test(test_lookups_tell_names_with_one_key_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

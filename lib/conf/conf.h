@@ -94,6 +94,10 @@ typedef struct {
     const char *value; /* borrowed; NULL for REMOVE */
 } vd_qemu_override;
 
+/* Whether the domain may have a <qemu:override> (false only when it is
+ * known to have none). */
+bool vd_domain_may_have_overrides(const vdisk_domain *dom);
+
 /* Checks every <qemu:override>/<qemu:device>/<qemu:frontend>/<qemu:property>
  * of @dom as libvirt's parser does and, with @alias and @out, appends the
  * properties set on the device with id @alias to @out (vd_qemu_override,

@@ -23,7 +23,20 @@ vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain)
     disk->top.is_mirror = false;
     disk->top.next_view = NULL;
     disk->views = NULL;
+    vd_disk_remember_kids(disk);
     return disk;
+}
+
+void
+vd_disk_remember_kids(vdisk_disk *disk)
+{
+    /* literal names: their keys are computed at compile time */
+    disk->kids[VD_DISK_KID_DRIVER] = vd_node_child(disk->node, "driver");
+    disk->kids[VD_DISK_KID_SOURCE] = vd_node_child(disk->node, "source");
+    disk->kids[VD_DISK_KID_TARGET] = vd_node_child(disk->node, "target");
+    disk->kids[VD_DISK_KID_ADDRESS] = vd_node_child(disk->node, "address");
+    disk->kids_gen = disk->node->gen;
+    disk->kids_known = true;
 }
 
 void
@@ -55,13 +68,13 @@ vd_disk_label(const vdisk_disk *disk)
 
     if (!disk || !disk->node)
         return "disk";
-    target = vd_node_child(disk->node, "target");
+    target = vd_disk_child_named(disk, "target");
     dev = vd_node_attr(target, "dev");
     if (dev) {
         g_snprintf(buf, sizeof(buf), "target '%s'", dev);
         return buf;
     }
-    source = vd_node_child(disk->node, "source");
+    source = vd_disk_child_named(disk, "source");
     for (i = 0; source && i < G_N_ELEMENTS(path_attrs); i++) {
         const char *p = vd_node_attr(source, path_attrs[i]);
         if (p) {

@@ -16,10 +16,10 @@
 
 /* ---- tree helpers ------------------------------------------------------------------------ */
 
-static vd_node *
+static VD_ALWAYS_INLINE vd_node *
 vd_disk_child(const vdisk_disk *disk, const char *name)
 {
-    return disk ? vd_node_child(disk->node, name) : NULL;
+    return disk ? vd_disk_child_named(disk, name) : NULL;
 }
 
 static vd_node *
@@ -67,7 +67,7 @@ vd_disk_set_attr(vdisk_disk *disk, const char *elem, const char *attr, const cha
     vd_schema_set_attr(disk->doc, n, attr, value);
 }
 
-static const char *
+static VD_ALWAYS_INLINE const char *
 vd_disk_get_attr(const vdisk_disk *disk, const char *elem, const char *attr)
 {
     if (!disk)
@@ -75,7 +75,7 @@ vd_disk_get_attr(const vdisk_disk *disk, const char *elem, const char *attr)
     return vd_node_attr(elem ? vd_disk_child(disk, elem) : disk->node, attr);
 }
 
-static int
+static VD_ALWAYS_INLINE int
 vd_disk_get_enum(const vdisk_disk *disk, const char *elem, const char *attr,
                  int (*from)(const char *))
 {
@@ -118,7 +118,7 @@ vd_set_uint(vdisk_disk *disk, const char *elem, const char *attr, unsigned int v
     return 0;
 }
 
-static unsigned int
+static VD_ALWAYS_INLINE unsigned int
 vd_get_uint(const vdisk_disk *disk, const char *elem, const char *attr, int base)
 {
     unsigned int v = 0;
@@ -525,7 +525,7 @@ vd_address_of(const vdisk_disk *disk, vdisk_address_type type)
     return a;
 }
 
-static unsigned int
+static VD_ALWAYS_INLINE unsigned int
 vd_attr_uint(const vd_node *n, const char *attr, int base)
 {
     unsigned int v = 0;

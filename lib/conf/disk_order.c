@@ -7,7 +7,10 @@
  * in the number of disks; here each bus keeps its disks that have a target
  * in a balanced tree ordered by index (on one bus those stay in index order,
  * since a disk never goes after a higher one), and the whole order is a
- * linked list, so each insertion costs O(log n).
+ * linked list, so each insertion costs O(log n). As long as a bus's disks
+ * come in index order, as they nearly always do, each goes after all the
+ * others: the bus just counts them and remembers the last, and makes its
+ * tree only when a disk goes before another.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,6 +20,7 @@
 
 typedef struct {
     GSequence *by_index; /* input positions of the bus's disks with a target */
+    GArray *in_order;    /* the same while they came in order (by_index NULL) */
     gssize last;         /* input position of the bus's last disk in the order, -1 */
 } vd_bus_order;
 
@@ -59,9 +63,26 @@ vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order)
                 g_array_index(buses, vd_bus_order, b).last = -1;
         }
         bus = &g_array_index(buses, vd_bus_order, k->bus);
-        if (k->targeted) {
-            if (!bus->by_index)
+        if (k->targeted && !bus->by_index) {
+            gsize n_in_order = bus->in_order ? bus->in_order->len : 0;
+
+            if (n_in_order == 0 ||
+                keys[g_array_index(bus->in_order, gsize, n_in_order - 1)].index <= k->index) {
+                /* after every disk of its bus with a target (its position
+                 * is the highest), as the search below would find */
+                if (!bus->in_order)
+                    bus->in_order = g_array_new(FALSE, FALSE, sizeof(gsize));
+                g_array_append_val(bus->in_order, i);
+            } else {
+                /* out of order: the tree from now on */
                 bus->by_index = g_sequence_new(NULL);
+                for (gsize j = 0; j < n_in_order; j++)
+                    g_sequence_append(bus->by_index,
+                                      GSIZE_TO_POINTER(g_array_index(bus->in_order, gsize, j) + 1));
+                g_clear_pointer(&bus->in_order, g_array_unref);
+            }
+        }
+        if (k->targeted && bus->by_index) {
             /* positions are stored + 1, so that position 0 is not NULL */
             at = g_sequence_search(bus->by_index, GSIZE_TO_POINTER(i + 1), vd_order_cmp,
                                    (gpointer)keys);
@@ -97,7 +118,7 @@ vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order)
             tail = (gssize)i;
             bus->last = (gssize)i;
         }
-        if (k->targeted)
+        if (at)
             g_sequence_insert_before(at, GSIZE_TO_POINTER(i + 1));
     }
     for (b = 0; b < buses->len; b++) {
@@ -105,6 +126,8 @@ vd_disk_insert_order(const vd_order_key *keys, size_t n, size_t *order)
 
         if (bus->by_index)
             g_sequence_free(bus->by_index);
+        if (bus->in_order)
+            g_array_unref(bus->in_order);
     }
     for (i = 0; head >= 0; head = next[head])
         order[i++] = (size_t)head;

@@ -66,6 +66,19 @@ vd_parse_tristate(vd_pctx *c, vd_node *node, const char *attr, bool yesno)
     return val;
 }
 
+/* Whether @s is written in canonical decimal: digits, no leading zero. */
+static bool
+vd_is_canonical_decimal(const char *s)
+{
+    const char *p;
+
+    if (s[0] == '0')
+        return !s[1];
+    for (p = s; *p >= '0' && *p <= '9'; p++)
+        ;
+    return p != s && !*p;
+}
+
 /* An unsigned attribute, rewritten in canonical decimal. Returns 0 and
  * fills @out (0 when absent), or -1. */
 static int
@@ -95,7 +108,7 @@ vd_parse_uint_attr(vd_pctx *c, vd_node *node, const char *attr, int base, vd_uin
                        VD_LABEL(c), attr, node->name);
     if (val == 0 && mode == VD_UINT_DROP_ZERO)
         vd_node_set_attr(c->doc, node, attr, NULL);
-    else if (base == 10)
+    else if (base == 10 && !vd_is_canonical_decimal(v))
         vd_node_set_attr_static(c->doc, node, attr, vd_arena_decimal(c->doc, val));
     *out = val;
     return 0;
@@ -273,7 +286,7 @@ vd_parse_metadata_cache(vd_pctx *c, vd_node *driver)
 static int
 vd_parse_driver(vd_pctx *c)
 {
-    vd_node *d = vd_node_child(c->disk->node, "driver");
+    vd_node *d = vd_disk_child_named(c->disk, "driver");
 
     if (!d)
         return 0;
@@ -295,7 +308,7 @@ vd_parse_driver(vd_pctx *c)
 static int
 vd_parse_target(vd_pctx *c)
 {
-    vd_node *t = vd_node_child(c->disk->node, "target");
+    vd_node *t = vd_disk_child_named(c->disk, "target");
 
     if (!t)
         return 0;
@@ -504,10 +517,10 @@ vd_parse_address_pci(vd_pctx *c, vd_node *a)
     if (fn > 7)
         return vd_fail(c->err, VDISK_ERR_INVALID,
                        "%s: invalid PCI address function=0x%x, must be <= 7", VD_LABEL(c), fn);
-    vd_node_set_attr_static(c->doc, a, "domain", vd_arena_hex(c->doc, dom, 4));
-    vd_node_set_attr_static(c->doc, a, "bus", vd_arena_hex(c->doc, bus, 2));
-    vd_node_set_attr_static(c->doc, a, "slot", vd_arena_hex(c->doc, slot, 2));
-    vd_node_set_attr_static(c->doc, a, "function", vd_arena_hex(c->doc, fn, 1)); /* <= 7 */
+    vd_node_set_attr_hex(c->doc, a, "domain", dom, 4);
+    vd_node_set_attr_hex(c->doc, a, "bus", bus, 2);
+    vd_node_set_attr_hex(c->doc, a, "slot", slot, 2);
+    vd_node_set_attr_hex(c->doc, a, "function", fn, 1); /* <= 7 */
     return 0;
 }
 
@@ -549,7 +562,7 @@ bad:
 static int
 vd_parse_address(vd_pctx *c)
 {
-    vd_node *a = vd_node_child(c->disk->node, "address");
+    vd_node *a = vd_disk_child_named(c->disk, "address");
     const char *type;
     int t;
     unsigned int u1;
@@ -579,32 +592,32 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "target", 10, VD_UINT_KEEP_ZERO, &u3) < 0 ||
             vd_parse_uint_attr(c, a, "unit", 10, VD_UINT_KEEP_ZERO, &u4) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
-        vd_node_set_attr_static(c->doc, a, "target", vd_arena_decimal(c->doc, u3));
-        vd_node_set_attr_static(c->doc, a, "unit", vd_arena_decimal(c->doc, u4));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "bus", u2);
+        vd_node_set_attr_decimal(c->doc, a, "target", u3);
+        vd_node_set_attr_decimal(c->doc, a, "unit", u4);
         break;
     case VD_ADDR_FULL_VIRTIO_SERIAL:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u2) < 0 ||
             vd_parse_uint_attr(c, a, "port", 10, VD_UINT_KEEP_ZERO, &u3) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u2));
-        vd_node_set_attr_static(c->doc, a, "port", vd_arena_decimal(c->doc, u3));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "bus", u2);
+        vd_node_set_attr_decimal(c->doc, a, "port", u3);
         break;
     case VD_ADDR_FULL_CCID:
         if (vd_parse_uint_attr(c, a, "controller", 10, VD_UINT_KEEP_ZERO, &u1) < 0 ||
             vd_parse_uint_attr(c, a, "slot", 10, VD_UINT_KEEP_ZERO, &u2) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "controller", vd_arena_decimal(c->doc, u1));
-        vd_node_set_attr_static(c->doc, a, "slot", vd_arena_decimal(c->doc, u2));
+        vd_node_set_attr_decimal(c->doc, a, "controller", u1);
+        vd_node_set_attr_decimal(c->doc, a, "slot", u2);
         break;
     case VD_ADDR_FULL_USB:
         if (vd_parse_address_usb_port(c, a) < 0 ||
             vd_parse_uint_attr(c, a, "bus", 10, VD_UINT_KEEP_ZERO, &u1) < 0)
             return -1;
-        vd_node_set_attr_static(c->doc, a, "bus", vd_arena_decimal(c->doc, u1));
+        vd_node_set_attr_decimal(c->doc, a, "bus", u1);
         break;
     case VD_ADDR_FULL_CCW:
         if (vd_parse_uint_attr(c, a, "cssid", 0, VD_UINT_KEEP_ZERO, &u1) < 0 ||
@@ -626,9 +639,9 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid partial specification for virtio ccw address",
                                VD_LABEL(c));
             if (present == 3) {
-                vd_node_set_attr_static(c->doc, a, "cssid", vd_arena_hex(c->doc, u1, 1));
-                vd_node_set_attr_static(c->doc, a, "ssid", vd_arena_hex(c->doc, u2, 1));
-                vd_node_set_attr_static(c->doc, a, "devno", vd_arena_hex(c->doc, u3, 4));
+                vd_node_set_attr_hex(c->doc, a, "cssid", u1, 1);
+                vd_node_set_attr_hex(c->doc, a, "ssid", u2, 1);
+                vd_node_set_attr_hex(c->doc, a, "devno", u3, 4);
             }
             break;
         }
@@ -639,7 +652,7 @@ vd_parse_address(vd_pctx *c)
                                "%s: invalid value for attribute 'reg' in element 'address': '%s'",
                                VD_LABEL(c), vd_node_attr(a, "reg"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "reg", vd_arena_hex(c->doc, ull, 8));
+                vd_node_set_attr_hex(c->doc, a, "reg", ull, 8);
             else
                 vd_node_set_attr(c->doc, a, "reg", NULL);
         }
@@ -649,9 +662,9 @@ vd_parse_address(vd_pctx *c)
             vd_parse_uint_attr(c, a, "irq", 16, VD_UINT_DROP_ZERO, &u2) < 0)
             return -1;
         if (u1)
-            vd_node_set_attr_static(c->doc, a, "iobase", vd_arena_hex(c->doc, u1, 1));
+            vd_node_set_attr_hex(c->doc, a, "iobase", u1, 1);
         if (u2)
-            vd_node_set_attr_static(c->doc, a, "irq", vd_arena_hex(c->doc, u2, 1));
+            vd_node_set_attr_hex(c->doc, a, "irq", u2, 1);
         break;
     case VD_ADDR_FULL_DIMM:
         if (!vd_node_attr(a, "slot"))
@@ -667,7 +680,7 @@ vd_parse_address(vd_pctx *c)
                                "'%s'",
                                VD_LABEL(c), vd_node_attr(a, "base"));
             if (ull)
-                vd_node_set_attr_static(c->doc, a, "base", vd_arena_hex(c->doc, ull, 1));
+                vd_node_set_attr_hex(c->doc, a, "base", ull, 1);
             else
                 vd_node_set_attr(c->doc, a, "base", NULL);
         }

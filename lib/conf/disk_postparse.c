@@ -211,8 +211,8 @@ vd_disk_postparse(vdisk_disk *disk, const vdisk_domain *dom, vdisk_error **err)
     if (!disk || !disk->node)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no disk given");
     top = vdisk_disk_get_source_const(disk);
-    target = vd_node_child(disk->node, "target");
-    source = vd_node_child(disk->node, "source");
+    target = vd_disk_child_named(disk, "target");
+    source = vd_disk_child_named(disk, "source");
     dev = vdisk_disk_get_target(disk);
     device = vdisk_disk_get_device(disk);
     type = vdisk_source_get_type(top);

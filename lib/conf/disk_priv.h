@@ -38,13 +38,63 @@ struct vdisk_source {
 #define VD_HOST(node) ((const vdisk_host *)(node))
 #define VD_HOST_NODE(host) ((const vd_node *)(host))
 
+/* The children of <disk> that nearly every getter reads. */
+typedef enum {
+    VD_DISK_KID_DRIVER,
+    VD_DISK_KID_SOURCE,
+    VD_DISK_KID_TARGET,
+    VD_DISK_KID_ADDRESS,
+    VD_DISK_KID_LAST
+} vd_disk_kid;
+
 struct vdisk_disk {
     vd_doc *doc;          /* a reference is held */
     vd_node *node;        /* the <disk> element */
     vdisk_domain *domain; /* the owning domain, or NULL for a standalone disk */
     vdisk_source top;     /* view of the top source */
     vdisk_source *views;  /* further views (backing stores, mirror) */
+    /* The first child of each vd_disk_kid's name (NULL: none) as they were
+     * when node->gen was kids_gen, kids_known telling that they were
+     * looked up at all: written by the calls that may change the disk
+     * (vd_disk_remember_kids()), only read by those that take it const. */
+    vd_node *kids[VD_DISK_KID_LAST];
+    uint32_t kids_gen;
+    bool kids_known;
 };
+
+/* Looks up and keeps the children of vd_disk_kid; called when the tree
+ * may have changed (a look-up of each). */
+void vd_disk_remember_kids(vdisk_disk *disk);
+
+/* The vd_disk_kid named @name, -1 for any other name: folded at compile
+ * time for a literal. */
+static VD_ALWAYS_INLINE int
+vd_disk_kid_of(const char *name)
+{
+    uint32_t key = vd_name_key(name);
+
+    if (key == vd_name_key("driver") && vd_name_eq_key(name, "driver", key))
+        return VD_DISK_KID_DRIVER;
+    if (key == vd_name_key("source") && vd_name_eq_key(name, "source", key))
+        return VD_DISK_KID_SOURCE;
+    if (key == vd_name_key("target") && vd_name_eq_key(name, "target", key))
+        return VD_DISK_KID_TARGET;
+    if (key == vd_name_key("address") && vd_name_eq_key(name, "address", key))
+        return VD_DISK_KID_ADDRESS;
+    return -1;
+}
+
+/* vd_node_child(disk->node, @name), from what the disk remembers when it
+ * still holds. */
+static VD_ALWAYS_INLINE vd_node *
+vd_disk_child_named(const vdisk_disk *disk, const char *name)
+{
+    int kid = vd_disk_kid_of(name);
+
+    if (kid >= 0 && disk->kids_known && disk->kids_gen == disk->node->gen)
+        return disk->kids[kid];
+    return vd_node_child(disk->node, name);
+}
 
 /* Wraps @node of @doc (taking a reference on @doc). */
 vdisk_disk *vd_disk_wrap(vd_doc *doc, vd_node *node, vdisk_domain *domain);

@@ -584,7 +584,7 @@ vd_validate_source(const vd_check *c, const vdisk_source *src, vdisk_error **err
         return vd_fail(err, VDISK_ERR_UNSUPPORTED, "%s: protocol 'tftp' is not supported by QEMU",
                        VD_CLABEL(c));
     /* libvirt: "metadata cache max size control is supported only with qcow2 images" */
-    if (top && vd_node_child(vd_node_child(c->disk->node, "driver"), "metadata_cache") &&
+    if (top && vd_node_child(vd_disk_child_named(c->disk, "driver"), "metadata_cache") &&
         format != VDISK_FORMAT_QCOW2)
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                        "%s: metadata cache size is supported only with format 'qcow2', not '%s'",

@@ -149,6 +149,8 @@ vdisk_domain_free(vdisk_domain *dom)
         g_ptr_array_free(dom->disks, TRUE);
     if (dom->controllers)
         g_ptr_array_free(dom->controllers, TRUE);
+    if (dom->controller_index)
+        g_array_free(dom->controller_index, TRUE);
     if (dom->iothread_ids)
         g_array_free(dom->iothread_ids, TRUE);
     if (dom->scsi_hostdev_drives)
@@ -337,13 +339,33 @@ invalid:
                    out->name);
 }
 
+void
+vd_domain_note_overrides(vdisk_domain *dom)
+{
+    const vd_node *o;
+
+    dom->has_overrides = false;
+    for (o = dom->doc->root->children; o && !dom->has_overrides; o = o->next)
+        dom->has_overrides = vd_is_qemu_ns_element(o, "override");
+    dom->overrides_gen = dom->doc->root->gen;
+    dom->overrides_known = true;
+}
+
+bool
+vd_domain_may_have_overrides(const vdisk_domain *dom)
+{
+    if (!dom || !dom->doc || !dom->doc->root)
+        return false;
+    return !dom->overrides_known || dom->overrides_gen != dom->doc->root->gen || dom->has_overrides;
+}
+
 int
 vd_domain_qemu_device_overrides(const vdisk_domain *dom, const char *alias, GArray *out,
                                 vdisk_error **err)
 {
     const vd_node *o;
 
-    if (!dom || !dom->doc || !dom->doc->root)
+    if (!vd_domain_may_have_overrides(dom))
         return 0;
     /* libvirt: ./qemu:override/qemu:device, then ./qemu:frontend/qemu:property
      * of each, in document order */
@@ -438,7 +460,7 @@ vdisk_domain_get_disk_const(const vdisk_domain *dom, size_t i)
 const char *
 vd_disk_target(const vdisk_disk *disk)
 {
-    return vd_node_attr(vd_node_child(disk->node, "target"), "dev");
+    return vd_node_attr(vd_disk_child_named(disk, "target"), "dev");
 }
 
 gint
@@ -494,6 +516,73 @@ vdisk_domain_get_controller(const vdisk_domain *dom, size_t i)
     return dom->controllers->pdata[i];
 }
 
+static int
+vd_controller_key_cmp(const void *pa, const void *pb)
+{
+    const vd_controller_key *a = pa;
+    const vd_controller_key *b = pb;
+
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return a->pos < b->pos ? -1 : (a->pos > b->pos ? 1 : 0);
+}
+
+void
+vd_domain_index_controllers(vdisk_domain *dom)
+{
+    guint i;
+
+    if (!dom->controller_index)
+        dom->controller_index = g_array_new(FALSE, FALSE, sizeof(vd_controller_key));
+    g_array_set_size(dom->controller_index, 0);
+    for (i = 0; i < dom->controllers->len; i++) {
+        const vdisk_controller *c = dom->controllers->pdata[i];
+        vd_controller_key k = {(unsigned int)c->type, c->index, i};
+
+        if (c->has_index)
+            g_array_append_val(dom->controller_index, k);
+    }
+    qsort(dom->controller_index->data, dom->controller_index->len, sizeof(vd_controller_key),
+          vd_controller_key_cmp);
+    dom->controllers_indexed = true;
+}
+
+/* The position of the first key of the index not below (@type, @index). */
+static guint
+vd_controller_key_lower_bound(const vdisk_domain *dom, unsigned int type, unsigned int index)
+{
+    const vd_controller_key *keys = (const vd_controller_key *)dom->controller_index->data;
+    guint lo = 0;
+    guint hi = dom->controller_index->len;
+
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+
+        if (keys[mid].type < type || (keys[mid].type == type && keys[mid].index < index))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first controller of @type and @index in dom->controllers, by a
+ * binary search of the index. */
+static const vdisk_controller *
+vd_domain_controller_indexed(const vdisk_domain *dom, vdisk_controller_type type,
+                             unsigned int index)
+{
+    const vd_controller_key *keys = (const vd_controller_key *)dom->controller_index->data;
+    guint at = vd_controller_key_lower_bound(dom, (unsigned int)type, index);
+
+    if (at < dom->controller_index->len && keys[at].type == (unsigned int)type &&
+        keys[at].index == index)
+        return dom->controllers->pdata[keys[at].pos];
+    return NULL;
+}
+
 const vdisk_controller *
 vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type, unsigned int index)
 {
@@ -501,6 +590,8 @@ vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type, unsign
 
     if (!dom)
         return NULL;
+    if (dom->controllers_indexed)
+        return vd_domain_controller_indexed(dom, type, index);
     for (i = 0; i < dom->controllers->len; i++) {
         const vdisk_controller *c = dom->controllers->pdata[i];
 
@@ -574,6 +665,14 @@ vd_domain_add_controller(vdisk_domain *dom, vdisk_controller_type type, unsigned
     ctrl->implicit = true;
     ctrl->master_startport = -1;
     g_ptr_array_add(dom->controllers, ctrl);
+    if (dom->controllers_indexed) {
+        /* the only one of its type and index: its key goes where the
+         * search for it ends */
+        vd_controller_key k = {(unsigned int)type, index, dom->controllers->len - 1};
+
+        g_array_insert_val(dom->controller_index,
+                           vd_controller_key_lower_bound(dom, (unsigned int)type, index), k);
+    }
 }
 
 bool
@@ -607,6 +706,8 @@ vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl)
             at = i + 1;
     }
     g_ptr_array_insert(dom->controllers, at, ctrl);
+    /* positions move: indexed again once all are read */
+    dom->controllers_indexed = false;
 }
 
 /* Reads a drive address: 0 and the four numbers, -1 when the disk has none. */
@@ -614,7 +715,7 @@ int
 vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4])
 {
     static const char *const names[] = {"controller", "bus", "target", "unit"};
-    const vd_node *addr = vd_node_child(disk->node, "address");
+    const vd_node *addr = vd_disk_child_named(disk, "address");
     size_t i;
 
     if (!addr || g_strcmp0(vd_node_attr(addr, "type"), "drive") != 0)
@@ -632,14 +733,14 @@ vd_disk_drive_address(const vdisk_disk *disk, unsigned int v[4])
 const char *
 vd_disk_bus(const vdisk_disk *disk)
 {
-    return vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+    return vd_node_attr(vd_disk_child_named(disk, "target"), "bus");
 }
 
 const char *
 vd_disk_source_desc(const vdisk_disk *disk)
 {
     static const char *const attrs[] = {"file", "dev", "dir", "name", "volume"};
-    const vd_node *src = vd_node_child(disk->node, "source");
+    const vd_node *src = vd_disk_child_named(disk, "source");
     size_t i;
 
     for (i = 0; src && i < G_N_ELEMENTS(attrs); i++) {

@@ -838,7 +838,7 @@ vd_pci_plan_build(vd_pci_plan *plan, vdisk_domain *dom)
     for (i = 0; i < dom->disks->len; i++) {
         vdisk_disk *disk = dom->disks->pdata[i];
         vd_pci_dev dev = {.cls = VD_PCI_CLASS_DISK, .flags = plan->pcie_flags, .usb2_function = -1};
-        const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+        const char *bus = vd_node_attr(vd_disk_child_named(disk, "target"), "bus");
         const char *model = vd_node_attr(disk->node, "model");
         int rc;
 
@@ -1181,7 +1181,7 @@ vd_pci_write(vdisk_domain *dom, vd_pci_dev *dev, const unsigned int a[4], bool m
         }
         if (!(a[0] || a[1] || a[2]))
             return;
-        addr = vd_node_child(dev->disk->node, "address");
+        addr = vd_disk_child_named(dev->disk, "address");
         vd_node_set_attr_static(doc, addr, "domain", vd_pci_hex(doc, a[0], 4));
         vd_node_set_attr_static(doc, addr, "bus", vd_pci_hex(doc, a[1], 2));
         vd_node_set_attr_static(doc, addr, "slot", vd_pci_hex(doc, a[2], 2));
@@ -1230,7 +1230,7 @@ vd_pci_disk_wanting_address(const vdisk_domain *dom)
 {
     for (guint i = 0; i < dom->disks->len; i++) {
         const vdisk_disk *disk = dom->disks->pdata[i];
-        const vd_node *a = vd_node_child(disk->node, "address");
+        const vd_node *a = vd_disk_child_named(disk, "address");
         unsigned int addr[4];
 
         if (g_strcmp0(vd_disk_bus(disk), "virtio") != 0)
@@ -1299,7 +1299,7 @@ vd_mmio_assign_disks(vdisk_domain *dom)
         vdisk_disk *disk = dom->disks->pdata[i];
         vd_node *a;
 
-        if (g_strcmp0(vd_disk_bus(disk), "virtio") != 0 || vd_node_child(disk->node, "address"))
+        if (g_strcmp0(vd_disk_bus(disk), "virtio") != 0 || vd_disk_child_named(disk, "address"))
             continue;
         a = vd_node_new(disk->doc, "address");
         vd_node_set_attr_static(disk->doc, a, "type", "virtio-mmio");

@@ -428,7 +428,7 @@ vd_ccw_add_disks(vd_ccw_plan *plan, vdisk_error **err)
                 continue;
             break;
         case VDISK_ADDRESS_CCW:
-            dev.fixed = vd_node_attr(vd_node_child(disk->node, "address"), "devno") != NULL;
+            dev.fixed = vd_node_attr(vd_disk_child_named(disk, "address"), "devno") != NULL;
             if (dev.fixed)
                 vdisk_disk_get_address_ccw(disk, &dev.a[0], &dev.a[1], &dev.a[2]);
             break;

@@ -203,6 +203,9 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
     char num[16];
     guint i;
 
+    /* indexes change here: look-ups walk the controllers until they are
+     * indexed again */
+    dom->controllers_indexed = false;
     for (i = 0; i < dom->controllers->len; i++) {
         vdisk_controller *ctrl = dom->controllers->pdata[i];
         const vdisk_controller *prev = NULL;
@@ -235,6 +238,7 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         vd_node_set_attr(dom->doc, ctrl->node, "index", num);
         vd_node_sort_attrs(ctrl->node, vd_controller_attr_rank);
     }
+    vd_domain_index_controllers(dom);
     for (i = 0; i < dom->controllers->len; i++) {
         const vdisk_controller *ctrl = dom->controllers->pdata[i];
 

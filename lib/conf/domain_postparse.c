@@ -94,7 +94,7 @@ vd_domain_add_implicit_controllers(vdisk_domain *dom)
         max[m] = -1;
     for (i = 0; i < dom->disks->len; i++) {
         const vdisk_disk *disk = dom->disks->pdata[i];
-        const char *bus = vd_node_attr(vd_node_child(disk->node, "target"), "bus");
+        const char *bus = vd_node_attr(vd_disk_child_named(disk, "target"), "bus");
         unsigned int v[4];
 
         for (m = 0; m < G_N_ELEMENTS(map); m++) {

@@ -54,7 +54,33 @@ struct vdisk_domain {
     GArray *scsi_hostdev_drives; /* vd_drive_addr: drive addresses of SCSI <hostdev>s */
     GPtrArray *disks;            /* vdisk_disk *, owned */
     GPtrArray *controllers;      /* vdisk_controller *, owned */
+    /* The controllers by type and index, for vd_domain_controller(): what
+     * vd_domain_index_controllers() last made of them, while
+     * controllers_indexed (the calls that change the controllers redo or
+     * drop it; the const ones only read it). */
+    GArray *controller_index; /* vd_controller_key, sorted */
+    bool controllers_indexed;
+    /* Whether <domain> has a <qemu:override> child, as it was when the
+     * root element's generation was overrides_gen (overrides_known): set
+     * by vd_domain_note_overrides(), read by the const calls. */
+    bool overrides_known;
+    bool has_overrides;
+    uint32_t overrides_gen;
 };
+
+/* Notes whether the domain has a <qemu:override>; called once it is read. */
+void vd_domain_note_overrides(vdisk_domain *dom);
+
+/* A controller's place in vdisk_domain.controller_index. */
+typedef struct {
+    unsigned int type;
+    unsigned int index;
+    guint pos; /* in dom->controllers */
+} vd_controller_key;
+
+/* Indexes dom->controllers by type and index; called whenever they
+ * change (O(n log n) in the number of controllers). */
+void vd_domain_index_controllers(vdisk_domain *dom);
 
 /* The controller of @type and @index (explicit or implicit), or NULL. */
 const vdisk_controller *vd_domain_controller(const vdisk_domain *dom, vdisk_controller_type type,

@@ -11,6 +11,60 @@
 
 #include "conf/parse_util.h"
 
+static int
+vd_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A number as nearly every one in libvirt's XML is written, read without
+ * strtoull(): decimal digits (base 10, or base 0 without the leading 0 that
+ * means octal) or hex digits after an optional 0x (base 16, or base 0 with
+ * the 0x), at most as many as @bytes can hold whatever they are. False for
+ * anything else, which strtoull() then reads (signs, blanks, octal, more
+ * digits, junk). */
+static bool
+vd_parse_plain(const char *s, int base, size_t bytes, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    unsigned int max = bytes == 4 ? 9 : 19;
+    unsigned int i;
+    int d;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && (base == 0 || base == 16)) {
+        s += 2;
+        base = 16;
+    } else if (base == 0 && !(s[0] == '0' && s[1])) {
+        base = 10;
+    }
+    if (base == 16) {
+        max = (unsigned int)bytes * 2;
+        for (i = 0; (d = vd_hex_digit(s[i])) >= 0; i++) {
+            if (i == max)
+                return false;
+            v = v << 4 | (unsigned int)d;
+        }
+    } else if (base == 10) {
+        for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+            if (i == max)
+                return false;
+            v = v * 10 + (unsigned int)(s[i] - '0');
+        }
+    } else {
+        return false;
+    }
+    if (i == 0 || s[i])
+        return false;
+    *out = v;
+    return true;
+}
+
 bool
 vd_parse_ull(const char *s, int base, unsigned long long *out)
 {
@@ -19,6 +73,8 @@ vd_parse_ull(const char *s, int base, unsigned long long *out)
 
     if (!s)
         return false;
+    if (vd_parse_plain(s, base, sizeof(v), out))
+        return true;
     errno = 0;
     v = strtoull(s, &end, base);
     if (end == s || *end || errno || memchr(s, '-', (size_t)(end - s)))
@@ -30,11 +86,16 @@ vd_parse_ull(const char *s, int base, unsigned long long *out)
 bool
 vd_parse_uint(const char *s, int base, unsigned int *out)
 {
+    unsigned long long plain;
     unsigned long v;
     char *end = NULL;
 
     if (!s)
         return false;
+    if (vd_parse_plain(s, base, sizeof(*out), &plain)) {
+        *out = (unsigned int)plain;
+        return true;
+    }
     errno = 0;
     v = strtoul(s, &end, base);
     if (end == s || *end || errno || memchr(s, '-', (size_t)(end - s)) || v > UINT_MAX)

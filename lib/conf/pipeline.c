@@ -79,8 +79,10 @@ vd_pipeline_disk(vdisk_disk *disk, const vdisk_domain *dom, unsigned int flags, 
         vd_source_drop_status(disk->doc, disk->node);
     if (vd_disk_parse(disk, err) < 0)
         return -1;
+    vd_disk_remember_kids(disk);
     if (!(flags & VDISK_PARSE_NO_DEFAULTS) && vd_disk_postparse(disk, dom, err) < 0)
         return -1;
+    vd_disk_remember_kids(disk);
     if (!(flags & VDISK_PARSE_NO_VALIDATE) && vd_disk_validate(disk, dom, err) < 0)
         return -1;
     if ((flags & VDISK_PARSE_VALIDATE_START) && vd_disk_validate_start(disk, dom, err) < 0)
@@ -167,6 +169,7 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
             vd_source_drop_status(dom->doc, ((vdisk_disk *)dom->disks->pdata[i])->node);
         if (vd_disk_parse(dom->disks->pdata[i], err) < 0)
             return -1;
+        vd_disk_remember_kids(dom->disks->pdata[i]);
     }
     if (!(flags & VDISK_PARSE_NO_DEFAULTS)) {
         vd_domain_sort_disks(dom);
@@ -182,7 +185,10 @@ vd_domain_from_xml_impl(vdisk_domain **out, const char *xml, unsigned int flags,
             return -1;
         if (vd_domain_assign_usb_addresses(dom, err) < 0)
             return -1;
+        for (i = 0; i < dom->disks->len; i++)
+            vd_disk_remember_kids(dom->disks->pdata[i]);
     }
+    vd_domain_note_overrides(dom);
     if (vd_pipeline_domain_checks(dom, 0, flags, err) < 0)
         return -1;
     *out = g_steal_pointer(&dom);
@@ -242,5 +248,6 @@ vdisk_domain_add_disk(vdisk_domain *dom, const vdisk_disk *disk, vdisk_error **e
     }
     vd_domain_add_implicit_controllers(dom);
     vd_domain_place_new_disk(dom);
+    vd_disk_remember_kids(wrapped);
     return 0;
 }

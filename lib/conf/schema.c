@@ -43,7 +43,7 @@ vd_schema_rank_in(const char *const *names, size_t n, const char *name)
 
     for (i = 0; i < n; i++) {
         /* the first byte rules out most entries without a call */
-        if (names[i][0] == name[0] && strcmp(names[i], name) == 0)
+        if (names[i][0] == name[0] && vd_name_eq(names[i], name))
             return (int)i;
     }
     return -1;

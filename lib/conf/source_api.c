@@ -69,6 +69,8 @@ vd_view_doc(const vdisk_source *src)
 static vd_node *
 vd_view_source(const vdisk_source *src)
 {
+    if (vd_view_is_top(src))
+        return vd_disk_child_named(src->disk, "source");
     return vd_node_child(src->holder, "source");
 }
 
@@ -375,7 +377,7 @@ static vd_node *
 vd_view_format_node(const vdisk_source *src)
 {
     if (vd_view_is_top(src))
-        return vd_node_child(src->holder, "driver");
+        return vd_disk_child_named(src->disk, "driver");
     return vd_node_child(src->holder, "format");
 }
 

@@ -309,6 +309,33 @@ vd_buf_append_str(GString *buf, const char *s)
     vd_buf_append(buf, s, strlen(s));
 }
 
+/* ,"@key": (without the comma when not @comma) in one append. */
+static inline void
+vd_json_key_append(GString *buf, const char *key, bool comma)
+{
+    size_t len = strlen(key);
+    char *p;
+
+    if (buf->len + len + 4 >= buf->allocated_len) {
+        if (comma)
+            g_string_append_c(buf, ',');
+        g_string_append_c(buf, '"');
+        g_string_append_len(buf, key, (gssize)len);
+        g_string_append_len(buf, "\":", 2);
+        return;
+    }
+    p = buf->str + buf->len;
+    if (comma)
+        *p++ = ',';
+    *p++ = '"';
+    memcpy(p, key, len);
+    p += len;
+    *p++ = '"';
+    *p++ = ':';
+    *p = '\0';
+    buf->len = (gsize)(p - buf->str);
+}
+
 /* How yajl writes each byte inside a string: 0 as it is, else the
  * character after the backslash ('u' for \u00XX). NUL ends the string. */
 static const char vd_json_escapes[256] = {
@@ -363,10 +390,9 @@ vd_prop_to_json(GString *buf, const vd_prop *prop)
                 vd_prop_to_json(buf, c);
                 continue;
             }
-            /* keys are literal identifiers: nothing to escape */
-            vd_buf_append_str(buf, c == prop->children ? "\"" : ",\"");
-            vd_buf_append_str(buf, c->key);
-            vd_buf_append_str(buf, "\":");
+            /* keys are literal identifiers: nothing to escape, and the
+             * comma, the quotes and the colon go in with the key */
+            vd_json_key_append(buf, c->key, c != prop->children);
             vd_prop_to_json(buf, c);
         }
         g_string_append_c(buf, '}');

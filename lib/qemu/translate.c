@@ -1379,9 +1379,14 @@ vd_add_managed_pr(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, const vdisk_dis
 static int
 vd_add_device(vdisk_qemu_args *args, const vd_qemu_ctx *ctx, vd_prop *dev, vdisk_error **err)
 {
-    g_autoptr(GArray) ov = g_array_new(FALSE, FALSE, sizeof(vd_qemu_override));
+    g_autoptr(GArray) ov = NULL;
     g_autofree char *qmp = NULL;
 
+    if (!vd_domain_may_have_overrides(ctx->dom)) {
+        vd_qemu_args_add(args, VD_QEMU_ITEM_DEVICE, dev);
+        return 0;
+    }
+    ov = g_array_new(FALSE, FALSE, sizeof(vd_qemu_override));
     if (vd_domain_qemu_device_overrides(ctx->dom, vd_prop_get_str(dev, "id"), ov, err) < 0) {
         vd_prop_free(dev);
         return -1;

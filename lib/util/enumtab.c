@@ -13,8 +13,18 @@ vd_enum_from_string(const char *const *table, unsigned int n, const char *s)
     if (!s)
         return -1;
     for (i = 0; i < n; i++) {
-        /* the first byte rules out most entries without a call */
-        if (table[i] && table[i][0] == s[0] && strcmp(table[i], s) == 0)
+        const char *a = table[i];
+        const char *b = s;
+
+        /* the first byte rules out most entries; the rest of these short
+         * strings is compared here, cheaper than a call */
+        if (!a || *a != *b)
+            continue;
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b)
             return (int)i;
     }
     return -1;

@@ -121,25 +121,24 @@ vd_arena_strdup(vd_doc *doc, const char *s)
     return vd_arena_strndup(doc, s, strlen(s));
 }
 
-const char *
-vd_arena_decimal(vd_doc *doc, unsigned long long value)
+/* Writes @value in decimal right before @end (24 bytes are enough);
+ * returns where the digits start. */
+static char *
+vd_format_decimal(char *end, unsigned long long value)
 {
-    char digits[24];
-    char *end = digits + sizeof(digits);
     char *p = end;
 
     do {
         *--p = (char)('0' + value % 10);
         value /= 10;
     } while (value);
-    return vd_arena_strndup(doc, p, (size_t)(end - p));
+    return p;
 }
 
-const char *
-vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+/* The same for "0x" and @value in lower-case hex, at least @digits digits. */
+static char *
+vd_format_hex(char *end, unsigned long long value, unsigned int digits)
 {
-    char buf[24];
-    char *end = buf + sizeof(buf);
     char *p = end;
 
     if (digits > 16)
@@ -152,6 +151,26 @@ vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
         *--p = '0';
     *--p = 'x';
     *--p = '0';
+    return p;
+}
+
+const char *
+vd_arena_decimal(vd_doc *doc, unsigned long long value)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_decimal(end, value);
+
+    return vd_arena_strndup(doc, p, (size_t)(end - p));
+}
+
+const char *
+vd_arena_hex(vd_doc *doc, unsigned long long value, unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_hex(end, value, digits);
+
     return vd_arena_strndup(doc, p, (size_t)(end - p));
 }
 
@@ -204,11 +223,13 @@ vd_attr_rename(vd_attr *a, const char *name)
     a->key = vd_name_key(name);
 }
 
-/* Records @child's name in @parent's child_mask and, when @child moves to
- * a new parent, resets its tag (before linking it). */
+/* Records a change of @parent's children and @child's name in its
+ * child_mask and, when @child moves to a new parent, resets its tag
+ * (before linking it). */
 static inline void
 vd_node_note_child(vd_node *parent, vd_node *child)
 {
+    parent->gen++;
     if (child->key)
         parent->child_mask |= vd_name_bit(child->key);
     if (child->parent != parent)
@@ -254,6 +275,7 @@ vd_node_unlink(vd_node *node)
 
     if (!parent)
         return;
+    parent->gen++;
     if (node->prev)
         node->prev->next = node->next;
     else
@@ -434,7 +456,7 @@ vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key)
         return NULL;
     for (a = node->attrs; a; a = a->next) {
         /* the key settles mismatches without a string comparison */
-        if (a->key == key && strcmp(a->name, name) == 0)
+        if (a->key == key && vd_name_eq_key(a->name, name, key))
             return a;
     }
     return NULL;
@@ -448,7 +470,7 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     vd_attr *a;
 
     while ((a = *pp)) {
-        if (a->key == key && strcmp(a->name, name) == 0) {
+        if (a->key == key && vd_name_eq_key(a->name, name, key)) {
             if (value) {
                 a->value = value;
             } else {
@@ -461,6 +483,38 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     if (!value)
         return;
     *pp = vd_attr_new(doc, vd_arena_strdup(doc, name), value);
+}
+
+/* Sets @name to the @len bytes at @text, unless it holds them already. */
+static void
+vd_node_set_attr_len(vd_doc *doc, vd_node *node, const char *name, const char *text, size_t len)
+{
+    vd_attr *a = vd_node_attr_find(node, name);
+
+    if (a && strncmp(a->value, text, len) == 0 && !a->value[len])
+        return;
+    vd_node_set_attr_static(doc, node, name, vd_arena_strndup(doc, text, len));
+}
+
+void
+vd_node_set_attr_decimal(vd_doc *doc, vd_node *node, const char *name, unsigned long long value)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_decimal(end, value);
+
+    vd_node_set_attr_len(doc, node, name, p, (size_t)(end - p));
+}
+
+void
+vd_node_set_attr_hex(vd_doc *doc, vd_node *node, const char *name, unsigned long long value,
+                     unsigned int digits)
+{
+    char buf[24];
+    char *end = buf + sizeof(buf);
+    char *p = vd_format_hex(end, value, digits);
+
+    vd_node_set_attr_len(doc, node, name, p, (size_t)(end - p));
 }
 
 void
@@ -478,7 +532,7 @@ vd_node_child_key(const vd_node *node, const char *name, uint32_t key)
     if (!node || !(node->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->children; c; c = c->next) {
-        if (c->key == key && strcmp(c->name, name) == 0)
+        if (c->key == key && vd_name_eq_key(c->name, name, key))
             return c;
     }
     return NULL;
@@ -492,7 +546,7 @@ vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key)
     if (node->parent && !(node->parent->child_mask & vd_name_bit(key)))
         return NULL;
     for (c = node->next; c; c = c->next) {
-        if (c->key == key && strcmp(c->name, name) == 0)
+        if (c->key == key && vd_name_eq_key(c->name, name, key))
             return c;
     }
     return NULL;
@@ -743,7 +797,7 @@ vd_node_drop_repeated_ctx(vd_doc *doc, vd_node *node, vd_rank_ctx_fn rank, const
 
         if (c->kind == VD_NODE_ELEMENT && rank(ctx, c->name) >= 0) {
             for (p = node->children; p != c; p = p->next) {
-                if (p->key == c->key && strcmp(p->name, c->name) == 0) {
+                if (p->key == c->key && vd_name_eq_key(p->name, c->name, c->key)) {
                     next = vd_node_remove(doc, c);
                     break;
                 }
@@ -897,18 +951,33 @@ vd_buf_add_c(GString *buf, char ch)
 
 #define vd_buf_add_lit(buf, lit) vd_buf_add((buf), (lit), sizeof(lit) - 1)
 
+/* The bytes vd_escape_append() looks at: control bytes (NUL ends the
+ * text) and < > & ' ". */
+static const bool vd_xml_special[256] = {
+    [0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true, [0x04] = true, [0x05] = true,
+    [0x06] = true, [0x07] = true, [0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true,
+    [0x0c] = true, [0x0d] = true, [0x0e] = true, [0x0f] = true, [0x10] = true, [0x11] = true,
+    [0x12] = true, [0x13] = true, [0x14] = true, [0x15] = true, [0x16] = true, [0x17] = true,
+    [0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true, [0x1c] = true, [0x1d] = true,
+    [0x1e] = true, [0x1f] = true, ['<'] = true,  ['>'] = true,  ['&'] = true,  ['\''] = true,
+    ['"'] = true,
+};
+
 void
 vd_escape_append(GString *buf, const char *s, bool attr)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *run = p;
 
-    for (; *p; p++) {
+    for (;; p++) {
         const char *rep;
-        unsigned char ch = *p;
+        unsigned char ch;
 
-        if (ch >= 0x20 && ch != '<' && ch != '>' && ch != '&' && ch != '\'' && ch != '"')
-            continue;
+        while (!vd_xml_special[*p])
+            p++;
+        ch = *p;
+        if (!ch)
+            break;
         switch (ch) {
         case '<':
             rep = "&lt;";
@@ -960,11 +1029,20 @@ vd_indent(GString *buf, unsigned int indent)
     vd_buf_add(buf, spaces, indent);
 }
 
+/* The length of @name, whose key is @key: the key holds it below 255. */
+static inline size_t
+vd_name_len(const char *name, uint32_t key)
+{
+    size_t len = key >> 24;
+
+    return len < 0xff ? len : strlen(name);
+}
+
 static void
 vd_attr_format(GString *buf, const vd_attr *a)
 {
     vd_buf_add_c(buf, ' ');
-    vd_buf_add(buf, a->name, strlen(a->name));
+    vd_buf_add(buf, a->name, vd_name_len(a->name, a->key));
     vd_buf_add_lit(buf, "='");
     vd_escape_append(buf, a->value, true);
     vd_buf_add_c(buf, '\'');
@@ -982,7 +1060,7 @@ vd_node_format_rec(GString *buf, const vd_node *node, unsigned int indent, const
         vd_escape_append(buf, node->text, false);
         return;
     }
-    name_len = strlen(node->name);
+    name_len = vd_name_len(node->name, node->key);
     vd_indent(buf, indent);
     vd_buf_add_c(buf, '<');
     vd_buf_add(buf, node->name, name_len);
@@ -1042,9 +1120,31 @@ vd_node_format(GString *buf, const vd_node *node, unsigned int indent)
 
 /* ---- parsing ----------------------------------------------------------- */
 
+/* A name the tree holds, by the strings of libxml2's dictionary it was
+ * made of: within one parse, the same name comes as the same pointers. */
+typedef struct {
+    const xmlChar *local;
+    const xmlChar *prefix;
+    const char *name;
+    uint32_t key;
+} vd_sax_name;
+
+/* Names remembered per parse; a document with more distinct names than
+ * fit has the rest copied each time they appear. */
+#define VD_SAX_NAME_BITS 7
+#define VD_SAX_NAMES (1u << VD_SAX_NAME_BITS)
+
+/* The bytes not yet handed to the parser. */
+typedef struct {
+    const char *buf;
+    size_t left;
+} vd_input;
+
 typedef struct {
     vd_doc *doc;
     vd_node *cur;
+    vd_sax_name names[VD_SAX_NAMES];
+    vd_input *in;
     xmlParserCtxtPtr ctxt;
     unsigned int depth;
     GString *text; /* pending character data of the current element */
@@ -1109,6 +1209,59 @@ vd_qname(vd_doc *doc, const xmlChar *prefix, const xmlChar *local)
     return vd_arena_printf(doc, "%s:%s", (const char *)prefix, (const char *)local);
 }
 
+/* The tree's copy of name @prefix:@local and its key, made once per parse. */
+static const char *
+vd_sax_name_of(vd_sax_state *st, const xmlChar *prefix, const xmlChar *local, uint32_t *key)
+{
+    uintptr_t h = ((uintptr_t)local ^ ((uintptr_t)prefix << 1)) * (uintptr_t)0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(h >> (sizeof(h) * 8 - VD_SAX_NAME_BITS));
+    size_t probes;
+    const char *name;
+
+    for (probes = 0; probes < 8; probes++, i = (i + 1) & (VD_SAX_NAMES - 1)) {
+        vd_sax_name *e = &st->names[i];
+
+        if (e->local == local && e->prefix == prefix) {
+            *key = e->key;
+            return e->name;
+        }
+        if (!e->local) {
+            /* only the dictionary's strings stay put for the whole parse */
+            if (xmlDictOwns(st->ctxt->dict, local) != 1 ||
+                (prefix && xmlDictOwns(st->ctxt->dict, prefix) != 1))
+                break;
+            e->local = local;
+            e->prefix = prefix;
+            e->name = vd_qname(st->doc, prefix, local);
+            e->key = vd_name_key(e->name);
+            *key = e->key;
+            return e->name;
+        }
+    }
+    name = vd_qname(st->doc, prefix, local);
+    *key = vd_name_key(name);
+    return name;
+}
+
+/* Once the parser holds the whole input, its buffer loses its read
+ * callback and becomes what libxml2 takes for a buffer in memory:
+ * otherwise libxml2 2.9 grows the buffer and calls for more input at
+ * every look-ahead through the last 250 bytes, which costs a small
+ * document a third of its parse. Not while an encoding is converted,
+ * which libxml2 does as it reads; the first element comes after the XML
+ * declaration, where an encoding is chosen. */
+static inline void
+vd_sax_input_done(vd_sax_state *st)
+{
+    xmlParserInputBufferPtr buf;
+
+    if (G_LIKELY(st->in->left))
+        return;
+    buf = st->ctxt->input ? st->ctxt->input->buf : NULL;
+    if (buf && buf->readcallback && !buf->encoder)
+        buf->readcallback = NULL;
+}
+
 static void
 vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
              int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
@@ -1127,8 +1280,10 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
         vd_sax_fail(st, VDISK_ERR_XML, "elements nested too deeply");
         return;
     }
+    vd_sax_input_done(st);
     vd_sax_flush_text(st);
-    n = vd_node_new(st->doc, vd_qname(st->doc, prefix, localname));
+    n = vd_node_new(st->doc, NULL);
+    n->name = vd_sax_name_of(st, prefix, localname, &n->key);
     n->line = st->ctxt && st->ctxt->input ? st->ctxt->input->line : 0;
     tail = &n->attrs;
     /* Namespace declarations and attribute values both arrive with their
@@ -1144,9 +1299,10 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
     }
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar **at = attributes + 5 * i;
-        vd_attr *a = vd_attr_new(
-            st->doc, vd_qname(st->doc, at[1], at[0]),
-            vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3])));
+        vd_attr *a = vd_arena_alloc(st->doc, sizeof(*a));
+
+        a->name = vd_sax_name_of(st, at[1], at[0], &a->key);
+        a->value = vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3]));
         *tail = a;
         tail = &a->next;
     }
@@ -1188,6 +1344,7 @@ vd_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xml
     (void)uri;
     if (st->failed)
         return;
+    vd_sax_input_done(st);
     vd_sax_flush_text(st);
     if (st->cur) {
         vd_sax_trim_mixed(st->cur);
@@ -1209,7 +1366,8 @@ vd_sax_chars(void *ctx, const xmlChar *ch, int len)
 
     if (st->failed || !st->cur)
         return;
-    g_string_append_len(st->text, (const char *)ch, len);
+    /* mostly the indentation between two elements */
+    vd_buf_add(st->text, (const char *)ch, (size_t)len);
 }
 
 static void
@@ -1275,12 +1433,6 @@ vd_doc_parse(vd_doc **out, const char *buf, size_t len, const char *what, vdisk_
     return vd_doc_parse_checked(out, buf, len, what, NULL, NULL, err);
 }
 
-/* The bytes not yet handed to the parser. */
-typedef struct {
-    const char *buf;
-    size_t left;
-} vd_input;
-
 static int
 vd_input_read(void *ctx, char *out, int len)
 {
@@ -1343,6 +1495,7 @@ vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what
     st.what = what;
     st.check = check;
     st.check_ctx = check_ctx;
+    st.in = &in;
     st.text = g_string_sized_new(64);
 
     ctxt = vd_parser_in_place(&in);

@@ -18,15 +18,19 @@
 
 #include "util/error.h"
 
+/* For the small look-up helpers that must fold away when called with a
+ * string literal, however many callers they have. */
+#define VD_ALWAYS_INLINE inline __attribute__((always_inline))
+
 typedef struct vd_arena_chunk vd_arena_chunk;
 typedef struct vd_attr vd_attr;
 typedef struct vd_node vd_node;
 typedef struct vd_doc vd_doc;
 
-/* A name's look-up key: its length and three of its bytes. Names are found
- * by comparing keys first, so a mismatch costs no string comparison; for a
- * string literal the key is computed at compile time (the look-ups below
- * are inline). Never 0 for a non-empty name. */
+/* A name's look-up key: its length (255 for any longer) and three of its
+ * bytes. Names are found by comparing keys first, so a mismatch costs no
+ * string comparison; for a string literal the key is computed at compile
+ * time (the look-ups below are inline). Never 0 for a non-empty name. */
 static inline uint32_t
 vd_name_key_len(const char *name, size_t len)
 {
@@ -34,14 +38,69 @@ vd_name_key_len(const char *name, size_t len)
 
     if (!len)
         return 0;
-    return (uint32_t)(len & 0xff) << 24 | (uint32_t)s[0] << 16 | (uint32_t)s[len / 2] << 8 |
-           s[len - 1];
+    return (uint32_t)(len < 0xff ? len : 0xff) << 24 | (uint32_t)s[0] << 16 |
+           (uint32_t)s[len / 2] << 8 | s[len - 1];
 }
 
 static inline uint32_t
 vd_name_key(const char *name)
 {
     return name ? vd_name_key_len(name, strlen(name)) : 0;
+}
+
+static inline uint64_t
+vd_name_load8(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline uint32_t
+vd_name_load4(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Whether names @a and @b are equal: names are short, and comparing them
+ * here costs less than a call. */
+static inline bool
+vd_name_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* Whether names @a and @b, whose keys are both @key, are equal. Equal keys
+ * below 255 mean equal lengths and equal first, middle and last bytes, so
+ * a name of up to 3 bytes needs nothing more, and longer ones are compared
+ * in words, without a call: the look-ups of names run this on every match.
+ * Text nodes have key 0, which no name has. */
+static inline bool
+vd_name_eq_key(const char *a, const char *b, uint32_t key)
+{
+    size_t len = key >> 24;
+    size_t i;
+
+    if (len == 0xff)
+        return strcmp(a, b) == 0;
+    if (len <= 3)
+        return key != 0; /* no name is empty */
+    if (len < 8)
+        return vd_name_load4(a) == vd_name_load4(b) &&
+               vd_name_load4(a + len - 4) == vd_name_load4(b + len - 4);
+    for (i = 0; i + 8 < len; i += 8) {
+        if (vd_name_load8(a + i) != vd_name_load8(b + i))
+            return false;
+    }
+    return vd_name_load8(a + len - 8) == vd_name_load8(b + len - 8);
 }
 
 struct vd_attr {
@@ -84,6 +143,10 @@ struct vd_node {
      * child's bit may stay): a clear bit proves that no child has the
      * name, so most look-ups of an absent child walk no list. */
     uint32_t child_mask;
+    /* Changes whenever a child is linked under this node or unlinked from
+     * it: what a user of the tree remembers of the children holds while
+     * it is unchanged. */
+    uint32_t gen;
 };
 
 struct vd_doc {
@@ -162,6 +225,13 @@ void vd_node_set_attr(vd_doc *doc, vd_node *node, const char *name, const char *
 /* Same, without copying: @value must already live in @doc's arena or in
  * static storage. */
 void vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char *value);
+/* Sets @name to @value in decimal (vd_arena_decimal()) or in hex
+ * (vd_arena_hex()); an attribute that reads so already is left as it is,
+ * as parsing finds nearly every number it writes back in canonical form. */
+void vd_node_set_attr_decimal(vd_doc *doc, vd_node *node, const char *name,
+                              unsigned long long value);
+void vd_node_set_attr_hex(vd_doc *doc, vd_node *node, const char *name, unsigned long long value,
+                          unsigned int digits);
 
 vd_node *vd_node_child_key(const vd_node *node, const char *name, uint32_t key);
 vd_node *vd_node_next_sibling_key(const vd_node *node, const char *name, uint32_t key);
