@@ -20,3 +20,11 @@ set_tests_properties(blockjob-events PROPERTIES
   LABELS "blockjob;hotplug" FIXTURES_REQUIRED "guest-image;hotplug-libvirtd" TIMEOUT 900
   ENVIRONMENT "VDTEST_GUEST_DIR=${VDISK_GUEST_DIR};VDTEST_BLOCKJOB_EVENTS=1"
   RESOURCE_LOCK "libvirtd;libvirtd-images")
+
+# libvirt's embedded QEMU driver (qemu:///embed, its root made by the
+# program): the cases that run with the event loop, no daemon needed.
+add_test(NAME blockjob-embed COMMAND test-blockjob)
+set_tests_properties(blockjob-embed PROPERTIES
+  LABELS "blockjob;hotplug" FIXTURES_REQUIRED "guest-image" TIMEOUT 900
+  ENVIRONMENT "VDTEST_GUEST_DIR=${VDISK_GUEST_DIR};VDTEST_BLOCKJOB_EVENTS=1;VDTEST_BLOCKJOB_URI=qemu:///embed;LIBVIRT_LOG_OUTPUTS=4:stderr"
+  RESOURCE_LOCK "libvirtd-images")

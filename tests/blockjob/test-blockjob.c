@@ -69,7 +69,7 @@
 #include "../hotplug/hotplug-util.h"
 #include "virt/qmp.h"
 
-#define URI "qemu:///system"
+#define DEFAULT_URI "qemu:///system"
 #define PREFIX "vdtest-bj-"
 /* Deadlines for what must happen; reaching one fails the case. */
 #define BOOT_TIMEOUT_MS 120000
@@ -92,6 +92,8 @@
 #define SLOW_BPS (512 * 1024)
 
 static virConnectPtr conn;
+static char *uri;        /* VDTEST_BLOCKJOB_URI, or qemu:///system */
+static char *embed_root; /* the root made for qemu:///embed */
 static bool events;
 static char *imgdir;  /* this run's images, kernel, initrd, serial logs, mounts */
 static char *rodir;   /* a read-only tmpfs */
@@ -2276,10 +2278,28 @@ group_setup(void **state)
         return -1;
     }
     events = getenv("VDTEST_BLOCKJOB_EVENTS") != NULL;
+    uri = g_strdup(getenv("VDTEST_BLOCKJOB_URI") ? getenv("VDTEST_BLOCKJOB_URI") : DEFAULT_URI);
+    /* qemu:///embed without a root: libvirt's QEMU driver in this process,
+     * in a root made for the run (it cannot run without an event loop) */
+    if (g_str_has_prefix(uri, "qemu:///embed") && !strstr(uri, "root=")) {
+        g_autoptr(GError) gerr = NULL;
+        char *with_root;
+
+        if (!(embed_root = g_dir_make_tmp("vdtest-bj-embed-XXXXXX", &gerr))) {
+            fprintf(stderr, "cannot make the embedded driver's root: %s\n", gerr->message);
+            return -1;
+        }
+        if (g_chmod(embed_root, 0755) < 0)
+            return -1;
+        with_root = g_strdup_printf("%s%sroot=%s", uri, strchr(uri, '?') ? "&" : "?", embed_root);
+        g_free(uri);
+        uri = with_root;
+        events = true;
+    }
     virSetErrorFunc(NULL, ignore_libvirt_errors);
-    if (vdisk_connect_open(&conn, URI, events ? VDISK_CONNECT_DEFAULT : VDISK_CONNECT_NO_EVENT_LOOP,
+    if (vdisk_connect_open(&conn, uri, events ? VDISK_CONNECT_DEFAULT : VDISK_CONNECT_NO_EVENT_LOOP,
                            &err) < 0) {
-        fprintf(stderr, "cannot open %s: %s\n", URI, vdisk_error_get_message(err));
+        fprintf(stderr, "cannot open %s: %s\n", uri, vdisk_error_get_message(err));
         vdisk_error_free(err);
         return -1;
     }
@@ -2318,6 +2338,10 @@ group_teardown(void **state)
         remove_tree(imgdir);
     if (conn)
         vdisk_connect_close(conn);
+    if (embed_root)
+        remove_tree(embed_root);
+    g_clear_pointer(&embed_root, g_free);
+    g_clear_pointer(&uri, g_free);
     return 0;
 }
 
