@@ -544,8 +544,9 @@ vd_domain_index_controllers(vdisk_domain *dom)
         if (c->has_index)
             g_array_append_val(dom->controller_index, k);
     }
-    qsort(dom->controller_index->data, dom->controller_index->len, sizeof(vd_controller_key),
-          vd_controller_key_cmp);
+    if (dom->controller_index->len > 1)
+        qsort(dom->controller_index->data, dom->controller_index->len, sizeof(vd_controller_key),
+              vd_controller_key_cmp);
     dom->controllers_indexed = true;
 }
 
