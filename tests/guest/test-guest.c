@@ -262,7 +262,8 @@ guest_start(const char *tag, const char *args, const char *devices)
     return g;
 }
 
-/* The "VDTEST " lines the guest wrote so far (a NULL-terminated vector). */
+/* The "VDTEST " lines the guest wrote so far (a NULL-terminated vector):
+ * whole lines only, a line QEMU is still writing is not read yet. */
 static char **
 guest_lines(guest *g)
 {
@@ -274,7 +275,8 @@ guest_lines(guest *g)
     if (!g_file_get_contents(g->console, &text, NULL, NULL))
         text = g_strdup("");
     all = g_strsplit(text, "\n", -1);
-    for (i = 0; all[i]; i++) {
+    /* the last piece is what follows the last newline */
+    for (i = 0; all[i] && all[i + 1]; i++) {
         char *line = g_strstrip(all[i]);
         const char *p = strstr(line, "VDTEST ");
 
