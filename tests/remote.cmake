@@ -43,3 +43,13 @@ add_test(NAME remote-trust COMMAND test-hotplug-trust)
 set_tests_properties(remote-trust PROPERTIES
   LABELS remote FIXTURES_REQUIRED remote-libvirtd TIMEOUT 600
   ENVIRONMENT VDTEST_HOTPLUG_URI=${VDISK_REMOTE_URI} RESOURCE_LOCK remote-libvirtd)
+
+# The block job cases (tests/blockjob) over qemu+tcp://, with libvirt's
+# event loop; the images in a directory the private libvirtd sees too.
+if(TARGET test-blockjob)
+  add_test(NAME remote-blockjob COMMAND test-blockjob)
+  set_tests_properties(remote-blockjob PROPERTIES
+    LABELS "remote;blockjob" FIXTURES_REQUIRED "remote-libvirtd;guest-image" TIMEOUT 900
+    ENVIRONMENT "VDTEST_GUEST_DIR=${VDISK_GUEST_DIR};VDTEST_BLOCKJOB_EVENTS=1;VDTEST_BLOCKJOB_URI=${VDISK_REMOTE_URI};VDTEST_BLOCKJOB_IMAGES=/var/tmp/vdtest-bj-remote"
+    RESOURCE_LOCK remote-libvirtd)
+endif()

@@ -485,6 +485,45 @@ test_refuses_bad_mirrors(void **state)
                    "unknown storage source format 'qcow9'");
 }
 
+/* What libvirt writes of a copy it is setting up: job='' (no type yet),
+ * read as it stands; the mirror's job and state read back. */
+static void
+test_mirror_of_a_copy_being_set_up(void **state)
+{
+    vdisk_disk *disk = NULL;
+    vdisk_error *err = NULL;
+
+    (void)state;
+    assert_int_equal(
+        vdisk_disk_from_xml_flags(&disk,
+                                  FILEDISK("<source file='/a'/><mirror type='file' job=''>"
+                                           "<format type='qcow2'/><source file='/m'/></mirror>"),
+                                  RAW_FLAGS, &err),
+        0);
+    assert_string_equal(vdisk_disk_get_mirror_job(disk), "");
+    assert_null(vdisk_disk_get_mirror_ready(disk));
+    vdisk_disk_free(disk);
+    assert_int_equal(vdisk_disk_from_xml_flags(
+                         &disk,
+                         FILEDISK("<source file='/a'/><mirror type='file' job='active-commit' "
+                                  "ready='yes'><format type='qcow2'/><source file='/m'/></mirror>"),
+                         RAW_FLAGS, &err),
+                     0);
+    assert_string_equal(vdisk_disk_get_mirror_job(disk), "active-commit");
+    assert_string_equal(vdisk_disk_get_mirror_ready(disk), "yes");
+    vdisk_disk_free(disk);
+    assert_int_equal(vdisk_disk_from_xml_flags(
+                         &disk, FILEDISK("<source file='/a'/><mirror file='/m' format='raw'/>"),
+                         RAW_FLAGS, &err),
+                     0);
+    assert_string_equal(vdisk_disk_get_mirror_job(disk), "copy");
+    vdisk_disk_free(disk);
+    assert_int_equal(
+        vdisk_disk_from_xml_flags(&disk, FILEDISK("<source file='/a'/>"), RAW_FLAGS, &err), 0);
+    assert_null(vdisk_disk_get_mirror_job(disk));
+    vdisk_disk_free(disk);
+}
+
 static void
 test_default_ports_are_libvirts_and_only_for_tcp_hosts(void **state)
 {
@@ -561,6 +600,7 @@ main(void)
         cmocka_unit_test(test_refuses_bad_typed_sources),
         cmocka_unit_test(test_refuses_bad_backing_chains_naming_depth),
         cmocka_unit_test(test_refuses_bad_mirrors),
+        cmocka_unit_test(test_mirror_of_a_copy_being_set_up),
         cmocka_unit_test(test_default_ports_are_libvirts_and_only_for_tcp_hosts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,7 +196,7 @@ VDISK_API const vdisk_source *vdisk_disk_get_source_const(const vdisk_disk *disk
 VDISK_API const vdisk_source *vdisk_disk_get_mirror(const vdisk_disk *disk);
 /** mirror@job: "copy" or "active-commit" as libvirt writes it (NULL when
  * there is no <mirror>; "copy" when the attribute is left out, as libvirt
- * reads it). */
+ * reads it; "" in a live definition read while libvirt sets a copy up). */
 VDISK_API const char *vdisk_disk_get_mirror_job(const vdisk_disk *disk);
 /** mirror@ready in a live definition: "yes" once the mirror is ready to
  * pivot, "pivot" or "abort" while libvirt ends it; NULL when not ready or

@@ -757,13 +757,15 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     unsigned int u;
 
     g_strlcpy(c->where, " (mirror)", sizeof(c->where));
-    if (job && vd_mirror_job_from_string(job) <= 0)
+    /* a live definition read while libvirt sets a copy up has job='' (the
+     * job's type is not assigned yet): what libvirt writes is read */
+    if (job && *job && vd_mirror_job_from_string(job) <= 0)
         return vd_src_fail(c, "unknown mirror job type '%s'", job);
     if (type) {
         fmt = vd_node_attr(format, "type");
         idx = vd_node_attr(src, "index");
     } else {
-        if (job && strcmp(job, "copy") != 0)
+        if (job && *job && strcmp(job, "copy") != 0)
             return vd_src_fail(c, "mirror without type only supported by copy job");
         fmt = vd_node_attr(mirror, "format");
     }

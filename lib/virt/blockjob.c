@@ -249,11 +249,12 @@ vd_chain_read(vd_chain *c, vdisk_disk *disk)
     c->images = (vd_image *)g_array_free(arr, FALSE);
     if ((m = vdisk_disk_get_mirror(disk))) {
         const char *ready = vdisk_disk_get_mirror_ready(disk);
+        const char *job = vdisk_disk_get_mirror_job(disk);
 
         c->mirror = true;
         c->mirror_ready = ready && strcmp(ready, "yes") == 0;
         c->mirror_desc = vd_source_desc(m);
-        c->mirror_job = g_strdup(vdisk_disk_get_mirror_job(disk));
+        c->mirror_job = g_strdup(*job ? job : "block");
     }
 }
 
@@ -808,7 +809,9 @@ vd_job_start(virDomainPtr dom, const char *target, const char *what, vd_job_star
             g_usleep(50 * G_TIME_SPAN_MILLISECOND);
             continue;
         }
-        if (vd_job_busy_error(code, m))
+        /* libvirt's checks of its host's files: a destination that exists
+         * (seen only there on a remote connection) */
+        if (vd_job_busy_error(code, m) || vd_virt_exists_error(code, m))
             vd_error_set_coded(err, VDISK_ERR_EXISTS, code,
                                "target '%s': libvirt refused the %s: %s", target, what, m);
         else

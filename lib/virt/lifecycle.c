@@ -630,8 +630,14 @@ vdisk_snapshot_create(virDomainPtr dom, const char *const *targets, size_t n_tar
         (flags & VDISK_SNAPSHOT_CREATE_NO_METADATA ? VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA : 0) |
         (flags & VDISK_SNAPSHOT_CREATE_REUSE ? VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT : 0);
     if (!(snap = virDomainSnapshotCreateXML(dom, xml->str, vflags))) {
-        vd_virt_error(err, "domain '%s': libvirt refused the snapshot '%s' (no disk was changed)",
-                      vd_dom_name(dom), name);
+        char *msg = NULL;
+        int code = vd_virt_take_error(&msg);
+        g_autofree char *m = msg;
+
+        vd_error_set_coded(
+            err, vd_virt_exists_error(code, m) ? VDISK_ERR_EXISTS : VDISK_ERR_LIBVIRT, code,
+            "domain '%s': libvirt refused the snapshot '%s' (no disk was changed): %s",
+            vd_dom_name(dom), name, m);
         return -1;
     }
     if (name_out) {

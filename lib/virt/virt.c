@@ -86,6 +86,12 @@ vd_virt_take_error(char **msg)
     return code;
 }
 
+bool
+vd_virt_exists_error(int code, const char *msg)
+{
+    return code == VIR_ERR_CONFIG_UNSUPPORTED && msg && strstr(msg, "already exists");
+}
+
 int
 vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err)
 {

@@ -23,6 +23,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
  * libvirt's code kept; libvirt's last error is cleared. */
 void vd_virt_error(vdisk_error **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* Whether libvirt refused with @code and @msg because a file it was to
+ * create exists ("... already exists and is not a block device"). */
+bool vd_virt_exists_error(int code, const char *msg);
+
 /* libvirt's last error as code and message (the caller's), then cleared. */
 int vd_virt_take_error(char **msg);
 
