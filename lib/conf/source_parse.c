@@ -47,6 +47,15 @@ vd_sort_attrs(vd_node *node)
     vd_schema_sort_attrs(node);
 }
 
+/* Makes @holder's type attribute, read as @type, the table's own string
+ * (the same text), which vd_source_holder_type() finds by its address:
+ * every stage after this one reads it. */
+static void
+vd_intern_type(vd_doc *doc, vd_node *holder, int type)
+{
+    vd_node_set_attr_static(doc, holder, "type", vd_type_to_string(type));
+}
+
 vdisk_type
 vd_source_holder_type(const vd_node *holder)
 {
@@ -55,6 +64,11 @@ vd_source_holder_type(const vd_node *holder)
 
     if (!t)
         return strcmp(holder->name, "backingStore") == 0 ? VDISK_TYPE_NONE : VDISK_TYPE_FILE;
+    /* parsing leaves the table's own string (vd_intern_type()) */
+    for (v = 1; v < VDISK_TYPE_LAST; v++) {
+        if (t == vd_type_to_string(v))
+            return (vdisk_type)v;
+    }
     v = vd_type_from_string(t);
     return v < 0 ? VDISK_TYPE_NONE : (vdisk_type)v;
 }
@@ -726,6 +740,7 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
         return vd_src_fail(c, "missing disk backing store source");
     if ((t = vd_type_from_string(type)) <= 0)
         return vd_src_fail(c, "unknown storage source type '%s'", type);
+    vd_intern_type(c->doc, bs, t);
     if (vd_format_from_string(fmt) <= 0)
         return vd_src_fail(c, "unknown storage source format '%s'", fmt);
     if (idx) {
@@ -769,6 +784,8 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     }
     if (type && (t = vd_type_from_string(type)) <= 0)
         return vd_src_fail(c, "unknown storage source type '%s'", type);
+    if (type)
+        vd_intern_type(c->doc, mirror, t);
     if (fmt && vd_format_from_string(fmt) <= 0)
         return vd_src_fail(c, "unknown storage source format '%s'", fmt);
     if (idx) {
@@ -807,6 +824,8 @@ vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err)
 
     if (typestr && (type = vd_type_from_string(typestr)) <= 0)
         return vd_src_fail(&c, "unknown disk type '%s'", typestr);
+    if (typestr)
+        vd_intern_type(c.doc, holder, type);
 
     if ((src = vd_node_child(holder, "source"))) {
         const char *policy = vd_node_attr(src, "startupPolicy");
