@@ -344,7 +344,7 @@ vdisk_source_set_type(vdisk_source *src, vdisk_type type, vdisk_error **err)
             const char *path = vd_node_attr(s, from);
             vd_attr *a = vd_node_attr_find(s, from);
             if (a && !vd_node_attr_find(s, to)) {
-                vd_attr_rename(a, vd_arena_strdup(vd_view_doc(src), to)); /* keeps its place */
+                vd_attr_rename(s, a, vd_arena_strdup(vd_view_doc(src), to)); /* keeps its place */
             } else if (path) {
                 vd_node_set_attr_static(vd_view_doc(src), s, from, NULL);
                 vd_node_set_attr(vd_view_doc(src), s, to, path);
