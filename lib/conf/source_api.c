@@ -394,10 +394,10 @@ vdisk_source_get_format(const vdisk_source *src)
         f = vd_node_attr(src->holder, "format");
     if (!f)
         return VDISK_FORMAT_NONE;
-    if (strcmp(f, "aio") == 0)
-        return VDISK_FORMAT_RAW;
-    v = vd_format_from_string(f);
-    return v < 0 ? VDISK_FORMAT_NONE : (vdisk_format)v;
+    /* parsing leaves the table's own string, found by its address */
+    if ((v = vd_format_from_interned(f)) >= 0)
+        return (vdisk_format)v;
+    return strcmp(f, "aio") == 0 ? VDISK_FORMAT_RAW : VDISK_FORMAT_NONE;
 }
 
 unsigned long long
