@@ -752,7 +752,8 @@ ref_insert(ref_ctrl *v, size_t *n, ref_ctrl c)
 
 /* Controllers of several types, with and without indexes, USB masters and
  * companions sharing indexes, in random document order: the domain lists
- * them in the order libvirt's one-by-one insertion gives. */
+ * them in the order libvirt's one-by-one insertion gives, with the
+ * indexes libvirt gives those written without one. */
 static void
 test_controllers_ordered_as_libvirt_inserts_them(void **state)
 {
@@ -800,6 +801,43 @@ test_controllers_ordered_as_libvirt_inserts_them(void **state)
             g_string_append(devices, "</controller>");
             ref_insert(ref, &n, c);
         }
+        /* libvirt's index assignment after that, in order: a USB2
+         * controller joins the group of the USB2 controller before it
+         * unless the group has its model; else the lowest free index */
+        for (size_t i = 0; i < n; i++) {
+            const ref_ctrl *prev = NULL;
+            bool taken = true;
+
+            if (ref[i].idx >= 0)
+                continue;
+            for (size_t p = i; ref[i].type == 0 && p-- > 0;) {
+                if (ref[p].type == 0) {
+                    prev = &ref[p];
+                    break;
+                }
+            }
+            for (size_t j = 0; prev && prev->idx >= 0 && j < n; j++) {
+                if (j != i && ref[j].type == 0 && ref[j].idx == prev->idx &&
+                    ref[j].companion == ref[i].companion)
+                    break;
+                if (j == n - 1)
+                    taken = false;
+            }
+            if (prev && prev->idx >= 0 && !taken) {
+                ref[i].idx = prev->idx;
+                continue;
+            }
+            for (ref[i].idx = 0;; ref[i].idx++) {
+                size_t j;
+
+                for (j = 0;
+                     j < n && !(ref[j].type == ref[i].type && j != i && ref[j].idx == ref[i].idx);
+                     j++)
+                    ;
+                if (j == n)
+                    break;
+            }
+        }
         xml = domain_xml("q35", "", devices->str);
         if (vdisk_domain_from_xml_flags(
                 &dom, xml, VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE, &err) < 0)
@@ -815,6 +853,11 @@ test_controllers_ordered_as_libvirt_inserts_them(void **state)
             if (strcmp(alias, want) != 0)
                 fail_msg("round %u: controller %zu is %s, libvirt puts %s there\n%s", round, got,
                          alias, want, xml);
+            if (vdisk_controller_get_index(vdisk_domain_get_controller(dom, i)) !=
+                (unsigned int)ref[got].idx)
+                fail_msg("round %u: controller %s has index %u, libvirt gives %d\n%s", round, alias,
+                         vdisk_controller_get_index(vdisk_domain_get_controller(dom, i)),
+                         ref[got].idx, xml);
             got++;
         }
         assert_int_equal(got, n);

@@ -202,7 +202,22 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
 {
     char num[16];
     guint i;
+    /* the lowest index of each type that no controller written with one
+     * has and none was given yet: it only grows, as indexes are only
+     * given, so it moves along the written ones sorted by type and index */
+    unsigned int lowest[VDISK_CONTROLLER_LAST] = {0};
+    guint at[VDISK_CONTROLLER_LAST];
+    const vd_controller_key *keys;
+    guint nkeys;
 
+    vd_domain_index_controllers(dom);
+    keys = (const vd_controller_key *)dom->controller_index->data;
+    nkeys = dom->controller_index->len;
+    for (unsigned int t = 0, k = 0; t < VDISK_CONTROLLER_LAST; t++) {
+        while (k < nkeys && keys[k].type < t)
+            k++;
+        at[t] = k;
+    }
     /* indexes change here: look-ups walk the controllers until they are
      * indexed again */
     dom->controllers_indexed = false;
@@ -228,9 +243,15 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         if (prev) {
             ctrl->index = prev->index;
         } else {
-            ctrl->index = 0;
-            while (vd_domain_controller(dom, ctrl->type, ctrl->index))
-                ctrl->index++;
+            unsigned int t = (unsigned int)ctrl->type;
+            unsigned int x = lowest[t];
+
+            for (; at[t] < nkeys && keys[at[t]].type == t && keys[at[t]].index <= x; at[t]++) {
+                if (keys[at[t]].index == x)
+                    x++;
+            }
+            ctrl->index = x;
+            lowest[t] = x + 1;
         }
         ctrl->has_index = true;
         /* libvirt formats the index it gave, after the type */
@@ -243,8 +264,9 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         /* the first controller in order that repeats an earlier one's type
          * and index: the second of a run of equal keys, which the index
          * sorts by position */
-        const vd_controller_key *keys = (const vd_controller_key *)dom->controller_index->data;
         guint dup = G_MAXUINT;
+
+        keys = (const vd_controller_key *)dom->controller_index->data;
 
         for (i = 1; i < dom->controller_index->len; i++) {
             if (keys[i].type == (unsigned int)VDISK_CONTROLLER_USB ||
