@@ -207,12 +207,19 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
      * given, so it moves along the written ones sorted by type and index */
     unsigned int lowest[VDISK_CONTROLLER_LAST] = {0};
     guint at[VDISK_CONTROLLER_LAST];
-    const vd_controller_key *keys;
-    guint nkeys;
+    const vd_controller_key *keys = NULL;
+    guint nkeys = 0;
 
-    vd_domain_index_controllers(dom);
-    keys = (const vd_controller_key *)dom->controller_index->data;
-    nkeys = dom->controller_index->len;
+    for (i = 0; i < dom->controllers->len; i++) {
+        if (!((const vdisk_controller *)dom->controllers->pdata[i])->has_index)
+            break;
+    }
+    if (i < dom->controllers->len) {
+        /* one is written without an index */
+        vd_domain_index_controllers(dom);
+        keys = (const vd_controller_key *)dom->controller_index->data;
+        nkeys = dom->controller_index->len;
+    }
     for (unsigned int t = 0, k = 0; t < VDISK_CONTROLLER_LAST; t++) {
         while (k < nkeys && keys[k].type < t)
             k++;
