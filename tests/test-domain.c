@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -712,6 +713,176 @@ test_add_find_remove_disk(void **state)
     vdisk_domain_free(dom);
 }
 
+/* A controller as libvirt's virDomainControllerInsertPreAlloced() sees it. */
+typedef struct {
+    int type; /* 0 usb, 1 scsi, 2 sata, 3 virtio-serial */
+    int idx;  /* -1: written without an index */
+    bool companion;
+    unsigned int id;
+} ref_ctrl;
+
+/* libvirt 9.0's virDomainControllerInsertPreAlloced(), transcribed. */
+static void
+ref_insert(ref_ctrl *v, size_t *n, ref_ctrl c)
+{
+    gint insert_at = -1;
+
+    for (gint i = (gint)*n - 1; i >= 0; i--) {
+        const ref_ctrl *cur = &v[i];
+
+        if (cur->type != c.type)
+            continue;
+        if (c.idx == -1) {
+            insert_at = i + 1;
+            break;
+        }
+        if (cur->idx > c.idx)
+            insert_at = i;
+        else if (!c.companion && cur->companion && cur->idx == c.idx)
+            insert_at = i;
+        else if (insert_at == -1)
+            insert_at = i + 1;
+    }
+    if (insert_at == -1)
+        insert_at = (gint)*n;
+    memmove(&v[insert_at + 1], &v[insert_at], (*n - (size_t)insert_at) * sizeof(*v));
+    v[insert_at] = c;
+    (*n)++;
+}
+
+/* Controllers of several types, with and without indexes, USB masters and
+ * companions sharing indexes, in random document order: the domain lists
+ * them in the order libvirt's one-by-one insertion gives, with the
+ * indexes libvirt gives those written without one. */
+static void
+test_controllers_ordered_as_libvirt_inserts_them(void **state)
+{
+    static const char *const types[] = {"usb", "scsi", "sata", "virtio-serial"};
+    g_autoptr(GRand) rnd = g_rand_new_with_seed(20261201);
+
+    (void)state;
+    for (unsigned int round = 0; round < 200; round++) {
+        unsigned int count = 1 + (unsigned int)g_rand_int_range(rnd, 0, round < 100 ? 12 : 120);
+        g_autofree ref_ctrl *ref = g_new0(ref_ctrl, count);
+        g_autoptr(GString) devices = g_string_new(NULL);
+        g_autofree char *xml = NULL;
+        size_t n = 0;
+        size_t got = 0;
+        vdisk_domain *dom = NULL;
+        vdisk_error *err = NULL;
+        /* non-USB indexes are unique (libvirt refuses duplicates) */
+        int next_unique[4] = {0, 0, 0, 0};
+
+        for (unsigned int i = 0; i < count; i++) {
+            ref_ctrl c = {g_rand_int_range(rnd, 0, 4), -1, false, i};
+
+            if (i == 0)
+                c.type = 0; /* a USB master comes first */
+            if (c.type == 0) {
+                c.companion = i > 0 && g_rand_boolean(rnd);
+                if (i == 0 || g_rand_int_range(rnd, 0, 4) != 0)
+                    c.idx = g_rand_int_range(rnd, 0, 4);
+            } else if (g_rand_int_range(rnd, 0, 4) != 0) {
+                c.idx = next_unique[c.type] + g_rand_int_range(rnd, 0, 3);
+                next_unique[c.type] = c.idx + 1;
+                /* written in any order */
+                if (g_rand_boolean(rnd))
+                    c.idx = 1000 - c.idx;
+            }
+            g_string_append_printf(devices, "<controller type='%s'", types[c.type]);
+            if (c.idx >= 0)
+                g_string_append_printf(devices, " index='%d'", c.idx);
+            if (c.type == 0)
+                g_string_append_printf(devices, " model='%s'",
+                                       c.companion ? "ich9-uhci1" : "ich9-ehci1");
+            g_string_append_printf(devices, "><alias name='ua-c%u'/>", i);
+            if (c.companion)
+                g_string_append(devices, "<master startport='0'/>");
+            g_string_append(devices, "</controller>");
+            ref_insert(ref, &n, c);
+        }
+        /* libvirt's index assignment after that, in order: a USB2
+         * controller joins the group of the USB2 controller before it
+         * unless the group has its model; else the lowest free index */
+        for (size_t i = 0; i < n; i++) {
+            const ref_ctrl *prev = NULL;
+            bool taken = true;
+
+            if (ref[i].idx >= 0)
+                continue;
+            for (size_t p = i; ref[i].type == 0 && p-- > 0;) {
+                if (ref[p].type == 0) {
+                    prev = &ref[p];
+                    break;
+                }
+            }
+            for (size_t j = 0; prev && prev->idx >= 0 && j < n; j++) {
+                if (j != i && ref[j].type == 0 && ref[j].idx == prev->idx &&
+                    ref[j].companion == ref[i].companion)
+                    break;
+                if (j == n - 1)
+                    taken = false;
+            }
+            if (prev && prev->idx >= 0 && !taken) {
+                ref[i].idx = prev->idx;
+                continue;
+            }
+            for (ref[i].idx = 0;; ref[i].idx++) {
+                size_t j;
+
+                for (j = 0;
+                     j < n && !(ref[j].type == ref[i].type && j != i && ref[j].idx == ref[i].idx);
+                     j++)
+                    ;
+                if (j == n)
+                    break;
+            }
+        }
+        xml = domain_xml("q35", "", devices->str);
+        if (vdisk_domain_from_xml_flags(
+                &dom, xml, VDISK_PARSE_NO_DEFAULTS | VDISK_PARSE_NO_VALIDATE, &err) < 0)
+            fail_msg("round %u refused: %s\n%s", round, vdisk_error_get_message(err), xml);
+        for (size_t i = 0; i < vdisk_domain_get_controller_count(dom); i++) {
+            const char *alias = vdisk_controller_get_alias(vdisk_domain_get_controller(dom, i));
+            char want[32];
+
+            if (!alias || strncmp(alias, "ua-c", 4) != 0)
+                continue;
+            assert_true(got < n);
+            g_snprintf(want, sizeof(want), "ua-c%u", ref[got].id);
+            if (strcmp(alias, want) != 0)
+                fail_msg("round %u: controller %zu is %s, libvirt puts %s there\n%s", round, got,
+                         alias, want, xml);
+            if (vdisk_controller_get_index(vdisk_domain_get_controller(dom, i)) !=
+                (unsigned int)ref[got].idx)
+                fail_msg("round %u: controller %s has index %u, libvirt gives %d\n%s", round, alias,
+                         vdisk_controller_get_index(vdisk_domain_get_controller(dom, i)),
+                         ref[got].idx, xml);
+            got++;
+        }
+        assert_int_equal(got, n);
+        vdisk_domain_free(dom);
+    }
+}
+
+/* libvirt refuses two controllers of a type other than USB with one index,
+ * naming the first repeat in its order of controllers (types in the order
+ * they first appear); USB controllers may share one. */
+static void
+test_duplicate_controller_index_refused(void **state)
+{
+    (void)state;
+    expect_refused("q35", "",
+                   "<controller type='scsi' index='1'/><controller type='sata' index='0'/>"
+                   "<controller type='sata' index='0'/><controller type='scsi' index='1'/>",
+                   VDISK_ERR_INVALID, "multiple 'scsi' controllers with index '1'");
+    expect_refused("q35", "",
+                   "<controller type='usb' index='0' model='ich9-ehci1'/>"
+                   "<controller type='usb' index='0' model='ich9-uhci1'/>"
+                   "<controller type='sata' index='0'/><controller type='sata' index='0'/>",
+                   VDISK_ERR_INVALID, "multiple 'sata' controllers with index '0'");
+}
+
 static void
 test_no_defaults_keeps_domain_xml(void **state)
 {
@@ -765,6 +936,8 @@ main(void)
         cmocka_unit_test(test_iothread_must_exist_in_domain),
         cmocka_unit_test(test_ide_refused_on_q35),
         cmocka_unit_test(test_add_find_remove_disk),
+        cmocka_unit_test(test_controllers_ordered_as_libvirt_inserts_them),
+        cmocka_unit_test(test_duplicate_controller_index_refused),
         cmocka_unit_test(test_no_defaults_keeps_domain_xml),
         cmocka_unit_test(test_not_a_domain_refused),
         cmocka_unit_test(test_iotune_group_limits_must_agree),

@@ -78,7 +78,7 @@ test_nested_containers(void **state)
 static void
 test_args_argv_and_qmp_share_json(void **state)
 {
-    g_autoptr(vdisk_qemu_args) args = vd_qemu_args_new();
+    g_autoptr(vdisk_qemu_args) args = vd_qemu_args_new(1);
     vd_prop *obj = vd_prop_object_new();
     vd_prop *dev = vd_prop_object_new();
     unsigned int i;

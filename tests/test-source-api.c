@@ -854,11 +854,50 @@ test_absent_disk_type_reads_as_file(void **state)
     vdisk_disk_free(disk);
 }
 
+/* Types and formats read the same whether parsing left them (the top
+ * source, a backing store, a mirror with a <format> or a format
+ * attribute, Xen's "aio") or a setter wrote them. */
+static void
+test_types_and_formats_read_after_parse_and_set(void **state)
+{
+    vdisk_disk *disk = parse(
+        "<disk type='block' device='disk'><driver name='qemu' type='aio'/>"
+        "<source dev='/dev/a'/>"
+        "<backingStore type='network'><format type='qcow2'/>"
+        "<source protocol='nbd' name='b'><host name='h'/></source><backingStore/></backingStore>"
+        "<target dev='vda'/>"
+        "<mirror type='file' job='copy'><format type='vmdk'/><source file='/m'/></mirror></disk>");
+    vdisk_disk *old =
+        parse("<disk type='file' device='disk'><source file='/a'/>"
+              "<mirror file='/m' format='qed' job='copy'/><target dev='vda'/></disk>");
+    vdisk_source *top = vdisk_disk_get_source(disk);
+    vdisk_source *backing = vdisk_source_get_backing(top);
+
+    (void)state;
+    assert_int_equal(vdisk_source_get_type(top), VDISK_TYPE_BLOCK);
+    assert_int_equal(vdisk_source_get_format(top), VDISK_FORMAT_RAW);
+    assert_int_equal(vdisk_source_get_type(backing), VDISK_TYPE_NETWORK);
+    assert_int_equal(vdisk_source_get_format(backing), VDISK_FORMAT_QCOW2);
+    assert_int_equal(vdisk_source_get_type(vdisk_disk_get_mirror(disk)), VDISK_TYPE_FILE);
+    assert_int_equal(vdisk_source_get_format(vdisk_disk_get_mirror(disk)), VDISK_FORMAT_VMDK);
+    assert_int_equal(vdisk_source_get_format(vdisk_disk_get_mirror(old)), VDISK_FORMAT_QED);
+    assert_int_equal(vdisk_source_set_type(top, VDISK_TYPE_FILE, NULL), 0);
+    assert_int_equal(vdisk_source_set_format(top, VDISK_FORMAT_QCOW2, NULL), 0);
+    assert_int_equal(vdisk_source_set_format(backing, VDISK_FORMAT_RAW, NULL), 0);
+    assert_int_equal(vdisk_source_get_type(top), VDISK_TYPE_FILE);
+    assert_int_equal(vdisk_source_get_format(top), VDISK_FORMAT_QCOW2);
+    assert_int_equal(vdisk_source_get_format(backing), VDISK_FORMAT_RAW);
+    assert_xml_has(disk, "<driver name='qemu' type='qcow2'/>");
+    vdisk_disk_free(disk);
+    vdisk_disk_free(old);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_path_format_and_type_switch_moves_path),
+        cmocka_unit_test(test_types_and_formats_read_after_parse_and_set),
         cmocka_unit_test(test_path_removal_drops_empty_source_and_policy_index),
         cmocka_unit_test(test_nbd_tcp_and_unix_with_tls),
         cmocka_unit_test(test_rbd_hosts_auth_config_snapshot),

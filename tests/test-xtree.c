@@ -392,11 +392,46 @@ test_lookups_tell_names_with_one_key_apart(void **state)
     assert_null(vd_node_child(root, "abcdX"));
 }
 
+/* Attributes are found however they came to an element: parsed, set,
+ * renamed, copied; an absent one is not, and one removed is not. */
+static void
+test_attrs_found_however_they_came(void **state)
+{
+    static const char xml[] = "<a x='1' xmlns:p='urn:p' p:y='2'><b p:z='3'/></a>";
+    g_autoptr(vd_doc) doc = NULL;
+    vd_node *copy;
+    vd_attr *a;
+
+    (void)state;
+    assert_int_equal(vd_doc_parse(&doc, xml, strlen(xml), "test", NULL), 0);
+    assert_string_equal(vd_node_attr(doc->root, "x"), "1");
+    assert_string_equal(vd_node_attr(doc->root, "p:y"), "2");
+    assert_string_equal(vd_node_attr(doc->root, "xmlns:p"), "urn:p");
+    assert_string_equal(vd_node_attr(doc->root->children, "p:z"), "3");
+    assert_null(vd_node_attr(doc->root, "p:z"));
+    vd_node_set_attr(doc, doc->root, "new", "4");
+    assert_string_equal(vd_node_attr(doc->root, "new"), "4");
+    a = vd_node_attr_find(doc->root, "x");
+    vd_attr_rename(doc->root, a, "renamed");
+    assert_null(vd_node_attr(doc->root, "x"));
+    assert_string_equal(vd_node_attr(doc->root, "renamed"), "1");
+    vd_node_set_attr(doc, doc->root, "new", NULL);
+    assert_null(vd_node_attr(doc->root, "new"));
+    copy = vd_node_copy(doc, doc->root);
+    assert_string_equal(vd_node_attr(copy, "renamed"), "1");
+    assert_string_equal(vd_node_attr(copy, "p:y"), "2");
+    assert_null(vd_node_attr(copy, "new"));
+    copy = vd_node_copy_to(doc, doc->root->children, NULL, NULL);
+    assert_string_equal(vd_node_attr(copy, "p:z"), "3");
+    assert_string_equal(vd_node_attr(copy, "xmlns:p"), "urn:p");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_libvirt_style),
+        cmocka_unit_test(test_attrs_found_however_they_came),
         cmocka_unit_test(test_escape_attr_entities),
         cmocka_unit_test(test_refuses_hostile),
         cmocka_unit_test(test_error_position),

@@ -131,7 +131,7 @@ vd_get_uint(const vdisk_disk *disk, const char *elem, const char *attr, int base
 #define VD_ENUM_ACCESSORS(field, type, last, elem, attr, table, what)                              \
     type vdisk_disk_get_##field(const vdisk_disk *disk)                                            \
     {                                                                                              \
-        return (type)vd_disk_get_enum(disk, elem, attr, table##_from_string);                      \
+        return (type)vd_disk_get_enum(disk, elem, attr, table##_from_interned);                    \
     }                                                                                              \
     int vdisk_disk_set_##field(vdisk_disk *disk, type value, vdisk_error **err)                    \
     {                                                                                              \

@@ -25,6 +25,28 @@ typedef struct {
 
 /* ---- value checks ------------------------------------------------------------------------ */
 
+/* The tables of the disk's enum fields (conf/schema-gen.h), each look-up
+ * with its strings: a value that parsing checked is left as the table's
+ * own string (the same text), which the getters find by its address
+ * (name_from_interned()). */
+#define VD_ENUM_PAIR(field, type, last, elem, attr, table, what)                                   \
+    {table##_from_string, table##_to_string},
+static const struct {
+    int (*from)(const char *);
+    const char *(*to)(int);
+} vd_enum_pairs[] = {VD_SCHEMA_ENUM_ACCESSORS(VD_ENUM_PAIR)};
+
+static void
+vd_parse_intern(vd_pctx *c, vd_node *node, const char *attr, int (*from)(const char *), int val)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(vd_enum_pairs); i++) {
+        if (vd_enum_pairs[i].from == from) {
+            vd_node_set_attr_static(c->doc, node, attr, vd_enum_pairs[i].to(val));
+            return;
+        }
+    }
+}
+
 /* An enum attribute. Returns the member (0 when absent or when libvirt's
  * string for the unset member was given and dropped), or -1. With @nonzero
  * libvirt refuses the unset member's string. */
@@ -44,6 +66,8 @@ vd_parse_enum(vd_pctx *c, vd_node *node, const char *attr, int (*from)(const cha
     }
     if (val == 0)
         vd_node_set_attr(c->doc, node, attr, NULL);
+    else
+        vd_parse_intern(c, node, attr, from, val);
     return val;
 }
 
@@ -63,6 +87,9 @@ vd_parse_tristate(vd_pctx *c, vd_node *node, const char *attr, bool yesno)
                      VD_LABEL(c), attr, node->name, v, yesno ? "'yes' or 'no'" : "'on' or 'off'");
         return -1;
     }
+    vd_node_set_attr_static(c->doc, node, attr,
+                            yesno ? vd_tristate_bool_to_string(val)
+                                  : vd_tristate_switch_to_string(val));
     return val;
 }
 

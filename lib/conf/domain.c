@@ -684,29 +684,152 @@ vd_controller_is_usb2(const vdisk_controller *ctrl)
             strcmp(ctrl->model, "ich9-uhci2") == 0 || strcmp(ctrl->model, "ich9-uhci3") == 0);
 }
 
-void
-vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl)
+/* The order libvirt keeps the indexed controllers of one type in: by
+ * index, a master before its companions of the same index. */
+static guint64
+vd_controller_order_key(const vdisk_controller *ctrl)
 {
-    gint at = -1;
+    return (guint64)ctrl->index * 2 + (ctrl->master_startport >= 0);
+}
 
-    for (gint i = (gint)dom->controllers->len - 1; i >= 0; i--) {
-        const vdisk_controller *cur = dom->controllers->pdata[i];
+/* One controller while vd_domain_order_controllers() places it. */
+typedef struct vd_ctrl_slot vd_ctrl_slot;
+struct vd_ctrl_slot {
+    vdisk_controller *ctrl;
+    guint64 key;        /* vd_controller_order_key() */
+    guint rank;         /* in the indexed controllers sorted by (type, key, seq) */
+    guint seq;          /* document order */
+    vd_ctrl_slot *prev; /* in its type's run */
+    vd_ctrl_slot *next;
+};
 
-        if (cur->type != ctrl->type)
-            continue;
-        if (!ctrl->has_index) {
-            at = i + 1;
-            break;
+static int
+vd_ctrl_slot_cmp(const void *pa, const void *pb)
+{
+    const vd_ctrl_slot *a = *(vd_ctrl_slot *const *)pa;
+    const vd_ctrl_slot *b = *(vd_ctrl_slot *const *)pb;
+
+    if (a->ctrl->type != b->ctrl->type)
+        return a->ctrl->type < b->ctrl->type ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
+}
+
+/* The first rank at or after @from marked in Fenwick tree @tree of @n
+ * ranks (1-based counts), or @n when none is. */
+static guint
+vd_fenwick_next(const guint *tree, guint n, guint from)
+{
+    guint before = 0;
+    guint pos = 0;
+    guint step = 1;
+
+    for (guint i = from; i > 0; i &= i - 1)
+        before += tree[i];
+    /* the (before + 1)-th marked rank */
+    while (step * 2 <= n)
+        step *= 2;
+    for (; step; step /= 2) {
+        if (pos + step <= n && tree[pos + step] <= before) {
+            pos += step;
+            before -= tree[pos];
         }
-        if (cur->has_index && cur->index > ctrl->index)
-            at = i;
-        else if (ctrl->master_startport < 0 && cur->master_startport >= 0 && cur->has_index &&
-                 cur->index == ctrl->index)
-            at = i;
-        else if (at == -1)
-            at = i + 1;
     }
-    g_ptr_array_insert(dom->controllers, at, ctrl);
+    return pos; /* 0-based rank, n when there are not enough */
+}
+
+void
+vd_domain_order_controllers(vdisk_domain *dom)
+{
+    guint n = dom->controllers->len;
+    g_autofree vd_ctrl_slot *slots = NULL;
+    g_autofree vd_ctrl_slot **sorted = NULL;
+    g_autofree guint *tree = NULL;
+    vd_ctrl_slot *head[VDISK_CONTROLLER_LAST] = {NULL};
+    vd_ctrl_slot *tail[VDISK_CONTROLLER_LAST] = {NULL};
+    unsigned int types[VDISK_CONTROLLER_LAST];
+    unsigned int ntypes = 0;
+    guint nindexed = 0;
+    guint out = 0;
+
+    if (n < 2)
+        return;
+    slots = g_new0(vd_ctrl_slot, n);
+    sorted = g_new(vd_ctrl_slot *, n);
+    for (guint i = 0; i < n; i++) {
+        slots[i].ctrl = dom->controllers->pdata[i];
+        slots[i].key = vd_controller_order_key(slots[i].ctrl);
+        slots[i].seq = i;
+        if (slots[i].ctrl->has_index)
+            sorted[nindexed++] = &slots[i];
+    }
+    qsort(sorted, nindexed, sizeof(*sorted), vd_ctrl_slot_cmp);
+    for (guint r = 0; r < nindexed; r++)
+        sorted[r]->rank = r;
+    tree = g_new0(guint, nindexed + 1);
+
+    /* Each controller in document order goes where libvirt's
+     * virDomainControllerInsertPreAlloced() puts it, given those before:
+     * the first of its type after all others; one without an index after
+     * the last of its type; else before the first of its type whose index
+     * is higher (or, for a master, equal on a companion), else after the
+     * last of its type. So each type keeps one run, the runs stay in the
+     * order their types first appear, and the indexed controllers of a
+     * run stay sorted by (key, seq): the one to go before is the next
+     * placed indexed controller in that order. */
+    for (guint i = 0; i < n; i++) {
+        vd_ctrl_slot *s = &slots[i];
+        unsigned int t = (unsigned int)s->ctrl->type;
+        vd_ctrl_slot *before = NULL;
+
+        if (!head[t]) {
+            types[ntypes++] = t;
+            head[t] = tail[t] = s;
+        } else {
+            if (s->ctrl->has_index) {
+                /* the first rank of this type whose key is above the
+                 * threshold, by binary search from this one's rank */
+                guint lo = s->rank + 1;
+                guint hi = nindexed;
+                guint next;
+
+                while (lo < hi) {
+                    guint mid = lo + (hi - lo) / 2;
+                    const vd_ctrl_slot *m = sorted[mid];
+
+                    if ((unsigned int)m->ctrl->type == t && m->key <= s->key)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                next = vd_fenwick_next(tree, nindexed, lo);
+                if (next < nindexed && (unsigned int)sorted[next]->ctrl->type == t)
+                    before = sorted[next];
+            }
+            if (before) {
+                s->next = before;
+                s->prev = before->prev;
+                if (before->prev)
+                    before->prev->next = s;
+                else
+                    head[t] = s;
+                before->prev = s;
+            } else {
+                s->prev = tail[t];
+                tail[t]->next = s;
+                tail[t] = s;
+            }
+        }
+        if (s->ctrl->has_index) {
+            for (guint j = s->rank + 1; j <= nindexed; j += j & -j)
+                tree[j]++;
+        }
+    }
+    for (unsigned int k = 0; k < ntypes; k++) {
+        for (vd_ctrl_slot *s = head[types[k]]; s; s = s->next)
+            dom->controllers->pdata[out++] = s->ctrl;
+    }
     /* positions move: indexed again once all are read */
     dom->controllers_indexed = false;
 }

@@ -159,7 +159,7 @@ vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
                                v);
         }
     }
-    vd_domain_insert_controller(dom, g_steal_pointer(&ctrl));
+    g_ptr_array_add(dom->controllers, g_steal_pointer(&ctrl));
     return 0;
 }
 
@@ -202,7 +202,29 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
 {
     char num[16];
     guint i;
+    /* the lowest index of each type that no controller written with one
+     * has and none was given yet: it only grows, as indexes are only
+     * given, so it moves along the written ones sorted by type and index */
+    unsigned int lowest[VDISK_CONTROLLER_LAST] = {0};
+    guint at[VDISK_CONTROLLER_LAST];
+    const vd_controller_key *keys = NULL;
+    guint nkeys = 0;
 
+    for (i = 0; i < dom->controllers->len; i++) {
+        if (!((const vdisk_controller *)dom->controllers->pdata[i])->has_index)
+            break;
+    }
+    if (i < dom->controllers->len) {
+        /* one is written without an index */
+        vd_domain_index_controllers(dom);
+        keys = (const vd_controller_key *)dom->controller_index->data;
+        nkeys = dom->controller_index->len;
+    }
+    for (unsigned int t = 0, k = 0; t < VDISK_CONTROLLER_LAST; t++) {
+        while (k < nkeys && keys[k].type < t)
+            k++;
+        at[t] = k;
+    }
     /* indexes change here: look-ups walk the controllers until they are
      * indexed again */
     dom->controllers_indexed = false;
@@ -228,9 +250,15 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         if (prev) {
             ctrl->index = prev->index;
         } else {
-            ctrl->index = 0;
-            while (vd_domain_controller(dom, ctrl->type, ctrl->index))
-                ctrl->index++;
+            unsigned int t = (unsigned int)ctrl->type;
+            unsigned int x = lowest[t];
+
+            for (; at[t] < nkeys && keys[at[t]].type == t && keys[at[t]].index <= x; at[t]++) {
+                if (keys[at[t]].index == x)
+                    x++;
+            }
+            ctrl->index = x;
+            lowest[t] = x + 1;
         }
         ctrl->has_index = true;
         /* libvirt formats the index it gave, after the type */
@@ -239,17 +267,29 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         vd_node_sort_attrs(ctrl->node, vd_controller_attr_rank);
     }
     vd_domain_index_controllers(dom);
-    for (i = 0; i < dom->controllers->len; i++) {
-        const vdisk_controller *ctrl = dom->controllers->pdata[i];
+    {
+        /* the first controller in order that repeats an earlier one's type
+         * and index: the second of a run of equal keys, which the index
+         * sorts by position */
+        guint dup = G_MAXUINT;
 
-        if (ctrl->type == VDISK_CONTROLLER_USB)
-            continue;
-        for (guint j = 0; j < i; j++) {
-            const vdisk_controller *c = dom->controllers->pdata[j];
+        keys = (const vd_controller_key *)dom->controller_index->data;
 
-            if (c->type == ctrl->type && c->index == ctrl->index)
-                return vd_fail(err, VDISK_ERR_INVALID, "multiple '%s' controllers with index '%u'",
-                               vd_node_attr(ctrl->node, "type"), ctrl->index);
+        for (i = 1; i < dom->controller_index->len; i++) {
+            if (keys[i].type == (unsigned int)VDISK_CONTROLLER_USB ||
+                keys[i].type != keys[i - 1].type || keys[i].index != keys[i - 1].index)
+                continue;
+            if (keys[i].pos < dup)
+                dup = keys[i].pos;
+            while (i + 1 < dom->controller_index->len && keys[i + 1].type == keys[i].type &&
+                   keys[i + 1].index == keys[i].index)
+                i++;
+        }
+        if (dup != G_MAXUINT) {
+            const vdisk_controller *ctrl = dom->controllers->pdata[dup];
+
+            return vd_fail(err, VDISK_ERR_INVALID, "multiple '%s' controllers with index '%u'",
+                           vd_node_attr(ctrl->node, "type"), ctrl->index);
         }
     }
     return 0;
@@ -366,6 +406,7 @@ vd_domain_parse(vdisk_domain **out, const char *xml, unsigned int flags, vdisk_e
         if (vd_domain_read_controller(dom, n, err) < 0)
             return -1;
     }
+    vd_domain_order_controllers(dom);
     vd_domain_read_scsi_hostdevs(dom);
     if (vd_domain_assign_controller_indexes(dom, err) < 0 ||
         vd_domain_check_usb_master(dom, err) < 0)

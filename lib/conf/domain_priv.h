@@ -30,11 +30,12 @@ struct vdisk_controller {
 /* Whether @ctrl is one of the ICH9 USB2 controllers (EHCI1 and its UHCI
  * companions), which share one index, one bus and one PCI slot. */
 bool vd_controller_is_usb2(const vdisk_controller *ctrl);
-/* Inserts @ctrl into @dom->controllers where libvirt's
- * virDomainControllerInsertPreAlloced() puts it: after the controllers of
- * its type with a lower or equal index (a master before its companions),
- * or at the end when it is the first of its type. */
-void vd_domain_insert_controller(vdisk_domain *dom, vdisk_controller *ctrl);
+/* Puts @dom->controllers, read in document order, in the order libvirt's
+ * virDomainControllerInsertPreAlloced() gives them when it inserts them
+ * one by one: after the controllers of its type with a lower or equal
+ * index (a master before its companions), or at the end when it is the
+ * first of its type. O(n log n) in the number of controllers. */
+void vd_domain_order_controllers(vdisk_domain *dom);
 
 /* A drive address: controller, bus, target, unit. */
 typedef struct {

@@ -165,6 +165,7 @@ vd_schema_set_attr_impl(vd_doc *doc, vd_node *node, const char *name, const char
     a = vd_attr_new(doc, vd_arena_strdup(doc, name), copy ? vd_arena_strdup(doc, value) : value);
     a->next = *slot;
     *slot = a;
+    vd_node_note_attr(node, a);
 }
 
 void

@@ -344,7 +344,7 @@ vdisk_source_set_type(vdisk_source *src, vdisk_type type, vdisk_error **err)
             const char *path = vd_node_attr(s, from);
             vd_attr *a = vd_node_attr_find(s, from);
             if (a && !vd_node_attr_find(s, to)) {
-                vd_attr_rename(a, vd_arena_strdup(vd_view_doc(src), to)); /* keeps its place */
+                vd_attr_rename(s, a, vd_arena_strdup(vd_view_doc(src), to)); /* keeps its place */
             } else if (path) {
                 vd_node_set_attr_static(vd_view_doc(src), s, from, NULL);
                 vd_node_set_attr(vd_view_doc(src), s, to, path);
@@ -394,10 +394,10 @@ vdisk_source_get_format(const vdisk_source *src)
         f = vd_node_attr(src->holder, "format");
     if (!f)
         return VDISK_FORMAT_NONE;
-    if (strcmp(f, "aio") == 0)
-        return VDISK_FORMAT_RAW;
-    v = vd_format_from_string(f);
-    return v < 0 ? VDISK_FORMAT_NONE : (vdisk_format)v;
+    /* parsing leaves the table's own string, found by its address */
+    if ((v = vd_format_from_interned(f)) >= 0)
+        return (vdisk_format)v;
+    return strcmp(f, "aio") == 0 ? VDISK_FORMAT_RAW : VDISK_FORMAT_NONE;
 }
 
 unsigned long long

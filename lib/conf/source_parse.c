@@ -47,6 +47,23 @@ vd_sort_attrs(vd_node *node)
     vd_schema_sort_attrs(node);
 }
 
+/* Makes @holder's type attribute, read as @type, the table's own string
+ * (the same text), which vd_source_holder_type() finds by its address:
+ * every stage after this one reads it. */
+static void
+vd_intern_type(vd_doc *doc, vd_node *holder, int type)
+{
+    vd_node_set_attr_static(doc, holder, "type", vd_type_to_string(type));
+}
+
+/* The same for a format, attribute @attr of @node, read as @format, which
+ * vdisk_source_get_format() finds by its address. */
+static void
+vd_intern_format(vd_doc *doc, vd_node *node, const char *attr, int format)
+{
+    vd_node_set_attr_static(doc, node, attr, vd_format_to_string(format));
+}
+
 vdisk_type
 vd_source_holder_type(const vd_node *holder)
 {
@@ -55,7 +72,8 @@ vd_source_holder_type(const vd_node *holder)
 
     if (!t)
         return strcmp(holder->name, "backingStore") == 0 ? VDISK_TYPE_NONE : VDISK_TYPE_FILE;
-    v = vd_type_from_string(t);
+    /* parsing leaves the table's own string (vd_intern_type()) */
+    v = vd_type_from_interned(t);
     return v < 0 ? VDISK_TYPE_NONE : (vdisk_type)v;
 }
 
@@ -704,6 +722,7 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
     vd_node *format;
     vd_node *src;
     int t;
+    int f;
     unsigned int u;
     char saved[sizeof(c->where)];
 
@@ -726,8 +745,10 @@ vd_src_parse_backing(vd_src_ctx *c, vd_node *holder, unsigned int depth)
         return vd_src_fail(c, "missing disk backing store source");
     if ((t = vd_type_from_string(type)) <= 0)
         return vd_src_fail(c, "unknown storage source type '%s'", type);
-    if (vd_format_from_string(fmt) <= 0)
+    vd_intern_type(c->doc, bs, t);
+    if ((f = vd_format_from_string(fmt)) <= 0)
         return vd_src_fail(c, "unknown storage source format '%s'", fmt);
+    vd_intern_format(c->doc, format, "type", f);
     if (idx) {
         if (!vd_parse_uint(idx, 10, &u))
             return vd_src_fail(c, "invalid storage source index '%s'", idx);
@@ -754,6 +775,7 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     vd_node *format = vd_node_child(mirror, "format");
     vd_node *src = vd_node_child(mirror, "source");
     int t = VDISK_TYPE_FILE;
+    int f = 0;
     unsigned int u;
 
     g_strlcpy(c->where, " (mirror)", sizeof(c->where));
@@ -771,8 +793,12 @@ vd_src_parse_mirror(vd_src_ctx *c, vd_node *mirror)
     }
     if (type && (t = vd_type_from_string(type)) <= 0)
         return vd_src_fail(c, "unknown storage source type '%s'", type);
-    if (fmt && vd_format_from_string(fmt) <= 0)
+    if (type)
+        vd_intern_type(c->doc, mirror, t);
+    if (fmt && (f = vd_format_from_string(fmt)) <= 0)
         return vd_src_fail(c, "unknown storage source format '%s'", fmt);
+    if (fmt)
+        vd_intern_format(c->doc, type ? format : mirror, type ? "type" : "format", f);
     if (idx) {
         if (!vd_parse_uint(idx, 10, &u))
             return vd_src_fail(c, "invalid storage source index '%s'", idx);
@@ -809,6 +835,8 @@ vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err)
 
     if (typestr && (type = vd_type_from_string(typestr)) <= 0)
         return vd_src_fail(&c, "unknown disk type '%s'", typestr);
+    if (typestr)
+        vd_intern_type(c.doc, holder, type);
 
     if ((src = vd_node_child(holder, "source"))) {
         const char *policy = vd_node_attr(src, "startupPolicy");
@@ -849,10 +877,14 @@ vd_source_parse(vdisk_disk *disk, vd_node *holder, vdisk_error **err)
     if ((driver = vd_node_child(holder, "driver"))) {
         const char *fmt = vd_node_attr(driver, "type");
 
+        int f;
+
         if (fmt && strcmp(fmt, "aio") == 0)
-            vd_node_set_attr_static(c.doc, driver, "type", "raw"); /* Xen's old spelling */
-        else if (fmt && vd_format_from_string(fmt) <= 0)
+            vd_intern_format(c.doc, driver, "type", VDISK_FORMAT_RAW); /* Xen's old spelling */
+        else if (fmt && (f = vd_format_from_string(fmt)) <= 0)
             return vd_src_fail(&c, "unknown driver format value '%s'", fmt);
+        else if (fmt)
+            vd_intern_format(c.doc, driver, "type", f);
     }
 
     if ((n = vd_node_child(holder, "mirror")) && vd_src_parse_mirror(&c, n) < 0)

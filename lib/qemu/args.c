@@ -113,13 +113,21 @@ typedef struct {
  * command line. */
 #define VD_QEMU_NO_QMP G_MAXSIZE
 
+/* What a disk's items take in vdisk_qemu_args.text (JSON and QMP command)
+ * and how many there are, about: enough for most disks, so that the text
+ * and the items grow seldom. */
+#define VD_QEMU_TEXT_PER_DISK 1536
+#define VD_QEMU_ITEMS_PER_DISK 8
+
 vdisk_qemu_args *
-vd_qemu_args_new(void)
+vd_qemu_args_new(size_t ndisks)
 {
     vdisk_qemu_args *args = g_new0(vdisk_qemu_args, 1);
 
-    args->text = g_string_sized_new(4096);
-    args->items = g_array_new(FALSE, FALSE, sizeof(vd_qemu_item));
+    ndisks = MIN(MAX(ndisks, 1), 1024);
+    args->text = g_string_sized_new(ndisks * VD_QEMU_TEXT_PER_DISK + 1024);
+    args->items = g_array_sized_new(FALSE, FALSE, sizeof(vd_qemu_item),
+                                    (guint)(ndisks * VD_QEMU_ITEMS_PER_DISK + 4));
     return args;
 }
 

@@ -60,7 +60,8 @@ struct vdisk_qemu_args {
 vdisk_qemu_opts *vd_qemu_opts_copy(const vdisk_qemu_opts *opts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vdisk_qemu_opts, vdisk_qemu_opts_free)
 
-vdisk_qemu_args *vd_qemu_args_new(void);
+/* Results with room for the items of about @ndisks disks. */
+vdisk_qemu_args *vd_qemu_args_new(size_t ndisks);
 /* Appends an item, rendering it; takes ownership of @props. */
 void vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props);
 /* Adds an item whose command line JSON is @props and whose QMP arguments

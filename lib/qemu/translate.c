@@ -1676,7 +1676,7 @@ vdisk_qemu_translate_domain(vdisk_qemu_args **out, const vdisk_domain *dom,
     boot = g_new0(unsigned int, n + 1);
     vd_boot_indexes(&ctx, dom, order, n, boot);
 
-    args = vd_qemu_args_new();
+    args = vd_qemu_args_new(n);
     if (vd_add_managed_pr(args, &ctx, disks, n, err) < 0)
         return -1;
     vd_add_floppy_controller(args, &ctx, disks, boot, n);
@@ -1738,7 +1738,7 @@ vdisk_qemu_translate_disk(vdisk_qemu_args **out, const vdisk_disk *disk,
         if (numbered && vd_qemu_host_read_secrets(host, opts, disk, nums.first, err) < 0)
             return -1;
     }
-    args = vd_qemu_args_new();
+    args = vd_qemu_args_new(1);
     if (vd_add_managed_pr(args, &ctx, &disk, 1, err) < 0)
         return -1;
     vd_add_floppy_controller(args, &ctx, &disk, &ctx.bootindex, 1);

@@ -79,7 +79,7 @@ vd_unplug_del(vdisk_qemu_args *args, const char *node)
 int
 vd_qemu_unplug_commands(vdisk_qemu_args **out, const vdisk_disk *disk, vdisk_error **err)
 {
-    g_autoptr(vdisk_qemu_args) args = vd_qemu_args_new();
+    g_autoptr(vdisk_qemu_args) args = vd_qemu_args_new(1);
     const vdisk_source *src = vdisk_disk_get_source_const(disk);
     const char *alias = vdisk_disk_get_alias(disk);
     vd_prop *dev;

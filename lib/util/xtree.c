@@ -217,10 +217,11 @@ vd_attr_new(vd_doc *doc, const char *name, const char *value)
 }
 
 void
-vd_attr_rename(vd_attr *a, const char *name)
+vd_attr_rename(vd_node *node, vd_attr *a, const char *name)
 {
     a->name = name;
     a->key = vd_name_key(name);
+    vd_node_note_attr(node, a);
 }
 
 /* Records a change of @parent's children and @child's name in its
@@ -304,6 +305,7 @@ vd_node_copy(vd_doc *doc, const vd_node *src)
             vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         *tail = na;
         tail = &na->next;
+        vd_node_note_attr(n, na);
     }
     for (c = src->children; c; c = c->next)
         vd_node_append(n, vd_node_copy(doc, c));
@@ -443,6 +445,7 @@ vd_node_copy_to(vd_doc *doc, const vd_node *src, const vd_node *dest, vd_known_f
         na = vd_attr_new(doc, vd_arena_strdup(doc, a->name), vd_arena_strdup(doc, a->value));
         na->next = copy->attrs;
         copy->attrs = na;
+        vd_node_note_attr(copy, na);
     }
     return copy;
 }
@@ -483,6 +486,7 @@ vd_node_set_attr_static(vd_doc *doc, vd_node *node, const char *name, const char
     if (!value)
         return;
     *pp = vd_attr_new(doc, vd_arena_strdup(doc, name), value);
+    vd_node_note_attr(node, *pp);
 }
 
 /* Sets @name to the @len bytes at @text, unless it holds them already. */
@@ -1296,6 +1300,7 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
                         vd_arena_strdup(st->doc, (const char *)namespaces[2 * i + 1]));
         *tail = a;
         tail = &a->next;
+        vd_node_note_attr(n, a);
     }
     for (i = 0; i < nb_attributes; i++) {
         const xmlChar **at = attributes + 5 * i;
@@ -1305,6 +1310,7 @@ vd_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
         a->value = vd_arena_strndup(st->doc, (const char *)at[3], (size_t)(at[4] - at[3]));
         *tail = a;
         tail = &a->next;
+        vd_node_note_attr(n, a);
     }
     if (st->cur)
         vd_node_append(st->cur, n);

@@ -147,6 +147,13 @@ struct vd_node {
      * it: what a user of the tree remembers of the children holds while
      * it is unchanged. */
     uint32_t gen;
+    /* The vd_name_bit() of every attribute's key, OR-ed in whenever an
+     * attribute is linked to this node or renamed (vd_node_note_attr())
+     * and never cleared: a clear bit proves that the node has no
+     * attribute of the name, so a look-up of an absent one walks no
+     * list. Every function that links attributes calls
+     * vd_node_note_attr(). */
+    uint32_t attr_mask;
 };
 
 struct vd_doc {
@@ -197,20 +204,31 @@ vd_node *vd_node_new(vd_doc *doc, const char *name);
 /* A new attribute (unlinked); @name and @value must already live in @doc's
  * arena or in static storage. */
 vd_attr *vd_attr_new(vd_doc *doc, const char *name, const char *value);
-/* Renames attribute @a; @name as for vd_attr_new(). */
-void vd_attr_rename(vd_attr *a, const char *name);
+/* Renames attribute @a of @node; @name as for vd_attr_new(). */
+void vd_attr_rename(vd_node *node, vd_attr *a, const char *name);
 void vd_node_append(vd_node *parent, vd_node *child);
 void vd_node_insert_before(vd_node *parent, vd_node *child, vd_node *ref);
 void vd_node_unlink(vd_node *node);
 /* Deep copy of @src into @doc (unlinked). */
 vd_node *vd_node_copy(vd_doc *doc, const vd_node *src);
 
+/* Records that attribute @a is linked to @node (vd_node.attr_mask). */
+static inline void
+vd_node_note_attr(vd_node *node, const vd_attr *a)
+{
+    node->attr_mask |= vd_name_bit(a->key);
+}
+
 vd_attr *vd_node_attr_find_key(const vd_node *node, const char *name, uint32_t key);
 
 static inline vd_attr *
 vd_node_attr_find(const vd_node *node, const char *name)
 {
-    return vd_node_attr_find_key(node, name, vd_name_key(name));
+    uint32_t key = vd_name_key(name);
+
+    if (!node || !(node->attr_mask & vd_name_bit(key)))
+        return NULL;
+    return vd_node_attr_find_key(node, name, key);
 }
 
 static inline const char *
