@@ -163,18 +163,27 @@ vd_domain_read_controller(vdisk_domain *dom, vd_node *node, vdisk_error **err)
     return 0;
 }
 
-/* Whether a controller of @ctrl's type, model and @index exists. */
-static bool
-vd_domain_has_usb_model(const vdisk_domain *dom, const vdisk_controller *ctrl, unsigned int index)
+/* The USB controllers that have an index, by index and model: whether a
+ * USB2 controller may join the group of the one before it. */
+static char *
+vd_usb_group_key(unsigned int index, const char *model)
 {
+    /* "INDEX MODEL", or "INDEX" when the model is unset */
+    return model ? g_strdup_printf("%u %s", index, model) : g_strdup_printf("%u", index);
+}
+
+static GHashTable *
+vd_usb_groups_new(const vdisk_domain *dom)
+{
+    GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
     for (guint i = 0; i < dom->controllers->len; i++) {
         const vdisk_controller *c = dom->controllers->pdata[i];
 
-        if (c != ctrl && c->type == VDISK_CONTROLLER_USB && c->has_index && c->index == index &&
-            g_strcmp0(c->model, ctrl->model) == 0)
-            return true;
+        if (c->type == VDISK_CONTROLLER_USB && c->has_index)
+            g_hash_table_add(groups, vd_usb_group_key(c->index, c->model));
     }
-    return false;
+    return groups;
 }
 
 /* The order of a controller's first attributes in libvirt's formatter. */
@@ -209,12 +218,17 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
     guint at[VDISK_CONTROLLER_LAST];
     const vd_controller_key *keys = NULL;
     guint nkeys = 0;
+    /* the USB controller before the one at hand, and the USB groups */
+    const vdisk_controller *last_usb = NULL;
+    g_autoptr(GHashTable) usb_groups = NULL;
+    bool any_missing;
 
     for (i = 0; i < dom->controllers->len; i++) {
         if (!((const vdisk_controller *)dom->controllers->pdata[i])->has_index)
             break;
     }
-    if (i < dom->controllers->len) {
+    any_missing = i < dom->controllers->len;
+    if (any_missing) {
         /* one is written without an index */
         vd_domain_index_controllers(dom);
         keys = (const vd_controller_key *)dom->controller_index->data;
@@ -232,21 +246,22 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
         vdisk_controller *ctrl = dom->controllers->pdata[i];
         const vdisk_controller *prev = NULL;
 
-        if (ctrl->has_index)
+        if (ctrl->type == VDISK_CONTROLLER_USB && !usb_groups && any_missing)
+            usb_groups = vd_usb_groups_new(dom);
+        if (ctrl->has_index) {
+            if (ctrl->type == VDISK_CONTROLLER_USB)
+                last_usb = ctrl;
             continue;
-        if (i > 0 && vd_controller_is_usb2(ctrl)) {
-            for (gint p = (gint)i - 1; p >= 0; p--) {
-                const vdisk_controller *c = dom->controllers->pdata[p];
+        }
+        if (vd_controller_is_usb2(ctrl) && (prev = last_usb)) {
+            g_autofree char *key = vd_usb_group_key(prev->index, ctrl->model);
 
-                if (c->type == VDISK_CONTROLLER_USB) {
-                    prev = c;
-                    break;
-                }
-            }
-            if (prev && (!vd_controller_is_usb2(prev) || !prev->has_index ||
-                         vd_domain_has_usb_model(dom, ctrl, prev->index)))
+            if (!vd_controller_is_usb2(prev) || !prev->has_index ||
+                g_hash_table_contains(usb_groups, key))
                 prev = NULL;
         }
+        if (ctrl->type == VDISK_CONTROLLER_USB)
+            last_usb = ctrl;
         if (prev) {
             ctrl->index = prev->index;
         } else {
@@ -261,6 +276,8 @@ vd_domain_assign_controller_indexes(vdisk_domain *dom, vdisk_error **err)
             lowest[t] = x + 1;
         }
         ctrl->has_index = true;
+        if (usb_groups && ctrl->type == VDISK_CONTROLLER_USB)
+            g_hash_table_add(usb_groups, vd_usb_group_key(ctrl->index, ctrl->model));
         /* libvirt formats the index it gave, after the type */
         g_snprintf(num, sizeof(num), "%u", ctrl->index);
         vd_node_set_attr(dom->doc, ctrl->node, "index", num);
