@@ -2207,15 +2207,6 @@ pid_gone(long pid)
     return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-static void
-remove_tree(const char *dir)
-{
-    const char *argv[] = {"rm", "-rf", "--one-file-system", dir, NULL};
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
-}
-
 /* Domains, mounts and image directories an earlier run of this program
  * left behind (it was killed before its teardown): their names carry a pid
  * that is gone. */
@@ -2278,21 +2269,6 @@ reap_leftovers(void)
 }
 
 static int
-copy_in(const char *from_dir, const char *name, char **out)
-{
-    g_autofree char *from = g_build_filename(from_dir, name, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-
-    if (!g_file_get_contents(from, &data, &len, NULL)) {
-        fprintf(stderr, "no %s: build the guest with scripts/build-test-guest.sh\n", from);
-        return -1;
-    }
-    *out = path_in(name);
-    return g_file_set_contents(*out, data, len, NULL) ? 0 : -1;
-}
-
-static int
 group_setup(void **state)
 {
     const char *dir = getenv("VDTEST_GUEST_DIR");
@@ -2346,7 +2322,7 @@ group_setup(void **state)
         return -1;
     }
     /* a copy per run: libvirt relabels the kernel and initrd it boots */
-    if (copy_in(dir, "vmlinuz", &kernel) < 0 || copy_in(dir, "initrd.gz", &initrd) < 0)
+    if (copy_in(dir, "vmlinuz", imgdir, &kernel) < 0 || copy_in(dir, "initrd.gz", imgdir, &initrd) < 0)
         return -1;
     /* Mounted before any domain starts: QEMU runs in a mount namespace of
      * its own, which does not see later mounts of a private root. */

@@ -40,6 +40,8 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
+#include "../hotplug/hotplug-util.h"
+
 #define URI "qemu:///system"
 #define NAME_PREFIX "guesttest-guest-"
 /* Deadlines for what must happen; reaching one fails the case. */
@@ -101,16 +103,6 @@ make_medium(const char *name, const char *label)
     return path;
 }
 
-static char *
-qmp(virDomainPtr dom, const char *cmd)
-{
-    char *result = NULL;
-
-    if (virDomainQemuMonitorCommand(dom, cmd, &result, 0) < 0)
-        fail_msg("QMP %s failed: %s", cmd, virGetLastErrorMessage());
-    return result;
-}
-
 /* Whether QMP's answer to @cmd has the pair "@key": "@value" (either spacing). */
 static bool
 qmp_has(virDomainPtr dom, const char *cmd, const char *key, const char *value)
@@ -147,21 +139,10 @@ qemu_has_node_on(virDomainPtr dom, const char *path)
     return qmp_has(dom, "{\"execute\":\"query-named-block-nodes\"}", "file", path);
 }
 
-static vdisk_domain *
-list_disks(virDomainPtr dom)
-{
-    vdisk_domain *ctx = NULL;
-    vdisk_error *err = NULL;
-
-    if (vdisk_hotplug_list(&ctx, dom, 0, &err) < 0)
-        fail_msg("list: %s", vdisk_error_get_message(err));
-    return ctx;
-}
-
 static bool
 has_disk(virDomainPtr dom, const char *target)
 {
-    vdisk_domain *ctx = list_disks(dom);
+    vdisk_domain *ctx = list_disks(dom, 0);
     bool there = vdisk_domain_find_disk(ctx, target) != NULL;
 
     vdisk_domain_free(ctx);
@@ -172,7 +153,7 @@ has_disk(virDomainPtr dom, const char *target)
 static char *
 live_alias(virDomainPtr dom, const char *target)
 {
-    vdisk_domain *ctx = list_disks(dom);
+    vdisk_domain *ctx = list_disks(dom, 0);
     vdisk_disk *disk = vdisk_domain_find_disk(ctx, target);
     char *alias;
 
@@ -187,7 +168,7 @@ live_alias(virDomainPtr dom, const char *target)
 static char *
 live_path(virDomainPtr dom, const char *target)
 {
-    vdisk_domain *ctx = list_disks(dom);
+    vdisk_domain *ctx = list_disks(dom, 0);
     vdisk_disk *disk = vdisk_domain_find_disk(ctx, target);
     char *path;
 
@@ -677,30 +658,6 @@ reap_leftovers(void)
     free(doms);
 }
 
-static void
-remove_tree(const char *dir)
-{
-    const char *argv[] = {"rm", "-rf", dir, NULL};
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
-}
-
-static int
-copy_in(const char *from_dir, const char *name, char **out)
-{
-    g_autofree char *from = g_build_filename(from_dir, name, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-
-    if (!g_file_get_contents(from, &data, &len, NULL)) {
-        fprintf(stderr, "no %s: build the guest with scripts/build-test-guest.sh\n", from);
-        return -1;
-    }
-    *out = path_in(name);
-    return g_file_set_contents(*out, data, len, NULL) ? 0 : -1;
-}
-
 static int
 group_setup(void **state)
 {
@@ -725,7 +682,7 @@ group_setup(void **state)
         return -1;
     }
     /* a copy per run: libvirt relabels the kernel and initrd it boots */
-    if (copy_in(dir, "vmlinuz", &kernel) < 0 || copy_in(dir, "initrd.gz", &initrd) < 0)
+    if (copy_in(dir, "vmlinuz", imgdir, &kernel) < 0 || copy_in(dir, "initrd.gz", imgdir, &initrd) < 0)
         return -1;
     domains = g_ptr_array_new();
     return 0;

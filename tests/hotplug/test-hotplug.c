@@ -702,24 +702,6 @@ test_many_scsi_cycles_leave_nothing_behind(void **state)
 
 /* ---- main ------------------------------------------------------------------------- */
 
-/* Removes @dir and what it holds (files and directories of any depth). */
-static void
-remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *entry;
-
-    while (d && (entry = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, entry, NULL);
-
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 static bool
 is_embed(void)
 {

@@ -35,6 +35,8 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
+#include "hotplug-util.h"
+
 #define URI "qemu:///system"
 
 #ifndef VDISK_START_LIBVIRT
@@ -112,16 +114,6 @@ ignore_libvirt_errors(void *opaque, virErrorPtr e)
 {
     (void)opaque;
     (void)e;
-}
-
-static char *
-qmp(virDomainPtr dom, const char *cmd)
-{
-    char *result = NULL;
-
-    if (virDomainQemuMonitorCommand(dom, cmd, &result, 0) < 0)
-        fail_msg("QMP %s failed: %s", cmd, virGetLastErrorMessage());
-    return result;
 }
 
 static int

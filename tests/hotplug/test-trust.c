@@ -875,23 +875,6 @@ test_recover_after_libvirtd_is_killed(void **state)
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-static void
-remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *entry;
-
-    while (d && (entry = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, entry, NULL);
-
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 static int
 group_setup(void **state)
 {
