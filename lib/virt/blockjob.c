@@ -370,14 +370,20 @@ vd_job_info(virDomainPtr dom, const char *target, virDomainBlockJobInfo *info, v
     return rc;
 }
 
-/* Refuses a new job while one runs on the disk. */
+/* Refuses a new job while one runs on the disk: one the live definition
+ * shows a <mirror> of (@c), or one virDomainGetBlockJobInfo() reports. */
 static int
-vd_job_refuse_busy(virDomainPtr dom, const char *target, const char *what, vdisk_error **err)
+vd_job_refuse_busy(virDomainPtr dom, const char *target, const vd_chain *c, const char *what,
+                   vdisk_error **err)
 {
     virDomainBlockJobInfo info;
-    int rc = vd_job_info(dom, target, &info, err);
+    int rc;
 
-    if (rc < 0)
+    if (c->mirror)
+        return vd_fail(err, VDISK_ERR_EXISTS,
+                       "target '%s': a %s job runs on the disk: no %s until it ends", target,
+                       c->mirror_job, what);
+    if ((rc = vd_job_info(dom, target, &info, err)) < 0)
         return -1;
     if (rc > 0)
         return vd_fail(
@@ -852,6 +858,17 @@ vd_job_record(vd_intent **out, virDomainPtr dom, const char *target, vdisk_job_k
     return vd_intent_begin(out, dom, VD_INTENT_JOB, target, xml, NULL, err);
 }
 
+/* A call whose options were cancelled before it started its job. */
+static int
+vd_job_refuse_cancelled(vd_job_wait *jw, vdisk_error **err)
+{
+    if (!vd_job_cancelled(jw))
+        return 0;
+    return vd_fail(err, VDISK_ERR_CANCELLED,
+                   "target '%s': cancelled before the %s job started; nothing was changed",
+                   jw->target, vdisk_job_kind_name(jw->kind));
+}
+
 static int
 vd_job_cancelled_error(vd_job_wait *jw, const char *chain, vdisk_error **err)
 {
@@ -1066,14 +1083,7 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
                      target, c.images[ti].desc, chain);
         goto cleanup;
     }
-    if (c.mirror) {
-        vd_error_set(err, VDISK_ERR_EXISTS,
-                     "target '%s': a %s job runs on the disk: no commit until "
-                     "it ends",
-                     target, c.mirror_job);
-        goto cleanup;
-    }
-    if (vd_job_refuse_busy(dom, target, "commit", err) < 0)
+    if (vd_job_refuse_busy(dom, target, &c, "commit", err) < 0)
         goto cleanup;
     active = ti == 0;
     top_name = vd_chain_name(&c, target, ti);
@@ -1089,12 +1099,8 @@ vdisk_block_commit(virDomainPtr dom, const char *target, const char *top, const 
     }
 
     vd_job_wait_begin(&jw, dom, target, active ? VDISK_JOB_ACTIVE_COMMIT : VDISK_JOB_COMMIT, opts);
-    if (vd_job_cancelled(&jw)) {
-        rc = vd_fail(err, VDISK_ERR_CANCELLED,
-                     "target '%s': cancelled before the %s job started; nothing was changed",
-                     target, vdisk_job_kind_name(jw.kind));
+    if (vd_job_refuse_cancelled(&jw, err) < 0)
         goto end_wait;
-    }
     if (active && vd_job_record(&intent, dom, target, VDISK_JOB_ACTIVE_COMMIT, base_desc, false,
                                 !(flags & VDISK_JOB_NO_PIVOT), err) < 0)
         goto end_wait;
@@ -1198,24 +1204,14 @@ vdisk_block_pull(virDomainPtr dom, const char *target, const char *base, unsigne
         base_name = vd_chain_name(&c, target, bi);
         base_desc = g_strdup(c.images[bi].desc);
     }
-    if (c.mirror) {
-        vd_error_set(err, VDISK_ERR_EXISTS,
-                     "target '%s': a %s job runs on the disk: no pull until it ends", target,
-                     c.mirror_job);
-        goto cleanup;
-    }
-    if (vd_job_refuse_busy(dom, target, "pull", err) < 0)
+    if (vd_job_refuse_busy(dom, target, &c, "pull", err) < 0)
         goto cleanup;
     a.base = base_name;
     a.bandwidth = opts ? opts->bandwidth : 0;
 
     vd_job_wait_begin(&jw, dom, target, VDISK_JOB_PULL, opts);
-    if (vd_job_cancelled(&jw)) {
-        rc = vd_fail(err, VDISK_ERR_CANCELLED,
-                     "target '%s': cancelled before the %s job started; nothing was changed",
-                     target, vdisk_job_kind_name(jw.kind));
+    if (vd_job_refuse_cancelled(&jw, err) < 0)
         goto end_wait;
-    }
     if (vd_job_start(dom, target, "pull", vd_pull_start, &a, err) < 0)
         goto end_wait;
     vd_job_report(&jw, true);
@@ -1334,12 +1330,8 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
                      target, dest);
         goto cleanup;
     }
-    if (c.mirror) {
-        vd_error_set(err, VDISK_ERR_EXISTS,
-                     "target '%s': a %s job runs on the disk: no copy until it ends", target,
-                     c.mirror_job);
+    if (vd_job_refuse_busy(dom, target, &c, "copy", err) < 0)
         goto cleanup;
-    }
     local = vd_local(dom);
     if (local) {
         if (stat(dest, &sb) == 0) {
@@ -1385,8 +1377,6 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
     } else {
         is_block = g_str_has_prefix(dest, "/dev/");
     }
-    if (vd_job_refuse_busy(dom, target, "copy", err) < 0)
-        goto cleanup;
 
     if (format != VDISK_FORMAT_NONE)
         fmt = vdisk_enum_to_string(VDISK_ENUM_FORMAT, format);
@@ -1403,12 +1393,8 @@ vdisk_block_copy(virDomainPtr dom, const char *target, const char *dest, vdisk_f
               ((flags & VDISK_JOB_REUSE) || is_block ? VIR_DOMAIN_BLOCK_COPY_REUSE_EXT : 0);
 
     vd_job_wait_begin(&jw, dom, target, VDISK_JOB_COPY, opts);
-    if (vd_job_cancelled(&jw)) {
-        rc = vd_fail(err, VDISK_ERR_CANCELLED,
-                     "target '%s': cancelled before the %s job started; nothing was changed",
-                     target, vdisk_job_kind_name(jw.kind));
+    if (vd_job_refuse_cancelled(&jw, err) < 0)
         goto end_wait;
-    }
     if (vd_job_record(&intent, dom, target, VDISK_JOB_COPY, dest, created,
                       !(flags & VDISK_JOB_NO_PIVOT), err) < 0) {
         created = false;
