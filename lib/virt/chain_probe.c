@@ -422,8 +422,10 @@ vd_chain_locate(const vd_chain_walk *w, const char *parent, const char *name, vd
      * network source to libvirt; so is "fat:" a directory */
     if (colon && (!slash || colon < slash))
         return vd_fail(err, VDISK_ERR_UNSUPPORTED,
-                       "disk '%s': the backing file '%s' of '%s' is not a local path: backing "
-                       "images libvirt reads as network or directory sources are not implemented",
+                       "disk '%s': the backing file '%s' of '%s' is not a local path: libvdisk "
+                       "does not probe through backing images libvirt reads as network or "
+                       "directory sources (declare the chain with <backingStore> elements, "
+                       "ending in <backingStore/>)",
                        vd_chain_label(w->disk), name, parent);
     if (g_path_is_absolute(name)) {
         img->path = g_strdup(name);
@@ -576,7 +578,7 @@ vd_chain_probe_disk(vdisk_disk *disk, unsigned int *added, vdisk_error **err)
             vdisk_source_get_type(top) == VDISK_TYPE_BLOCK && vd_chain_is_cdrom(path))
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "disk '%s': '%s' is a host CD-ROM drive, which libvirt gives QEMU as "
-                           "host_cdrom: not implemented",
+                           "host_cdrom: libvdisk does not translate host CD-ROM drives",
                            vd_chain_label(disk), path);
         return 0;
     }
@@ -603,7 +605,8 @@ vd_chain_probe_disk(vdisk_disk *disk, unsigned int *added, vdisk_error **err)
         if (vdisk_source_get_protocol(last) == VDISK_PROTOCOL_GLUSTER)
             return vd_fail(err, VDISK_ERR_UNSUPPORTED,
                            "disk '%s': the backing chain below gluster volume '%s' is read by "
-                           "libvirt's gluster backend: not implemented",
+                           "libvirt's gluster backend, which libvdisk does not do (declare the "
+                           "chain with <backingStore> elements, ending in <backingStore/>)",
                            vd_chain_label(disk), vdisk_source_get_path(last));
         goto depth;
     case VDISK_TYPE_DIR:
