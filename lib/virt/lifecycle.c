@@ -145,6 +145,7 @@ vd_image_user(char **out, virDomainPtr dom, const char *path, vdisk_error **err)
         g_autoptr(vdisk_domain) ctx = NULL;
         vdisk_error *ignore = NULL;
         const char *name = virDomainGetName(doms[i]);
+        vdisk_disk *disk;
 
         if (*out || !name || (self && strcmp(name, self) == 0))
             continue;
@@ -152,18 +153,8 @@ vd_image_user(char **out, virDomainPtr dom, const char *path, vdisk_error **err)
             vdisk_error_free(ignore);
             continue;
         }
-        for (size_t d = 0; d < vdisk_domain_get_disk_count(ctx) && !*out; d++) {
-            vdisk_disk *disk = vdisk_domain_get_disk(ctx, d);
-            const vdisk_source *src = vdisk_disk_get_source(disk);
-
-            for (; src && !*out; src = vdisk_source_get_backing(src)) {
-                const char *p = vdisk_source_get_path(src);
-                g_autofree char *rp = p ? realpath(p, NULL) : NULL;
-
-                if (p && (strcmp(p, path) == 0 || (real && rp && strcmp(real, rp) == 0)))
-                    *out = g_strdup_printf("%s (%s)", name, vdisk_disk_get_target(disk));
-            }
-        }
+        if ((disk = vd_virt_disk_with_image(ctx, path, real)))
+            *out = g_strdup_printf("%s (%s)", name, vdisk_disk_get_target(disk));
     }
     for (int i = 0; i < n; i++)
         virDomainFree(doms[i]);

@@ -404,23 +404,6 @@ vd_recover_media(vd_recovery *r, vdisk_error **err)
     return 0;
 }
 
-/* Whether @path is an image of a disk of @ctx (any chain, any disk). */
-static bool
-vd_path_in_use(vdisk_domain *ctx, const char *path)
-{
-    for (size_t i = 0; ctx && i < vdisk_domain_get_disk_count(ctx); i++) {
-        const vdisk_source *src = vdisk_disk_get_source_const(vdisk_domain_get_disk_const(ctx, i));
-
-        for (; src; src = vdisk_source_get_backing(src)) {
-            const char *p = vdisk_source_get_path(src);
-
-            if (p && strcmp(p, path) == 0)
-                return true;
-        }
-    }
-    return false;
-}
-
 /* A copy or an active commit whose caller died while it waited (blockjob.c
  * records them): a mirror that is ready and was meant to be pivoted is
  * pivoted; any other is aborted, and a destination made for the call that
@@ -468,8 +451,8 @@ vd_recover_job(vd_recovery *r, vdisk_error **err)
     } else {
         g_string_append(r->report, ": the domain stopped, and the job with it");
     }
-    if (g_strcmp0(created, "yes") == 0 && !vd_path_in_use(r->live, dest) &&
-        !vd_path_in_use(r->config, dest) &&
+    if (g_strcmp0(created, "yes") == 0 && !vd_virt_disk_with_image(r->live, dest, NULL) &&
+        !vd_virt_disk_with_image(r->config, dest, NULL) &&
         vd_virt_connection_is_local(virDomainGetConnect(r->dom)) && unlink(dest) == 0)
         g_string_append_printf(r->report, "; removed %s, made for it", dest);
     return vd_intent_clear(r->dom, r->in, err);

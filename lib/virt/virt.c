@@ -86,6 +86,28 @@ vd_virt_take_error(char **msg)
     return code;
 }
 
+vdisk_disk *
+vd_virt_disk_with_image(vdisk_domain *ctx, const char *path, const char *real)
+{
+    for (size_t d = 0; ctx && d < vdisk_domain_get_disk_count(ctx); d++) {
+        vdisk_disk *disk = vdisk_domain_get_disk(ctx, d);
+
+        for (const vdisk_source *src = vdisk_disk_get_source(disk); src;
+             src = vdisk_source_get_backing(src)) {
+            const char *p = vdisk_source_get_path(src);
+            g_autofree char *rp = NULL;
+
+            if (!p)
+                continue;
+            if (strcmp(p, path) == 0)
+                return disk;
+            if (real && (rp = realpath(p, NULL)) && strcmp(rp, real) == 0)
+                return disk;
+        }
+    }
+    return NULL;
+}
+
 bool
 vd_virt_exists_error(int code, const char *msg)
 {

@@ -43,6 +43,11 @@ int vd_virt_after(int rc, vdisk_error **inner, vdisk_error **err);
  * the paths libvirt uses are then this host's. */
 bool vd_virt_connection_is_local(virConnectPtr conn);
 
+/* The disk of @ctx whose chain (top or backing) has image @path, or that
+ * resolves to @real (realpath() of @path, NULL to compare paths only);
+ * NULL when none. */
+vdisk_disk *vd_virt_disk_with_image(vdisk_domain *ctx, const char *path, const char *real);
+
 /* The live (or, @inactive, persistent) definition of @dom as a context,
  * read without libvirt's checks (libvirt accepted it). */
 int vd_virt_load_domain(vdisk_domain **out, virDomainPtr dom, bool inactive, vdisk_error **err);
