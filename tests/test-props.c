@@ -48,6 +48,92 @@ test_json_escapes_like_yajl(void **state)
     assert_string_equal(json, "{\"s\":\"a\\\"b\\\\c/d\\n\\t\\u0001\\u001F\xc3\xa9,e\"}");
 }
 
+/* The escaping yajl does, one byte at a time, to check the renderer's
+ * word-at-a-time scan against. */
+static void
+reference_escape(GString *out, const char *s)
+{
+    const unsigned char *p;
+
+    g_string_append_c(out, '"');
+    for (p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\b':
+            g_string_append(out, "\\b");
+            break;
+        case '\f':
+            g_string_append(out, "\\f");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20)
+                g_string_append_printf(out, "\\u%04X", *p);
+            else
+                g_string_append_c(out, (char)*p);
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+/* Every byte value, at every position of strings of 1 to 24 bytes (the
+ * others plain, or next to bytes that borrow in the word scan), in keys
+ * marked odd, string members and array elements. */
+static void
+test_json_escapes_every_byte_everywhere(void **state)
+{
+    static const char fillers[] = {'a', ' ', '!', '#', '[', ']', '\x7f', '\x80', '\xff', '\x21'};
+    unsigned int c, len, pos, f;
+
+    for (f = 0; f < sizeof(fillers); f++) {
+        for (len = 1; len <= 24; len++) {
+            for (pos = 0; pos < len; pos++) {
+                for (c = 1; c < 256; c++) {
+                    char s[32];
+                    g_autoptr(vd_prop) o = vd_prop_object_new();
+                    vd_prop *arr = vd_prop_array_new();
+                    g_autofree char *json = NULL;
+                    g_autoptr(GString) want = g_string_new("{");
+
+                    memset(s, fillers[f], len);
+                    s[len] = '\0';
+                    s[pos] = (char)c;
+                    vd_prop_add_str(o, "k", s);
+                    vd_prop_add_str(o, s, "v");
+                    vd_prop_mark_odd_key(o);
+                    vd_prop_append(arr, vd_prop_string_new(s));
+                    vd_prop_add_prop(o, "a", arr);
+                    json = vd_prop_to_json_string(o);
+
+                    g_string_append(want, "\"k\":");
+                    reference_escape(want, s);
+                    g_string_append_c(want, ',');
+                    reference_escape(want, s);
+                    g_string_append(want, ":\"v\",\"a\":[");
+                    reference_escape(want, s);
+                    g_string_append(want, "]}");
+                    if (strcmp(json, want->str) != 0)
+                        fail_msg("byte 0x%02x at %u of %u: %s, want %s", c, pos, len, json,
+                                 want->str);
+                }
+            }
+        }
+    }
+}
+
 static void
 test_tristate_and_arrays(void **state)
 {
@@ -91,6 +177,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blockdev_json_shape),
         cmocka_unit_test(test_json_escapes_like_yajl),
+        cmocka_unit_test(test_json_escapes_every_byte_everywhere),
         cmocka_unit_test(test_tristate_and_arrays),
         cmocka_unit_test(test_shell_quoting_like_virsh),
     };

@@ -105,18 +105,23 @@ vdisk_qemu_opts_set_first_node_index(vdisk_qemu_opts *opts, unsigned int index,
 
 typedef struct {
     vd_qemu_item_kind kind;
-    gsize json; /* offset of the item's JSON */
-    gsize qmp;  /* offset of its QMP command, or VD_QEMU_NO_QMP */
+    gsize json;     /* offset of the item's JSON (or option value) in text */
+    gsize json_len; /* its length */
+    gsize qmp;      /* offset of its QMP command in text, or one of: */
 } vd_qemu_item;
 
 /* A -global or -drive has no QMP command here: it only exists on the
  * command line. */
 #define VD_QEMU_NO_QMP G_MAXSIZE
+/* The QMP command is {"execute":"COMMAND","arguments":JSON} with the
+ * item's own JSON: it is written when the QMP commands are first read,
+ * since most callers want either the command line or QMP, not both. */
+#define VD_QEMU_QMP_FROM_JSON (G_MAXSIZE - 1)
 
-/* What a disk's items take in vdisk_qemu_args.text (JSON and QMP command)
- * and how many there are, about: enough for most disks, so that the text
- * and the items grow seldom. */
-#define VD_QEMU_TEXT_PER_DISK 1536
+/* What a disk's items take in vdisk_qemu_args.text and how many there
+ * are, about: enough for most disks, so that the text and the items grow
+ * seldom. */
+#define VD_QEMU_TEXT_PER_DISK 1024
 #define VD_QEMU_ITEMS_PER_DISK 8
 
 vdisk_qemu_args *
@@ -175,28 +180,44 @@ vd_qemu_item_command(vd_qemu_item_kind kind)
     return NULL;
 }
 
-void
-vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props)
+static void
+vd_qemu_item_push(vdisk_qemu_args *args, const vd_qemu_item *item)
+{
+    g_array_append_vals(args->items, item, 1);
+    if (item->qmp != VD_QEMU_NO_QMP)
+        args->nqmp_items++;
+}
+
+/* Renders @props (taken) into text, with its NUL; returns its offset and
+ * sets *@len. */
+static gsize
+vd_qemu_text_add_json(vdisk_qemu_args *args, vd_prop *props, gsize *len)
 {
     GString *text = args->text;
-    vd_qemu_item item = {kind, text->len, 0};
-    gsize len, at;
+    gsize at = text->len;
 
     vd_prop_to_json(text, props);
     vd_prop_free(props);
-    len = text->len - item.json;
+    *len = text->len - at;
     g_string_append_c(text, '\0');
+    return at;
+}
 
-    /* {"execute":"blockdev-add","arguments":JSON}, the JSON copied */
-    item.qmp = text->len;
+static void
+vd_qemu_text_add_command(GString *text, const char *execute)
+{
     g_string_append(text, "{\"execute\":\"");
-    g_string_append(text, vd_qemu_item_command(kind));
+    g_string_append(text, execute);
     g_string_append(text, "\",\"arguments\":");
-    at = text->len;
-    g_string_set_size(text, at + len);
-    memcpy(text->str + at, text->str + item.json, len);
-    g_string_append_len(text, "}", 2); /* with its NUL */
-    g_array_append_val(args->items, item);
+}
+
+void
+vd_qemu_args_add(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *props)
+{
+    vd_qemu_item item = {kind, 0, 0, VD_QEMU_QMP_FROM_JSON};
+
+    item.json = vd_qemu_text_add_json(args, props, &item.json_len);
+    vd_qemu_item_push(args, &item);
 }
 
 void
@@ -204,60 +225,60 @@ vd_qemu_args_add_split(vdisk_qemu_args *args, vd_qemu_item_kind kind, vd_prop *p
                        const char *qmp_json)
 {
     GString *text = args->text;
-    vd_qemu_item item = {kind, text->len, 0};
+    vd_qemu_item item = {kind, 0, 0, 0};
 
-    vd_prop_to_json(text, props);
-    vd_prop_free(props);
-    g_string_append_c(text, '\0');
+    item.json = vd_qemu_text_add_json(args, props, &item.json_len);
     item.qmp = text->len;
-    g_string_append(text, "{\"execute\":\"");
-    g_string_append(text, vd_qemu_item_command(kind));
-    g_string_append(text, "\",\"arguments\":");
+    vd_qemu_text_add_command(text, vd_qemu_item_command(kind));
     g_string_append(text, qmp_json);
     g_string_append_len(text, "}", 2); /* with its NUL */
-    g_array_append_val(args->items, item);
+    vd_qemu_item_push(args, &item);
 }
 
 void
 vd_qemu_args_add_chardev(vdisk_qemu_args *args, const char *opts, vd_prop *qmp)
 {
     GString *text = args->text;
-    vd_qemu_item item = {VD_QEMU_ITEM_CHARDEV, text->len, 0};
+    vd_qemu_item item = {VD_QEMU_ITEM_CHARDEV, text->len, strlen(opts), 0};
 
-    g_string_append_len(text, opts, (gssize)strlen(opts) + 1); /* with its NUL */
+    g_string_append_len(text, opts, (gssize)item.json_len + 1); /* with its NUL */
     item.qmp = text->len;
-    g_string_append(text, "{\"execute\":\"chardev-add\",\"arguments\":");
+    vd_qemu_text_add_command(text, "chardev-add");
     vd_prop_to_json(text, qmp);
     vd_prop_free(qmp);
     g_string_append_len(text, "}", 2);
-    g_array_append_val(args->items, item);
+    vd_qemu_item_push(args, &item);
 }
 
 void
 vd_qemu_args_add_option(vdisk_qemu_args *args, vd_qemu_item_kind kind, const char *value)
 {
     GString *text = args->text;
-    vd_qemu_item item = {kind, text->len, VD_QEMU_NO_QMP};
+    vd_qemu_item item = {kind, text->len, strlen(value), VD_QEMU_NO_QMP};
 
-    g_string_append_len(text, value, (gssize)strlen(value) + 1); /* with its NUL */
-    g_array_append_val(args->items, item);
+    g_string_append_len(text, value, (gssize)item.json_len + 1); /* with its NUL */
+    vd_qemu_item_push(args, &item);
 }
 
 void
 vd_qemu_args_add_command(vdisk_qemu_args *args, const char *execute, vd_prop *arguments)
 {
     GString *text = args->text;
-    vd_qemu_item item = {VD_QEMU_ITEM_COMMAND, text->len, 0};
+    vd_qemu_item item = {VD_QEMU_ITEM_COMMAND, text->len, 0, 0};
 
     g_string_append_c(text, '\0'); /* no command line form */
     item.qmp = text->len;
-    g_string_append(text, "{\"execute\":\"");
-    g_string_append(text, execute);
-    g_string_append(text, "\",\"arguments\":");
+    vd_qemu_text_add_command(text, execute);
     vd_prop_to_json(text, arguments);
     vd_prop_free(arguments);
     g_string_append_len(text, "}", 2); /* with its NUL */
-    g_array_append_val(args->items, item);
+    vd_qemu_item_push(args, &item);
+}
+
+static void
+vd_qemu_args_drop_qmp(vdisk_qemu_args *args)
+{
+    g_free((void *)atomic_exchange(&args->qmp, NULL));
 }
 
 void
@@ -266,10 +287,8 @@ vd_qemu_args_render(vdisk_qemu_args *args)
     guint i;
 
     g_free(args->argv);
-    g_free(args->qmp);
+    vd_qemu_args_drop_qmp(args);
     args->argv = g_new(const char *, 2 * args->items->len);
-    args->qmp = g_new(const char *, args->items->len);
-    args->nqmp = 0;
     args->nargv = 0;
     for (i = 0; i < args->items->len; i++) {
         const vd_qemu_item *item = &g_array_index(args->items, vd_qemu_item, i);
@@ -278,9 +297,60 @@ vd_qemu_args_render(vdisk_qemu_args *args)
             args->argv[args->nargv++] = vd_qemu_item_option(item->kind);
             args->argv[args->nargv++] = args->text->str + item->json;
         }
-        if (item->qmp != VD_QEMU_NO_QMP)
-            args->qmp[args->nqmp++] = args->text->str + item->qmp;
     }
+    args->nqmp = args->nqmp_items;
+}
+
+/* The QMP commands, written when they are first read: those made from an
+ * item's JSON go after the array of pointers, in the same allocation; the
+ * others are in text already. */
+static const char **
+vd_qemu_args_build_qmp(const vdisk_qemu_args *args)
+{
+    const vd_qemu_item *items = (const vd_qemu_item *)(void *)args->items->data;
+    guint n = args->items->len;
+    static const char head[] = "{\"execute\":\"";
+    static const char mid[] = "\",\"arguments\":";
+    /* the sizes count the two NULs: room for the closing '}' and the NUL */
+    const gsize wrap = sizeof(head) + sizeof(mid);
+    gsize size = MAX(args->nqmp, 1) * sizeof(const char *);
+    const char **qmp;
+    size_t k = 0;
+    char *p;
+    guint i;
+
+    for (i = 0; i < n; i++) {
+        if (items[i].qmp == VD_QEMU_QMP_FROM_JSON)
+            size += strlen(vd_qemu_item_command(items[i].kind)) + items[i].json_len + wrap;
+    }
+    qmp = g_malloc(size);
+    p = (char *)(qmp + MAX(args->nqmp, 1));
+    for (i = 0; i < n; i++) {
+        const vd_qemu_item *item = &items[i];
+        const char *command;
+        size_t clen;
+
+        if (item->qmp == VD_QEMU_NO_QMP)
+            continue;
+        if (item->qmp != VD_QEMU_QMP_FROM_JSON) {
+            qmp[k++] = args->text->str + item->qmp;
+            continue;
+        }
+        command = vd_qemu_item_command(item->kind);
+        clen = strlen(command);
+        qmp[k++] = p;
+        memcpy(p, head, sizeof(head) - 1);
+        p += sizeof(head) - 1;
+        memcpy(p, command, clen);
+        p += clen;
+        memcpy(p, mid, sizeof(mid) - 1);
+        p += sizeof(mid) - 1;
+        memcpy(p, args->text->str + item->json, item->json_len);
+        p += item->json_len;
+        *p++ = '}';
+        *p++ = '\0';
+    }
+    return qmp;
 }
 
 size_t
@@ -315,15 +385,32 @@ vdisk_qemu_args_to_shell(const vdisk_qemu_args *args)
 size_t
 vdisk_qemu_args_qmp_count(const vdisk_qemu_args *args)
 {
-    return args && args->qmp ? args->nqmp : 0;
+    return args && args->argv ? args->nqmp : 0;
 }
 
 const char *
 vdisk_qemu_args_qmp_get(const vdisk_qemu_args *args, size_t i)
 {
+    const char **qmp;
+
     if (i >= vdisk_qemu_args_qmp_count(args))
         return NULL;
-    return args->qmp[i];
+    /* results may be read from several threads at once: each reader that
+     * finds no commands writes them, and the first to publish its copy
+     * wins; the others drop theirs */
+    qmp = atomic_load_explicit(&args->qmp, memory_order_acquire);
+    if (!qmp) {
+        const char **mine = vd_qemu_args_build_qmp(args);
+        const char **none = NULL;
+
+        if (atomic_compare_exchange_strong(&((vdisk_qemu_args *)args)->qmp, &none, mine)) {
+            qmp = mine;
+        } else {
+            g_free(mine);
+            qmp = none;
+        }
+    }
+    return qmp[i];
 }
 
 void
@@ -334,6 +421,6 @@ vdisk_qemu_args_free(vdisk_qemu_args *args)
     g_string_free(args->text, TRUE);
     g_array_unref(args->items);
     g_free(args->argv);
-    g_free(args->qmp);
+    vd_qemu_args_drop_qmp(args);
     g_free(args);
 }

@@ -48,15 +48,39 @@ vd_prop_new_text(vd_prop *container, vd_prop_type type, const char *text, size_t
     size_t size = sizeof(vd_prop) + len + 1;
     vd_prop *p = container ? vd_prop_chunk_alloc(container, size) : g_malloc(size);
 
-    p->type = type;
+    p->type = (uint8_t)type;
+    p->len = (uint32_t)len;
     p->boolean = false;
-    p->in_chunk = container != NULL;
+    p->home = container ? VD_PROP_HOME_CONTAINER : VD_PROP_HOME_OWN;
     p->odd_key = false;
     p->key = NULL;
     p->children = p->last = p->next = NULL;
     p->chunks = NULL;
     memcpy(p->str, text, len);
     p->str[len] = '\0';
+    return p;
+}
+
+/* An object or array, at the start of its first chunk. */
+static vd_prop *
+vd_prop_container_new(vd_prop_type type)
+{
+    size_t head = (sizeof(vd_prop) + 1 + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    vd_prop_chunk *chunk = g_malloc(sizeof(vd_prop_chunk) + VD_PROP_CHUNK_SIZE);
+    vd_prop *p = (vd_prop *)(void *)chunk->data;
+
+    chunk->next = NULL;
+    chunk->used = head;
+    chunk->size = VD_PROP_CHUNK_SIZE;
+    p->type = (uint8_t)type;
+    p->len = 0;
+    p->boolean = false;
+    p->home = VD_PROP_HOME_CHUNK;
+    p->odd_key = false;
+    p->key = NULL;
+    p->children = p->last = p->next = NULL;
+    p->chunks = chunk;
+    p->str[0] = '\0';
     return p;
 }
 
@@ -69,13 +93,13 @@ vd_prop_new(vd_prop *container, vd_prop_type type)
 vd_prop *
 vd_prop_object_new(void)
 {
-    return vd_prop_new(NULL, VD_PROP_OBJECT);
+    return vd_prop_container_new(VD_PROP_OBJECT);
 }
 
 vd_prop *
 vd_prop_array_new(void)
 {
-    return vd_prop_new(NULL, VD_PROP_ARRAY);
+    return vd_prop_container_new(VD_PROP_ARRAY);
 }
 
 vd_prop *
@@ -89,23 +113,27 @@ vd_prop_string_new(const char *value)
 void
 vd_prop_free(vd_prop *prop)
 {
+    vd_prop_chunk *chunk;
+    vd_prop_chunk *next_chunk;
     vd_prop *c;
     vd_prop *next;
+    bool in_chunk;
 
     if (!prop)
         return;
     for (c = prop->children; c; c = next) {
         next = c->next;
-        if (!c->in_chunk)
+        if (c->home != VD_PROP_HOME_CONTAINER)
             vd_prop_free(c);
     }
-    while (prop->chunks) {
-        vd_prop_chunk *chunk = prop->chunks;
-
-        prop->chunks = chunk->next;
+    /* the last chunk may hold @prop itself */
+    in_chunk = prop->home == VD_PROP_HOME_CHUNK;
+    for (chunk = prop->chunks; chunk; chunk = next_chunk) {
+        next_chunk = chunk->next;
         g_free(chunk);
     }
-    g_free(prop);
+    if (!in_chunk)
+        g_free(prop);
 }
 
 static void
@@ -263,7 +291,7 @@ vd_prop_remove(vd_prop *obj, const char *key)
             obj->children = c->next;
         if (obj->last == c)
             obj->last = prev;
-        if (!c->in_chunk)
+        if (c->home != VD_PROP_HOME_CONTAINER)
             vd_prop_free(c);
         return;
     }
@@ -290,135 +318,226 @@ vd_prop_get_str(const vd_prop *obj, const char *key)
     return p && (p->type == VD_PROP_STRING || p->type == VD_PROP_NUMBER) ? p->str : NULL;
 }
 
-/* g_string_append_len() without its call when the text fits. */
-static inline void
-vd_buf_append(GString *buf, const char *s, size_t len)
+/* JSON is written straight into the GString's buffer: a writer makes room
+ * for the worst case of what comes next (a string may grow six times when
+ * escaped), then writes without checks, and hands the length back when it
+ * is done. */
+typedef struct {
+    GString *buf;
+    char *p;   /* where the next byte goes */
+    char *end; /* the end of the room */
+} vd_json_writer;
+
+static void
+vd_json_grow(vd_json_writer *w, size_t need)
 {
-    if (buf->len + len < buf->allocated_len) {
-        memcpy(buf->str + buf->len, s, len);
-        buf->len += len;
-        buf->str[buf->len] = '\0';
-    } else {
-        g_string_append_len(buf, s, (gssize)len);
-    }
+    size_t used = (size_t)(w->p - w->buf->str);
+
+    /* g_string_set_size() makes room and sets the length; the length
+     * goes back to what is written */
+    g_string_set_size(w->buf, used + need + 256 + w->buf->allocated_len / 2);
+    w->buf->len = used;
+    w->p = w->buf->str + used;
+    w->end = w->buf->str + w->buf->allocated_len - 1;
 }
 
 static inline void
-vd_buf_append_str(GString *buf, const char *s)
+vd_json_room(vd_json_writer *w, size_t need)
 {
-    vd_buf_append(buf, s, strlen(s));
-}
-
-/* ,"@key": (without the comma when not @comma) in one append. */
-static inline void
-vd_json_key_append(GString *buf, const char *key, bool comma)
-{
-    size_t len = strlen(key);
-    char *p;
-
-    if (buf->len + len + 4 >= buf->allocated_len) {
-        if (comma)
-            g_string_append_c(buf, ',');
-        g_string_append_c(buf, '"');
-        g_string_append_len(buf, key, (gssize)len);
-        g_string_append_len(buf, "\":", 2);
-        return;
-    }
-    p = buf->str + buf->len;
-    if (comma)
-        *p++ = ',';
-    *p++ = '"';
-    memcpy(p, key, len);
-    p += len;
-    *p++ = '"';
-    *p++ = ':';
-    *p = '\0';
-    buf->len = (gsize)(p - buf->str);
+    if ((size_t)(w->end - w->p) < need)
+        vd_json_grow(w, need);
 }
 
 /* How yajl writes each byte inside a string: 0 as it is, else the
- * character after the backslash ('u' for \u00XX). NUL ends the string. */
+ * character after the backslash ('u' for \u00XX). */
 static const char vd_json_escapes[256] = {
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b',         't',           'n', 'u',
     'f', 'r', 'u', 'u', 'u', 'u', 'u', 'u', 'u',         'u',           'u', 'u',
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', ['"'] = '"', ['\\'] = '\\',
 };
 
+/* Whether the 8 bytes in @x hold one that JSON escapes: a control byte,
+ * '"' or '\\' (exact: a byte is flagged only if one of them is there). */
+static inline bool
+vd_json_word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = 0x8080808080808080ULL;
+    uint64_t quote = x ^ (ones * '"');
+    uint64_t backslash = x ^ (ones * '\\');
+
+    uint64_t control = (x - ones * 0x20) & ~x;
+
+    quote = (quote - ones) & ~quote;
+    backslash = (backslash - ones) & ~backslash;
+    return ((control | quote | backslash) & highs) != 0;
+}
+
+/* Whether @len bytes of @s go into JSON as they are. */
+static inline bool
+vd_json_plain(const char *s, size_t len)
+{
+    size_t i = 0;
+    uint64_t x;
+
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&x, s + i, sizeof(x));
+        if (vd_json_word_needs_escape(x))
+            return false;
+    }
+    for (; i < len; i++) {
+        if (vd_json_escapes[(unsigned char)s[i]])
+            return false;
+    }
+    return true;
+}
+
+/* @len bytes of @s as a JSON string, quotes included; needs room for
+ * 6 * @len + 2 bytes. */
+static inline char *
+vd_json_put_string(char *p, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *in = (const unsigned char *)s;
+    const unsigned char *stop = in + len;
+
+    *p++ = '"';
+    if (G_LIKELY(vd_json_plain(s, len))) {
+        memcpy(p, s, len);
+        p += len;
+        *p++ = '"';
+        return p;
+    }
+    while (in < stop) {
+        unsigned char c = *in++;
+        char e = vd_json_escapes[c];
+
+        if (G_LIKELY(!e)) {
+            *p++ = (char)c;
+            continue;
+        }
+        *p++ = '\\';
+        *p++ = e;
+        if (e == 'u') {
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        }
+    }
+    *p++ = '"';
+    return p;
+}
+
+static inline void
+vd_json_writer_start(vd_json_writer *w, GString *buf)
+{
+    w->buf = buf;
+    w->p = buf->str + buf->len;
+    w->end = buf->str + buf->allocated_len - 1; /* room for the NUL */
+}
+
+static inline void
+vd_json_writer_finish(vd_json_writer *w)
+{
+    w->buf->len = (gsize)(w->p - w->buf->str);
+    w->buf->str[w->buf->len] = '\0';
+}
+
 void
 vd_json_escape_append(GString *buf, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    vd_json_writer w;
 
-    g_string_append_c(buf, '"');
-    for (;;) {
-        const unsigned char *run = p;
-        char esc[6] = {'\\', 0, '0', '0'};
+    vd_json_writer_start(&w, buf);
+    vd_json_room(&w, 6 * len + 2);
+    w.p = vd_json_put_string(w.p, s, len);
+    vd_json_writer_finish(&w);
+}
 
-        while (!vd_json_escapes[*p])
-            p++;
-        vd_buf_append(buf, (const char *)run, (size_t)(p - run));
-        if (!*p)
-            break;
-        esc[1] = vd_json_escapes[*p];
-        if (esc[1] == 'u') {
-            esc[4] = hex[*p >> 4];
-            esc[5] = hex[*p & 0xf];
-            vd_buf_append(buf, esc, 6);
-        } else {
-            vd_buf_append(buf, esc, 2);
+static void
+vd_json_write(vd_json_writer *w, const vd_prop *prop)
+{
+    const vd_prop *c;
+
+    switch ((vd_prop_type)prop->type) {
+    case VD_PROP_OBJECT:
+        vd_json_room(w, 1);
+        *w->p++ = '{';
+        for (c = prop->children; c; c = c->next) {
+            size_t klen = strlen(c->key);
+
+            /* the comma, the key and the colon, and a scalar value, in
+             * one piece of room; keys are literal identifiers with nothing
+             * to escape, unless marked odd */
+            vd_json_room(w, 6 * klen + 4 + 6 * (size_t)c->len + 2);
+            if (c != prop->children)
+                *w->p++ = ',';
+            if (G_UNLIKELY(c->odd_key)) {
+                w->p = vd_json_put_string(w->p, c->key, klen);
+            } else {
+                *w->p++ = '"';
+                memcpy(w->p, c->key, klen);
+                w->p += klen;
+                *w->p++ = '"';
+            }
+            *w->p++ = ':';
+            if (c->type == VD_PROP_STRING)
+                w->p = vd_json_put_string(w->p, c->str, c->len);
+            else
+                vd_json_write(w, c);
         }
-        p++;
+        vd_json_room(w, 1);
+        *w->p++ = '}';
+        break;
+    case VD_PROP_ARRAY:
+        vd_json_room(w, 1);
+        *w->p++ = '[';
+        for (c = prop->children; c; c = c->next) {
+            vd_json_room(w, 1 + 6 * (size_t)c->len + 2);
+            if (c != prop->children)
+                *w->p++ = ',';
+            vd_json_write(w, c);
+        }
+        vd_json_room(w, 1);
+        *w->p++ = ']';
+        break;
+    case VD_PROP_STRING:
+        vd_json_room(w, 6 * (size_t)prop->len + 2);
+        w->p = vd_json_put_string(w->p, prop->str, prop->len);
+        break;
+    case VD_PROP_NUMBER:
+        vd_json_room(w, prop->len);
+        memcpy(w->p, prop->str, prop->len);
+        w->p += prop->len;
+        break;
+    case VD_PROP_BOOL:
+        vd_json_room(w, 5);
+        if (prop->boolean) {
+            memcpy(w->p, "true", 4);
+            w->p += 4;
+        } else {
+            memcpy(w->p, "false", 5);
+            w->p += 5;
+        }
+        break;
+    case VD_PROP_NULL:
+        vd_json_room(w, 4);
+        memcpy(w->p, "null", 4);
+        w->p += 4;
+        break;
     }
-    g_string_append_c(buf, '"');
 }
 
 void
 vd_prop_to_json(GString *buf, const vd_prop *prop)
 {
-    const vd_prop *c;
+    vd_json_writer w;
 
-    switch (prop->type) {
-    case VD_PROP_OBJECT:
-        g_string_append_c(buf, '{');
-        for (c = prop->children; c; c = c->next) {
-            if (c->odd_key) {
-                if (c != prop->children)
-                    g_string_append_c(buf, ',');
-                vd_json_escape_append(buf, c->key);
-                g_string_append_c(buf, ':');
-                vd_prop_to_json(buf, c);
-                continue;
-            }
-            /* keys are literal identifiers: nothing to escape, and the
-             * comma, the quotes and the colon go in with the key */
-            vd_json_key_append(buf, c->key, c != prop->children);
-            vd_prop_to_json(buf, c);
-        }
-        g_string_append_c(buf, '}');
-        break;
-    case VD_PROP_ARRAY:
-        g_string_append_c(buf, '[');
-        for (c = prop->children; c; c = c->next) {
-            if (c != prop->children)
-                g_string_append_c(buf, ',');
-            vd_prop_to_json(buf, c);
-        }
-        g_string_append_c(buf, ']');
-        break;
-    case VD_PROP_STRING:
-        vd_json_escape_append(buf, prop->str);
-        break;
-    case VD_PROP_NUMBER:
-        vd_buf_append_str(buf, prop->str);
-        break;
-    case VD_PROP_BOOL:
-        vd_buf_append_str(buf, prop->boolean ? "true" : "false");
-        break;
-    case VD_PROP_NULL:
-        vd_buf_append_str(buf, "null");
-        break;
-    }
+    vd_json_writer_start(&w, buf);
+    vd_json_write(&w, prop);
+    vd_json_writer_finish(&w);
 }
 
 char *

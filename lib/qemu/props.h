@@ -13,6 +13,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 
 #include "vdisk/disk.h"
@@ -29,16 +30,24 @@ typedef enum {
 /* A node is one allocation: its string value or number text is stored
  * inline. The scalar members an adder puts in an object or array (strings,
  * numbers, booleans, nulls) are carved from chunks their container owns,
- * so a tree costs few allocations. Member names are not copied: every key
+ * and an object or array sits in the first of its chunks, so a tree costs
+ * an allocation per object or array. Member names are not copied: every key
  * passed to the adders is a string literal (a plain identifier, written to
  * JSON as it is). */
 typedef struct vd_prop_chunk vd_prop_chunk;
 typedef struct vd_prop vd_prop;
+
+typedef enum {
+    VD_PROP_HOME_OWN,       /* an allocation of its own */
+    VD_PROP_HOME_CONTAINER, /* in its container's chunks */
+    VD_PROP_HOME_CHUNK,     /* at the start of the last of its own chunks */
+} vd_prop_home;
 struct vd_prop {
-    vd_prop_type type;
+    uint8_t type; /* vd_prop_type */
     bool boolean;
-    bool in_chunk;   /* lives in its container's chunks */
+    uint8_t home;    /* vd_prop_home: where the node's memory is */
     bool odd_key;    /* @key is not a literal identifier: escaped in JSON */
+    uint32_t len;    /* strlen(str) */
     const char *key; /* member name inside an object, else NULL */
     vd_prop *children;
     vd_prop *last;

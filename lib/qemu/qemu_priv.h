@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdatomic.h>
+
 #include <stdbool.h>
 
 #include "vdisk/qemu.h"
@@ -51,8 +53,12 @@ struct vdisk_qemu_args {
     GArray *items;     /* vd_qemu_item: where an item's strings start in text */
     const char **argv; /* "-blockdev", JSON, ...: into text or literals */
     size_t nargv;
-    const char **qmp;  /* into text; the items that have a QMP command */
-    size_t nqmp;
+    /* The QMP commands of the items that have one, into text or into the
+     * same allocation as the array: NULL until they are first read
+     * (vdisk_qemu_args_qmp_get()), which may happen on several threads. */
+    _Atomic(const char **) qmp;
+    size_t nqmp;       /* how many, once rendered */
+    size_t nqmp_items; /* how many so far */
 };
 
 /* A copy of @opts (NULL: the defaults) sharing its secret table and its

@@ -11,6 +11,9 @@
  *  - parses and translates a domain of its own, and translates one shared
  *    domain context and one shared set of options (both const), comparing
  *    every result with what the main thread got before the threads started;
+ *  - reads the QMP commands of one shared translation result, which nobody
+ *    read before: they are written on first use, so the threads race to
+ *    write them, and each must see them whole;
  *  - hot-plugs a scsi disk of its own (target sda + thread number) into one
  *    running domain (guesttest-threads-*, no OS, TCG; scsi disks need no
  *    guest to be unplugged, and sdh sits on a second controller), lists it and
@@ -54,6 +57,8 @@ static char *imgdir;
 static vdisk_domain *shared_ctx;
 static vdisk_qemu_opts *shared_opts;
 static char *shared_expect;
+static vdisk_qemu_args *shared_args; /* QMP commands not read before the threads */
+static char *shared_qmp_expect;      /* they, one per line, from another translation */
 
 typedef struct {
     int index;
@@ -129,10 +134,30 @@ translate(const char *xml, const vdisk_qemu_opts *opts, char **why)
     return line;
 }
 
+/* The QMP commands of @args, one per line. */
+static char *
+qmp_lines(const vdisk_qemu_args *args)
+{
+    GString *out = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < vdisk_qemu_args_qmp_count(args); i++) {
+        const char *cmd = vdisk_qemu_args_qmp_get(args, i);
+
+        g_string_append(out, cmd ? cmd : "(null)");
+        g_string_append_c(out, '\n');
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void
 translations(worker *w)
 {
+    g_autofree char *qmp = qmp_lines(shared_args);
     int i;
+
+    if (strcmp(qmp, shared_qmp_expect) != 0)
+        fail_worker(w, "the shared result's QMP commands differ:\n%s", qmp);
 
     for (i = 0; i < TRANSLATIONS; i++) {
         g_autofree char *why = NULL;
@@ -323,6 +348,17 @@ group_setup(void **state)
         return -1;
     }
     shared_expect = g_strdup(workers[1].expect);
+    {
+        vdisk_qemu_args *other = NULL;
+
+        if (vdisk_qemu_translate_domain(&shared_args, shared_ctx, shared_opts, &err) < 0 ||
+            vdisk_qemu_translate_domain(&other, shared_ctx, shared_opts, &err) < 0) {
+            fprintf(stderr, "shared result: %s\n", vdisk_error_get_message(err));
+            return -1;
+        }
+        shared_qmp_expect = qmp_lines(other);
+        vdisk_qemu_args_free(other);
+    }
     return 0;
 }
 
@@ -344,6 +380,8 @@ group_teardown(void **state)
         g_free(workers[i].image);
         g_free(workers[i].failure);
     }
+    vdisk_qemu_args_free(shared_args);
+    g_free(shared_qmp_expect);
     vdisk_domain_free(shared_ctx);
     vdisk_qemu_opts_free(shared_opts);
     g_free(shared_expect);
