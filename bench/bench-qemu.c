@@ -37,7 +37,7 @@
 #include "bench-common.h"
 #include "gen-disks.h"
 
-#define TARGET_RATIO 2.0
+#define TARGET_RATIO 1.5
 #define VIRSH_URI "qemu:///system"
 
 extern char **environ;

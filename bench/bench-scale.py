@@ -4,8 +4,9 @@
 For domains of 1, 2,000, 20,000 and 40,000 qcow2 disks on virtio-scsi
 controllers, times whole processes -- `vdisk xml`, `vdisk qemu-args` and, as
 the yardstick, libxml2's own `xmllint --noout` of the same file -- in the same
-run, interleaved, and prints the median of each, the ratios against xmllint
-and the growth of each from 20,000 to 40,000 disks (2.0 is linear).
+run, interleaved (each repetition runs every tool on every size), and prints
+the median of each, the ratios against xmllint and the growth of each from
+20,000 to 40,000 disks (2.0 is linear).
 
 First, start-up: a domain of one disk, many runs, `vdisk xml` and `vdisk
 check` against `xmllint --noout`, and how many shared objects `vdisk xml`
@@ -152,7 +153,7 @@ def startup(vdisk, tmp, repeat):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vdisk", required=True)
-    ap.add_argument("-r", "--repeat", type=int, default=5)
+    ap.add_argument("-r", "--repeat", type=int, default=9)
     ap.add_argument("--sizes", default="1,2000,20000,40000")
     ap.add_argument("--hostile", type=int, default=320000,
                     help="disks of the hostile domain (0: skip it)")
@@ -169,20 +170,26 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if args.startup:
             startup(args.vdisk, tmp, args.startup)
+        paths = {}
         for n in sizes:
-            path = os.path.join(tmp, f"scale-{n}.xml")
-            write_domain(path, n)
-            times = {k: [] for k in tools}
-            for _ in range(args.repeat):
+            paths[n] = os.path.join(tmp, f"scale-{n}.xml")
+            write_domain(paths[n], n)
+        # every repetition runs every size: a machine that slows down for
+        # a while slows all sizes alike, and the growth between sizes stays
+        # what the programs do
+        times = {n: {k: [] for k in tools} for n in sizes}
+        for _ in range(args.repeat):
+            for n in sizes:
                 for name, cmd in tools.items():
-                    dt, rc = run(cmd(path))
+                    dt, rc = run(cmd(paths[n]))
                     if rc != 0 and name != "xmllint":
                         sys.exit(f"{name} failed on {n} disks (exit {rc}): "
-                                 f"{' '.join(cmd(path))}")
-                    times[name].append(dt)
-            medians[n] = {k: statistics.median(v) for k, v in times.items()}
+                                 f"{' '.join(cmd(paths[n]))}")
+                    times[n][name].append(dt)
+        for n in sizes:
+            medians[n] = {k: statistics.median(v) for k, v in times[n].items()}
             m = medians[n]
-            print(f"{n:>7} disks ({os.path.getsize(path) / 1e6:6.1f} MB): "
+            print(f"{n:>7} disks ({os.path.getsize(paths[n]) / 1e6:6.1f} MB): "
                   f"xmllint {m['xmllint'] * 1e3:8.1f} ms   "
                   f"vdisk xml {m['xml'] * 1e3:8.1f} ms ({m['xml'] / m['xmllint']:.2f}x)   "
                   f"qemu-args {m['qemu-args'] * 1e3:8.1f} ms "

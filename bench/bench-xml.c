@@ -28,7 +28,11 @@
 #include "bench-common.h"
 #include "gen-disks.h"
 
-#define TARGET_RATIO 1.5
+/* Targets of the median ratios: a <disk> read, written and freed within
+ * 1.2 times libxml2's bare parse of it (the aim is below 1.0), a domain
+ * within 1.5 times. */
+#define TARGET_RATIO_DISK 1.2
+#define TARGET_RATIO_DOMAIN 1.5
 
 /* ---- the measured paths ------------------------------------------------------------ */
 
@@ -190,7 +194,7 @@ compare(const char *title, char **docs, size_t n, size_t units, const char *unit
     printf("  %-44s %9.2f %9.2f  us/%s\n", "(b) libvdisk from_xml + to_xml + free", b.best,
            b.median, unit);
     printf("  %-44s %9.2f %9.2f  (target <= %.1f)\n", "ratio (b)/(a)", b.best / a.best,
-           b.median / a.median, TARGET_RATIO);
+           b.median / a.median, domains ? TARGET_RATIO_DOMAIN : TARGET_RATIO_DISK);
     printf("  heap kept per parsed %s: libvdisk %.0f bytes, libxml2 xmlDoc %.0f bytes\n",
            domains ? "domain" : "disk", heap_vd, heap_xml);
     if (domains)
@@ -325,8 +329,8 @@ main(int argc, char **argv)
     ratio_dom = compare("<domain> documents", domains, ndomains, ndomains * per_domain, "disk",
                         run_vdisk_domains, 1, repeat);
     printf("\nmedian ratios: disk %.2f, domain %.2f: %s\n", ratio_disk, ratio_dom,
-           ratio_disk <= TARGET_RATIO && ratio_dom <= TARGET_RATIO ? "within target"
-                                                                   : "ABOVE TARGET");
+           ratio_disk <= TARGET_RATIO_DISK && ratio_dom <= TARGET_RATIO_DOMAIN ? "within target"
+                                                                             : "ABOVE TARGET");
 
     for (i = 0; i < n; i++)
         free(disks[i]);
