@@ -171,7 +171,9 @@ vdisk_domain_to_xml(char **out, const vdisk_domain *dom, vdisk_error **err)
     *out = NULL;
     if (!dom)
         return vd_fail(err, VDISK_ERR_INVALID_ARG, "no domain given");
-    buf = g_string_sized_new(4096);
+    /* the output is about the size of the input, defaults added: one
+     * allocation, instead of doubling up to it */
+    buf = g_string_sized_new(MAX(4096, dom->doc->input_bytes + dom->doc->input_bytes / 4));
     vd_node_format(buf, dom->doc->root, 0);
     *out = g_string_free(buf, FALSE);
     return 0;

@@ -1496,6 +1496,7 @@ vd_doc_parse_checked(vd_doc **out, const char *buf, size_t len, const char *what
      * (it is not reentrant); the first parse in the process calls it */
     pthread_once(&vd_xml_once, vd_xml_init);
     doc = vd_doc_new();
+    doc->input_bytes = len;
     st.doc = doc;
     st.err = err;
     st.what = what;

@@ -158,7 +158,8 @@ struct vd_node {
 
 struct vd_doc {
     vd_arena_chunk *chunks;
-    size_t used_bytes; /* bytes handed out by the arena */
+    size_t used_bytes;  /* bytes handed out by the arena */
+    size_t input_bytes; /* the size of the XML it was parsed from (0: built) */
     vd_node *root;
     int refs;
 };
