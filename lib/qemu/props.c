@@ -50,6 +50,7 @@ vd_prop_new_text(vd_prop *container, vd_prop_type type, const char *text, size_t
 
     p->type = (uint8_t)type;
     p->len = (uint32_t)len;
+    p->klen = 0;
     p->boolean = false;
     p->home = container ? VD_PROP_HOME_CONTAINER : VD_PROP_HOME_OWN;
     p->odd_key = false;
@@ -74,6 +75,7 @@ vd_prop_container_new(vd_prop_type type)
     chunk->size = VD_PROP_CHUNK_SIZE;
     p->type = (uint8_t)type;
     p->len = 0;
+    p->klen = 0;
     p->boolean = false;
     p->home = VD_PROP_HOME_CHUNK;
     p->odd_key = false;
@@ -137,9 +139,10 @@ vd_prop_free(vd_prop *prop)
 }
 
 static void
-vd_prop_link(vd_prop *parent, const char *key, vd_prop *child)
+vd_prop_link(vd_prop *parent, const char *key, size_t klen, vd_prop *child)
 {
     child->key = key;
+    child->klen = (uint32_t)klen;
     child->next = NULL;
     if (parent->last)
         parent->last->next = child;
@@ -149,18 +152,9 @@ vd_prop_link(vd_prop *parent, const char *key, vd_prop *child)
 }
 
 void
-vd_prop_add_str(vd_prop *obj, const char *key, const char *value)
+vd_prop_add_str_k(vd_prop *obj, const char *key, size_t klen, const char *value, size_t len)
 {
-    if (!value)
-        value = "";
-    vd_prop_link(obj, key, vd_prop_new_text(obj, VD_PROP_STRING, value, strlen(value)));
-}
-
-void
-vd_prop_add_str_opt(vd_prop *obj, const char *key, const char *value)
-{
-    if (value)
-        vd_prop_add_str(obj, key, value);
+    vd_prop_link(obj, key, klen, vd_prop_new_text(obj, VD_PROP_STRING, value, len));
 }
 
 /* Writes the decimal digits of @value (at most 20) right before @end;
@@ -176,7 +170,8 @@ vd_format_ull(char *end, unsigned long long value)
 }
 
 static void
-vd_prop_add_number(vd_prop *obj, const char *key, bool negative, unsigned long long magnitude)
+vd_prop_add_number(vd_prop *obj, const char *key, size_t klen, bool negative,
+                   unsigned long long magnitude)
 {
     char buf[24];
     char *end = buf + sizeof(buf);
@@ -184,90 +179,52 @@ vd_prop_add_number(vd_prop *obj, const char *key, bool negative, unsigned long l
 
     if (negative)
         *--start = '-';
-    vd_prop_link(obj, key, vd_prop_new_text(obj, VD_PROP_NUMBER, start, (size_t)(end - start)));
+    vd_prop_link(obj, key, klen,
+                 vd_prop_new_text(obj, VD_PROP_NUMBER, start, (size_t)(end - start)));
 }
 
 void
-vd_prop_add_int(vd_prop *obj, const char *key, long long value)
+vd_prop_add_int_k(vd_prop *obj, const char *key, size_t klen, long long value)
 {
     /* the magnitude of LLONG_MIN does not fit a long long */
     if (value < 0)
-        vd_prop_add_number(obj, key, true, 0ULL - (unsigned long long)value);
+        vd_prop_add_number(obj, key, klen, true, 0ULL - (unsigned long long)value);
     else
-        vd_prop_add_number(obj, key, false, (unsigned long long)value);
+        vd_prop_add_number(obj, key, klen, false, (unsigned long long)value);
 }
 
 void
-vd_prop_add_uint(vd_prop *obj, const char *key, unsigned long long value)
+vd_prop_add_uint_k(vd_prop *obj, const char *key, size_t klen, unsigned long long value)
 {
-    vd_prop_add_number(obj, key, false, value);
+    vd_prop_add_number(obj, key, klen, false, value);
 }
 
 void
-vd_prop_add_uint_opt(vd_prop *obj, const char *key, unsigned long long value)
-{
-    if (value)
-        vd_prop_add_uint(obj, key, value);
-}
-
-void
-vd_prop_add_bool(vd_prop *obj, const char *key, bool value)
+vd_prop_add_bool_k(vd_prop *obj, const char *key, size_t klen, bool value)
 {
     vd_prop *p = vd_prop_new(obj, VD_PROP_BOOL);
+
     p->boolean = value;
-    vd_prop_link(obj, key, p);
+    vd_prop_link(obj, key, klen, p);
 }
 
 void
-vd_prop_add_tristate_bool(vd_prop *obj, const char *key, vdisk_tristate value)
+vd_prop_add_null_k(vd_prop *obj, const char *key, size_t klen)
 {
-    switch (value) {
-    case VDISK_TRISTATE_ON:
-        vd_prop_add_bool(obj, key, true);
-        break;
-    case VDISK_TRISTATE_OFF:
-        vd_prop_add_bool(obj, key, false);
-        break;
-    case VDISK_TRISTATE_DEFAULT:
-    case VDISK_TRISTATE_LAST:
-        break;
-    }
+    vd_prop_link(obj, key, klen, vd_prop_new(obj, VD_PROP_NULL));
 }
 
 void
-vd_prop_add_tristate_onoff(vd_prop *obj, const char *key, vdisk_tristate value)
+vd_prop_add_prop_k(vd_prop *obj, const char *key, size_t klen, vd_prop *child)
 {
-    switch (value) {
-    case VDISK_TRISTATE_ON:
-        vd_prop_add_str(obj, key, "on");
-        break;
-    case VDISK_TRISTATE_OFF:
-        vd_prop_add_str(obj, key, "off");
-        break;
-    case VDISK_TRISTATE_DEFAULT:
-    case VDISK_TRISTATE_LAST:
-        break;
-    }
-}
-
-void
-vd_prop_add_null(vd_prop *obj, const char *key)
-{
-    vd_prop_link(obj, key, vd_prop_new(obj, VD_PROP_NULL));
-}
-
-void
-vd_prop_add_prop(vd_prop *obj, const char *key, vd_prop *child)
-{
-    if (child)
-        vd_prop_link(obj, key, child);
+    vd_prop_link(obj, key, klen, child);
 }
 
 void
 vd_prop_append(vd_prop *arr, vd_prop *child)
 {
     if (child)
-        vd_prop_link(arr, NULL, child);
+        vd_prop_link(arr, NULL, 0, child);
 }
 
 void
@@ -466,7 +423,7 @@ vd_json_write(vd_json_writer *w, const vd_prop *prop)
         vd_json_room(w, 1);
         *w->p++ = '{';
         for (c = prop->children; c; c = c->next) {
-            size_t klen = strlen(c->key);
+            size_t klen = c->klen;
 
             /* the comma, the key and the colon, and a scalar value, in
              * one piece of room; keys are literal identifiers with nothing

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <glib.h>
 
 #include "vdisk/disk.h"
@@ -48,6 +49,7 @@ struct vd_prop {
     uint8_t home;    /* vd_prop_home: where the node's memory is */
     bool odd_key;    /* @key is not a literal identifier: escaped in JSON */
     uint32_t len;    /* strlen(str) */
+    uint32_t klen;   /* strlen(key) */
     const char *key; /* member name inside an object, else NULL */
     vd_prop *children;
     vd_prop *last;
@@ -63,21 +65,92 @@ vd_prop *vd_prop_string_new(const char *value);
 void vd_prop_free(vd_prop *prop);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_prop, vd_prop_free)
 
+/* Adders, with the key's length (and a string's) given: the inline ones
+ * below pass them, so that the lengths of literal keys and values are
+ * known when compiling. */
+void vd_prop_add_str_k(vd_prop *obj, const char *key, size_t klen, const char *value, size_t len);
+void vd_prop_add_int_k(vd_prop *obj, const char *key, size_t klen, long long value);
+void vd_prop_add_uint_k(vd_prop *obj, const char *key, size_t klen, unsigned long long value);
+void vd_prop_add_bool_k(vd_prop *obj, const char *key, size_t klen, bool value);
+void vd_prop_add_null_k(vd_prop *obj, const char *key, size_t klen);
+void vd_prop_add_prop_k(vd_prop *obj, const char *key, size_t klen, vd_prop *child);
+
+#define VD_PROP_INLINE static inline __attribute__((always_inline))
+
 /* Adders. Those named *_opt skip the member when the value is NULL (or 0
  * for numbers, DEFAULT for tristates), as libvirt's optional members do. */
-void vd_prop_add_str(vd_prop *obj, const char *key, const char *value);
-void vd_prop_add_str_opt(vd_prop *obj, const char *key, const char *value);
-void vd_prop_add_int(vd_prop *obj, const char *key, long long value);
-void vd_prop_add_uint(vd_prop *obj, const char *key, unsigned long long value);
-void vd_prop_add_uint_opt(vd_prop *obj, const char *key, unsigned long long value);
-void vd_prop_add_bool(vd_prop *obj, const char *key, bool value);
+VD_PROP_INLINE void
+vd_prop_add_str(vd_prop *obj, const char *key, const char *value)
+{
+    if (!value)
+        value = "";
+    vd_prop_add_str_k(obj, key, strlen(key), value, strlen(value));
+}
+
+VD_PROP_INLINE void
+vd_prop_add_str_opt(vd_prop *obj, const char *key, const char *value)
+{
+    if (value)
+        vd_prop_add_str_k(obj, key, strlen(key), value, strlen(value));
+}
+
+VD_PROP_INLINE void
+vd_prop_add_int(vd_prop *obj, const char *key, long long value)
+{
+    vd_prop_add_int_k(obj, key, strlen(key), value);
+}
+
+VD_PROP_INLINE void
+vd_prop_add_uint(vd_prop *obj, const char *key, unsigned long long value)
+{
+    vd_prop_add_uint_k(obj, key, strlen(key), value);
+}
+
+VD_PROP_INLINE void
+vd_prop_add_uint_opt(vd_prop *obj, const char *key, unsigned long long value)
+{
+    if (value)
+        vd_prop_add_uint_k(obj, key, strlen(key), value);
+}
+
+VD_PROP_INLINE void
+vd_prop_add_bool(vd_prop *obj, const char *key, bool value)
+{
+    vd_prop_add_bool_k(obj, key, strlen(key), value);
+}
+
 /* Tristate: ON -> true, OFF -> false, DEFAULT -> nothing. */
-void vd_prop_add_tristate_bool(vd_prop *obj, const char *key, vdisk_tristate value);
+VD_PROP_INLINE void
+vd_prop_add_tristate_bool(vd_prop *obj, const char *key, vdisk_tristate value)
+{
+    if (value == VDISK_TRISTATE_ON || value == VDISK_TRISTATE_OFF)
+        vd_prop_add_bool_k(obj, key, strlen(key), value == VDISK_TRISTATE_ON);
+}
+
 /* Tristate as QEMU's "on"/"off" strings. */
-void vd_prop_add_tristate_onoff(vd_prop *obj, const char *key, vdisk_tristate value);
-void vd_prop_add_null(vd_prop *obj, const char *key);
+VD_PROP_INLINE void
+vd_prop_add_tristate_onoff(vd_prop *obj, const char *key, vdisk_tristate value)
+{
+    if (value == VDISK_TRISTATE_ON)
+        vd_prop_add_str_k(obj, key, strlen(key), "on", 2);
+    else if (value == VDISK_TRISTATE_OFF)
+        vd_prop_add_str_k(obj, key, strlen(key), "off", 3);
+}
+
+VD_PROP_INLINE void
+vd_prop_add_null(vd_prop *obj, const char *key)
+{
+    vd_prop_add_null_k(obj, key, strlen(key));
+}
+
 /* Takes ownership of @child; NULL is skipped. */
-void vd_prop_add_prop(vd_prop *obj, const char *key, vd_prop *child);
+VD_PROP_INLINE void
+vd_prop_add_prop(vd_prop *obj, const char *key, vd_prop *child)
+{
+    if (child)
+        vd_prop_add_prop_k(obj, key, strlen(key), child);
+}
+
 /* Array element (key NULL); takes ownership. */
 void vd_prop_append(vd_prop *arr, vd_prop *child);
 
