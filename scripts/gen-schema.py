@@ -447,11 +447,10 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
     out.append("vd_schema_element_resolve(const vd_node *node, bool *by_attr)")
     out.append("{")
     out.append("    const char *name = node ? node->name : NULL;")
-    out.append("    const char *parent = node && node->parent ? node->parent->name : \"\";")
     out.append("")
+    out.append("    /* names are compared by key (vd_node_named()), values without a call */")
     out.append("    if (!name)")
     out.append("        return VD_EL_UNKNOWN;")
-    out.append("    (void)parent;")
     by_name = {}
     for el in elements:
         by_name.setdefault(el.name, []).append(el)
@@ -463,7 +462,7 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
         out.append(f"    case '{ch}':")
         for n in by_first[ch]:
             cands = sorted(by_name[n], key=lambda el: -el.specificity)
-            out.append(f"        if (strcmp(name, {c_string(n)}) == 0) {{")
+            out.append(f"        if (vd_node_named(node, {c_string(n)})) {{")
             whens = sorted({el.when[0] for el in cands if el.when})
             for w in whens:
                 out.append(f"            const char *when_{w} = vd_node_attr(node, {c_string(w)});")
@@ -473,10 +472,10 @@ vdisk_enum_from_string(vdisk_enum which, const char *str)
             for el in cands:
                 conds = []
                 if el.parents:
-                    alts = [f"strcmp(parent, {c_string(p)}) == 0" for p in el.parents]
+                    alts = [f"vd_node_named(node->parent, {c_string(p)})" for p in el.parents]
                     conds.append(alts[0] if len(alts) == 1 else "(" + " || ".join(alts) + ")")
                 if el.when:
-                    conds.append(f"g_strcmp0(when_{el.when[0]}, {c_string(el.when[1])}) == 0")
+                    conds.append(f"vd_str_is(when_{el.when[0]}, {c_string(el.when[1])})")
                 if conds:
                     out.append(f"            if ({' && '.join(conds)})")
                     out.append(f"                return {el.cname()};")

@@ -416,165 +416,164 @@ vd_schema_el
 vd_schema_element_resolve(const vd_node *node, bool *by_attr)
 {
     const char *name = node ? node->name : NULL;
-    const char *parent = node && node->parent ? node->parent->name : "";
 
+    /* names are compared by key (vd_node_named()), values without a call */
     if (!name)
         return VD_EL_UNKNOWN;
-    (void)parent;
     switch (name[0]) {
     case 'a':
-        if (strcmp(name, "acpi") == 0) {
+        if (vd_node_named(node, "acpi")) {
             return VD_EL_ACPI;
         }
-        if (strcmp(name, "address") == 0) {
+        if (vd_node_named(node, "address")) {
             const char *when_type = vd_node_attr(node, "type");
 
             *by_attr = true;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "pci") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "pci"))
                 return VD_EL_ADDRESS_IN_DISK_PCI;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "drive") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "drive"))
                 return VD_EL_ADDRESS_IN_DISK_DRIVE;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "virtio-serial") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "virtio-serial"))
                 return VD_EL_ADDRESS_IN_DISK_VIRTIO_SERIAL;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "ccid") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "ccid"))
                 return VD_EL_ADDRESS_IN_DISK_CCID;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "usb") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "usb"))
                 return VD_EL_ADDRESS_IN_DISK_USB;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "spapr-vio") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "spapr-vio"))
                 return VD_EL_ADDRESS_IN_DISK_SPAPR_VIO;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "ccw") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "ccw"))
                 return VD_EL_ADDRESS_IN_DISK_CCW;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "isa") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "isa"))
                 return VD_EL_ADDRESS_IN_DISK_ISA;
-            if (strcmp(parent, "disk") == 0 && g_strcmp0(when_type, "dimm") == 0)
+            if (vd_node_named(node->parent, "disk") && vd_str_is(when_type, "dimm"))
                 return VD_EL_ADDRESS_IN_DISK_DIMM;
-            if (strcmp(parent, "disk") == 0)
+            if (vd_node_named(node->parent, "disk"))
                 return VD_EL_ADDRESS_IN_DISK;
-            if (strcmp(parent, "source") == 0)
+            if (vd_node_named(node->parent, "source"))
                 return VD_EL_ADDRESS_IN_SOURCE;
             return VD_EL_UNKNOWN;
         }
-        if (strcmp(name, "alias") == 0) {
+        if (vd_node_named(node, "alias")) {
             return VD_EL_ALIAS;
         }
-        if (strcmp(name, "auth") == 0) {
+        if (vd_node_named(node, "auth")) {
             return VD_EL_AUTH;
         }
         break;
     case 'b':
-        if (strcmp(name, "backenddomain") == 0) {
+        if (vd_node_named(node, "backenddomain")) {
             return VD_EL_BACKENDDOMAIN;
         }
-        if (strcmp(name, "backingStore") == 0) {
+        if (vd_node_named(node, "backingStore")) {
             return VD_EL_BACKINGSTORE;
         }
-        if (strcmp(name, "blockio") == 0) {
+        if (vd_node_named(node, "blockio")) {
             return VD_EL_BLOCKIO;
         }
-        if (strcmp(name, "boot") == 0) {
+        if (vd_node_named(node, "boot")) {
             return VD_EL_BOOT;
         }
         break;
     case 'c':
-        if (strcmp(name, "cipher") == 0) {
+        if (vd_node_named(node, "cipher")) {
             return VD_EL_CIPHER;
         }
-        if (strcmp(name, "config") == 0) {
+        if (vd_node_named(node, "config")) {
             return VD_EL_CONFIG;
         }
         break;
     case 'd':
-        if (strcmp(name, "disk") == 0) {
+        if (vd_node_named(node, "disk")) {
             return VD_EL_DISK;
         }
-        if (strcmp(name, "driver") == 0) {
-            if (strcmp(parent, "disk") == 0)
+        if (vd_node_named(node, "driver")) {
+            if (vd_node_named(node->parent, "disk"))
                 return VD_EL_DRIVER_IN_DISK;
             return VD_EL_UNKNOWN;
         }
         break;
     case 'e':
-        if (strcmp(name, "encryption") == 0) {
+        if (vd_node_named(node, "encryption")) {
             return VD_EL_ENCRYPTION;
         }
         break;
     case 'g':
-        if (strcmp(name, "geometry") == 0) {
+        if (vd_node_named(node, "geometry")) {
             return VD_EL_GEOMETRY;
         }
         break;
     case 'h':
-        if (strcmp(name, "host") == 0) {
+        if (vd_node_named(node, "host")) {
             return VD_EL_HOST;
         }
         break;
     case 'i':
-        if (strcmp(name, "identity") == 0) {
+        if (vd_node_named(node, "identity")) {
             return VD_EL_IDENTITY;
         }
-        if (strcmp(name, "initiator") == 0) {
+        if (vd_node_named(node, "initiator")) {
             return VD_EL_INITIATOR;
         }
-        if (strcmp(name, "iotune") == 0) {
+        if (vd_node_named(node, "iotune")) {
             return VD_EL_IOTUNE;
         }
-        if (strcmp(name, "ivgen") == 0) {
+        if (vd_node_named(node, "ivgen")) {
             return VD_EL_IVGEN;
         }
         break;
     case 'm':
-        if (strcmp(name, "metadata_cache") == 0) {
+        if (vd_node_named(node, "metadata_cache")) {
             return VD_EL_METADATA_CACHE;
         }
-        if (strcmp(name, "mirror") == 0) {
+        if (vd_node_named(node, "mirror")) {
             return VD_EL_MIRROR;
         }
         break;
     case 'r':
-        if (strcmp(name, "readahead") == 0) {
+        if (vd_node_named(node, "readahead")) {
             return VD_EL_READAHEAD;
         }
-        if (strcmp(name, "reconnect") == 0) {
+        if (vd_node_named(node, "reconnect")) {
             return VD_EL_RECONNECT;
         }
-        if (strcmp(name, "reservations") == 0) {
+        if (vd_node_named(node, "reservations")) {
             return VD_EL_RESERVATIONS;
         }
         break;
     case 's':
-        if (strcmp(name, "seclabel") == 0) {
+        if (vd_node_named(node, "seclabel")) {
             return VD_EL_SECLABEL;
         }
-        if (strcmp(name, "secret") == 0) {
+        if (vd_node_named(node, "secret")) {
             return VD_EL_SECRET;
         }
-        if (strcmp(name, "slice") == 0) {
+        if (vd_node_named(node, "slice")) {
             return VD_EL_SLICE;
         }
-        if (strcmp(name, "snapshot") == 0) {
-            if (strcmp(parent, "source") == 0)
+        if (vd_node_named(node, "snapshot")) {
+            if (vd_node_named(node->parent, "source"))
                 return VD_EL_SNAPSHOT_IN_SOURCE;
             return VD_EL_UNKNOWN;
         }
-        if (strcmp(name, "source") == 0) {
-            if (strcmp(parent, "reservations") == 0)
+        if (vd_node_named(node, "source")) {
+            if (vd_node_named(node->parent, "reservations"))
                 return VD_EL_SOURCE_IN_RESERVATIONS;
             return VD_EL_SOURCE;
         }
-        if (strcmp(name, "ssl") == 0) {
+        if (vd_node_named(node, "ssl")) {
             return VD_EL_SSL;
         }
         break;
     case 't':
-        if (strcmp(name, "target") == 0) {
-            if (strcmp(parent, "disk") == 0)
+        if (vd_node_named(node, "target")) {
+            if (vd_node_named(node->parent, "disk"))
                 return VD_EL_TARGET_IN_DISK;
             return VD_EL_UNKNOWN;
         }
-        if (strcmp(name, "timeout") == 0) {
+        if (vd_node_named(node, "timeout")) {
             return VD_EL_TIMEOUT;
         }
-        if (strcmp(name, "transient") == 0) {
+        if (vd_node_named(node, "transient")) {
             return VD_EL_TRANSIENT;
         }
         break;

@@ -103,6 +103,19 @@ vd_name_eq_key(const char *a, const char *b, uint32_t key)
     return vd_name_load8(a + len - 8) == vd_name_load8(b + len - 8);
 }
 
+/* Whether element @node is named @name: the keys are compared first, and
+ * for a literal @name its key is known when compiling. False for NULL and
+ * for text nodes. */
+static VD_ALWAYS_INLINE bool
+vd_node_named(const vd_node *node, const char *name);
+
+/* Whether @s (may be NULL) is the string @lit, compared without a call. */
+static VD_ALWAYS_INLINE bool
+vd_str_is(const char *s, const char *lit)
+{
+    return s && vd_name_eq(s, lit);
+}
+
 struct vd_attr {
     const char *name;
     const char *value;
@@ -155,6 +168,14 @@ struct vd_node {
      * vd_node_note_attr(). */
     uint32_t attr_mask;
 };
+
+static VD_ALWAYS_INLINE bool
+vd_node_named(const vd_node *node, const char *name)
+{
+    uint32_t key = vd_name_key(name);
+
+    return node && node->key == key && vd_name_eq_key(node->name, name, key);
+}
 
 struct vd_doc {
     vd_arena_chunk *chunks;
