@@ -106,8 +106,7 @@ vd_name_eq_key(const char *a, const char *b, uint32_t key)
 /* Whether element @node is named @name: the keys are compared first, and
  * for a literal @name its key is known when compiling. False for NULL and
  * for text nodes. */
-static VD_ALWAYS_INLINE bool
-vd_node_named(const vd_node *node, const char *name);
+static VD_ALWAYS_INLINE bool vd_node_named(const vd_node *node, const char *name);
 
 /* Whether @s (may be NULL) is the string @lit, compared without a call. */
 static VD_ALWAYS_INLINE bool
