@@ -185,7 +185,7 @@ vd_qemu_item_push(vdisk_qemu_args *args, const vd_qemu_item *item)
 {
     g_array_append_vals(args->items, item, 1);
     if (item->qmp != VD_QEMU_NO_QMP)
-        args->nqmp_items++;
+        args->nqmp++;
 }
 
 /* Renders @props (taken) into text, with its NUL; returns its offset and
@@ -298,7 +298,6 @@ vd_qemu_args_render(vdisk_qemu_args *args)
             args->argv[args->nargv++] = args->text->str + item->json;
         }
     }
-    args->nqmp = args->nqmp_items;
 }
 
 /* The QMP commands, written when they are first read: those made from an

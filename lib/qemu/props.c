@@ -386,33 +386,6 @@ vd_json_put_string(char *p, const char *s, size_t len)
     return p;
 }
 
-static inline void
-vd_json_writer_start(vd_json_writer *w, GString *buf)
-{
-    w->buf = buf;
-    w->p = buf->str + buf->len;
-    w->end = buf->str + buf->allocated_len - 1; /* room for the NUL */
-}
-
-static inline void
-vd_json_writer_finish(vd_json_writer *w)
-{
-    w->buf->len = (gsize)(w->p - w->buf->str);
-    w->buf->str[w->buf->len] = '\0';
-}
-
-void
-vd_json_escape_append(GString *buf, const char *s)
-{
-    size_t len = strlen(s);
-    vd_json_writer w;
-
-    vd_json_writer_start(&w, buf);
-    vd_json_room(&w, 6 * len + 2);
-    w.p = vd_json_put_string(w.p, s, len);
-    vd_json_writer_finish(&w);
-}
-
 static void
 vd_json_write(vd_json_writer *w, const vd_prop *prop)
 {
@@ -490,11 +463,12 @@ vd_json_write(vd_json_writer *w, const vd_prop *prop)
 void
 vd_prop_to_json(GString *buf, const vd_prop *prop)
 {
-    vd_json_writer w;
+    /* the room ends before the NUL's byte */
+    vd_json_writer w = {buf, buf->str + buf->len, buf->str + buf->allocated_len - 1};
 
-    vd_json_writer_start(&w, buf);
     vd_json_write(&w, prop);
-    vd_json_writer_finish(&w);
+    buf->len = (gsize)(w.p - buf->str);
+    buf->str[buf->len] = '\0';
 }
 
 char *

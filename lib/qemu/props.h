@@ -164,7 +164,6 @@ const char *vd_prop_get_str(const vd_prop *obj, const char *key);
 
 void vd_prop_to_json(GString *buf, const vd_prop *prop);
 char *vd_prop_to_json_string(const vd_prop *prop);
-void vd_json_escape_append(GString *buf, const char *s);
 
 /* Appends @arg quoted for a POSIX shell the way libvirt prints command
  * lines: unquoted when it holds no shell metacharacter, else in single

@@ -57,8 +57,7 @@ struct vdisk_qemu_args {
      * same allocation as the array: NULL until they are first read
      * (vdisk_qemu_args_qmp_get()), which may happen on several threads. */
     _Atomic(const char **) qmp;
-    size_t nqmp;       /* how many, once rendered */
-    size_t nqmp_items; /* how many so far */
+    size_t nqmp;
 };
 
 /* A copy of @opts (NULL: the defaults) sharing its secret table and its
