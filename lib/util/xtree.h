@@ -103,11 +103,6 @@ vd_name_eq_key(const char *a, const char *b, uint32_t key)
     return vd_name_load8(a + len - 8) == vd_name_load8(b + len - 8);
 }
 
-/* Whether element @node is named @name: the keys are compared first, and
- * for a literal @name its key is known when compiling. False for NULL and
- * for text nodes. */
-static VD_ALWAYS_INLINE bool vd_node_named(const vd_node *node, const char *name);
-
 /* Whether @s (may be NULL) is the string @lit, compared without a call. */
 static VD_ALWAYS_INLINE bool
 vd_str_is(const char *s, const char *lit)
@@ -168,6 +163,9 @@ struct vd_node {
     uint32_t attr_mask;
 };
 
+/* Whether element @node is named @name: the keys are compared first, and
+ * for a literal @name its key is known when compiling. False for NULL and
+ * for text nodes. */
 static VD_ALWAYS_INLINE bool
 vd_node_named(const vd_node *node, const char *name)
 {
