@@ -34,16 +34,10 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/blockjob.h>
 
+#include "cli-commands.h"
 #include "cli-domain.h"
 #include "cli-output.h"
 #include "exit-codes.h"
-
-int vdisk_cmd_resize(int argc, char **argv);
-int vdisk_cmd_snapshot(int argc, char **argv);
-int vdisk_cmd_commit(int argc, char **argv);
-int vdisk_cmd_pull(int argc, char **argv);
-int vdisk_cmd_copy(int argc, char **argv);
-int vdisk_cmd_job(int argc, char **argv);
 
 #define BJ_MAX_WAIT_S 86400
 

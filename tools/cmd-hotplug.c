@@ -27,19 +27,12 @@
 
 #include <vdisk/vdisk.h>
 
+#include "cli-commands.h"
 #include "exit-codes.h"
 #include "cli-domain.h"
 #include "cli-input.h"
 #include "cli-output.h"
 #include <vdisk/hotplug.h>
-
-int vdisk_cmd_list(int argc, char **argv);
-int vdisk_cmd_attach(int argc, char **argv);
-int vdisk_cmd_detach(int argc, char **argv);
-int vdisk_cmd_change_media(int argc, char **argv);
-int vdisk_cmd_next_target(int argc, char **argv);
-int vdisk_cmd_set_iotune(int argc, char **argv);
-int vdisk_cmd_recover(int argc, char **argv);
 
 enum {
     HP_EXIT_OK = VDISK_EXIT_OK,

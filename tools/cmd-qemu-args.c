@@ -22,11 +22,10 @@
 #include <vdisk/vdisk.h>
 #include <vdisk/hotplug.h>
 
+#include "cli-commands.h"
 #include "exit-codes.h"
 #include "cli-input.h"
 #include "cli-output.h"
-
-int vdisk_cmd_qemu_args(int argc, char **argv);
 
 enum {
     QA_EXIT_OK = VDISK_EXIT_OK,

@@ -21,10 +21,9 @@
 #include <vdisk/hotplug.h>
 #include <vdisk/vdisk.h>
 
+#include "cli-commands.h"
 #include "cli-output.h"
 #include "exit-codes.h"
-
-int vdisk_cmd_volume_create(int argc, char **argv);
 
 enum {
     ST_EXIT_OK = VDISK_EXIT_OK,

@@ -23,6 +23,7 @@
 #include "exit-codes.h"
 #include "cli-input.h"
 #include "cli-output.h"
+#include "cli-commands.h"
 
 enum {
     EXIT_OK = VDISK_EXIT_OK,
@@ -46,21 +47,6 @@ typedef struct {
 } vdisk_command;
 
 static const vdisk_command *find_command(const char *name);
-int vdisk_cmd_qemu_args(int argc, char **argv);
-int vdisk_cmd_volume_create(int argc, char **argv);
-int vdisk_cmd_list(int argc, char **argv);
-int vdisk_cmd_attach(int argc, char **argv);
-int vdisk_cmd_detach(int argc, char **argv);
-int vdisk_cmd_change_media(int argc, char **argv);
-int vdisk_cmd_next_target(int argc, char **argv);
-int vdisk_cmd_set_iotune(int argc, char **argv);
-int vdisk_cmd_recover(int argc, char **argv);
-int vdisk_cmd_resize(int argc, char **argv);
-int vdisk_cmd_snapshot(int argc, char **argv);
-int vdisk_cmd_commit(int argc, char **argv);
-int vdisk_cmd_pull(int argc, char **argv);
-int vdisk_cmd_copy(int argc, char **argv);
-int vdisk_cmd_job(int argc, char **argv);
 
 static void
 print_command_help(FILE *fp, const vdisk_command *cmd)
