@@ -44,6 +44,23 @@ reference_order(const vd_order_key *keys, size_t n, size_t *order)
     }
 }
 
+/* vd_disk_insert_order() of @keys, checked against libvirt's loop. */
+static void
+expect_libvirts_order(const vd_order_key *keys, size_t n, unsigned int round)
+{
+    g_autofree size_t *want = g_new0(size_t, n + 1);
+    g_autofree size_t *got = g_new0(size_t, n + 1);
+    size_t i;
+
+    reference_order(keys, n, want);
+    vd_disk_insert_order(keys, n, got);
+    for (i = 0; i < n; i++) {
+        if (want[i] != got[i])
+            fail_msg("round %u: position %zu is disk %zu, libvirt's loop says %zu", round, i,
+                     got[i], want[i]);
+    }
+}
+
 static void
 test_random_domains_match_libvirts_loop(void **state)
 {
@@ -53,8 +70,6 @@ test_random_domains_match_libvirts_loop(void **state)
     for (round = 0; round < 3000; round++) {
         size_t n = (size_t)g_rand_int_range(rnd, 0, 40);
         g_autofree vd_order_key *keys = g_new0(vd_order_key, n + 1);
-        g_autofree size_t *want = g_new0(size_t, n + 1);
-        g_autofree size_t *got = g_new0(size_t, n + 1);
         size_t i;
 
         for (i = 0; i < n; i++) {
@@ -62,13 +77,7 @@ test_random_domains_match_libvirts_loop(void **state)
             keys[i].targeted = g_rand_int_range(rnd, 0, 8) != 0;
             keys[i].index = keys[i].targeted ? g_rand_int_range(rnd, -1, 12) : -1;
         }
-        reference_order(keys, n, want);
-        vd_disk_insert_order(keys, n, got);
-        for (i = 0; i < n; i++) {
-            if (want[i] != got[i])
-                fail_msg("round %u: position %zu is disk %zu, libvirt's loop says %zu", round, i,
-                         got[i], want[i]);
-        }
+        expect_libvirts_order(keys, n, round);
     }
     g_rand_free(rnd);
 }
@@ -85,8 +94,6 @@ test_in_order_then_not(void **state)
     for (round = 0; round < 1000; round++) {
         size_t n = (size_t)g_rand_int_range(rnd, 1, 120);
         g_autofree vd_order_key *keys = g_new0(vd_order_key, n);
-        g_autofree size_t *want = g_new0(size_t, n);
-        g_autofree size_t *got = g_new0(size_t, n);
         int next[3] = {0, 0, 0};
         size_t i;
 
@@ -102,13 +109,7 @@ test_in_order_then_not(void **state)
             else
                 keys[i].index = next[bus] += g_rand_int_range(rnd, 0, 3);
         }
-        reference_order(keys, n, want);
-        vd_disk_insert_order(keys, n, got);
-        for (i = 0; i < n; i++) {
-            if (want[i] != got[i])
-                fail_msg("round %u: position %zu is disk %zu, libvirt's loop says %zu", round, i,
-                         got[i], want[i]);
-        }
+        expect_libvirts_order(keys, n, round);
     }
     g_rand_free(rnd);
 }
